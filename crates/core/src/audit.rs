@@ -1,0 +1,167 @@
+//! Who did what to which credentials, from where. Every sign-in, failure and credential change
+//! leaves one record.
+
+use crate::ids::{AccountId, Principal};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::net::IpAddr;
+
+/// How a request reached TrekMail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Dashboard,
+    Api,
+    Webmail,
+    Imap,
+    Smtp,
+    /// The operator's command line.
+    Cli,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 6] = [
+        Channel::Dashboard,
+        Channel::Api,
+        Channel::Webmail,
+        Channel::Imap,
+        Channel::Smtp,
+        Channel::Cli,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Dashboard => "dashboard",
+            Channel::Api => "api",
+            Channel::Webmail => "webmail",
+            Channel::Imap => "imap",
+            Channel::Smtp => "smtp",
+            Channel::Cli => "cli",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Whether a session of this channel is one network connection (ended by closing it) rather
+    /// than a cookie that outlives connections.
+    pub fn is_connection(self) -> bool {
+        matches!(self, Channel::Imap | Channel::Smtp)
+    }
+}
+
+impl fmt::Display for Channel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditKind {
+    SignIn,
+    SignInFailed,
+    PasswordChanged,
+    TwoFactorEnabled,
+    TwoFactorDisabled,
+    RecoveryCodeIssued,
+    RecoveryCodeUsed,
+    SessionsEnded,
+    AccountCreated,
+    DomainAdded,
+    MailboxCreated,
+    MailboxChanged,
+    MailboxDeleted,
+}
+
+impl AuditKind {
+    pub const ALL: [AuditKind; 13] = [
+        AuditKind::SignIn,
+        AuditKind::SignInFailed,
+        AuditKind::PasswordChanged,
+        AuditKind::TwoFactorEnabled,
+        AuditKind::TwoFactorDisabled,
+        AuditKind::RecoveryCodeIssued,
+        AuditKind::RecoveryCodeUsed,
+        AuditKind::SessionsEnded,
+        AuditKind::AccountCreated,
+        AuditKind::DomainAdded,
+        AuditKind::MailboxCreated,
+        AuditKind::MailboxChanged,
+        AuditKind::MailboxDeleted,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditKind::SignIn => "sign_in",
+            AuditKind::SignInFailed => "sign_in_failed",
+            AuditKind::PasswordChanged => "password_changed",
+            AuditKind::TwoFactorEnabled => "two_factor_enabled",
+            AuditKind::TwoFactorDisabled => "two_factor_disabled",
+            AuditKind::RecoveryCodeIssued => "recovery_code_issued",
+            AuditKind::RecoveryCodeUsed => "recovery_code_used",
+            AuditKind::SessionsEnded => "sessions_ended",
+            AuditKind::AccountCreated => "account_created",
+            AuditKind::DomainAdded => "domain_added",
+            AuditKind::MailboxCreated => "mailbox_created",
+            AuditKind::MailboxChanged => "mailbox_changed",
+            AuditKind::MailboxDeleted => "mailbox_deleted",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AuditKind> {
+        AuditKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One audit record. `subject` is the login or address as given, so failures against unknown
+/// names are kept too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEvent {
+    pub at: DateTime<Utc>,
+    pub kind: AuditKind,
+    pub account_id: Option<AccountId>,
+    pub principal: Option<Principal>,
+    pub subject: String,
+    pub channel: Channel,
+    pub remote: Option<IpAddr>,
+    pub detail: String,
+}
+
+impl AuditEvent {
+    pub fn new(at: DateTime<Utc>, kind: AuditKind, channel: Channel, subject: &str) -> AuditEvent {
+        AuditEvent {
+            at,
+            kind,
+            account_id: None,
+            principal: None,
+            subject: subject.to_owned(),
+            channel,
+            remote: None,
+            detail: String::new(),
+        }
+    }
+
+    pub fn account(mut self, id: AccountId) -> AuditEvent {
+        self.account_id = Some(id);
+        self
+    }
+
+    pub fn principal(mut self, p: Principal) -> AuditEvent {
+        self.principal = Some(p);
+        self
+    }
+
+    pub fn remote(mut self, ip: Option<IpAddr>) -> AuditEvent {
+        self.remote = ip;
+        self
+    }
+
+    pub fn detail(mut self, text: impl Into<String>) -> AuditEvent {
+        self.detail = text.into();
+        self
+    }
+}

@@ -1,0 +1,481 @@
+use super::throttle::{Throttle, ThrottlePolicy};
+use crate::audit::{AuditEvent, AuditKind, Channel};
+use crate::clock::{Clock, from_micros, to_micros};
+use crate::domain::EmailAddress;
+use crate::error::CoreError;
+use crate::ids::{AccountId, Principal};
+use crate::security::password_hasher::PasswordHasher;
+use crate::security::secret_box::SecretBox;
+use crate::security::totp::{self, TotpSecret};
+use crate::store::{Credentials, Store};
+use serde::{Deserialize, Serialize};
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::OnceCell;
+
+/// How long the second step of a web sign-in may wait for its code.
+const TICKET_LIFETIME_SECS: i64 = 300;
+/// A throttled attempt is held at most this long before its refusal.
+const MAX_HOLD: Duration = Duration::from_secs(5);
+const TICKET_CONTEXT: &str = "sign-in-ticket";
+
+/// Proof that someone passed the door: only the core can make one, and only a proof opens a
+/// session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticated {
+    principal: Principal,
+    account_id: AccountId,
+    epoch: i64,
+    login: String,
+}
+
+impl Authenticated {
+    pub(crate) fn new(
+        principal: Principal,
+        account_id: AccountId,
+        epoch: i64,
+        login: &str,
+    ) -> Self {
+        Authenticated {
+            principal,
+            account_id,
+            epoch,
+            login: login.to_owned(),
+        }
+    }
+
+    pub fn principal(&self) -> Principal {
+        self.principal
+    }
+    pub fn account_id(&self) -> AccountId {
+        self.account_id
+    }
+    /// The credential epoch the proof was made under.
+    pub fn epoch(&self) -> i64 {
+        self.epoch
+    }
+    /// The address or e-mail signed in with, lower-cased.
+    pub fn login(&self) -> &str {
+        &self.login
+    }
+}
+
+/// The sealed state between a web sign-in's password step and its code step. Opaque to the
+/// client; any node with the server key can open it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeTicket(pub String);
+
+/// What the password step of a web sign-in leads to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordStep {
+    Done(Authenticated),
+    /// 2FA is on: ask for a code and call [`SignInDoor::code_step`] with this ticket.
+    NeedsCode(CodeTicket),
+}
+
+#[derive(Serialize, Deserialize)]
+struct TicketBody {
+    principal: Principal,
+    account: AccountId,
+    epoch: i64,
+    login: String,
+    channel: Channel,
+    expires: i64,
+}
+
+/// Who is being looked up.
+struct Found {
+    principal: Principal,
+    account_id: AccountId,
+    creds: Credentials,
+}
+
+/// The sign-in service: password hash, TOTP and its replay guard, throttling and audit, for
+/// every channel. Every failure is [`CoreError::Denied`] and costs about one password hash,
+/// whether or not the login exists.
+pub struct SignInDoor {
+    store: Arc<dyn Store>,
+    hasher: PasswordHasher,
+    secrets: SecretBox,
+    throttle: Throttle,
+    clock: Arc<dyn Clock>,
+    dummy_hash: OnceCell<String>,
+}
+
+impl SignInDoor {
+    pub fn new(
+        store: Arc<dyn Store>,
+        hasher: PasswordHasher,
+        secrets: SecretBox,
+        policy: ThrottlePolicy,
+        clock: Arc<dyn Clock>,
+    ) -> SignInDoor {
+        SignInDoor {
+            throttle: Throttle::new(policy, clock.clone()),
+            store,
+            hasher,
+            secrets,
+            clock,
+            dummy_hash: OnceCell::new(),
+        }
+    }
+
+    /// Web sign-in, first step (dashboard: an account owner's e-mail; webmail: a mailbox).
+    pub async fn password_step(
+        &self,
+        channel: Channel,
+        login: &str,
+        password: &str,
+        remote: Option<IpAddr>,
+    ) -> Result<PasswordStep, CoreError> {
+        let login = normalise(login);
+        self.hold_if_throttled(channel, &login, remote).await?;
+        let found = self.find(channel, &login).await?;
+        let Some(found) = self.check_password(found, password).await? else {
+            return Err(self
+                .refuse(channel, &login, remote, None, "wrong login or password")
+                .await);
+        };
+        if found.creds.totp_sealed.is_none() {
+            return Ok(PasswordStep::Done(
+                self.admit(channel, &login, remote, &found).await?,
+            ));
+        }
+        let body = TicketBody {
+            principal: found.principal,
+            account: found.account_id,
+            epoch: found.creds.epoch,
+            login: login.clone(),
+            channel,
+            expires: to_micros(self.clock.now()) + TICKET_LIFETIME_SECS * 1_000_000,
+        };
+        let json = serde_json::to_vec(&body).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let sealed = self.secrets.seal(TICKET_CONTEXT, &json)?;
+        Ok(PasswordStep::NeedsCode(CodeTicket(
+            data_encoding::BASE64URL_NOPAD.encode(&sealed),
+        )))
+    }
+
+    /// Web sign-in, second step: a fresh code for the ticket's principal.
+    pub async fn code_step(
+        &self,
+        ticket: &CodeTicket,
+        code: &str,
+        remote: Option<IpAddr>,
+    ) -> Result<Authenticated, CoreError> {
+        let body = self.open_ticket(ticket).ok_or(CoreError::Denied)?;
+        self.hold_if_throttled(body.channel, &body.login, remote)
+            .await?;
+        let creds = self.store.credentials(body.principal).await?;
+        let found = creds.filter(|c| c.epoch == body.epoch).map(|creds| Found {
+            principal: body.principal,
+            account_id: body.account,
+            creds,
+        });
+        match found {
+            Some(found) if self.code_is_fresh(&found, code).await? => {
+                self.admit(body.channel, &body.login, remote, &found).await
+            }
+            found => Err(self
+                .refuse(
+                    body.channel,
+                    &body.login,
+                    remote,
+                    found.as_ref(),
+                    "wrong or reused code",
+                )
+                .await),
+        }
+    }
+
+    /// IMAP and SMTP sign-in: with 2FA on, `secret` is the password immediately followed by
+    /// the 6-digit code.
+    pub async fn password_and_code(
+        &self,
+        channel: Channel,
+        login: &str,
+        secret: &str,
+        remote: Option<IpAddr>,
+    ) -> Result<Authenticated, CoreError> {
+        let login = normalise(login);
+        self.hold_if_throttled(channel, &login, remote).await?;
+        let found = self.find(channel, &login).await?;
+        let two_factor = found
+            .as_ref()
+            .is_some_and(|f| f.creds.totp_sealed.is_some());
+        let (password, code) = match two_factor {
+            true => split_code(secret),
+            false => (secret, None),
+        };
+        let Some(found) = self.check_password(found, password).await? else {
+            return Err(self
+                .refuse(channel, &login, remote, None, "wrong login or password")
+                .await);
+        };
+        if two_factor {
+            let fresh = match code {
+                Some(code) => self.code_is_fresh(&found, code).await?,
+                None => false,
+            };
+            if !fresh {
+                return Err(self
+                    .refuse(
+                        channel,
+                        &login,
+                        remote,
+                        Some(&found),
+                        "missing, wrong or reused code",
+                    )
+                    .await);
+            }
+        }
+        self.admit(channel, &login, remote, &found).await
+    }
+
+    /// Whether `password` is `who`'s current password; for changes that ask for it again.
+    pub(crate) async fn password_matches(
+        &self,
+        who: Principal,
+        password: &str,
+    ) -> Result<bool, CoreError> {
+        let Some(creds) = self.store.credentials(who).await? else {
+            return Ok(false);
+        };
+        Ok(self
+            .hasher
+            .verify(password, &creds.password_hash)
+            .await?
+            .matches)
+    }
+
+    /// Whether `code` is a fresh code of `who`'s TOTP secret; marks it used if so.
+    pub(crate) async fn code_matches(&self, who: Principal, code: &str) -> Result<bool, CoreError> {
+        let Some(creds) = self.store.credentials(who).await? else {
+            return Ok(false);
+        };
+        let found = Found {
+            principal: who,
+            account_id: AccountId(0),
+            creds,
+        };
+        self.code_is_fresh(&found, code).await
+    }
+
+    /// Refuses an attempt that is throttled right now, after holding it a while.
+    pub(crate) async fn hold_if_throttled(
+        &self,
+        channel: Channel,
+        login: &str,
+        remote: Option<IpAddr>,
+    ) -> Result<(), CoreError> {
+        let Some(ip) = remote else { return Ok(()) };
+        let wait = self.throttle.wait_before(login, ip);
+        if wait.is_zero() {
+            return Ok(());
+        }
+        self.audit(
+            AuditEvent::new(self.clock.now(), AuditKind::SignInFailed, channel, login)
+                .remote(remote)
+                .detail("throttled"),
+        )
+        .await;
+        tokio::time::sleep(wait.min(MAX_HOLD)).await;
+        Err(CoreError::Denied)
+    }
+
+    /// Counts a failure, records it, waits the delay it earned, and answers `Denied`.
+    pub(crate) async fn refuse_principal(
+        &self,
+        channel: Channel,
+        login: &str,
+        remote: Option<IpAddr>,
+        who: Option<(Principal, AccountId)>,
+        why: &str,
+    ) -> CoreError {
+        let delay = remote.map_or(Duration::ZERO, |ip| self.throttle.failed(login, ip));
+        let mut event = AuditEvent::new(self.clock.now(), AuditKind::SignInFailed, channel, login)
+            .remote(remote)
+            .detail(why);
+        if let Some((principal, account)) = who {
+            event = event.principal(principal).account(account);
+        }
+        self.audit(event).await;
+        tokio::time::sleep(delay).await;
+        CoreError::Denied
+    }
+
+    /// Clears the throttle after a success that did not go through [`Self::admit`].
+    pub(crate) fn forgive(&self, login: &str, remote: Option<IpAddr>) {
+        if let Some(ip) = remote {
+            self.throttle.succeeded(login, ip);
+        }
+    }
+
+    /// Hashes against a dummy when the login is unknown, so both cost the same.
+    pub(crate) async fn burn_one_hash(&self, password: &str) -> Result<(), CoreError> {
+        let dummy = self.dummy().await?;
+        self.hasher.verify(password, dummy).await.map(|_| ())
+    }
+
+    async fn refuse(
+        &self,
+        channel: Channel,
+        login: &str,
+        remote: Option<IpAddr>,
+        found: Option<&Found>,
+        why: &str,
+    ) -> CoreError {
+        let who = found.map(|f| (f.principal, f.account_id));
+        self.refuse_principal(channel, login, remote, who, why)
+            .await
+    }
+
+    async fn admit(
+        &self,
+        channel: Channel,
+        login: &str,
+        remote: Option<IpAddr>,
+        found: &Found,
+    ) -> Result<Authenticated, CoreError> {
+        self.forgive(login, remote);
+        self.audit(
+            AuditEvent::new(self.clock.now(), AuditKind::SignIn, channel, login)
+                .principal(found.principal)
+                .account(found.account_id)
+                .remote(remote),
+        )
+        .await;
+        Ok(Authenticated::new(
+            found.principal,
+            found.account_id,
+            found.creds.epoch,
+            login,
+        ))
+    }
+
+    async fn find(&self, channel: Channel, login: &str) -> Result<Option<Found>, CoreError> {
+        let Ok(address) = EmailAddress::parse(login) else {
+            return Ok(None);
+        };
+        let (principal, account_id) = if channel == Channel::Dashboard {
+            match self.store.account_by_email(&address).await? {
+                Some(a) => (Principal::Account(a.id), a.id),
+                None => return Ok(None),
+            }
+        } else {
+            match self.store.mailbox_by_address(&address).await? {
+                Some(m) => (Principal::Mailbox(m.id), m.account_id),
+                None => return Ok(None),
+            }
+        };
+        Ok(self.store.credentials(principal).await?.map(|creds| Found {
+            principal,
+            account_id,
+            creds,
+        }))
+    }
+
+    /// `Some(found)` when the password is right; always costs one hash.
+    async fn check_password(
+        &self,
+        found: Option<Found>,
+        password: &str,
+    ) -> Result<Option<Found>, CoreError> {
+        let Some(found) = found else {
+            self.burn_one_hash(password).await?;
+            return Ok(None);
+        };
+        let verdict = self
+            .hasher
+            .verify(password, &found.creds.password_hash)
+            .await?;
+        if !verdict.matches {
+            return Ok(None);
+        }
+        if verdict.needs_rehash {
+            let new_hash = self.hasher.hash(password).await?;
+            self.store
+                .upgrade_password_hash(found.principal, &found.creds.password_hash, &new_hash)
+                .await?;
+        }
+        Ok(Some(found))
+    }
+
+    async fn code_is_fresh(&self, found: &Found, code: &str) -> Result<bool, CoreError> {
+        let Some(sealed) = &found.creds.totp_sealed else {
+            return Ok(false);
+        };
+        let Some(key) = self.secrets.open(&totp_context(found.principal), sealed) else {
+            tracing::error!(principal = %found.principal, "stored TOTP secret does not open with the server key");
+            return Ok(false);
+        };
+        let secret = TotpSecret::from_bytes(&key);
+        let Some(step) = secret.matching_step(code, self.clock.now()) else {
+            return Ok(false);
+        };
+        Ok(self.store.accept_totp_step(found.principal, step).await?)
+    }
+
+    fn open_ticket(&self, ticket: &CodeTicket) -> Option<TicketBody> {
+        let sealed = data_encoding::BASE64URL_NOPAD
+            .decode(ticket.0.as_bytes())
+            .ok()?;
+        let json = self.secrets.open(TICKET_CONTEXT, &sealed)?;
+        let body: TicketBody = serde_json::from_slice(&json).ok()?;
+        (from_micros(body.expires) > self.clock.now()).then_some(body)
+    }
+
+    async fn dummy(&self) -> Result<&String, CoreError> {
+        self.dummy_hash
+            .get_or_try_init(|| async {
+                let random = crate::security::random::hex_token()?;
+                self.hasher.hash(&random).await
+            })
+            .await
+    }
+
+    async fn audit(&self, event: AuditEvent) {
+        if let Err(e) = self.store.append_audit(&event).await {
+            tracing::error!(error = %e, kind = event.kind.as_str(), "audit record lost");
+        }
+    }
+}
+
+/// The context a principal's TOTP secret is sealed under.
+pub(crate) fn totp_context(who: Principal) -> String {
+    format!("totp:{who}")
+}
+
+fn normalise(login: &str) -> String {
+    login.trim().to_ascii_lowercase()
+}
+
+/// Splits "password123456" into the password and the trailing 6-digit code.
+fn split_code(secret: &str) -> (&str, Option<&str>) {
+    let digits = totp::DIGITS as usize;
+    if secret.len() <= digits || !secret.is_char_boundary(secret.len() - digits) {
+        return (secret, None);
+    }
+    let (password, code) = secret.split_at(secret.len() - digits);
+    match code.bytes().all(|b| b.is_ascii_digit()) {
+        true => (password, Some(code)),
+        false => (secret, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_code;
+
+    #[test]
+    fn splits_the_trailing_code() {
+        assert_eq!(
+            split_code("Secret-pass1123456"),
+            ("Secret-pass1", Some("123456"))
+        );
+        assert_eq!(split_code("Secret-pass1"), ("Secret-pass1", None));
+        assert_eq!(split_code("123456"), ("123456", None));
+        assert_eq!(split_code("pässwörd12345é"), ("pässwörd12345é", None));
+    }
+}

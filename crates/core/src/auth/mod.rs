@@ -1,0 +1,8 @@
+//! The one door every channel signs in through: dashboard, webmail, IMAP and SMTP alike.
+
+mod door;
+mod throttle;
+
+pub(crate) use door::totp_context;
+pub use door::{Authenticated, CodeTicket, PasswordStep, SignInDoor};
+pub use throttle::{Throttle, ThrottlePolicy};

@@ -1,0 +1,141 @@
+//! The assembled core: one value holding the store, the door, the registry and the event bus,
+//! which every channel and the operator commands share.
+
+use crate::auth::{SignInDoor, ThrottlePolicy};
+use crate::clock::Clock;
+use crate::cluster::{ClusterLink, ClusterMessage, Inbound};
+use crate::domain::Plans;
+use crate::events::{DomainEvent, EventBus};
+use crate::ids::NodeId;
+use crate::security::password_hasher::PasswordHasher;
+use crate::security::random;
+use crate::security::secret_box::SecretBox;
+use crate::sessions::{RegistryTimings, SessionRegistry};
+use crate::store::Store;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// The core's settings, from the `[plans]`, `[security]` and `[sessions]` config sections.
+#[derive(Debug, Clone, Default)]
+pub struct CoreConfig {
+    pub plans: Plans,
+    pub throttle: ThrottlePolicy,
+    pub timings: RegistryTimings,
+    /// The issuer shown in authenticator apps.
+    pub issuer: String,
+}
+
+/// Everything the channels need, shared behind an `Arc`.
+pub struct Core {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) hasher: PasswordHasher,
+    pub(crate) secrets: SecretBox,
+    pub(crate) config: CoreConfig,
+    events: EventBus,
+    registry: Arc<SessionRegistry>,
+    door: SignInDoor,
+}
+
+impl Core {
+    pub fn new(
+        config: CoreConfig,
+        store: Arc<dyn Store>,
+        link: Arc<dyn ClusterLink>,
+        secrets: SecretBox,
+        hasher: PasswordHasher,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Arc<Core>, crate::CoreError> {
+        let node = NodeId(random::hex_token()?);
+        let registry =
+            SessionRegistry::new(node, store.clone(), link, clock.clone(), config.timings);
+        let door = SignInDoor::new(
+            store.clone(),
+            hasher.clone(),
+            secrets.clone(),
+            config.throttle,
+            clock.clone(),
+        );
+        Ok(Arc::new(Core {
+            store,
+            clock,
+            hasher,
+            secrets,
+            config,
+            events: EventBus::default(),
+            registry,
+            door,
+        }))
+    }
+
+    /// The sign-in door.
+    pub fn door(&self) -> &SignInDoor {
+        &self.door
+    }
+
+    /// The live-session registry.
+    pub fn registry(&self) -> &Arc<SessionRegistry> {
+        &self.registry
+    }
+
+    /// Changes to watch for live pages.
+    pub fn events(&self) -> &EventBus {
+        &self.events
+    }
+
+    pub fn plans(&self) -> &Plans {
+        &self.config.plans
+    }
+
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Runs the node's background work until `shutdown`: messages from other nodes, and the
+    /// periodic sweep.
+    pub fn start(
+        self: &Arc<Self>,
+        mut inbound: mpsc::Receiver<Inbound>,
+        shutdown: CancellationToken,
+    ) -> JoinHandle<()> {
+        let core = self.clone();
+        tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(core.config.timings.sweep_every);
+            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut inbound_open = true;
+            loop {
+                tokio::select! {
+                    () = shutdown.cancelled() => break,
+                    _ = ticker.tick() => core.sweep().await,
+                    message = inbound.recv(), if inbound_open => match message {
+                        Some(Inbound::Message(envelope)) if envelope.origin != *core.registry.node() => {
+                            core.registry.apply(&envelope.message);
+                            if let ClusterMessage::Event { event } = envelope.message {
+                                core.events.publish_local(event);
+                            }
+                        }
+                        Some(Inbound::Message(_)) => {}
+                        Some(Inbound::Resync) => core.sweep().await,
+                        None => inbound_open = false,
+                    },
+                }
+            }
+        })
+    }
+
+    async fn sweep(&self) {
+        if let Err(e) = self.registry.sweep().await {
+            tracing::warn!(error = %e, "session sweep failed; retrying at the next tick");
+        }
+    }
+
+    /// Tells this node's watchers and every other node.
+    pub(crate) async fn publish(&self, event: DomainEvent) {
+        self.events.publish_local(event.clone());
+        self.registry
+            .broadcast(ClusterMessage::Event { event })
+            .await;
+    }
+}

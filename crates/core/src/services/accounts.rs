@@ -1,0 +1,126 @@
+use super::{Actor, Scope};
+use crate::Core;
+use crate::audit::AuditKind;
+use crate::domain::{Account, Domain, EmailAddress, Plan, domain_name_is_valid};
+use crate::error::CoreError;
+use crate::ids::{AccountId, Principal};
+use crate::security::password_policy::unmet_rules;
+use crate::store::NewAccount;
+
+impl Core {
+    /// Creates an account whose owner signs in to the dashboard with `owner_email`.
+    pub async fn create_account(
+        &self,
+        owner_email: &str,
+        plan: Plan,
+        password: &str,
+        actor: &Actor,
+    ) -> Result<Account, CoreError> {
+        let owner_email =
+            EmailAddress::parse(owner_email).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        check_policy(password)?;
+        let new = NewAccount {
+            owner_email: owner_email.clone(),
+            plan,
+            password_hash: self.hasher.hash(password).await?,
+            created_at: self.clock.now(),
+        };
+        let audit = actor
+            .event(self.clock.now(), AuditKind::AccountCreated)
+            .detail(format!("{owner_email} on {plan}"));
+        Ok(self.store.create_account(&new, &audit).await?)
+    }
+
+    pub async fn account(&self, scope: Scope, id: AccountId) -> Result<Account, CoreError> {
+        match self.store.account(id).await? {
+            Some(a) if scope.covers(a.id) => Ok(a),
+            _ => Err(CoreError::NotFound),
+        }
+    }
+
+    pub async fn account_by_email(&self, email: &str) -> Result<Account, CoreError> {
+        let email = EmailAddress::parse(email).map_err(|_| CoreError::NotFound)?;
+        self.store
+            .account_by_email(&email)
+            .await?
+            .ok_or(CoreError::NotFound)
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<Account>, CoreError> {
+        Ok(self.store.accounts().await?)
+    }
+
+    /// Adds a domain within the plan's domain limit.
+    pub async fn add_domain(
+        &self,
+        scope: Scope,
+        account: AccountId,
+        name: &str,
+        actor: &Actor,
+    ) -> Result<Domain, CoreError> {
+        let account = self.account(scope, account).await?;
+        let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+        if !domain_name_is_valid(&name) {
+            return Err(CoreError::Invalid(format!(
+                "{name:?} is not a domain name such as example.com"
+            )));
+        }
+        let limits = self.config.plans.limits(account.plan);
+        let audit = actor
+            .event(self.clock.now(), AuditKind::DomainAdded)
+            .account(account.id)
+            .detail(name.clone());
+        Ok(self
+            .store
+            .add_domain(account.id, &name, limits.max_domains, &audit)
+            .await?)
+    }
+
+    pub async fn domains(
+        &self,
+        scope: Scope,
+        account: AccountId,
+    ) -> Result<Vec<Domain>, CoreError> {
+        let account = self.account(scope, account).await?;
+        Ok(self.store.domains_of(account.id).await?)
+    }
+
+    /// The account owner changes their own dashboard password: every other dashboard session
+    /// of the owner ends; `keep` (the one asking) stays.
+    pub async fn change_owner_password(
+        &self,
+        account: AccountId,
+        current: &str,
+        new: &str,
+        keep: Option<&crate::ids::SessionId>,
+        actor: &Actor,
+    ) -> Result<u64, CoreError> {
+        self.change_own_password(
+            Principal::Account(account),
+            account,
+            current,
+            new,
+            keep,
+            actor,
+        )
+        .await
+    }
+}
+
+/// The policy's verdict as an error naming each unmet rule.
+pub(crate) fn check_policy(password: &str) -> Result<(), CoreError> {
+    if password.len() > crate::security::password_policy::MAX_PASSWORD_LEN {
+        return Err(CoreError::Invalid(format!(
+            "a password is at most {} characters",
+            crate::security::password_policy::MAX_PASSWORD_LEN
+        )));
+    }
+    let unmet = unmet_rules(password);
+    if unmet.is_empty() {
+        Ok(())
+    } else {
+        Err(CoreError::WeakPassword(
+            unmet.iter().map(|r| r.label).collect(),
+        ))
+    }
+}

@@ -1,0 +1,56 @@
+//! What the channels and operator commands ask of the core, as methods on [`crate::Core`].
+//! Each checks its caller's scope, so account A's requests never reach account B's data.
+
+mod accounts;
+mod mailboxes;
+mod passwords;
+mod recovery;
+mod sessions;
+mod two_factor;
+
+pub use mailboxes::{MailboxOverview, NewMailboxRequest};
+pub use two_factor::Enrollment;
+
+use crate::audit::{AuditEvent, AuditKind, Channel};
+use crate::ids::AccountId;
+use std::net::IpAddr;
+
+/// Whose data a request may touch: the operator's (all) or one account's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Operator,
+    Account(AccountId),
+}
+
+impl Scope {
+    /// Whether this scope may act on `account`'s data.
+    pub fn covers(self, account: AccountId) -> bool {
+        match self {
+            Scope::Operator => true,
+            Scope::Account(own) => own == account,
+        }
+    }
+}
+
+/// Who is acting, for the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub channel: Channel,
+    pub remote: Option<IpAddr>,
+    /// The signed-in e-mail or address, or "operator".
+    pub name: String,
+}
+
+impl Actor {
+    pub fn operator() -> Actor {
+        Actor {
+            channel: Channel::Cli,
+            remote: None,
+            name: "operator".to_owned(),
+        }
+    }
+
+    pub(crate) fn event(&self, at: chrono::DateTime<chrono::Utc>, kind: AuditKind) -> AuditEvent {
+        AuditEvent::new(at, kind, self.channel, &self.name).remote(self.remote)
+    }
+}

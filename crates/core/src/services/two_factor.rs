@@ -1,0 +1,182 @@
+use super::{Actor, Scope};
+use crate::Core;
+use crate::audit::AuditKind;
+use crate::auth::totp_context;
+use crate::clock::{from_micros, to_micros};
+use crate::error::CoreError;
+use crate::events::{DomainEvent, EventKind};
+use crate::ids::{AccountId, MailboxId, Principal};
+use crate::security::totp::{TotpSecret, step_of};
+use serde::{Deserialize, Serialize};
+
+/// How long a started enrolment waits for its confirming code.
+const ENROLMENT_LIFETIME_SECS: i64 = 900;
+
+/// A started 2FA enrolment: the secret to show its owner (QR code and text), and the sealed
+/// ticket that carries it to the confirming request. Nothing is stored until then.
+#[derive(Debug)]
+pub struct Enrollment {
+    pub secret: TotpSecret,
+    pub ticket: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct EnrolmentBody {
+    secret: Vec<u8>,
+    expires: i64,
+}
+
+impl Core {
+    pub async fn two_factor_on(&self, who: Principal) -> Result<bool, CoreError> {
+        Ok(self
+            .store
+            .credentials(who)
+            .await?
+            .is_some_and(|c| c.totp_sealed.is_some()))
+    }
+
+    /// Starts an enrolment for the signed-in owner `who`.
+    pub fn begin_two_factor(&self, who: Principal) -> Result<Enrollment, CoreError> {
+        let secret = TotpSecret::generate()?;
+        let body = EnrolmentBody {
+            secret: secret.expose_bytes().to_vec(),
+            expires: to_micros(self.clock.now()) + ENROLMENT_LIFETIME_SECS * 1_000_000,
+        };
+        let json = zeroize::Zeroizing::new(
+            serde_json::to_vec(&body).map_err(|e| CoreError::Internal(e.to_string()))?,
+        );
+        let sealed = self.secrets.seal(&enrolment_context(who), &json)?;
+        Ok(Enrollment {
+            secret,
+            ticket: data_encoding::BASE64URL_NOPAD.encode(&sealed),
+        })
+    }
+
+    /// Turns 2FA on once the owner shows a current code from the enrolled app. The code is
+    /// used up: it cannot sign in afterwards.
+    pub async fn confirm_two_factor(
+        &self,
+        who: Principal,
+        account: AccountId,
+        ticket: &str,
+        code: &str,
+        actor: &Actor,
+    ) -> Result<(), CoreError> {
+        let secret = self
+            .open_enrolment(who, ticket)
+            .ok_or_else(|| CoreError::Invalid("this set-up has expired; start again".into()))?;
+        let now = self.clock.now();
+        let Some(step) = secret.matching_step(code, now) else {
+            return Err(CoreError::Invalid(
+                "that code is not right; check the app's clock and try the current code".into(),
+            ));
+        };
+        let sealed = self
+            .secrets
+            .seal(&totp_context(who), secret.expose_bytes())?;
+        let audit = actor
+            .event(now, AuditKind::TwoFactorEnabled)
+            .account(account)
+            .principal(who);
+        self.store.set_totp(who, Some(&sealed), &audit).await?;
+        self.store
+            .accept_totp_step(who, step.max(step_of(now)))
+            .await?;
+        self.publish_two_factor(who, account, EventKind::TwoFactorEnabled)
+            .await;
+        Ok(())
+    }
+
+    /// The owner turns 2FA off, with their password and a current code.
+    pub async fn disable_two_factor(
+        &self,
+        who: Principal,
+        account: AccountId,
+        password: &str,
+        code: &str,
+        actor: &Actor,
+    ) -> Result<(), CoreError> {
+        let door = self.door();
+        door.hold_if_throttled(actor.channel, &actor.name, actor.remote)
+            .await?;
+        let password_ok = door.password_matches(who, password).await?;
+        let code_ok = password_ok && door.code_matches(who, code).await?;
+        if !code_ok {
+            let error = door
+                .refuse_principal(
+                    actor.channel,
+                    &actor.name,
+                    actor.remote,
+                    Some((who, account)),
+                    "2FA not turned off: wrong password or code",
+                )
+                .await;
+            return Err(match error {
+                CoreError::Denied => {
+                    CoreError::Invalid("the password or the code is not right".into())
+                }
+                other => other,
+            });
+        }
+        self.turn_off(who, account, actor, "by its owner").await
+    }
+
+    /// The operator turns a mailbox's 2FA off, e.g. when its owner lost the phone and has no
+    /// recovery code. The dashboard cannot: only the owner and the operator can.
+    pub async fn reset_two_factor(&self, id: MailboxId, actor: &Actor) -> Result<(), CoreError> {
+        let mailbox = self.mailbox(Scope::Operator, id).await?;
+        self.turn_off(
+            Principal::Mailbox(id),
+            mailbox.account_id,
+            actor,
+            "by the operator",
+        )
+        .await
+    }
+
+    async fn turn_off(
+        &self,
+        who: Principal,
+        account: AccountId,
+        actor: &Actor,
+        how: &str,
+    ) -> Result<(), CoreError> {
+        let audit = actor
+            .event(self.clock.now(), AuditKind::TwoFactorDisabled)
+            .account(account)
+            .principal(who)
+            .detail(how);
+        self.store.set_totp(who, None, &audit).await?;
+        self.publish_two_factor(who, account, EventKind::TwoFactorDisabled)
+            .await;
+        Ok(())
+    }
+
+    async fn publish_two_factor(&self, who: Principal, account: AccountId, kind: EventKind) {
+        self.publish(DomainEvent {
+            account_id: account,
+            mailbox_id: match who {
+                Principal::Mailbox(id) => Some(id),
+                Principal::Account(_) => None,
+            },
+            kind,
+        })
+        .await;
+    }
+
+    fn open_enrolment(&self, who: Principal, ticket: &str) -> Option<TotpSecret> {
+        let sealed = data_encoding::BASE64URL_NOPAD
+            .decode(ticket.trim().as_bytes())
+            .ok()?;
+        let json = self.secrets.open(&enrolment_context(who), &sealed)?;
+        let body: EnrolmentBody = serde_json::from_slice(&json).ok()?;
+        let secret = TotpSecret::from_bytes(&body.secret);
+        let mut raw = body.secret;
+        zeroize::Zeroize::zeroize(&mut raw);
+        (from_micros(body.expires) > self.clock.now()).then_some(secret)
+    }
+}
+
+fn enrolment_context(who: Principal) -> String {
+    format!("totp-enrolment:{who}")
+}

@@ -1,0 +1,76 @@
+//! What a protocol connection or an event stream holds while it lives.
+
+use super::registry::SessionRegistry;
+use crate::clock::to_micros;
+use crate::ids::{Principal, SessionId};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
+
+/// A registered IMAP or SMTP connection. When its sessions are ended, [`Self::ended`]
+/// completes: the connection then sends its closing reply and drops this, which removes it
+/// from the registry.
+pub struct LiveSession {
+    pub(super) id: SessionId,
+    pub(super) owner: Principal,
+    pub(super) key: u64,
+    pub(super) cancel: CancellationToken,
+    pub(super) touched: Arc<AtomicI64>,
+    pub(super) registry: Arc<SessionRegistry>,
+}
+
+impl LiveSession {
+    pub fn id(&self) -> &SessionId {
+        &self.id
+    }
+
+    pub fn owner(&self) -> Principal {
+        self.owner
+    }
+
+    /// Completes when the session has been ended, from this node or another.
+    pub fn ended(&self) -> WaitForCancellationFuture<'_> {
+        self.cancel.cancelled()
+    }
+
+    pub fn is_ended(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    /// Records activity; written to the store in batches, not per command.
+    pub fn touch(&self) {
+        self.touched
+            .store(to_micros(self.registry.now()), Ordering::Relaxed);
+    }
+}
+
+impl Drop for LiveSession {
+    fn drop(&mut self) {
+        self.registry.close(self.key, &self.id, true);
+    }
+}
+
+/// An open event stream of a web session: [`Self::ended`] completes when that session is
+/// ended or its credentials change.
+pub struct SessionWatch {
+    pub(super) id: SessionId,
+    pub(super) key: u64,
+    pub(super) cancel: CancellationToken,
+    pub(super) registry: Arc<SessionRegistry>,
+}
+
+impl SessionWatch {
+    pub fn ended(&self) -> WaitForCancellationFuture<'_> {
+        self.cancel.cancelled()
+    }
+
+    pub fn is_ended(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+}
+
+impl Drop for SessionWatch {
+    fn drop(&mut self) {
+        self.registry.close(self.key, &self.id, false);
+    }
+}

@@ -1,0 +1,109 @@
+//! This node's share of the registry: a cancellation token per open connection or event
+//! stream, indexed by owner and by session id so that either kind of ending is one lookup.
+
+use crate::ids::{Principal, SessionId};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::AtomicI64;
+use tokio_util::sync::CancellationToken;
+
+/// One open connection or event stream on this node.
+pub(crate) struct LocalEntry {
+    pub session: SessionId,
+    pub owner: Principal,
+    pub cancel: CancellationToken,
+    /// When the holder last showed activity not yet written to the store (micros; 0: none).
+    pub touched: Arc<AtomicI64>,
+    /// For event streams of web sessions: the token hash, to re-check the session exists.
+    pub web_token_hash: Option<Vec<u8>>,
+    /// Set once the session's row is in the store, so a sweep never mistakes a session still
+    /// being opened for one ended elsewhere.
+    pub confirmed: bool,
+}
+
+#[derive(Default)]
+pub(crate) struct LocalSessions {
+    next_key: u64,
+    entries: HashMap<u64, LocalEntry>,
+    by_owner: HashMap<Principal, HashSet<u64>>,
+    by_session: HashMap<SessionId, HashSet<u64>>,
+}
+
+impl LocalSessions {
+    pub fn insert(&mut self, entry: LocalEntry) -> u64 {
+        self.next_key += 1;
+        let key = self.next_key;
+        self.by_owner.entry(entry.owner).or_default().insert(key);
+        self.by_session
+            .entry(entry.session.clone())
+            .or_default()
+            .insert(key);
+        self.entries.insert(key, entry);
+        key
+    }
+
+    pub fn remove(&mut self, key: u64) -> Option<LocalEntry> {
+        let entry = self.entries.remove(&key)?;
+        remove_from(&mut self.by_owner, &entry.owner, key);
+        remove_from(&mut self.by_session, &entry.session, key);
+        Some(entry)
+    }
+
+    /// Cancels every entry of `owner` but those of session `keep`; returns how many.
+    pub fn cancel_owner(&self, owner: Principal, keep: Option<&SessionId>) -> usize {
+        let Some(keys) = self.by_owner.get(&owner) else {
+            return 0;
+        };
+        keys.iter()
+            .filter_map(|k| self.entries.get(k))
+            .filter(|e| Some(&e.session) != keep)
+            .map(|e| e.cancel.cancel())
+            .count()
+    }
+
+    pub fn cancel_session(&self, id: &SessionId) -> usize {
+        let Some(keys) = self.by_session.get(id) else {
+            return 0;
+        };
+        keys.iter()
+            .filter_map(|k| self.entries.get(k))
+            .map(|e| e.cancel.cancel())
+            .count()
+    }
+
+    /// Whether `owner` still has entries open other than `keep`'s.
+    pub fn has_open(&self, owner: Principal, keep: Option<&SessionId>) -> bool {
+        self.by_owner.get(&owner).is_some_and(|keys| {
+            keys.iter()
+                .filter_map(|k| self.entries.get(k))
+                .any(|e| Some(&e.session) != keep)
+        })
+    }
+
+    pub fn confirm(&mut self, key: u64) {
+        if let Some(e) = self.entries.get_mut(&key) {
+            e.confirmed = true;
+        }
+    }
+
+    pub fn entries(&self) -> impl Iterator<Item = &LocalEntry> {
+        self.entries.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+}
+
+fn remove_from<K: std::hash::Hash + Eq + Clone>(
+    index: &mut HashMap<K, HashSet<u64>>,
+    k: &K,
+    key: u64,
+) {
+    if let Some(set) = index.get_mut(k) {
+        set.remove(&key);
+        if set.is_empty() {
+            index.remove(k);
+        }
+    }
+}

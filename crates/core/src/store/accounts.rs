@@ -1,0 +1,35 @@
+use super::StoreResult;
+use crate::audit::AuditEvent;
+use crate::domain::{Account, Domain, EmailAddress, Plan};
+use crate::ids::AccountId;
+use chrono::{DateTime, Utc};
+
+/// An account to create, with its owner's first password hash.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub owner_email: EmailAddress,
+    pub plan: Plan,
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[async_trait::async_trait]
+pub trait AccountStore: Send + Sync {
+    /// Creates the account and its owner's credentials. `Conflict` if the e-mail is taken.
+    async fn create_account(&self, new: &NewAccount, audit: &AuditEvent) -> StoreResult<Account>;
+    async fn account(&self, id: AccountId) -> StoreResult<Option<Account>>;
+    async fn account_by_email(&self, email: &EmailAddress) -> StoreResult<Option<Account>>;
+    async fn accounts(&self) -> StoreResult<Vec<Account>>;
+
+    /// Adds a domain unless the account already has `max_domains` (`LimitReached`) or the name
+    /// is hosted already (`Conflict`), checked and written in one transaction.
+    async fn add_domain(
+        &self,
+        account: AccountId,
+        name: &str,
+        max_domains: u32,
+        audit: &AuditEvent,
+    ) -> StoreResult<Domain>;
+    async fn domains_of(&self, account: AccountId) -> StoreResult<Vec<Domain>>;
+    async fn domain_by_name(&self, name: &str) -> StoreResult<Option<Domain>>;
+}

@@ -1,0 +1,41 @@
+//! The storage ports. The storage crate implements them on SQLite and PostgreSQL; the core never
+//! sees SQL. Every method that changes credentials does all of its change, its session
+//! clean-up and its audit record in one transaction, or none of it.
+
+mod accounts;
+mod audit;
+mod credentials;
+mod mailboxes;
+mod sessions;
+
+pub use accounts::{AccountStore, NewAccount};
+pub use audit::{AuditRecord, AuditStore};
+pub use credentials::{CredentialStore, Credentials, RecoveryStatus};
+pub use mailboxes::{MailboxStore, NewMailbox};
+pub use sessions::{SessionRow, SessionStore};
+
+/// Why a store call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    LimitReached(String),
+    #[error("{0}")]
+    Backend(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything the core keeps, on one database.
+pub trait Store:
+    AccountStore + MailboxStore + CredentialStore + SessionStore + AuditStore + Send + Sync
+{
+}
+
+impl<T> Store for T where
+    T: AccountStore + MailboxStore + CredentialStore + SessionStore + AuditStore + Send + Sync
+{
+}
