@@ -132,9 +132,10 @@ impl SignInDoor {
         let login = normalise(login);
         self.hold_if_throttled(channel, &login, remote).await?;
         let found = self.find(channel, &login).await?;
+        let who = found.as_ref().map(|f| (f.principal, f.account_id));
         let Some(found) = self.check_password(found, password).await? else {
             return Err(self
-                .refuse(channel, &login, remote, None, "wrong login or password")
+                .refuse_principal(channel, &login, remote, who, "wrong login or password")
                 .await);
         };
         if found.creds.totp_sealed.is_none() {
@@ -208,9 +209,10 @@ impl SignInDoor {
             true => split_code(secret),
             false => (secret, None),
         };
+        let who = found.as_ref().map(|f| (f.principal, f.account_id));
         let Some(found) = self.check_password(found, password).await? else {
             return Err(self
-                .refuse(channel, &login, remote, None, "wrong login or password")
+                .refuse_principal(channel, &login, remote, who, "wrong login or password")
                 .await);
         };
         if two_factor {

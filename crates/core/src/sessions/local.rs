@@ -4,8 +4,32 @@
 use crate::ids::{Principal, SessionId};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::sync::atomic::AtomicI64;
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
+
+/// The entries one ending cancelled, so the ender can wait until every one has closed with a
+/// single wake-up.
+#[derive(Default)]
+pub(crate) struct CloseBatch {
+    pending: AtomicUsize,
+    done: Notify,
+}
+
+impl CloseBatch {
+    /// Completes when every entry of the batch has closed.
+    pub async fn closed(&self) {
+        if self.pending.load(Ordering::Acquire) > 0 {
+            self.done.notified().await;
+        }
+    }
+
+    fn one_closed(&self) {
+        if self.pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.done.notify_one();
+        }
+    }
+}
 
 /// One open connection or event stream on this node.
 pub(crate) struct LocalEntry {
@@ -19,6 +43,8 @@ pub(crate) struct LocalEntry {
     /// Set once the session's row is in the store, so a sweep never mistakes a session still
     /// being opened for one ended elsewhere.
     pub confirmed: bool,
+    /// The endings waiting for this entry to close.
+    pub batches: Vec<Arc<CloseBatch>>,
 }
 
 #[derive(Default)]
@@ -46,19 +72,36 @@ impl LocalSessions {
         let entry = self.entries.remove(&key)?;
         remove_from(&mut self.by_owner, &entry.owner, key);
         remove_from(&mut self.by_session, &entry.session, key);
+        for batch in &entry.batches {
+            batch.one_closed();
+        }
         Some(entry)
     }
 
-    /// Cancels every entry of `owner` but those of session `keep`; returns how many.
-    pub fn cancel_owner(&self, owner: Principal, keep: Option<&SessionId>) -> usize {
+    /// Marks every entry of `owner` but those of session `keep` as ending: adds it to `batch`
+    /// (once) and returns the tokens to cancel, for the caller to cancel outside the lock.
+    pub fn ending_owner(
+        &mut self,
+        owner: Principal,
+        keep: Option<&SessionId>,
+        batch: &Arc<CloseBatch>,
+    ) -> Vec<CancellationToken> {
         let Some(keys) = self.by_owner.get(&owner) else {
-            return 0;
+            return Vec::new();
         };
-        keys.iter()
-            .filter_map(|k| self.entries.get(k))
-            .filter(|e| Some(&e.session) != keep)
-            .map(|e| e.cancel.cancel())
-            .count()
+        let mut tokens = Vec::with_capacity(keys.len());
+        for key in keys {
+            let Some(entry) = self.entries.get_mut(key) else {
+                continue;
+            };
+            if Some(&entry.session) == keep || entry.batches.iter().any(|b| Arc::ptr_eq(b, batch)) {
+                continue;
+            }
+            batch.pending.fetch_add(1, Ordering::AcqRel);
+            entry.batches.push(batch.clone());
+            tokens.push(entry.cancel.clone());
+        }
+        tokens
     }
 
     pub fn cancel_session(&self, id: &SessionId) -> usize {
@@ -69,15 +112,6 @@ impl LocalSessions {
             .filter_map(|k| self.entries.get(k))
             .map(|e| e.cancel.cancel())
             .count()
-    }
-
-    /// Whether `owner` still has entries open other than `keep`'s.
-    pub fn has_open(&self, owner: Principal, keep: Option<&SessionId>) -> bool {
-        self.by_owner.get(&owner).is_some_and(|keys| {
-            keys.iter()
-                .filter_map(|k| self.entries.get(k))
-                .any(|e| Some(&e.session) != keep)
-        })
     }
 
     pub fn confirm(&mut self, key: u64) {

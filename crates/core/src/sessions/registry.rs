@@ -1,5 +1,5 @@
 use super::live_session::{LiveSession, SessionWatch};
-use super::local::{LocalEntry, LocalSessions};
+use super::local::{CloseBatch, LocalEntry, LocalSessions};
 use crate::audit::Channel;
 use crate::auth::Authenticated;
 use crate::clock::{Clock, to_micros};
@@ -15,7 +15,6 @@ use std::net::IpAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use zeroize::Zeroizing;
 
@@ -72,7 +71,6 @@ pub struct SessionRegistry {
     clock: Arc<dyn Clock>,
     timings: RegistryTimings,
     local: Mutex<LocalSessions>,
-    closed: Notify,
 }
 
 impl SessionRegistry {
@@ -90,7 +88,6 @@ impl SessionRegistry {
             clock,
             timings,
             local: Mutex::new(LocalSessions::default()),
-            closed: Notify::new(),
         })
     }
 
@@ -126,6 +123,7 @@ impl SessionRegistry {
             touched: touched.clone(),
             web_token_hash: None,
             confirmed: false,
+            batches: Vec::new(),
         });
         let session = LiveSession {
             id: id.clone(),
@@ -199,6 +197,7 @@ impl SessionRegistry {
             touched: Arc::new(AtomicI64::new(0)),
             web_token_hash: Some(hash.clone()),
             confirmed: true,
+            batches: Vec::new(),
         });
         let watch = SessionWatch {
             id: row.id.clone(),
@@ -219,8 +218,12 @@ impl SessionRegistry {
         owner: Principal,
         keep: Option<&SessionId>,
     ) -> Result<u64, CoreError> {
+        // This node's connections start closing while the rows go; the second pass in
+        // `finish_ending` catches one that registered meanwhile.
+        let batch = Arc::new(CloseBatch::default());
+        self.cancel_local(owner, keep, &batch);
         let ended = self.store.delete_sessions_of(owner, keep).await?;
-        self.rows_deleted(owner, keep).await;
+        self.finish_ending(owner, keep, batch).await;
         Ok(ended)
     }
 
@@ -257,31 +260,53 @@ impl SessionRegistry {
     /// ends this node's connections, tells the other nodes, and waits briefly for this node's
     /// connections to close.
     pub(crate) async fn rows_deleted(&self, owner: Principal, keep: Option<&SessionId>) {
-        self.lock().cancel_owner(owner, keep);
+        self.finish_ending(owner, keep, Arc::new(CloseBatch::default()))
+            .await;
+    }
+
+    async fn finish_ending(
+        &self,
+        owner: Principal,
+        keep: Option<&SessionId>,
+        batch: Arc<CloseBatch>,
+    ) {
+        self.cancel_local(owner, keep, &batch);
         self.broadcast(ClusterMessage::EndSessions {
             owner,
             except: keep.cloned(),
         })
         .await;
-        self.wait_closed(owner, keep).await;
+        if tokio::time::timeout(self.timings.close_wait, batch.closed())
+            .await
+            .is_err()
+        {
+            tracing::warn!(%owner, "sessions still closing after the wait");
+        }
+    }
+
+    fn cancel_local(&self, owner: Principal, keep: Option<&SessionId>, batch: &Arc<CloseBatch>) {
+        let tokens = self.lock().ending_owner(owner, keep, batch);
+        for token in tokens {
+            token.cancel();
+        }
     }
 
     /// Applies a message from another node.
     pub fn apply(&self, message: &ClusterMessage) {
-        let local = self.lock();
         match message {
             ClusterMessage::EndSessions { owner, except } => {
-                local.cancel_owner(*owner, except.as_ref());
+                self.cancel_local(*owner, except.as_ref(), &Arc::new(CloseBatch::default()));
             }
             ClusterMessage::EndSession { id } => {
-                local.cancel_session(id);
+                self.lock().cancel_session(id);
             }
             ClusterMessage::Event { .. } => {}
         }
     }
 
-    /// The backstop: ends local sessions whose rows are gone (a lost message), writes activity,
-    /// heartbeats this node and reaps rows of dead nodes and idle web sessions.
+    /// The backstop: ends local sessions whose rows are gone (a lost message), removes rows no
+    /// local session holds, writes activity, heartbeats this node and reaps rows of dead nodes
+    /// and idle web sessions.
     pub async fn sweep(&self) -> Result<(), CoreError> {
         let now = self.now();
         self.store.node_heartbeat(&self.node, now).await?;
@@ -296,6 +321,13 @@ impl SessionRegistry {
             .into_iter()
             .filter(|id| !live.contains(id))
             .collect();
+        // Rows of this node that no connection holds any more (a close whose delete was lost,
+        // or an ending that raced a new row): taken after the query, so a session opened
+        // meanwhile is held already.
+        let held: HashSet<SessionId> = self.lock().entries().map(|e| e.session.clone()).collect();
+        for orphan in live.iter().filter(|id| !held.contains(*id)) {
+            self.store.delete_session(orphan).await?;
+        }
         for (id, hash) in watched {
             if self.store.web_session(&hash).await?.is_none() {
                 gone.push(id);
@@ -329,7 +361,6 @@ impl SessionRegistry {
     /// removes its row.
     pub(super) fn close(&self, key: u64, id: &SessionId, delete_row: bool) {
         let removed = self.lock().remove(key);
-        self.closed.notify_waiters();
         let ended_already = removed.as_ref().is_none_or(|e| e.cancel.is_cancelled());
         if !delete_row || ended_already {
             return;
@@ -363,22 +394,6 @@ impl SessionRegistry {
             }
         }
         (connections, watched, touched)
-    }
-
-    async fn wait_closed(&self, owner: Principal, keep: Option<&SessionId>) {
-        let deadline = tokio::time::Instant::now() + self.timings.close_wait;
-        loop {
-            let notified = self.closed.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            if !self.lock().has_open(owner, keep) {
-                return;
-            }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
-                tracing::warn!(%owner, "sessions still closing after the wait");
-                return;
-            }
-        }
     }
 
     pub(crate) async fn broadcast(&self, message: ClusterMessage) {

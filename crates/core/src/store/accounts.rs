@@ -15,14 +15,16 @@ pub struct NewAccount {
 
 #[async_trait::async_trait]
 pub trait AccountStore: Send + Sync {
-    /// Creates the account and its owner's credentials. `Conflict` if the e-mail is taken.
+    /// Creates the account and its owner's credentials (epoch 1). `Conflict` if the e-mail is
+    /// taken. The audit record gets the new account's id when it has none.
     async fn create_account(&self, new: &NewAccount, audit: &AuditEvent) -> StoreResult<Account>;
     async fn account(&self, id: AccountId) -> StoreResult<Option<Account>>;
     async fn account_by_email(&self, email: &EmailAddress) -> StoreResult<Option<Account>>;
     async fn accounts(&self) -> StoreResult<Vec<Account>>;
 
     /// Adds a domain unless the account already has `max_domains` (`LimitReached`) or the name
-    /// is hosted already (`Conflict`), checked and written in one transaction.
+    /// is hosted already (`Conflict`), checked and written in one transaction. Its creation
+    /// time is the audit record's.
     async fn add_domain(
         &self,
         account: AccountId,

@@ -20,7 +20,8 @@ pub struct NewMailbox {
 pub trait MailboxStore: Send + Sync {
     /// Creates the mailbox and its credentials, unless the plan's mailbox count or total
     /// storage would be exceeded (`LimitReached`) or the address exists (`Conflict`); the check
-    /// and the write are one transaction.
+    /// and the write are one transaction. The audit record gets the new mailbox as principal
+    /// when it has none. The caller has validated the address, its domain and the quota.
     async fn create_mailbox(
         &self,
         new: &NewMailbox,

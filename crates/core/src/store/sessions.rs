@@ -21,7 +21,8 @@ pub struct SessionRow {
 #[async_trait::async_trait]
 pub trait SessionStore: Send + Sync {
     /// Inserts the row only if `row.epoch` is still the owner's credential epoch; `false` when
-    /// a password change got there first.
+    /// a password change got there first. Must hold against a concurrent `change_password`
+    /// (on PostgreSQL: wait on the credentials row, not just read it).
     async fn insert_session(
         &self,
         row: &SessionRow,

@@ -1,0 +1,107 @@
+//! A tiny migration runner: numbered SQL scripts per backend, embedded in the binary, each
+//! applied once in its own transaction and recorded in `schema_migrations`.
+
+use crate::error::db_err;
+use crate::sql_store::Backend;
+use sqlx::AnyConnection;
+use sqlx::{AnyPool, Connection, Row};
+use trekmail_core::clock::to_micros;
+use trekmail_core::store::{StoreError, StoreResult};
+
+/// One schema step. Versions only grow; a shipped script is never edited.
+struct Migration {
+    version: i64,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    sqlite: include_str!("../migrations/sqlite/0001_initial.sql"),
+    postgres: include_str!("../migrations/postgres/0001_initial.sql"),
+}];
+
+const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations \
+     (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)";
+const CREATE_TABLE_POSTGRES: &str = "CREATE TABLE IF NOT EXISTS schema_migrations \
+     (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)";
+/// Serialises migrating processes on PostgreSQL; released at commit. The key is arbitrary
+/// but fixed ("TrekMail" in ASCII).
+const PG_LOCK: &str = "SELECT pg_advisory_xact_lock(6085037558065097068)";
+const IS_APPLIED: &str = "SELECT COUNT(*) AS n FROM schema_migrations WHERE version = $1";
+const RECORD: &str = "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)";
+const NEWEST: &str = "SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM schema_migrations";
+const APPLIED: &str = "SELECT version FROM schema_migrations ORDER BY version";
+
+/// Applies every migration not yet recorded. Safe to run from several processes at once: on
+/// PostgreSQL an advisory lock, on SQLite `BEGIN IMMEDIATE`, lets one migrate while the others
+/// wait and then find the work done.
+pub(crate) async fn run(conn: &mut AnyConnection, backend: Backend) -> StoreResult<()> {
+    for m in MIGRATIONS {
+        let mut tx = match backend {
+            Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => conn.begin().await,
+        }
+        .map_err(db_err)?;
+        let (create, script) = match backend {
+            Backend::Sqlite => (CREATE_TABLE_SQLITE, m.sqlite),
+            Backend::Postgres => {
+                sqlx::query(PG_LOCK)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                (CREATE_TABLE_POSTGRES, m.postgres)
+            }
+        };
+        sqlx::query(create)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let row = sqlx::query(IS_APPLIED)
+            .bind(m.version)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let done: i64 = row.try_get("n").map_err(db_err)?;
+        if done > 0 {
+            tx.rollback().await.map_err(db_err)?;
+            continue;
+        }
+        sqlx::raw_sql(script).execute(&mut *tx).await.map_err(|e| {
+            StoreError::Backend(format!(
+                "migration {} failed: {}",
+                m.version,
+                crate::error::cause(&e)
+            ))
+        })?;
+        sqlx::query(RECORD)
+            .bind(m.version)
+            .bind(to_micros(chrono::Utc::now()))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        tracing::info!(version = m.version, "applied database migration");
+    }
+    let newest = MIGRATIONS.last().map_or(0, |m| m.version);
+    let row = sqlx::query(NEWEST)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    let found: i64 = row.try_get("v").map_err(db_err)?;
+    if found > newest {
+        // A newer TrekMail migrated this database; this one would misread it.
+        return Err(StoreError::Backend(format!(
+            "the database schema is version {found}, newer than this TrekMail knows ({newest}); upgrade TrekMail"
+        )));
+    }
+    Ok(())
+}
+
+/// The versions recorded as applied.
+pub(crate) async fn applied(pool: &AnyPool) -> StoreResult<Vec<i64>> {
+    let rows = sqlx::query(APPLIED).fetch_all(pool).await.map_err(db_err)?;
+    rows.iter()
+        .map(|r| r.try_get("version").map_err(db_err))
+        .collect()
+}

@@ -1,0 +1,148 @@
+//! Row → domain decoding. A stored value the domain rejects (an unknown plan, a malformed
+//! address) is reported as a `Backend` error naming the column, never a panic.
+
+use crate::error::db_err;
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Decode, Row, Type};
+use std::net::IpAddr;
+use trekmail_core::audit::{AuditEvent, AuditKind, Channel};
+use trekmail_core::clock::from_micros;
+use trekmail_core::domain::{Account, Domain, EmailAddress, Mailbox, Plan};
+use trekmail_core::ids::{AccountId, DomainId, MailboxId, NodeId, Principal, SessionId};
+use trekmail_core::store::{
+    AuditRecord, Credentials, RecoveryStatus, SessionRow, StoreError, StoreResult,
+};
+
+/// One column, typed.
+pub(crate) fn get<T>(row: &AnyRow, column: &str) -> StoreResult<T>
+where
+    T: for<'r> Decode<'r, Any> + Type<Any>,
+{
+    row.try_get(column).map_err(db_err)
+}
+
+fn time(row: &AnyRow, column: &str) -> StoreResult<DateTime<Utc>> {
+    Ok(from_micros(get(row, column)?))
+}
+
+fn optional_time(row: &AnyRow, column: &str) -> StoreResult<Option<DateTime<Utc>>> {
+    Ok(get::<Option<i64>>(row, column)?.map(from_micros))
+}
+
+fn invalid(column: &str, value: &str) -> StoreError {
+    StoreError::Backend(format!("invalid stored {column}: {value:?}"))
+}
+
+fn address(row: &AnyRow, column: &str) -> StoreResult<EmailAddress> {
+    let text: String = get(row, column)?;
+    EmailAddress::parse(&text).map_err(|_| invalid(column, &text))
+}
+
+fn channel(row: &AnyRow) -> StoreResult<Channel> {
+    let text: String = get(row, "channel")?;
+    Channel::parse(&text).ok_or_else(|| invalid("channel", &text))
+}
+
+fn remote(row: &AnyRow) -> StoreResult<Option<IpAddr>> {
+    match get::<Option<String>>(row, "remote_ip")? {
+        Some(text) => text
+            .parse()
+            .map(Some)
+            .map_err(|_| invalid("remote_ip", &text)),
+        None => Ok(None),
+    }
+}
+
+/// The owner from `owner_kind`/`owner_id`; both must be present.
+pub(crate) fn owner(row: &AnyRow) -> StoreResult<Principal> {
+    optional_owner(row)?.ok_or_else(|| invalid("owner", "none"))
+}
+
+fn optional_owner(row: &AnyRow) -> StoreResult<Option<Principal>> {
+    let kind: Option<String> = get(row, "owner_kind")?;
+    let id: Option<i64> = get(row, "owner_id")?;
+    match (kind, id) {
+        (Some(kind), Some(id)) => Principal::from_parts(&kind, id)
+            .map(Some)
+            .ok_or_else(|| invalid("owner_kind", &kind)),
+        _ => Ok(None),
+    }
+}
+
+pub(crate) fn account(row: &AnyRow) -> StoreResult<Account> {
+    let plan: String = get(row, "plan")?;
+    Ok(Account {
+        id: AccountId(get(row, "id")?),
+        owner_email: address(row, "owner_email")?,
+        plan: plan.parse::<Plan>().map_err(|_| invalid("plan", &plan))?,
+        created_at: time(row, "created_at")?,
+    })
+}
+
+pub(crate) fn domain(row: &AnyRow) -> StoreResult<Domain> {
+    Ok(Domain {
+        id: DomainId(get(row, "id")?),
+        account_id: AccountId(get(row, "account_id")?),
+        name: get(row, "name")?,
+        created_at: time(row, "created_at")?,
+    })
+}
+
+pub(crate) fn mailbox(row: &AnyRow) -> StoreResult<Mailbox> {
+    Ok(Mailbox {
+        id: MailboxId(get(row, "id")?),
+        account_id: AccountId(get(row, "account_id")?),
+        domain_id: DomainId(get(row, "domain_id")?),
+        address: address(row, "address")?,
+        display_name: get(row, "display_name")?,
+        quota_bytes: get(row, "quota_bytes")?,
+        created_at: time(row, "created_at")?,
+    })
+}
+
+pub(crate) fn credentials(row: &AnyRow) -> StoreResult<Credentials> {
+    Ok(Credentials {
+        password_hash: get(row, "password_hash")?,
+        epoch: get(row, "epoch")?,
+        totp_sealed: get(row, "totp_sealed")?,
+        totp_last_step: get(row, "totp_last_step")?,
+    })
+}
+
+pub(crate) fn recovery_status(row: &AnyRow) -> StoreResult<RecoveryStatus> {
+    Ok(RecoveryStatus {
+        issued_at: time(row, "issued_at")?,
+        used_at: optional_time(row, "used_at")?,
+    })
+}
+
+pub(crate) fn session(row: &AnyRow) -> StoreResult<SessionRow> {
+    Ok(SessionRow {
+        id: SessionId(get(row, "id")?),
+        owner: owner(row)?,
+        channel: channel(row)?,
+        node: get::<Option<String>>(row, "node_id")?.map(NodeId),
+        remote: remote(row)?,
+        started_at: time(row, "started_at")?,
+        last_seen_at: time(row, "last_seen_at")?,
+        epoch: get(row, "epoch")?,
+    })
+}
+
+pub(crate) fn audit_record(row: &AnyRow) -> StoreResult<AuditRecord> {
+    let kind: String = get(row, "kind")?;
+    Ok(AuditRecord {
+        id: get(row, "id")?,
+        event: AuditEvent {
+            at: time(row, "at")?,
+            kind: AuditKind::parse(&kind).ok_or_else(|| invalid("audit kind", &kind))?,
+            account_id: get::<Option<i64>>(row, "account_id")?.map(AccountId),
+            principal: optional_owner(row)?,
+            subject: get(row, "subject")?,
+            channel: channel(row)?,
+            remote: remote(row)?,
+            detail: get(row, "detail")?,
+        },
+    })
+}

@@ -1,0 +1,139 @@
+//! Opening databases: migrations once, concurrent openers, readable connection errors.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
+
+mod common;
+
+use common::*;
+use trekmail_core::store::{AccountStore, StoreError};
+use trekmail_storage::{Backend, SqlStore, mask_password};
+
+#[tokio::test]
+async fn opening_twice_migrates_once_and_keeps_data() {
+    for db in both().await {
+        assert_eq!(
+            db.store.schema_versions().await.unwrap(),
+            vec![1],
+            "{}",
+            db.label
+        );
+        let a = account(&db.store, "keep@example.com").await;
+        let again = SqlStore::open(&db.url).await.unwrap();
+        assert_eq!(
+            again.schema_versions().await.unwrap(),
+            vec![1],
+            "{}",
+            db.label
+        );
+        assert_eq!(again.account(a.id).await.unwrap(), Some(a));
+        assert_eq!(again.backend(), db.backend());
+    }
+}
+
+#[tokio::test]
+async fn concurrent_first_opens_do_not_fail() {
+    let (sqlite_url, file) = fresh_sqlite_url();
+    let pg_url = fresh_pg_url().await;
+    for url in [sqlite_url.clone(), pg_url] {
+        let opens: Vec<_> = (0..4)
+            .map(|_| {
+                let url = url.clone();
+                tokio::spawn(async move { SqlStore::open(&url).await })
+            })
+            .collect();
+        for open in opens {
+            let store = open.await.unwrap().unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert_eq!(store.schema_versions().await.unwrap(), vec![1]);
+        }
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+}
+
+#[tokio::test]
+async fn sqlite_is_in_wal_mode() {
+    let db = sqlite().await;
+    let store = &db.store;
+    assert_eq!(store.backend(), Backend::Sqlite);
+    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.url)
+        .await
+        .unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[tokio::test]
+async fn in_memory_sqlite_works() {
+    let store = SqlStore::open("sqlite::memory:").await.unwrap();
+    account(&store, "mem@example.com").await;
+    assert_eq!(store.accounts().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn unreachable_postgres_names_the_cause_without_the_password() {
+    // Nothing listens on port 1.
+    let url = "postgres://trek:hunter2@127.0.0.1:1/mail";
+    match SqlStore::open(url).await {
+        Err(StoreError::Backend(msg)) => {
+            assert!(
+                msg.starts_with("cannot connect to postgres://trek:***@127.0.0.1:1/mail: "),
+                "{msg}"
+            );
+            assert!(msg.contains("refused"), "{msg}");
+            assert!(!msg.contains("hunter2"), "{msg}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(mask_password(url), "postgres://trek:***@127.0.0.1:1/mail");
+}
+
+#[tokio::test]
+async fn bad_urls_are_errors() {
+    let unsupported = SqlStore::open("mysql://u:pw@localhost/db").await;
+    assert!(
+        matches!(unsupported, Err(StoreError::Backend(ref m)) if m.contains("unsupported") && !m.contains("pw@")),
+        "{unsupported:?}"
+    );
+    let missing_dir = SqlStore::open("sqlite:///nonexistent-dir/sub/t.db?mode=rwc").await;
+    assert!(
+        matches!(missing_dir, Err(StoreError::Backend(ref m)) if m.starts_with("cannot connect to sqlite:///nonexistent-dir")),
+        "{missing_dir:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_newer_schema_is_refused() {
+    for db in both().await {
+        db.raw("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)")
+            .await;
+        match SqlStore::open(&db.url).await {
+            Err(StoreError::Backend(m)) => assert!(m.contains("999"), "{}: {m}", db.label),
+            other => panic!("{}: {other:?}", db.label),
+        }
+    }
+}
+
+/// An operator command and the server open the same SQLite file: both write at once, neither
+/// sees "database is locked".
+#[tokio::test]
+async fn two_stores_on_one_sqlite_file_both_write() {
+    let db = sqlite().await;
+    let other = SqlStore::open(&db.url).await.unwrap();
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let s = if i % 2 == 0 {
+                db.store.clone()
+            } else {
+                other.clone()
+            };
+            tokio::spawn(async move { account(&s, &format!("u{i}@example.com")).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(db.store.accounts().await.unwrap().len(), 40);
+}

@@ -1,0 +1,189 @@
+//! A test kit: real cores on a fresh SQLite file or a fresh PostgreSQL database, seeded with an
+//! account, a domain and a mailbox. Test code: it panics with a clear message on set-up failure.
+#![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use trekmail_core::auth::ThrottlePolicy;
+use trekmail_core::clock::{Clock, SystemClock};
+use trekmail_core::cluster::{ClusterLink, Inbound, NoLink};
+use trekmail_core::domain::{Mailbox, Plan};
+use trekmail_core::ids::AccountId;
+use trekmail_core::security::password_hasher::{HashCost, PasswordHasher};
+use trekmail_core::security::random;
+use trekmail_core::security::secret_box::SecretBox;
+use trekmail_core::services::{Actor, NewMailboxRequest, Scope};
+use trekmail_core::sessions::RegistryTimings;
+use trekmail_core::store::Store;
+use trekmail_core::{Core, CoreConfig};
+use trekmail_storage::{PgLink, SqlStore};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const BACKENDS: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
+
+/// The password every seeded mailbox starts with.
+pub const PASSWORD: &str = "Initial-pass-2026";
+/// The seeded account owner's password.
+pub const OWNER_PASSWORD: &str = "Owner-pass-2026x";
+
+/// A fresh, empty database of `backend`: its URL.
+pub async fn fresh_database(backend: Backend) -> String {
+    match backend {
+        Backend::Sqlite => {
+            let dir = scratch_dir();
+            format!("sqlite://{}?mode=rwc", dir.join("trekmail.db").display())
+        }
+        Backend::Postgres => {
+            let admin = std::env::var("TREKMAIL_TEST_PG_URL").unwrap_or_else(|_| {
+                panic!("TREKMAIL_TEST_PG_URL is not set: run the tests with scripts/test, which starts PostgreSQL")
+            });
+            sqlx::any::install_default_drivers();
+            let name = format!("t_{}", random::hex_token().unwrap());
+            let pool = sqlx::AnyPool::connect(&admin)
+                .await
+                .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL at {admin}: {e}"));
+            let create = format!("CREATE DATABASE {name}");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(create))
+                .execute(&pool)
+                .await
+                .expect("create test database");
+            pool.close().await;
+            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+            format!("{base}/{name}")
+        }
+    }
+}
+
+/// A new empty directory under the system temp dir.
+pub fn scratch_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("trekmail-test-{}", random::hex_token().unwrap()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// How a test node is built.
+#[derive(Clone)]
+pub struct NodeOptions {
+    pub throttle: ThrottlePolicy,
+    pub timings: RegistryTimings,
+    pub cost: HashCost,
+    pub clock: Arc<dyn Clock>,
+    /// Link the node to others on the same PostgreSQL.
+    pub linked: bool,
+}
+
+impl Default for NodeOptions {
+    fn default() -> NodeOptions {
+        NodeOptions {
+            // Fast enough for tests, growing all the same.
+            throttle: ThrottlePolicy {
+                first_delay_ms: 20,
+                ..ThrottlePolicy::default()
+            },
+            timings: RegistryTimings::default(),
+            cost: HashCost::default(),
+            clock: Arc::new(SystemClock),
+            linked: false,
+        }
+    }
+}
+
+/// A running core, stopped when dropped.
+pub struct TestNode {
+    pub core: Arc<Core>,
+    pub store: Arc<SqlStore>,
+    pub url: String,
+    shutdown: CancellationToken,
+}
+
+impl Drop for TestNode {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// The same server key for every node of a test, as a cluster must share one.
+fn test_secrets() -> SecretBox {
+    SecretBox::from_key(&[42; 32]).unwrap()
+}
+
+impl TestNode {
+    pub async fn start(url: &str, options: NodeOptions) -> TestNode {
+        let store = Arc::new(
+            SqlStore::open(url)
+                .await
+                .unwrap_or_else(|e| panic!("cannot open {url}: {e}")),
+        );
+        let (link, inbound): (Arc<dyn ClusterLink>, mpsc::Receiver<Inbound>) = if options.linked {
+            let (link, inbound) = PgLink::connect(url, 1024).await.expect("pg link");
+            (Arc::new(link), inbound)
+        } else {
+            (Arc::new(NoLink), mpsc::channel(1).1)
+        };
+        let config = CoreConfig {
+            throttle: options.throttle,
+            timings: options.timings,
+            issuer: "TrekMail".into(),
+            ..CoreConfig::default()
+        };
+        let dyn_store: Arc<dyn Store> = store.clone();
+        let core = Core::new(
+            config,
+            dyn_store,
+            link,
+            test_secrets(),
+            PasswordHasher::new(options.cost, 2),
+            options.clock.clone(),
+        )
+        .unwrap();
+        let shutdown = CancellationToken::new();
+        core.start(inbound, shutdown.clone());
+        TestNode {
+            core,
+            store,
+            url: url.to_owned(),
+            shutdown,
+        }
+    }
+
+    /// A node on a fresh database of `backend` with default options.
+    pub async fn fresh(backend: Backend) -> TestNode {
+        TestNode::start(&fresh_database(backend).await, NodeOptions::default()).await
+    }
+}
+
+/// An account on Pro with the domain example.com.
+pub async fn seed_account(core: &Core, owner: &str) -> AccountId {
+    let actor = Actor::operator();
+    let account = core
+        .create_account(owner, Plan::Pro, OWNER_PASSWORD, &actor)
+        .await
+        .unwrap();
+    let domain = owner.rsplit_once('@').unwrap().1;
+    core.add_domain(Scope::Operator, account.id, domain, &actor)
+        .await
+        .unwrap();
+    account.id
+}
+
+/// A mailbox with [`PASSWORD`].
+pub async fn seed_mailbox(core: &Core, account: AccountId, address: &str) -> Mailbox {
+    let request = NewMailboxRequest {
+        account,
+        address,
+        display_name: "Test box",
+        quota_mb: 100,
+        password: PASSWORD,
+    };
+    core.create_mailbox(Scope::Operator, &request, &Actor::operator())
+        .await
+        .unwrap()
+}

@@ -1,0 +1,128 @@
+//! The command line: `serve`, and the operator commands that go through the same core services.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "trekmail",
+    version,
+    about = "TrekMail: a self-hosted mail platform built around who can sign in to a mailbox."
+)]
+pub struct Cli {
+    /// The TOML config; without one, TrekMail runs on its embedded defaults.
+    #[arg(long, short = 'c', global = true, env = "TREKMAIL_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server.
+    Serve,
+    /// Accounts: the tenants whose owners sign in to the dashboard.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Domains an account hosts.
+    #[command(subcommand)]
+    Domain(DomainCommand),
+    /// Mailboxes.
+    #[command(subcommand)]
+    Mailbox(MailboxCommand),
+    /// Live sessions of a mailbox.
+    #[command(subcommand)]
+    Sessions(SessionsCommand),
+    /// A mailbox's audit events, newest first.
+    Audit {
+        address: String,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+/// Where a new password comes from.
+#[derive(Debug, Args)]
+pub struct PasswordSource {
+    /// Read the password from the first line of standard input instead of generating one.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create an account; prints the owner's password once unless --password-stdin.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// starter, pro or agency.
+        #[arg(long, default_value = "starter")]
+        plan: String,
+        #[command(flatten)]
+        password: PasswordSource,
+    },
+    /// List accounts.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DomainCommand {
+    /// Add a domain to the account owned by --account.
+    Add {
+        #[arg(long)]
+        account: String,
+        domain: String,
+    },
+    /// List an account's domains.
+    List {
+        #[arg(long)]
+        account: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailboxCommand {
+    /// Create a mailbox at one of an account's domains; prints its password once unless
+    /// --password-stdin.
+    Create {
+        address: String,
+        #[arg(long, default_value = "")]
+        name: String,
+        #[arg(long, default_value_t = 1024)]
+        quota_mb: u64,
+        #[command(flatten)]
+        password: PasswordSource,
+    },
+    /// List an account's mailboxes.
+    List {
+        #[arg(long)]
+        account: String,
+    },
+    /// Set a mailbox's password: every session of the mailbox ends at once.
+    SetPassword {
+        address: String,
+        #[command(flatten)]
+        password: PasswordSource,
+    },
+    /// Turn a mailbox's 2FA off (its owner lost the app and has no recovery code).
+    Reset2fa { address: String },
+    /// Delete a mailbox, its credentials and sessions.
+    Delete {
+        address: String,
+        /// Confirm the deletion.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SessionsCommand {
+    /// List a mailbox's live sessions on every channel and node.
+    List { address: String },
+    /// End a mailbox's sessions: all, or one with --id.
+    End {
+        address: String,
+        #[arg(long)]
+        id: Option<String>,
+    },
+}

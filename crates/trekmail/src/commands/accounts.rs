@@ -1,0 +1,32 @@
+use super::{new_password, operator, show_once};
+use crate::cli::AccountCommand;
+use anyhow::Result;
+use trekmail_core::Core;
+use trekmail_core::domain::Plan;
+
+pub async fn run(core: &Core, command: AccountCommand) -> Result<()> {
+    match command {
+        AccountCommand::Create {
+            email,
+            plan,
+            password,
+        } => {
+            let plan: Plan = plan.parse().map_err(anyhow::Error::msg)?;
+            let secret = new_password(&password)?;
+            let account = core
+                .create_account(&email, plan, &secret.value, &operator())
+                .await?;
+            println!(
+                "account {} created for {} on {}",
+                account.id, account.owner_email, account.plan
+            );
+            show_once("owner password", &secret);
+        }
+        AccountCommand::List => {
+            for a in core.accounts().await? {
+                println!("{}\t{}\t{}", a.id, a.owner_email, a.plan);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! The operator commands. Each opens the same core `serve` uses and acts with operator scope,
+//! so the rules (policy, limits, audit, ending sessions on other processes) are the same.
+
+mod accounts;
+mod audit;
+mod domains;
+mod mailboxes;
+mod sessions;
+
+use crate::cli::{Command, PasswordSource};
+use crate::config::Config;
+use crate::node::{self, Role};
+use anyhow::{Context, Result};
+use std::io::BufRead;
+use trekmail_core::Core;
+use trekmail_core::security::password_generator::generate_password;
+use trekmail_core::services::Actor;
+
+pub async fn run(command: Command, config: &Config) -> Result<()> {
+    if let Command::Serve = command {
+        return crate::serve::run(config).await;
+    }
+    let node = node::open(config, Role::Command).await?;
+    let core = &node.core;
+    match command {
+        Command::Serve => Ok(()),
+        Command::Account(c) => accounts::run(core, c).await,
+        Command::Domain(c) => domains::run(core, c).await,
+        Command::Mailbox(c) => mailboxes::run(core, c).await,
+        Command::Sessions(c) => sessions::run(core, c).await,
+        Command::Audit { address, limit } => audit::run(core, &address, limit).await,
+    }
+}
+
+fn operator() -> Actor {
+    Actor::operator()
+}
+
+/// A password from stdin, or a generated one to print once.
+fn new_password(source: &PasswordSource) -> Result<Secret> {
+    if !source.password_stdin {
+        return Ok(Secret {
+            value: generate_password()?,
+            generated: true,
+        });
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let value = line.trim_end_matches(['\r', '\n']).to_owned();
+    if value.is_empty() {
+        anyhow::bail!("no password on standard input");
+    }
+    Ok(Secret {
+        value,
+        generated: false,
+    })
+}
+
+/// Prints a generated password, once.
+fn show_once(label: &str, secret: &Secret) {
+    if secret.generated {
+        println!("{label} (shown once, keep it safe): {}", secret.value);
+    }
+}
+
+/// A password the command was given or made.
+struct Secret {
+    value: String,
+    generated: bool,
+}
+
+/// The account owning `email`, for commands that name accounts by their owner.
+async fn account_id(core: &Core, email: &str) -> Result<trekmail_core::ids::AccountId> {
+    Ok(core
+        .account_by_email(email)
+        .await
+        .with_context(|| format!("no account is owned by {email}"))?
+        .id)
+}
+
+/// The mailbox at `address`.
+async fn mailbox(core: &Core, address: &str) -> Result<trekmail_core::domain::Mailbox> {
+    core.mailbox_by_address(trekmail_core::services::Scope::Operator, address)
+        .await
+        .with_context(|| format!("no mailbox {address}"))
+}

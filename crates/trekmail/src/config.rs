@@ -1,0 +1,224 @@
+//! The TOML config `serve` and every operator command read. Every key has a default, so no
+//! config at all runs the embedded setup; an unknown key is an error that names it.
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use trekmail_core::CoreConfig;
+use trekmail_core::auth::ThrottlePolicy;
+use trekmail_core::domain::Plans;
+use trekmail_core::sessions::RegistryTimings;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the embedded database, the server key and the TLS certificate live.
+    pub data_dir: PathBuf,
+    pub database: DatabaseConfig,
+    pub tls: TlsConfig,
+    pub security: SecurityConfig,
+    pub sessions: SessionsConfig,
+    pub plans: Plans,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `postgres://…` for several nodes on one database; empty for SQLite in the data dir.
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// PEM certificate chain; empty for the self-signed one made on first start.
+    pub cert: Option<PathBuf>,
+    /// PEM private key of `cert`.
+    pub key: Option<PathBuf>,
+    /// Host names the self-signed certificate is made for.
+    pub self_signed_names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecurityConfig {
+    /// The key that seals TOTP secrets; every node on one database needs the same file.
+    pub key_file: Option<PathBuf>,
+    /// The name authenticator apps show.
+    pub issuer: String,
+    pub throttle: ThrottlePolicy,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionsConfig {
+    pub sweep_every_secs: u64,
+    pub node_timeout_secs: u64,
+    pub web_idle_hours: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// A tracing filter such as `info` or `trekmail=debug,info`; RUST_LOG wins when set.
+    pub level: String,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            data_dir: PathBuf::from("./trekmail-data"),
+            database: DatabaseConfig::default(),
+            tls: TlsConfig::default(),
+            security: SecurityConfig::default(),
+            sessions: SessionsConfig::default(),
+            plans: Plans::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Default for SecurityConfig {
+    fn default() -> SecurityConfig {
+        SecurityConfig {
+            key_file: None,
+            issuer: "TrekMail".to_owned(),
+            throttle: ThrottlePolicy::default(),
+        }
+    }
+}
+
+impl Default for SessionsConfig {
+    fn default() -> SessionsConfig {
+        let t = RegistryTimings::default();
+        SessionsConfig {
+            sweep_every_secs: t.sweep_every.as_secs(),
+            node_timeout_secs: t.node_timeout.as_secs(),
+            web_idle_hours: t.web_idle.as_secs() / 3600,
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> LogConfig {
+        LogConfig {
+            level: "info".to_owned(),
+        }
+    }
+}
+
+impl Config {
+    /// Reads `path`, or the defaults when there is none.
+    pub fn load(path: Option<&Path>) -> Result<Config> {
+        let Some(path) = path else {
+            return Ok(Config::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config {}", path.display()))?;
+        let config: Config = toml::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "config {}: {}",
+                path.display(),
+                e.to_string().replace('\n', " ").trim()
+            )
+        })?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.sessions.sweep_every_secs == 0 {
+            anyhow::bail!("sessions.sweep_every_secs must be at least 1");
+        }
+        if self.sessions.node_timeout_secs <= self.sessions.sweep_every_secs * 2 {
+            anyhow::bail!(
+                "sessions.node_timeout_secs must be more than twice sessions.sweep_every_secs"
+            );
+        }
+        if self.tls.cert.is_some() != self.tls.key.is_some() {
+            anyhow::bail!("tls.cert and tls.key go together: set both or neither");
+        }
+        if !self.database.url.is_empty()
+            && !self.database.url.starts_with("postgres://")
+            && !self.database.url.starts_with("postgresql://")
+            && !self.database.url.starts_with("sqlite:")
+        {
+            anyhow::bail!("database.url must start with postgres:// or sqlite:");
+        }
+        Ok(())
+    }
+
+    /// The database URL, SQLite in the data dir by default.
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("trekmail.db").display()
+            )
+        } else {
+            self.database.url.clone()
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database_url().starts_with("postgres")
+    }
+
+    pub fn key_file(&self) -> PathBuf {
+        self.security
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("server.key"))
+    }
+
+    /// Where operator commands reach a running embedded server.
+    pub fn socket_path(&self) -> PathBuf {
+        self.data_dir.join("trekmail.sock")
+    }
+
+    pub fn core_config(&self) -> CoreConfig {
+        CoreConfig {
+            plans: self.plans,
+            throttle: self.security.throttle,
+            timings: RegistryTimings {
+                sweep_every: Duration::from_secs(self.sessions.sweep_every_secs),
+                node_timeout: Duration::from_secs(self.sessions.node_timeout_secs),
+                web_idle: Duration::from_secs(self.sessions.web_idle_hours.max(1) * 3600),
+                ..RegistryTimings::default()
+            },
+            issuer: self.security.issuer.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let err = toml::from_str::<Config>("[database]\nurll = \"x\"\n").unwrap_err();
+        assert!(err.to_string().contains("urll"), "{err}");
+    }
+
+    #[test]
+    fn plan_limits_come_from_config() {
+        let c: Config =
+            toml::from_str("[plans.starter]\nmax_domains = 2\nmax_mailboxes = 3\nmax_storage_mb = 100\nbranding = false\n")
+                .unwrap();
+        assert_eq!(c.plans.starter.max_mailboxes, 3);
+        assert_eq!(c.plans.pro, Plans::default().pro);
+    }
+
+    #[test]
+    fn default_database_is_sqlite_in_the_data_dir() {
+        let c = Config::default();
+        assert_eq!(
+            c.database_url(),
+            "sqlite://./trekmail-data/trekmail.db?mode=rwc"
+        );
+        assert!(!c.is_postgres());
+    }
+}

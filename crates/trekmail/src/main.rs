@@ -1,0 +1,49 @@
+//! The `trekmail` binary: wiring only. The behaviour lives in the core and protocol crates.
+
+mod cli;
+mod commands;
+mod config;
+mod node;
+mod serve;
+mod tls;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let config = match config::Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    init_logging(&config, matches!(cli.command, cli::Command::Serve));
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => return fail(&anyhow::anyhow!("cannot start the runtime: {e}")),
+    };
+    match runtime.block_on(commands::run(cli.command, &config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// One line naming the cause, and a non-zero exit: never a panic or a backtrace.
+fn fail(e: &anyhow::Error) -> ExitCode {
+    eprintln!("trekmail: error: {}", format!("{e:#}").replace('\n', " "));
+    ExitCode::FAILURE
+}
+
+fn init_logging(config: &config::Config, serving: bool) {
+    let default = if serving {
+        config.log.level.as_str()
+    } else {
+        "warn"
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(default))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

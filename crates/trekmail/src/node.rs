@@ -1,0 +1,65 @@
+//! Opens what every command needs: the store, the link to other nodes, the server key and the
+//! core on top of them.
+
+use crate::config::Config;
+use anyhow::{Context, Result};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use trekmail_core::Core;
+use trekmail_core::clock::SystemClock;
+use trekmail_core::cluster::{ClusterLink, Inbound};
+use trekmail_core::security::password_hasher::PasswordHasher;
+use trekmail_core::security::secret_box::SecretBox;
+use trekmail_core::store::Store;
+use trekmail_storage::{PgLink, SocketLink, SqlStore};
+
+/// Whether this process serves (and listens for other nodes) or runs one operator command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Server,
+    Command,
+}
+
+/// The core, with the messages other processes send it.
+pub struct Node {
+    pub core: Arc<Core>,
+    pub inbound: mpsc::Receiver<Inbound>,
+}
+
+pub async fn open(config: &Config, role: Role) -> Result<Node> {
+    if !config.is_postgres() {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
+    }
+    let url = config.database_url();
+    let store: Arc<dyn Store> = Arc::new(SqlStore::open(&url).await?);
+    let (link, inbound): (Arc<dyn ClusterLink>, mpsc::Receiver<Inbound>) =
+        match (config.is_postgres(), role) {
+            (true, _) => {
+                let (link, inbound) = PgLink::connect(&url, 1024).await?;
+                (Arc::new(link), inbound)
+            }
+            (false, Role::Server) => {
+                let (link, inbound) = SocketLink::listen(&config.socket_path(), 1024)
+                    .await
+                    .with_context(|| {
+                        format!("cannot listen on {}", config.socket_path().display())
+                    })?;
+                (Arc::new(link), inbound)
+            }
+            (false, Role::Command) => {
+                let (_, inbound) = mpsc::channel(1);
+                (Arc::new(SocketLink::client(config.socket_path())), inbound)
+            }
+        };
+    let secrets = SecretBox::load_or_create(&config.key_file())?;
+    let core = Core::new(
+        config.core_config(),
+        store,
+        link,
+        secrets,
+        PasswordHasher::for_this_machine(),
+        Arc::new(SystemClock),
+    )?;
+    Ok(Node { core, inbound })
+}

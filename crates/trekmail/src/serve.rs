@@ -1,0 +1,68 @@
+//! `trekmail serve`: the node's background work, until Ctrl-C or SIGTERM.
+
+use crate::config::Config;
+use crate::node::{self, Role};
+use anyhow::Result;
+use tokio_util::sync::CancellationToken;
+
+pub async fn run(config: &Config) -> Result<()> {
+    let node = node::open(config, Role::Server).await?;
+    let tls = crate::tls::prepare(config)?;
+    let shutdown = CancellationToken::new();
+    let background = node.core.start(node.inbound, shutdown.clone());
+
+    println!(
+        "TrekMail is running (node {}).",
+        node.core.registry().node()
+    );
+    println!("  database:   {}", describe_database(config));
+    println!("  server key: {}", config.key_file().display());
+    println!(
+        "  TLS:        {}{}",
+        tls.cert.display(),
+        if tls.self_signed {
+            " (self-signed)"
+        } else {
+            ""
+        }
+    );
+    if !config.is_postgres() {
+        println!("  control:    {}", config.socket_path().display());
+    }
+    println!("Press Ctrl-C to stop.");
+
+    wait_for_signal().await?;
+    tracing::info!("stopping");
+    shutdown.cancel();
+    let _ = background.await;
+    Ok(())
+}
+
+/// The database URL without its password.
+fn describe_database(config: &Config) -> String {
+    let url = config.database_url();
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.clone(),
+            }
+        }
+        _ => url,
+    }
+}
+
+async fn wait_for_signal() -> Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! The TLS certificate the mail listeners serve: the configured one, or a self-signed one made
+//! on first start so that STARTTLS and implicit TLS work out of the box.
+
+use crate::config::Config;
+use anyhow::{Context, Result};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Where the certificate and key are, and whether they were made just now.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    pub self_signed: bool,
+}
+
+pub fn prepare(config: &Config) -> Result<TlsFiles> {
+    if let (Some(cert), Some(key)) = (&config.tls.cert, &config.tls.key) {
+        for path in [cert, key] {
+            std::fs::metadata(path)
+                .with_context(|| format!("tls: cannot read {}", path.display()))?;
+        }
+        return Ok(TlsFiles {
+            cert: cert.clone(),
+            key: key.clone(),
+            self_signed: false,
+        });
+    }
+    let dir = config.data_dir.join("tls");
+    let files = TlsFiles {
+        cert: dir.join("self-signed-cert.pem"),
+        key: dir.join("self-signed-key.pem"),
+        self_signed: true,
+    };
+    if !files.cert.exists() || !files.key.exists() {
+        make_self_signed(config, &dir, &files)?;
+    }
+    Ok(files)
+}
+
+fn make_self_signed(config: &Config, dir: &Path, files: &TlsFiles) -> Result<()> {
+    let mut names = config.tls.self_signed_names.clone();
+    if names.is_empty() {
+        names = vec!["localhost".to_owned()];
+    }
+    let made = rcgen::generate_simple_self_signed(names)
+        .context("cannot make a self-signed certificate")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    write_private(&files.key, made.signing_key.serialize_pem().as_bytes())?;
+    std::fs::write(&files.cert, made.cert.pem())
+        .with_context(|| format!("cannot write {}", files.cert.display()))?;
+    tracing::info!(cert = %files.cert.display(), "made a self-signed TLS certificate");
+    Ok(())
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    file.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
