@@ -187,3 +187,27 @@ pub async fn seed_mailbox(core: &Core, account: AccountId, address: &str) -> Mai
         .await
         .unwrap()
 }
+
+/// A fresh node with the account owner@example.com (Pro, domain example.com) and the mailbox
+/// ann@example.com, the set-up most tests start from.
+pub struct Seeded {
+    pub node: TestNode,
+    pub account: AccountId,
+    pub mailbox: Mailbox,
+}
+
+impl Seeded {
+    pub async fn new(backend: Backend) -> Seeded {
+        Seeded::on(TestNode::fresh(backend).await).await
+    }
+
+    pub async fn on(node: TestNode) -> Seeded {
+        let account = seed_account(&node.core, "owner@example.com").await;
+        let mailbox = seed_mailbox(&node.core, account, "ann@example.com").await;
+        Seeded {
+            node,
+            account,
+            mailbox,
+        }
+    }
+}

@@ -50,10 +50,12 @@ async fn enroll(
 #[tokio::test(flavor = "multi_thread")]
 async fn passwords_open_the_door_and_nothing_else() {
     for backend in BACKENDS {
-        let node = TestNode::fresh(backend).await;
+        let Seeded {
+            node,
+            account,
+            mailbox: m,
+        } = Seeded::new(backend).await;
         let core = &node.core;
-        let account = seed_account(core, "owner@example.com").await;
-        let m = seed_mailbox(core, account, "ann@example.com").await;
         let door = core.door();
 
         let ok = door
@@ -139,10 +141,12 @@ async fn unknown_and_wrong_fail_in_about_the_same_time() {
 #[tokio::test(flavor = "multi_thread")]
 async fn two_factor_needs_a_fresh_code_on_every_channel() {
     for backend in BACKENDS {
-        let node = TestNode::fresh(backend).await;
+        let Seeded {
+            node,
+            account,
+            mailbox: m,
+        } = Seeded::new(backend).await;
         let core = &node.core;
-        let account = seed_account(core, "owner@example.com").await;
-        let m = seed_mailbox(core, account, "ann@example.com").await;
         let who = Principal::Mailbox(m.id);
         let secret = enroll(&node, who, account, "ann@example.com").await;
         assert!(core.two_factor_on(who).await.unwrap());
@@ -315,10 +319,12 @@ async fn web_sign_in_with_a_code_and_turning_2fa_off() {
 #[tokio::test(flavor = "multi_thread")]
 async fn throttling_stops_a_guesser_but_not_the_owner_elsewhere() {
     for backend in BACKENDS {
-        let node = TestNode::fresh(backend).await;
+        let Seeded {
+            node,
+            account: _,
+            mailbox: m,
+        } = Seeded::new(backend).await;
         let core = node.core.clone();
-        let account = seed_account(&core, "owner@example.com").await;
-        let m = seed_mailbox(&core, account, "ann@example.com").await;
         let door = core.door();
         // Each failure past the free ones is answered later than the one before
         // (test policy: 3 free, then 20 ms doubling).
@@ -427,10 +433,12 @@ async fn an_old_cost_hash_is_remade_at_the_next_good_sign_in() {
 #[tokio::test(flavor = "multi_thread")]
 async fn recovery_code_sets_the_password_once_and_turns_2fa_off() {
     for backend in BACKENDS {
-        let node = TestNode::fresh(backend).await;
+        let Seeded {
+            node,
+            account,
+            mailbox: m,
+        } = Seeded::new(backend).await;
         let core = &node.core;
-        let account = seed_account(core, "owner@example.com").await;
-        let m = seed_mailbox(core, account, "ann@example.com").await;
         let who = Principal::Mailbox(m.id);
         enroll(&node, who, account, "ann@example.com").await;
         let admin = Actor {

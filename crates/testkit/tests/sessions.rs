@@ -32,10 +32,12 @@ async fn assert_ends(ended: impl std::future::Future<Output = ()>, what: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn saving_a_password_ends_every_session_and_the_old_password() {
     for backend in BACKENDS {
-        let node = TestNode::fresh(backend).await;
+        let Seeded {
+            node,
+            account,
+            mailbox: m,
+        } = Seeded::new(backend).await;
         let core = &node.core;
-        let account = seed_account(core, "owner@example.com").await;
-        let m = seed_mailbox(core, account, "ann@example.com").await;
         let other = seed_mailbox(core, account, "bob@example.com").await;
         let who = Principal::Mailbox(m.id);
         let door = core.door();
@@ -158,10 +160,12 @@ async fn saving_a_password_ends_every_session_and_the_old_password() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_owner_changing_their_own_password_stays_signed_in() {
     for backend in BACKENDS {
-        let node = TestNode::fresh(backend).await;
+        let Seeded {
+            node,
+            account,
+            mailbox: m,
+        } = Seeded::new(backend).await;
         let core = &node.core;
-        let account = seed_account(core, "owner@example.com").await;
-        let m = seed_mailbox(core, account, "ann@example.com").await;
         let who = Principal::Mailbox(m.id);
         let registry = core.registry();
         let auth = core
@@ -229,10 +233,12 @@ async fn the_owner_changing_their_own_password_stays_signed_in() {
 #[tokio::test(flavor = "multi_thread")]
 async fn ending_sessions_one_or_all_and_deleting_a_mailbox() {
     for backend in BACKENDS {
-        let node = TestNode::fresh(backend).await;
+        let Seeded {
+            node,
+            account,
+            mailbox: m,
+        } = Seeded::new(backend).await;
         let core = &node.core;
-        let account = seed_account(core, "owner@example.com").await;
-        let m = seed_mailbox(core, account, "ann@example.com").await;
         let who = Principal::Mailbox(m.id);
         let registry = core.registry();
         let auth = core
@@ -304,10 +310,12 @@ async fn ending_sessions_one_or_all_and_deleting_a_mailbox() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_sweep_ends_sessions_whose_rows_vanished() {
     for backend in BACKENDS {
-        let node = TestNode::fresh(backend).await;
+        let Seeded {
+            node,
+            account: _,
+            mailbox: m,
+        } = Seeded::new(backend).await;
         let core = &node.core;
-        let account = seed_account(core, "owner@example.com").await;
-        let m = seed_mailbox(core, account, "ann@example.com").await;
         let auth = core
             .door()
             .password_and_code(Channel::Imap, "ann@example.com", PASSWORD, IP)
@@ -336,10 +344,12 @@ async fn the_sweep_ends_sessions_whose_rows_vanished() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_sign_in_racing_a_password_change_never_survives_it() {
     for backend in BACKENDS {
-        let node = TestNode::fresh(backend).await;
+        let Seeded {
+            node,
+            account: _,
+            mailbox: m,
+        } = Seeded::new(backend).await;
         let core = node.core.clone();
-        let account = seed_account(&core, "owner@example.com").await;
-        let m = seed_mailbox(&core, account, "ann@example.com").await;
         let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut racers = Vec::new();
         for i in 0..4u8 {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use trekmail_core::CoreConfig;
 use trekmail_core::auth::ThrottlePolicy;
-use trekmail_core::domain::Plans;
+use trekmail_core::domain::{PlanLimits, Plans};
 use trekmail_core::sessions::RegistryTimings;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -19,8 +19,48 @@ pub struct Config {
     pub tls: TlsConfig,
     pub security: SecurityConfig,
     pub sessions: SessionsConfig,
-    pub plans: Plans,
+    pub plans: PlansConfig,
     pub log: LogConfig,
+}
+
+/// `[plans.starter]`, `[plans.pro]`, `[plans.agency]`: each key overrides one default limit.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlansConfig {
+    pub starter: PlanOverride,
+    pub pro: PlanOverride,
+    pub agency: PlanOverride,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlanOverride {
+    pub max_domains: Option<u32>,
+    pub max_mailboxes: Option<u32>,
+    pub max_storage_mb: Option<u64>,
+    pub branding: Option<bool>,
+}
+
+impl PlanOverride {
+    fn over(self, base: PlanLimits) -> PlanLimits {
+        PlanLimits {
+            max_domains: self.max_domains.unwrap_or(base.max_domains),
+            max_mailboxes: self.max_mailboxes.unwrap_or(base.max_mailboxes),
+            max_storage_mb: self.max_storage_mb.unwrap_or(base.max_storage_mb),
+            branding: self.branding.unwrap_or(base.branding),
+        }
+    }
+}
+
+impl PlansConfig {
+    pub fn plans(&self) -> Plans {
+        let base = Plans::default();
+        Plans {
+            starter: self.starter.over(base.starter),
+            pro: self.pro.over(base.pro),
+            agency: self.agency.over(base.agency),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -74,7 +114,7 @@ impl Default for Config {
             tls: TlsConfig::default(),
             security: SecurityConfig::default(),
             sessions: SessionsConfig::default(),
-            plans: Plans::default(),
+            plans: PlansConfig::default(),
             log: LogConfig::default(),
         }
     }
@@ -180,7 +220,7 @@ impl Config {
 
     pub fn core_config(&self) -> CoreConfig {
         CoreConfig {
-            plans: self.plans,
+            plans: self.plans.plans(),
             throttle: self.security.throttle,
             timings: RegistryTimings {
                 sweep_every: Duration::from_secs(self.sessions.sweep_every_secs),
@@ -205,11 +245,14 @@ mod tests {
 
     #[test]
     fn plan_limits_come_from_config() {
-        let c: Config =
-            toml::from_str("[plans.starter]\nmax_domains = 2\nmax_mailboxes = 3\nmax_storage_mb = 100\nbranding = false\n")
-                .unwrap();
-        assert_eq!(c.plans.starter.max_mailboxes, 3);
-        assert_eq!(c.plans.pro, Plans::default().pro);
+        let c: Config = toml::from_str("[plans.starter]\nmax_mailboxes = 3\n").unwrap();
+        let plans = c.plans.plans();
+        assert_eq!(plans.starter.max_mailboxes, 3);
+        assert_eq!(
+            plans.starter.max_domains,
+            Plans::default().starter.max_domains
+        );
+        assert_eq!(plans.pro, Plans::default().pro);
     }
 
     #[test]

@@ -45,8 +45,7 @@ impl FromStr for Plan {
 }
 
 /// What one plan allows. Storage is the sum of the mailboxes' quotas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PlanLimits {
     pub max_domains: u32,
     pub max_mailboxes: u32,
@@ -62,8 +61,7 @@ impl PlanLimits {
 }
 
 /// The limits of every plan; `[plans.*]` in the config overrides these defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Plans {
     pub starter: PlanLimits,
     pub pro: PlanLimits,

@@ -11,8 +11,10 @@ mod two_factor;
 pub use mailboxes::{MailboxOverview, NewMailboxRequest};
 pub use two_factor::Enrollment;
 
+use crate::Core;
 use crate::audit::{AuditEvent, AuditKind, Channel};
-use crate::ids::AccountId;
+use crate::error::CoreError;
+use crate::ids::{AccountId, Principal};
 use std::net::IpAddr;
 
 /// Whose data a request may touch: the operator's (all) or one account's.
@@ -52,5 +54,37 @@ impl Actor {
 
     pub(crate) fn event(&self, at: chrono::DateTime<chrono::Utc>, kind: AuditKind) -> AuditEvent {
         AuditEvent::new(at, kind, self.channel, &self.name).remote(self.remote)
+    }
+}
+
+impl Core {
+    /// A change that asked for the current password (or a code) again got a wrong one: it
+    /// counts, is audited and delayed like a failed sign-in.
+    async fn refuse_change(
+        &self,
+        who: Principal,
+        account: AccountId,
+        actor: &Actor,
+        why: &str,
+    ) -> CoreError {
+        self.door()
+            .refuse_principal(
+                actor.channel,
+                &actor.name,
+                actor.remote,
+                Some((who, account)),
+                why,
+            )
+            .await
+    }
+}
+
+impl CoreError {
+    /// A person changing their own settings is told what was wrong; a sign-in never is.
+    pub(crate) fn unless_denied(self, message: &str) -> CoreError {
+        match self {
+            CoreError::Denied => CoreError::Invalid(message.to_owned()),
+            other => other,
+        }
     }
 }

@@ -33,21 +33,14 @@ impl Core {
         actor: &Actor,
     ) -> Result<u64, CoreError> {
         check_policy(new)?;
-        if !self.door().password_matches(who, current).await? {
-            let door = self.door();
-            let error = door
-                .refuse_principal(
-                    actor.channel,
-                    &actor.name,
-                    actor.remote,
-                    Some((who, account)),
-                    "wrong current password",
-                )
-                .await;
-            return Err(match error {
-                CoreError::Denied => CoreError::Invalid("the current password is not right".into()),
-                other => other,
-            });
+        let door = self.door();
+        door.hold_if_throttled(actor.channel, &actor.name, actor.remote)
+            .await?;
+        if !door.password_matches(who, current).await? {
+            return Err(self
+                .refuse_change(who, account, actor, "wrong current password")
+                .await
+                .unless_denied("the current password is not right"));
         }
         self.replace_password(who, account, new, keep, actor).await
     }

@@ -102,21 +102,15 @@ impl Core {
         let password_ok = door.password_matches(who, password).await?;
         let code_ok = password_ok && door.code_matches(who, code).await?;
         if !code_ok {
-            let error = door
-                .refuse_principal(
-                    actor.channel,
-                    &actor.name,
-                    actor.remote,
-                    Some((who, account)),
+            return Err(self
+                .refuse_change(
+                    who,
+                    account,
+                    actor,
                     "2FA not turned off: wrong password or code",
                 )
-                .await;
-            return Err(match error {
-                CoreError::Denied => {
-                    CoreError::Invalid("the password or the code is not right".into())
-                }
-                other => other,
-            });
+                .await
+                .unless_denied("the password or the code is not right"));
         }
         self.turn_off(who, account, actor, "by its owner").await
     }
