@@ -5,6 +5,7 @@
 use crate::error::CoreError;
 use crate::events::DomainEvent;
 use crate::ids::{NodeId, Principal, SessionId};
+use crate::mail::MailChange;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +20,8 @@ pub enum ClusterMessage {
     EndSession { id: SessionId },
     /// An event for the dashboards' live updates.
     Event { event: DomainEvent },
+    /// A folder of a mailbox changed, for the IMAP sessions watching it.
+    Mail { change: MailChange },
 }
 
 /// A message with the node that sent it, so a node can skip its own.

@@ -7,11 +7,12 @@ use crate::cluster::{ClusterLink, ClusterMessage, Inbound};
 use crate::domain::Plans;
 use crate::events::{DomainEvent, EventBus};
 use crate::ids::NodeId;
+use crate::mail::{BodiesInFlight, MailChange, MailWatch};
 use crate::security::password_hasher::PasswordHasher;
 use crate::security::random;
 use crate::security::secret_box::SecretBox;
 use crate::sessions::{RegistryTimings, SessionRegistry};
-use crate::store::Store;
+use crate::store::{BlobStore, Store};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -30,19 +31,24 @@ pub struct CoreConfig {
 /// Everything the channels need, shared behind an `Arc`.
 pub struct Core {
     pub(crate) store: Arc<dyn Store>,
+    pub(crate) blobs: Arc<dyn BlobStore>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) hasher: PasswordHasher,
     pub(crate) secrets: SecretBox,
     pub(crate) config: CoreConfig,
     events: EventBus,
+    mail_watch: MailWatch,
+    pub(crate) bodies_in_flight: BodiesInFlight,
     registry: Arc<SessionRegistry>,
     door: SignInDoor,
 }
 
 impl Core {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         config: CoreConfig,
         store: Arc<dyn Store>,
+        blobs: Arc<dyn BlobStore>,
         link: Arc<dyn ClusterLink>,
         secrets: SecretBox,
         hasher: PasswordHasher,
@@ -60,11 +66,14 @@ impl Core {
         );
         Ok(Arc::new(Core {
             store,
+            blobs,
             clock,
             hasher,
             secrets,
             config,
             events: EventBus::default(),
+            mail_watch: MailWatch::default(),
+            bodies_in_flight: BodiesInFlight::default(),
             registry,
             door,
         }))
@@ -83,6 +92,11 @@ impl Core {
     /// Changes to watch for live pages.
     pub fn events(&self) -> &EventBus {
         &self.events
+    }
+
+    /// Changes to folders, for IMAP sessions.
+    pub fn mail_watch(&self) -> &MailWatch {
+        &self.mail_watch
     }
 
     pub fn plans(&self) -> &Plans {
@@ -112,8 +126,10 @@ impl Core {
                     message = inbound.recv(), if inbound_open => match message {
                         Some(Inbound::Message(envelope)) if envelope.origin != *core.registry.node() => {
                             core.registry.apply(&envelope.message);
-                            if let ClusterMessage::Event { event } = envelope.message {
-                                core.events.publish_local(event);
+                            match envelope.message {
+                                ClusterMessage::Event { event } => core.events.publish_local(event),
+                                ClusterMessage::Mail { change } => core.mail_watch.publish_local(change),
+                                _ => {}
                             }
                         }
                         Some(Inbound::Message(_)) => {}
@@ -129,6 +145,14 @@ impl Core {
         if let Err(e) = self.registry.sweep().await {
             tracing::warn!(error = %e, "session sweep failed; retrying at the next tick");
         }
+    }
+
+    /// Tells this node's mailbox watchers and every other node's.
+    pub(crate) async fn publish_mail(&self, change: MailChange) {
+        self.mail_watch.publish_local(change);
+        self.registry
+            .broadcast(ClusterMessage::Mail { change })
+            .await;
     }
 
     /// Tells this node's watchers and every other node.

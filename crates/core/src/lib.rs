@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod ids;
+pub mod mail;
 pub mod security;
 pub mod services;
 pub mod sessions;

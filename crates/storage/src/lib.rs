@@ -1,21 +1,31 @@
 //! TrekMail's storage adapters: the core's store ports ([`trekmail_core::store`]) on SQLite
 //! (embedded) or PostgreSQL through one implementation, [`SqlStore`], and the node links that
 //! carry cluster messages: [`PgLink`] (LISTEN/NOTIFY) and [`SocketLink`] (a Unix socket for the
-//! embedded mode).
+//! embedded mode). Message bodies go to a [`trekmail_core::store::BlobStore`]: files
+//! ([`FsBlobStore`]) or the database itself (`SqlStore` implements it too).
 
 mod accounts;
 mod audit;
+mod blob_ids;
 mod credentials;
 mod error;
+mod folders;
+mod fs_blobs;
 mod mailboxes;
+mod message_store;
+mod messages;
 mod migrate;
 mod pg_link;
 mod rows;
 mod sessions;
 mod socket_link;
+mod sql_blobs;
 mod sql_store;
+mod transfer;
+mod usage;
 
 pub use error::mask_password;
+pub use fs_blobs::FsBlobStore;
 pub use pg_link::PgLink;
 pub use socket_link::SocketLink;
 pub use sql_store::{Backend, SqlStore};

@@ -1,15 +1,16 @@
-//! Mailboxes: created and resized within the plan's limits, deleted with everything that
-//! lets them sign in.
+//! Mailboxes: created (with their folders) and resized within the plan's limits, deleted
+//! with everything that lets them sign in and everything they hold.
 
 use crate::accounts::{insert_credentials, lock_account};
 use crate::audit;
 use crate::error::{conflict, db_err};
-use crate::rows;
 use crate::sql_store::{SqlStore, WriteTx};
+use crate::{folders, messages, rows, usage};
 use trekmail_core::audit::AuditEvent;
 use trekmail_core::clock::to_micros;
 use trekmail_core::domain::{EmailAddress, Mailbox, PlanLimits};
 use trekmail_core::ids::{AccountId, MailboxId, Principal};
+use trekmail_core::mail::BlobId;
 use trekmail_core::store::{MailboxStore, NewMailbox, StoreError, StoreResult};
 
 const DOMAIN_OWNER: &str = "SELECT account_id FROM domains WHERE id = $1";
@@ -19,15 +20,16 @@ const INSERT: &str = "INSERT INTO mailboxes \
      (account_id, domain_id, address, display_name, quota_bytes, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
 const BY_ID: &str = "SELECT id, account_id, domain_id, address, display_name, quota_bytes, \
-     created_at FROM mailboxes WHERE id = $1";
+     used_bytes, created_at FROM mailboxes WHERE id = $1";
 const BY_ADDRESS: &str = "SELECT id, account_id, domain_id, address, display_name, quota_bytes, \
-     created_at FROM mailboxes WHERE address = $1";
+     used_bytes, created_at FROM mailboxes WHERE address = $1";
 const OF_ACCOUNT: &str = "SELECT id, account_id, domain_id, address, display_name, quota_bytes, \
-     created_at FROM mailboxes WHERE account_id = $1 ORDER BY address";
+     used_bytes, created_at FROM mailboxes WHERE account_id = $1 ORDER BY address";
 const USED_BY_OTHERS: &str = "SELECT CAST(COALESCE(SUM(quota_bytes), 0) AS BIGINT) AS used \
      FROM mailboxes WHERE account_id = $1 AND id <> $2";
 const SET_QUOTA: &str = "UPDATE mailboxes SET quota_bytes = $2 WHERE id = $1 \
-     RETURNING id, account_id, domain_id, address, display_name, quota_bytes, created_at";
+     RETURNING id, account_id, domain_id, address, display_name, quota_bytes, used_bytes, \
+     created_at";
 const DELETE_SESSIONS: &str = "DELETE FROM sessions WHERE owner_kind = 'mailbox' AND owner_id = $1";
 const DELETE_RECOVERY: &str = "DELETE FROM recovery_codes WHERE mailbox_id = $1";
 const DELETE_CREDENTIALS: &str =
@@ -85,6 +87,7 @@ impl MailboxStore for SqlStore {
             .map_err(conflict(|| format!("{} exists already", new.address)))?;
         let id = MailboxId(rows::get(&row, "id")?);
         insert_credentials(&mut tx, Principal::Mailbox(id), &new.password_hash).await?;
+        folders::insert_defaults(&mut tx, id).await?;
         let mut audit = audit.clone();
         audit.account_id.get_or_insert(new.account_id);
         audit.principal.get_or_insert(Principal::Mailbox(id));
@@ -97,6 +100,7 @@ impl MailboxStore for SqlStore {
             address: new.address.clone(),
             display_name: new.display_name.clone(),
             quota_bytes: new.quota_bytes,
+            used_bytes: 0,
             created_at: new.created_at,
         })
     }
@@ -129,7 +133,8 @@ impl MailboxStore for SqlStore {
     }
 
     /// Shrinking a quota is always allowed, even on an account already over its plan (after a
-    /// downgrade); growing one must fit.
+    /// downgrade) or below what the mailbox holds (no mail is deleted; appends then fail);
+    /// growing one must fit.
     async fn set_quota(
         &self,
         id: MailboxId,
@@ -163,8 +168,15 @@ impl MailboxStore for SqlStore {
         Ok(mailbox)
     }
 
-    async fn delete_mailbox(&self, id: MailboxId, audit: &AuditEvent) -> StoreResult<u64> {
+    /// Locks the mailbox first, so no append or folder creation slips in between the deletes.
+    async fn delete_mailbox(
+        &self,
+        id: MailboxId,
+        audit: &AuditEvent,
+    ) -> StoreResult<(u64, Vec<BlobId>)> {
         let mut tx = self.write_tx().await?;
+        usage::lock(&mut tx, id).await?;
+        let blobs = folders::delete_all(&mut tx, id).await?;
         let sessions = sqlx::query(DELETE_SESSIONS)
             .bind(id.0)
             .execute(&mut *tx)
@@ -189,8 +201,9 @@ impl MailboxStore for SqlStore {
             return Err(StoreError::NotFound);
         }
         audit::insert(&mut tx, audit).await?;
+        let orphans = messages::unreferenced(&mut tx, blobs).await?;
         tx.commit().await.map_err(db_err)?;
-        Ok(sessions)
+        Ok((sessions, orphans))
     }
 }
 
@@ -218,7 +231,7 @@ fn check_storage(limits: &PlanLimits, used: i64, quota: i64) -> StoreResult<()> 
 }
 
 /// Bytes as a person reads them: "10 GB", "512 MB", "1.5 GB".
-fn size(bytes: i64) -> String {
+pub(crate) fn size(bytes: i64) -> String {
     const MB: f64 = 1024.0 * 1024.0;
     const GB: f64 = 1024.0 * MB;
     let b = bytes as f64;

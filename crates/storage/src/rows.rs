@@ -10,6 +10,7 @@ use trekmail_core::audit::{AuditEvent, AuditKind, Channel};
 use trekmail_core::clock::from_micros;
 use trekmail_core::domain::{Account, Domain, EmailAddress, Mailbox, Plan};
 use trekmail_core::ids::{AccountId, DomainId, MailboxId, NodeId, Principal, SessionId};
+use trekmail_core::mail::{BlobId, Flags, Folder, FolderId, MessageMeta, SpecialUse};
 use trekmail_core::store::{
     AuditRecord, Credentials, RecoveryStatus, SessionRow, StoreError, StoreResult,
 };
@@ -28,6 +29,12 @@ fn time(row: &AnyRow, column: &str) -> StoreResult<DateTime<Utc>> {
 
 fn optional_time(row: &AnyRow, column: &str) -> StoreResult<Option<DateTime<Utc>>> {
     Ok(get::<Option<i64>>(row, column)?.map(from_micros))
+}
+
+/// A stored BIGINT that IMAP sees as a u32 (UIDs, UIDVALIDITY).
+fn u32_column(row: &AnyRow, column: &str) -> StoreResult<u32> {
+    let value: i64 = get(row, column)?;
+    u32::try_from(value).map_err(|_| invalid(column, &value.to_string()))
 }
 
 fn invalid(column: &str, value: &str) -> StoreError {
@@ -97,6 +104,7 @@ pub(crate) fn mailbox(row: &AnyRow) -> StoreResult<Mailbox> {
         address: address(row, "address")?,
         display_name: get(row, "display_name")?,
         quota_bytes: get(row, "quota_bytes")?,
+        used_bytes: get(row, "used_bytes")?,
         created_at: time(row, "created_at")?,
     })
 }
@@ -144,5 +152,32 @@ pub(crate) fn audit_record(row: &AnyRow) -> StoreResult<AuditRecord> {
             remote: remote(row)?,
             detail: get(row, "detail")?,
         },
+    })
+}
+
+pub(crate) fn folder(row: &AnyRow) -> StoreResult<Folder> {
+    let special_use = match get::<Option<String>>(row, "special_use")? {
+        Some(text) => Some(SpecialUse::parse(&text).ok_or_else(|| invalid("special_use", &text))?),
+        None => None,
+    };
+    Ok(Folder {
+        id: FolderId(get(row, "id")?),
+        mailbox_id: MailboxId(get(row, "mailbox_id")?),
+        name: get(row, "name")?,
+        special_use,
+        uid_validity: u32_column(row, "uid_validity")?,
+        uid_next: u32_column(row, "uid_next")?,
+        subscribed: get::<i64>(row, "subscribed")? != 0,
+    })
+}
+
+pub(crate) fn message(row: &AnyRow) -> StoreResult<MessageMeta> {
+    Ok(MessageMeta {
+        folder_id: FolderId(get(row, "folder_id")?),
+        uid: u32_column(row, "uid")?,
+        flags: Flags::from_stored(&get::<String>(row, "flags")?),
+        internal_date: time(row, "internal_date")?,
+        size: get(row, "size")?,
+        blob: BlobId(get(row, "blob_id")?),
     })
 }

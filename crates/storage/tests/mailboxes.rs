@@ -290,7 +290,7 @@ async fn delete_mailbox_removes_everything() {
         let ended = s
             .delete_mailbox(m.id, &ev(AuditKind::MailboxDeleted, 4_000).principal(who))
             .await;
-        assert_eq!(ended, Ok(2), "{}", db.label);
+        assert_eq!(ended, Ok((2, vec![])), "{}", db.label);
         assert_eq!(s.mailbox(m.id).await.unwrap(), None);
         assert_eq!(s.mailbox_by_address(&m.address).await.unwrap(), None);
         assert_eq!(s.credentials(who).await.unwrap(), None);

@@ -4,7 +4,10 @@
 mod common;
 
 use common::*;
-use trekmail_core::store::{AccountStore, StoreError};
+use sqlx::{AnyConnection, Connection};
+use std::collections::BTreeSet;
+use trekmail_core::ids::AccountId;
+use trekmail_core::store::{AccountStore, MailboxStore, MessageStore, StoreError};
 use trekmail_storage::{Backend, SqlStore, mask_password};
 
 #[tokio::test]
@@ -12,7 +15,7 @@ async fn opening_twice_migrates_once_and_keeps_data() {
     for db in both().await {
         assert_eq!(
             db.store.schema_versions().await.unwrap(),
-            vec![1],
+            vec![1, 2],
             "{}",
             db.label
         );
@@ -20,7 +23,7 @@ async fn opening_twice_migrates_once_and_keeps_data() {
         let again = SqlStore::open(&db.url).await.unwrap();
         assert_eq!(
             again.schema_versions().await.unwrap(),
-            vec![1],
+            vec![1, 2],
             "{}",
             db.label
         );
@@ -42,7 +45,7 @@ async fn concurrent_first_opens_do_not_fail() {
             .collect();
         for open in opens {
             let store = open.await.unwrap().unwrap_or_else(|e| panic!("{url}: {e}"));
-            assert_eq!(store.schema_versions().await.unwrap(), vec![1]);
+            assert_eq!(store.schema_versions().await.unwrap(), vec![1, 2]);
         }
     }
     for suffix in ["", "-wal", "-shm"] {
@@ -136,4 +139,73 @@ async fn two_stores_on_one_sqlite_file_both_write() {
         task.await.unwrap();
     }
     assert_eq!(db.store.accounts().await.unwrap().len(), 40);
+}
+
+/// Two mailboxes in a database at schema version 1, before folders existed.
+const VERSION_1_DATA: &str = "INSERT INTO schema_migrations (version, applied_at) VALUES (1, 0);
+     INSERT INTO accounts (owner_email, plan, created_at) VALUES ('o@old.test', 'pro', 0);
+     INSERT INTO domains (account_id, name, created_at) VALUES (1, 'old.test', 0);
+     INSERT INTO mailboxes (account_id, domain_id, address, display_name, quota_bytes, created_at)
+     VALUES (1, 1, 'a@old.test', 'a', 1000, 0), (1, 1, 'b@old.test', 'b', 1000, 0);";
+
+/// Mailboxes made before folders existed get theirs, with distinct UIDVALIDITYs that later
+/// folders do not repeat.
+#[tokio::test]
+async fn upgrading_gives_existing_mailboxes_their_folders() {
+    let (sqlite_url, file) = fresh_sqlite_url();
+    let pg_url = fresh_pg_url().await;
+    let scripts = [
+        (
+            sqlite_url,
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+            include_str!("../migrations/sqlite/0001_initial.sql"),
+        ),
+        (
+            pg_url,
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+            include_str!("../migrations/postgres/0001_initial.sql"),
+        ),
+    ];
+    for (url, table, version_1) in scripts {
+        let mut conn = AnyConnection::connect(&url).await.unwrap();
+        for sql in [table, version_1, VERSION_1_DATA] {
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        }
+        conn.close().await.unwrap();
+
+        let store = SqlStore::open(&url).await.unwrap();
+        assert_eq!(store.schema_versions().await.unwrap(), vec![1, 2], "{url}");
+        let mailboxes = store.mailboxes_of(AccountId(1)).await.unwrap();
+        assert_eq!(mailboxes.len(), 2);
+        let mut validities = BTreeSet::new();
+        for m in &mailboxes {
+            assert_eq!(m.used_bytes, 0);
+            let folders = store.folders(m.id).await.unwrap();
+            let names: Vec<_> = folders.iter().map(|f| f.name.as_str()).collect();
+            assert_eq!(
+                names,
+                ["Archive", "Drafts", "INBOX", "Junk", "Sent", "Trash"],
+                "{url}"
+            );
+            for f in &folders {
+                assert_eq!(f.uid_next, 1);
+                assert!(f.subscribed);
+                assert_eq!(
+                    f.special_use.map(|u| u.default_name()),
+                    (f.name != "INBOX").then_some(f.name.as_str())
+                );
+                validities.insert(f.uid_validity);
+            }
+        }
+        assert_eq!(validities.len(), 12, "{url}: {validities:?}");
+        let newest = validities.last().copied().unwrap();
+        let later = store
+            .create_folder(mailboxes[0].id, "Later", None)
+            .await
+            .unwrap();
+        assert!(later.uid_validity > newest, "{url}");
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
 }

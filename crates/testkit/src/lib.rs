@@ -16,9 +16,9 @@ use trekmail_core::security::random;
 use trekmail_core::security::secret_box::SecretBox;
 use trekmail_core::services::{Actor, NewMailboxRequest, Scope};
 use trekmail_core::sessions::RegistryTimings;
-use trekmail_core::store::Store;
+use trekmail_core::store::{BlobStore, Store};
 use trekmail_core::{Core, CoreConfig};
-use trekmail_storage::{PgLink, SqlStore};
+use trekmail_storage::{FsBlobStore, PgLink, SqlStore};
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,6 +100,7 @@ impl Default for NodeOptions {
 pub struct TestNode {
     pub core: Arc<Core>,
     pub store: Arc<SqlStore>,
+    pub blobs: Arc<dyn BlobStore>,
     pub url: String,
     shutdown: CancellationToken,
 }
@@ -135,9 +136,17 @@ impl TestNode {
             ..CoreConfig::default()
         };
         let dyn_store: Arc<dyn Store> = store.clone();
+        let blobs: Arc<dyn BlobStore> = match url.strip_prefix("sqlite://") {
+            Some(path) => {
+                let db = PathBuf::from(path.split('?').next().unwrap_or(path));
+                Arc::new(FsBlobStore::new(db.with_file_name("blobs")))
+            }
+            None => store.clone(),
+        };
         let core = Core::new(
             config,
             dyn_store,
+            blobs.clone(),
             link,
             test_secrets(),
             PasswordHasher::new(options.cost, 2),
@@ -149,6 +158,7 @@ impl TestNode {
         TestNode {
             core,
             store,
+            blobs,
             url: url.to_owned(),
             shutdown,
         }

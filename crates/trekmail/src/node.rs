@@ -10,8 +10,8 @@ use trekmail_core::clock::SystemClock;
 use trekmail_core::cluster::{ClusterLink, Inbound};
 use trekmail_core::security::password_hasher::PasswordHasher;
 use trekmail_core::security::secret_box::SecretBox;
-use trekmail_core::store::Store;
-use trekmail_storage::{PgLink, SocketLink, SqlStore};
+use trekmail_core::store::{BlobStore, Store};
+use trekmail_storage::{FsBlobStore, PgLink, SocketLink, SqlStore};
 
 /// Whether this process serves (and listens for other nodes) or runs one operator command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +32,14 @@ pub async fn open(config: &Config, role: Role) -> Result<Node> {
             .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
     }
     let url = config.database_url();
-    let store: Arc<dyn Store> = Arc::new(SqlStore::open(&url).await?);
+    let sql = Arc::new(SqlStore::open(&url).await?);
+    // Message bodies: files in the data dir when embedded; in PostgreSQL when nodes share it,
+    // so any node can serve any mailbox.
+    let blobs: Arc<dyn BlobStore> = match config.is_postgres() {
+        true => sql.clone(),
+        false => Arc::new(FsBlobStore::new(config.data_dir.join("blobs"))),
+    };
+    let store: Arc<dyn Store> = sql;
     let (link, inbound): (Arc<dyn ClusterLink>, mpsc::Receiver<Inbound>) =
         match (config.is_postgres(), role) {
             (true, _) => {
@@ -56,6 +63,7 @@ pub async fn open(config: &Config, role: Role) -> Result<Node> {
     let core = Core::new(
         config.core_config(),
         store,
+        blobs,
         link,
         secrets,
         PasswordHasher::for_this_machine(),

@@ -224,7 +224,7 @@ fn operator_commands_set_up_accounts_domains_and_mailboxes() {
         None,
     );
     assert!(
-        list.contains("ann@example.com\tAnn\t1024 MB\t2FA off"),
+        list.contains("ann@example.com\tAnn\t0 of 1024 MB\t2FA off"),
         "{list}"
     );
 
@@ -324,7 +324,8 @@ async fn holding_node(
     url: &str,
     backend: Backend,
 ) -> (Arc<Core>, trekmail_core::sessions::LiveSession) {
-    let store: Arc<dyn Store> = Arc::new(trekmail_storage::SqlStore::open(url).await.unwrap());
+    let sql = Arc::new(trekmail_storage::SqlStore::open(url).await.unwrap());
+    let store: Arc<dyn Store> = sql.clone();
     let data = config.parent().unwrap().join("data");
     let (link, inbound): (Arc<dyn trekmail_core::cluster::ClusterLink>, _) = match backend {
         Backend::Sqlite => {
@@ -342,6 +343,7 @@ async fn holding_node(
     let core = Core::new(
         CoreConfig::default(),
         store,
+        sql,
         link,
         secrets,
         PasswordHasher::for_this_machine(),

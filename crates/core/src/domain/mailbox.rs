@@ -20,5 +20,7 @@ pub struct Mailbox {
     pub address: EmailAddress,
     pub display_name: String,
     pub quota_bytes: i64,
+    /// Bytes its messages take, counted against `quota_bytes`.
+    pub used_bytes: i64,
     pub created_at: DateTime<Utc>,
 }

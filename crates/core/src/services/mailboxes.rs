@@ -159,7 +159,8 @@ impl Core {
             .account(mailbox.account_id)
             .principal(owner)
             .detail(mailbox.address.to_string());
-        let ended = self.store.delete_mailbox(id, &audit).await?;
+        let (ended, orphans) = self.store.delete_mailbox(id, &audit).await?;
+        self.forget_blobs(&orphans).await;
         self.registry().rows_deleted(owner, None).await;
         self.publish(DomainEvent {
             account_id: mailbox.account_id,
@@ -178,4 +179,28 @@ fn quota_bytes(mb: u64) -> Result<i64, CoreError> {
     mb.checked_mul(1024 * 1024)
         .and_then(|b| i64::try_from(b).ok())
         .ok_or_else(|| CoreError::Invalid("storage is too large".into()))
+}
+
+impl Core {
+    /// Deletes bodies no message refers to any more, re-checked under the in-flight lock so a
+    /// body an append is reusing stays. A failure only leaves files behind.
+    pub(crate) async fn forget_blobs(&self, candidates: &[crate::mail::BlobId]) {
+        if candidates.is_empty() {
+            return;
+        }
+        let in_flight = self.bodies_in_flight.lock().await;
+        let result = match self.store.unreferenced_blobs(candidates).await {
+            Ok(orphans) => {
+                let orphans: Vec<_> = orphans
+                    .into_iter()
+                    .filter(|b| !in_flight.contains_key(b))
+                    .collect();
+                self.blobs.delete(&orphans).await
+            }
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, count = candidates.len(), "unreferenced message bodies not deleted");
+        }
+    }
 }

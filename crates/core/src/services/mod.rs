@@ -2,6 +2,8 @@
 //! Each checks its caller's scope, so account A's requests never reach account B's data.
 
 mod accounts;
+mod folders;
+mod mail;
 mod mailboxes;
 mod passwords;
 mod recovery;

@@ -300,7 +300,7 @@ impl SessionRegistry {
             ClusterMessage::EndSession { id } => {
                 self.lock().cancel_session(id);
             }
-            ClusterMessage::Event { .. } => {}
+            ClusterMessage::Event { .. } | ClusterMessage::Mail { .. } => {}
         }
     }
 

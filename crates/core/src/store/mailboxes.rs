@@ -2,6 +2,7 @@ use super::StoreResult;
 use crate::audit::AuditEvent;
 use crate::domain::{EmailAddress, Mailbox, PlanLimits};
 use crate::ids::{AccountId, DomainId, MailboxId};
+use crate::mail::BlobId;
 use chrono::{DateTime, Utc};
 
 /// A mailbox to create, with its first password hash.
@@ -18,7 +19,8 @@ pub struct NewMailbox {
 
 #[async_trait::async_trait]
 pub trait MailboxStore: Send + Sync {
-    /// Creates the mailbox and its credentials, unless the plan's mailbox count or total
+    /// Creates the mailbox, its credentials and its folders (INBOX and one of each
+    /// [`crate::mail::SpecialUse`]), unless the plan's mailbox count or total
     /// storage would be exceeded (`LimitReached`) or the address exists (`Conflict`); the check
     /// and the write are one transaction. The audit record gets the new mailbox as principal
     /// when it has none. The caller has validated the address, its domain and the quota.
@@ -41,7 +43,11 @@ pub trait MailboxStore: Send + Sync {
         audit: &AuditEvent,
     ) -> StoreResult<Mailbox>;
 
-    /// Removes the mailbox with its credentials, recovery code and session rows; returns how
-    /// many sessions it had.
-    async fn delete_mailbox(&self, id: MailboxId, audit: &AuditEvent) -> StoreResult<u64>;
+    /// Removes the mailbox with its credentials, recovery code, session rows, folders and
+    /// messages; returns how many sessions it had and the blobs no message refers to any more.
+    async fn delete_mailbox(
+        &self,
+        id: MailboxId,
+        audit: &AuditEvent,
+    ) -> StoreResult<(u64, Vec<BlobId>)>;
 }

@@ -6,12 +6,14 @@ mod accounts;
 mod audit;
 mod credentials;
 mod mailboxes;
+mod messages;
 mod sessions;
 
 pub use accounts::{AccountStore, NewAccount};
 pub use audit::{AuditRecord, AuditStore};
 pub use credentials::{CredentialStore, Credentials, RecoveryStatus};
 pub use mailboxes::{MailboxStore, NewMailbox};
+pub use messages::{BlobStore, MessageStore};
 pub use sessions::{SessionRow, SessionStore};
 
 /// Why a store call failed.
@@ -31,11 +33,11 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Everything the core keeps, on one database.
 pub trait Store:
-    AccountStore + MailboxStore + CredentialStore + SessionStore + AuditStore + Send + Sync
+    AccountStore + MailboxStore + CredentialStore + SessionStore + AuditStore + MessageStore
 {
 }
 
 impl<T> Store for T where
-    T: AccountStore + MailboxStore + CredentialStore + SessionStore + AuditStore + Send + Sync
+    T: AccountStore + MailboxStore + CredentialStore + SessionStore + AuditStore + MessageStore
 {
 }

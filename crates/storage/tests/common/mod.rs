@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use trekmail_core::audit::{AuditEvent, AuditKind, Channel};
 use trekmail_core::domain::{Account, Domain, EmailAddress, Mailbox, Plan, PlanLimits, Plans};
-use trekmail_core::ids::{AccountId, DomainId};
-use trekmail_core::store::{AccountStore, MailboxStore, NewAccount, NewMailbox};
+use trekmail_core::ids::{AccountId, DomainId, MailboxId};
+use trekmail_core::mail::{BlobId, Flags, Folder, NewMessage};
+use trekmail_core::store::{AccountStore, MailboxStore, MessageStore, NewAccount, NewMailbox};
 use trekmail_storage::{Backend, SqlStore};
 
 /// One fresh database with its store.
@@ -203,4 +204,41 @@ pub async fn mailbox_fixture(store: &SqlStore) -> (Account, Domain, Mailbox) {
         .await
         .expect("create mailbox");
     (a, d, m)
+}
+
+/// A mailbox with this quota, on an account and domain of its own.
+pub async fn mailbox_with_quota(store: &SqlStore, quota: i64) -> Mailbox {
+    let (a, d, _) = mailbox_fixture(store).await;
+    store
+        .create_mailbox(
+            &new_mailbox(a.id, d.id, &format!("q@{}", d.name), quota),
+            &limits(Plan::Pro),
+            &ev(AuditKind::MailboxCreated, 2_000),
+        )
+        .await
+        .expect("create mailbox")
+}
+
+/// A well-formed blob id, distinct for each `n` (no body needs to exist for the store).
+pub fn blob(n: u64) -> BlobId {
+    BlobId(format!("{n:064x}"))
+}
+
+/// A message with body `blob(n)`, `size` bytes, these flags and date `t(1_000_000 + n)`.
+pub fn message(n: u64, size: i64, flags: &[&str]) -> NewMessage {
+    NewMessage {
+        blob: blob(n),
+        size,
+        flags: Flags::new(flags.iter().copied()),
+        internal_date: t(1_000_000 + n as i64),
+    }
+}
+
+/// The mailbox's folder of this name; it must exist.
+pub async fn folder(store: &SqlStore, mailbox: MailboxId, name: &str) -> Folder {
+    store
+        .folder(mailbox, name)
+        .await
+        .expect("folder")
+        .unwrap_or_else(|| panic!("no folder {name}"))
 }

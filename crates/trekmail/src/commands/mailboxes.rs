@@ -36,9 +36,10 @@ pub async fn run(core: &Core, command: MailboxCommand) -> Result<()> {
             for o in core.mailboxes(Scope::Operator, id).await? {
                 let m = o.mailbox;
                 println!(
-                    "{}\t{}\t{} MB\t2FA {}",
+                    "{}\t{}\t{} of {} MB\t2FA {}",
                     m.address,
                     m.display_name,
+                    (m.used_bytes + 1024 * 1024 - 1) / (1024 * 1024),
                     m.quota_bytes / (1024 * 1024),
                     if o.two_factor_on { "on" } else { "off" }
                 );

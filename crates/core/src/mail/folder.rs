@@ -1,0 +1,63 @@
+use crate::ids::MailboxId;
+use serde::{Deserialize, Serialize};
+
+/// The one folder name IMAP treats case-insensitively.
+pub const INBOX: &str = "INBOX";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FolderId(pub i64);
+
+/// RFC 6154 special-use folders, made with every mailbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SpecialUse {
+    Sent,
+    Drafts,
+    Trash,
+    Junk,
+    Archive,
+}
+
+impl SpecialUse {
+    pub const ALL: [SpecialUse; 5] = [
+        SpecialUse::Sent,
+        SpecialUse::Drafts,
+        SpecialUse::Trash,
+        SpecialUse::Junk,
+        SpecialUse::Archive,
+    ];
+
+    /// The folder's name when TrekMail makes it.
+    pub fn default_name(self) -> &'static str {
+        match self {
+            SpecialUse::Sent => "Sent",
+            SpecialUse::Drafts => "Drafts",
+            SpecialUse::Trash => "Trash",
+            SpecialUse::Junk => "Junk",
+            SpecialUse::Archive => "Archive",
+        }
+    }
+
+    /// The stored word, also the RFC 6154 attribute without its backslash.
+    pub fn as_str(self) -> &'static str {
+        self.default_name()
+    }
+
+    pub fn parse(s: &str) -> Option<SpecialUse> {
+        SpecialUse::ALL
+            .into_iter()
+            .find(|u| u.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+/// A folder of one mailbox. `name` is the full path with `/` between levels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folder {
+    pub id: FolderId,
+    pub mailbox_id: MailboxId,
+    pub name: String,
+    pub special_use: Option<SpecialUse>,
+    pub uid_validity: u32,
+    /// The UID the next message appended will get.
+    pub uid_next: u32,
+    pub subscribed: bool,
+}

@@ -1,0 +1,14 @@
+//! The message store's domain: a mailbox's folders and the messages in them, as IMAP sees them
+//! (UIDs, UIDVALIDITY, flags), with message bodies kept apart in a blob store.
+
+mod flags;
+mod folder;
+mod in_flight;
+mod message;
+mod watch;
+
+pub use flags::{FlagChange, Flags};
+pub use folder::{Folder, FolderId, INBOX, SpecialUse};
+pub use in_flight::BodiesInFlight;
+pub use message::{BlobId, MessageMeta, NewMessage};
+pub use watch::{MailChange, MailChangeKind, MailWatch};

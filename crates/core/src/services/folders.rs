@@ -1,0 +1,92 @@
+use crate::Core;
+use crate::error::CoreError;
+use crate::ids::MailboxId;
+use crate::mail::{Folder, INBOX, MailChange, MailChangeKind};
+
+/// Longest folder name accepted, in bytes.
+const MAX_NAME: usize = 255;
+
+impl Core {
+    /// CREATE: a new folder; `a/b` makes `b` below `a`.
+    pub async fn create_folder(&self, mailbox: MailboxId, name: &str) -> Result<Folder, CoreError> {
+        let name = checked_name(name)?;
+        if name.eq_ignore_ascii_case(INBOX) {
+            return Err(CoreError::Conflict("INBOX exists already".into()));
+        }
+        let folder = self.store.create_folder(mailbox, name, None).await?;
+        self.folders_changed(mailbox).await;
+        Ok(folder)
+    }
+
+    /// RENAME. Renaming INBOX moves its messages to a new folder and leaves INBOX empty, as
+    /// RFC 3501 asks.
+    pub async fn rename_folder(
+        &self,
+        mailbox: MailboxId,
+        from: &str,
+        to: &str,
+    ) -> Result<(), CoreError> {
+        let to = checked_name(to)?;
+        if to.eq_ignore_ascii_case(INBOX) {
+            return Err(CoreError::Conflict("INBOX exists already".into()));
+        }
+        if from.eq_ignore_ascii_case(INBOX) {
+            let inbox = self.folder(mailbox, INBOX).await?;
+            let target = self.store.create_folder(mailbox, to, None).await?;
+            let uids: Vec<u32> = self.messages(&inbox).await?.iter().map(|m| m.uid).collect();
+            self.copy_messages(&inbox, &uids, &target, true).await?;
+        } else {
+            self.store.rename_folder(mailbox, from, to).await?;
+        }
+        self.folders_changed(mailbox).await;
+        Ok(())
+    }
+
+    /// DELETE: the folder and its messages; INBOX cannot go.
+    pub async fn delete_folder(&self, mailbox: MailboxId, name: &str) -> Result<(), CoreError> {
+        if name.eq_ignore_ascii_case(INBOX) {
+            return Err(CoreError::Invalid("INBOX cannot be deleted".into()));
+        }
+        let folder = self.folder(mailbox, name).await?;
+        let orphans = self.store.delete_folder(folder.id).await?;
+        self.forget_blobs(&orphans).await;
+        self.folders_changed(mailbox).await;
+        Ok(())
+    }
+
+    /// SUBSCRIBE / UNSUBSCRIBE.
+    pub async fn set_subscribed(
+        &self,
+        mailbox: MailboxId,
+        name: &str,
+        subscribed: bool,
+    ) -> Result<(), CoreError> {
+        let folder = self.folder(mailbox, name).await?;
+        Ok(self.store.set_subscribed(folder.id, subscribed).await?)
+    }
+
+    async fn folders_changed(&self, mailbox: MailboxId) {
+        self.publish_mail(MailChange {
+            mailbox,
+            folder: None,
+            kind: MailChangeKind::Folders,
+        })
+        .await;
+    }
+}
+
+/// A folder name a person can see and every client can handle.
+fn checked_name(name: &str) -> Result<&str, CoreError> {
+    let bad = name.is_empty()
+        || name.len() > MAX_NAME
+        || name.starts_with('/')
+        || name.ends_with('/')
+        || name.contains("//")
+        || name.chars().any(|c| c.is_control() || c == '*' || c == '%');
+    match bad {
+        true => Err(CoreError::Invalid(format!(
+            "{name:?} is not a folder name: 1–{MAX_NAME} bytes, levels separated by single /, no * or %"
+        ))),
+        false => Ok(name),
+    }
+}

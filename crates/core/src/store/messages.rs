@@ -1,0 +1,77 @@
+use super::StoreResult;
+use crate::ids::MailboxId;
+use crate::mail::{
+    BlobId, FlagChange, Flags, Folder, FolderId, MessageMeta, NewMessage, SpecialUse,
+};
+
+/// A mailbox's folders and messages. Every method that adds bytes checks the mailbox's quota
+/// and counts its usage in the same transaction (`LimitReached` when it would pass the quota).
+#[async_trait::async_trait]
+pub trait MessageStore: Send + Sync {
+    /// The mailbox's folders, by name.
+    async fn folders(&self, mailbox: MailboxId) -> StoreResult<Vec<Folder>>;
+    /// A folder by its exact stored name (the caller folds INBOX's case).
+    async fn folder(&self, mailbox: MailboxId, name: &str) -> StoreResult<Option<Folder>>;
+    /// Creates a folder with a fresh UIDVALIDITY; `Conflict` if the name exists.
+    async fn create_folder(
+        &self,
+        mailbox: MailboxId,
+        name: &str,
+        special_use: Option<SpecialUse>,
+    ) -> StoreResult<Folder>;
+    /// Renames a folder and every folder below it (`a` → `b` moves `a/x` to `b/x`); `Conflict`
+    /// if a new name exists, `NotFound` if `from` does not.
+    async fn rename_folder(&self, mailbox: MailboxId, from: &str, to: &str) -> StoreResult<()>;
+    /// Deletes a folder and its messages; returns the blobs no message refers to any more.
+    async fn delete_folder(&self, folder: FolderId) -> StoreResult<Vec<BlobId>>;
+    async fn set_subscribed(&self, folder: FolderId, subscribed: bool) -> StoreResult<()>;
+
+    /// Appends a message with the folder's next UID.
+    async fn append(&self, folder: FolderId, message: &NewMessage) -> StoreResult<MessageMeta>;
+    /// The folder's messages in UID order.
+    async fn messages(&self, folder: FolderId) -> StoreResult<Vec<MessageMeta>>;
+    /// Changes the flags of the messages with these UIDs; returns them as they now are.
+    async fn store_flags(
+        &self,
+        folder: FolderId,
+        uids: &[u32],
+        change: FlagChange,
+        flags: &Flags,
+    ) -> StoreResult<Vec<MessageMeta>>;
+    /// Copies messages to another folder of the same mailbox, with new UIDs there; returns
+    /// (source UID, new UID) pairs in source UID order.
+    async fn copy_messages(
+        &self,
+        from: FolderId,
+        uids: &[u32],
+        to: FolderId,
+    ) -> StoreResult<Vec<(u32, u32)>>;
+    /// Moves messages (copy and remove, in one transaction); returns the pairs as for copy.
+    async fn move_messages(
+        &self,
+        from: FolderId,
+        uids: &[u32],
+        to: FolderId,
+    ) -> StoreResult<Vec<(u32, u32)>>;
+    /// Removes the messages flagged `\Deleted` (only those among `uids` if given); returns the
+    /// UIDs removed and the blobs no message refers to any more.
+    async fn expunge(
+        &self,
+        folder: FolderId,
+        uids: Option<&[u32]>,
+    ) -> StoreResult<(Vec<u32>, Vec<BlobId>)>;
+    /// Bytes the mailbox's messages take, as its quota counts them.
+    async fn usage(&self, mailbox: MailboxId) -> StoreResult<i64>;
+    /// Of `candidates`, the blobs no message of any mailbox refers to.
+    async fn unreferenced_blobs(&self, candidates: &[BlobId]) -> StoreResult<Vec<BlobId>>;
+}
+
+/// Message bodies. `put` returns only once the bytes are durable (fsync'd), so a message row
+/// never points at a body that a crash could lose.
+#[async_trait::async_trait]
+pub trait BlobStore: Send + Sync {
+    async fn put(&self, bytes: &[u8]) -> StoreResult<BlobId>;
+    async fn get(&self, id: &BlobId) -> StoreResult<Option<Vec<u8>>>;
+    /// Deletes blobs; missing ones are no error.
+    async fn delete(&self, ids: &[BlobId]) -> StoreResult<()>;
+}

@@ -1,0 +1,101 @@
+//! The core's [`MessageStore`] port on [`SqlStore`]; the work is in `folders`, `messages` and
+//! `transfer`.
+
+use crate::sql_store::SqlStore;
+use crate::{folders, messages, transfer, usage};
+use trekmail_core::ids::MailboxId;
+use trekmail_core::mail::{
+    BlobId, FlagChange, Flags, Folder, FolderId, MessageMeta, NewMessage, SpecialUse,
+};
+use trekmail_core::store::{MessageStore, StoreResult};
+
+#[async_trait::async_trait]
+impl MessageStore for SqlStore {
+    async fn folders(&self, mailbox: MailboxId) -> StoreResult<Vec<Folder>> {
+        folders::list(self, mailbox).await
+    }
+
+    async fn folder(&self, mailbox: MailboxId, name: &str) -> StoreResult<Option<Folder>> {
+        folders::by_name(self, mailbox, name).await
+    }
+
+    /// `NotFound` if the mailbox does not exist.
+    async fn create_folder(
+        &self,
+        mailbox: MailboxId,
+        name: &str,
+        special_use: Option<SpecialUse>,
+    ) -> StoreResult<Folder> {
+        folders::create(self, mailbox, name, special_use).await
+    }
+
+    async fn rename_folder(&self, mailbox: MailboxId, from: &str, to: &str) -> StoreResult<()> {
+        folders::rename(self, mailbox, from, to).await
+    }
+
+    async fn delete_folder(&self, folder: FolderId) -> StoreResult<Vec<BlobId>> {
+        folders::delete(self, folder).await
+    }
+
+    async fn set_subscribed(&self, folder: FolderId, subscribed: bool) -> StoreResult<()> {
+        folders::set_subscribed(self, folder, subscribed).await
+    }
+
+    async fn append(&self, folder: FolderId, message: &NewMessage) -> StoreResult<MessageMeta> {
+        messages::append(self, folder, message).await
+    }
+
+    /// `NotFound` if the folder does not exist.
+    async fn messages(&self, folder: FolderId) -> StoreResult<Vec<MessageMeta>> {
+        messages::list(self, folder).await
+    }
+
+    /// Returns every message found among `uids` (as STORE reports them), changed or not.
+    async fn store_flags(
+        &self,
+        folder: FolderId,
+        uids: &[u32],
+        change: FlagChange,
+        flags: &Flags,
+    ) -> StoreResult<Vec<MessageMeta>> {
+        messages::store_flags(self, folder, uids, change, flags).await
+    }
+
+    /// `NotFound` if either folder is missing or `to` is another mailbox's.
+    async fn copy_messages(
+        &self,
+        from: FolderId,
+        uids: &[u32],
+        to: FolderId,
+    ) -> StoreResult<Vec<(u32, u32)>> {
+        transfer::transfer(self, from, uids, to, false).await
+    }
+
+    /// `NotFound` if either folder is missing or `to` is another mailbox's.
+    async fn move_messages(
+        &self,
+        from: FolderId,
+        uids: &[u32],
+        to: FolderId,
+    ) -> StoreResult<Vec<(u32, u32)>> {
+        transfer::transfer(self, from, uids, to, true).await
+    }
+
+    async fn expunge(
+        &self,
+        folder: FolderId,
+        uids: Option<&[u32]>,
+    ) -> StoreResult<(Vec<u32>, Vec<BlobId>)> {
+        messages::expunge(self, folder, uids).await
+    }
+
+    async fn usage(&self, mailbox: MailboxId) -> StoreResult<i64> {
+        let mut conn = self.read.acquire().await.map_err(crate::error::db_err)?;
+        usage::used(&mut conn, mailbox).await
+    }
+
+    async fn unreferenced_blobs(&self, candidates: &[BlobId]) -> StoreResult<Vec<BlobId>> {
+        let mut conn = self.read.acquire().await.map_err(crate::error::db_err)?;
+        messages::unreferenced(&mut conn, candidates.iter().cloned()).await
+    }
+}

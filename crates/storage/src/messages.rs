@@ -1,0 +1,315 @@
+//! Messages in folders: appended with the folder's next UID and counted against the quota in
+//! the same transaction; flags; and finding the bodies no message refers to any more.
+
+use crate::error::db_err;
+use crate::rows;
+use crate::sql_store::SqlStore;
+use crate::{folders, usage};
+use sqlx::AnyConnection;
+use std::collections::BTreeSet;
+use trekmail_core::clock::to_micros;
+use trekmail_core::ids::MailboxId;
+use trekmail_core::mail::{BlobId, FlagChange, Flags, FolderId, MessageMeta, NewMessage};
+use trekmail_core::store::{StoreError, StoreResult};
+
+const INSERT: &str = "INSERT INTO messages \
+     (folder_id, uid, flags, internal_date, size, blob_id) VALUES ($1, $2, $3, $4, $5, $6)";
+const OF_FOLDER: &str = "SELECT folder_id, uid, flags, internal_date, size, blob_id \
+     FROM messages WHERE folder_id = $1 ORDER BY uid";
+const IN_RANGE: &str = "SELECT folder_id, uid, flags, internal_date, size, blob_id \
+     FROM messages WHERE folder_id = $1 AND uid >= $2 AND uid <= $3 ORDER BY uid";
+/// A superset of the messages flagged `\Deleted`, in SQL both databases read alike; the
+/// exact, case-insensitive test is [`Flags::contains`].
+const MAYBE_DELETED: &str = "SELECT folder_id, uid, flags, internal_date, size, blob_id \
+     FROM messages WHERE folder_id = $1 AND LOWER(flags) LIKE '%deleted%' ORDER BY uid";
+const SET_FLAGS: &str = "UPDATE messages SET flags = $3 WHERE folder_id = $1 AND uid = $2";
+const DELETE_ONE: &str = "DELETE FROM messages WHERE folder_id = $1 AND uid = $2";
+const FOLDER_CONTENT: &str = "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes \
+     FROM messages WHERE folder_id = $1";
+const FOLDER_BLOBS: &str = "SELECT DISTINCT blob_id FROM messages WHERE folder_id = $1";
+const DELETE_OF_FOLDER: &str = "DELETE FROM messages WHERE folder_id = $1";
+const MAILBOX_BLOBS: &str = "SELECT DISTINCT m.blob_id FROM messages m \
+     JOIN folders f ON f.id = m.folder_id WHERE f.mailbox_id = $1";
+const DELETE_OF_MAILBOX: &str =
+    "DELETE FROM messages WHERE folder_id IN (SELECT id FROM folders WHERE mailbox_id = $1)";
+const REFERENCED: &str = "SELECT 1 AS one FROM messages WHERE blob_id = $1 LIMIT 1";
+const FOLDER_EXISTS: &str = "SELECT 1 AS one FROM folders WHERE id = $1";
+
+/// The `\Deleted` system flag, which EXPUNGE looks for.
+const DELETED: &str = "\\Deleted";
+
+pub(crate) async fn append(
+    store: &SqlStore,
+    folder: FolderId,
+    message: &NewMessage,
+) -> StoreResult<MessageMeta> {
+    if message.size < 0 {
+        return Err(StoreError::Backend(format!(
+            "a message cannot have {} bytes",
+            message.size
+        )));
+    }
+    let mut tx = store.write_tx().await?;
+    let mailbox = folders::mailbox_of(&mut tx, folder).await?;
+    usage::charge(&mut tx, mailbox, message.size).await?;
+    let uid = folders::reserve_uids(&mut tx, folder, 1).await?;
+    let meta = MessageMeta {
+        folder_id: folder,
+        uid,
+        flags: message.flags.clone(),
+        internal_date: message.internal_date,
+        size: message.size,
+        blob: message.blob.clone(),
+    };
+    insert(&mut tx, &meta).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(meta)
+}
+
+/// Inserts `meta` as is, in `meta.folder_id` under `meta.uid`.
+pub(crate) async fn insert(conn: &mut AnyConnection, meta: &MessageMeta) -> StoreResult<()> {
+    sqlx::query(INSERT)
+        .bind(meta.folder_id.0)
+        .bind(i64::from(meta.uid))
+        .bind(meta.flags.to_stored())
+        .bind(to_micros(meta.internal_date))
+        .bind(meta.size)
+        .bind(meta.blob.0.as_str())
+        .execute(conn)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+/// The folder's messages; `NotFound` if there is no such folder.
+pub(crate) async fn list(store: &SqlStore, folder: FolderId) -> StoreResult<Vec<MessageMeta>> {
+    let rows = sqlx::query(OF_FOLDER)
+        .bind(folder.0)
+        .fetch_all(&store.read)
+        .await
+        .map_err(db_err)?;
+    if rows.is_empty() {
+        let exists = sqlx::query(FOLDER_EXISTS)
+            .bind(folder.0)
+            .fetch_optional(&store.read)
+            .await
+            .map_err(db_err)?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound);
+        }
+    }
+    rows.iter().map(rows::message).collect()
+}
+
+/// Under the folder's lock, so two changes to one message's flags are not interleaved.
+pub(crate) async fn store_flags(
+    store: &SqlStore,
+    folder: FolderId,
+    uids: &[u32],
+    change: FlagChange,
+    flags: &Flags,
+) -> StoreResult<Vec<MessageMeta>> {
+    let mut tx = store.write_tx().await?;
+    folders::lock(&mut tx, folder).await?;
+    let mut found = with_uids(&mut tx, folder, uids).await?;
+    for meta in &mut found {
+        let before = meta.flags.clone();
+        meta.flags.apply(change, flags);
+        if meta.flags != before {
+            sqlx::query(SET_FLAGS)
+                .bind(folder.0)
+                .bind(i64::from(meta.uid))
+                .bind(meta.flags.to_stored())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+    }
+    tx.commit().await.map_err(db_err)?;
+    Ok(found)
+}
+
+/// Removes the messages flagged `\Deleted` (among `uids` if given) under the mailbox's and
+/// the folder's locks, giving their bytes back.
+pub(crate) async fn expunge(
+    store: &SqlStore,
+    folder: FolderId,
+    uids: Option<&[u32]>,
+) -> StoreResult<(Vec<u32>, Vec<BlobId>)> {
+    let mut tx = store.write_tx().await?;
+    let mailbox = folders::lock_with_mailbox(&mut tx, folder).await?;
+    let candidates = match uids {
+        Some(uids) => with_uids(&mut tx, folder, uids).await?,
+        None => fetch(&mut tx, MAYBE_DELETED, folder).await?,
+    };
+    let doomed: Vec<MessageMeta> = candidates
+        .into_iter()
+        .filter(|m| m.flags.contains(DELETED))
+        .collect();
+    for meta in &doomed {
+        delete_one(&mut tx, meta).await?;
+    }
+    usage::refund(
+        &mut tx,
+        mailbox,
+        usage::total(doomed.iter().map(|m| m.size))?,
+    )
+    .await?;
+    let uids = doomed.iter().map(|m| m.uid).collect();
+    let orphans = unreferenced(&mut tx, doomed.into_iter().map(|m| m.blob)).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok((uids, orphans))
+}
+
+pub(crate) async fn delete_one(conn: &mut AnyConnection, meta: &MessageMeta) -> StoreResult<()> {
+    sqlx::query(DELETE_ONE)
+        .bind(meta.folder_id.0)
+        .bind(i64::from(meta.uid))
+        .execute(conn)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
+
+/// The messages of `folder` with these UIDs, in UID order; absent UIDs are skipped. One query
+/// per run of consecutive UIDs, as IMAP sets usually are.
+pub(crate) async fn with_uids(
+    conn: &mut AnyConnection,
+    folder: FolderId,
+    uids: &[u32],
+) -> StoreResult<Vec<MessageMeta>> {
+    let mut found = Vec::new();
+    for (first, last) in runs(uids) {
+        let rows = sqlx::query(IN_RANGE)
+            .bind(folder.0)
+            .bind(i64::from(first))
+            .bind(i64::from(last))
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        for row in &rows {
+            found.push(rows::message(row)?);
+        }
+    }
+    Ok(found)
+}
+
+async fn fetch(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    folder: FolderId,
+) -> StoreResult<Vec<MessageMeta>> {
+    let rows = sqlx::query(sql)
+        .bind(folder.0)
+        .fetch_all(conn)
+        .await
+        .map_err(db_err)?;
+    rows.iter().map(rows::message).collect()
+}
+
+/// `uids` sorted and grouped into inclusive runs of consecutive values.
+fn runs(uids: &[u32]) -> Vec<(u32, u32)> {
+    let sorted: BTreeSet<u32> = uids.iter().copied().collect();
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    for uid in sorted {
+        match runs.last_mut() {
+            Some((_, last)) if last.checked_add(1) == Some(uid) => *last = uid,
+            _ => runs.push((uid, uid)),
+        }
+    }
+    runs
+}
+
+/// Deletes the folder's messages; returns their total size and their distinct blobs.
+pub(crate) async fn delete_all(
+    conn: &mut AnyConnection,
+    folder: FolderId,
+) -> StoreResult<(i64, Vec<BlobId>)> {
+    let row = sqlx::query(FOLDER_CONTENT)
+        .bind(folder.0)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    let bytes: i64 = rows::get(&row, "bytes")?;
+    let blobs = blob_ids(conn, FOLDER_BLOBS, folder.0).await?;
+    sqlx::query(DELETE_OF_FOLDER)
+        .bind(folder.0)
+        .execute(conn)
+        .await
+        .map_err(db_err)?;
+    Ok((bytes, blobs))
+}
+
+/// Deletes the messages of every folder of the mailbox; returns their distinct blobs.
+pub(crate) async fn delete_of_mailbox(
+    conn: &mut AnyConnection,
+    mailbox: MailboxId,
+) -> StoreResult<Vec<BlobId>> {
+    let blobs = blob_ids(conn, MAILBOX_BLOBS, mailbox.0).await?;
+    sqlx::query(DELETE_OF_MAILBOX)
+        .bind(mailbox.0)
+        .execute(conn)
+        .await
+        .map_err(db_err)?;
+    Ok(blobs)
+}
+
+async fn blob_ids(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    id: i64,
+) -> StoreResult<Vec<BlobId>> {
+    let rows = sqlx::query(sql)
+        .bind(id)
+        .fetch_all(conn)
+        .await
+        .map_err(db_err)?;
+    rows.iter()
+        .map(|row| rows::get(row, "blob_id").map(BlobId))
+        .collect()
+}
+
+/// Of `candidates`, the distinct blobs no message row refers to, in id order. Inside a
+/// writing transaction it sees that transaction's own deletions.
+pub(crate) async fn unreferenced(
+    conn: &mut AnyConnection,
+    candidates: impl IntoIterator<Item = BlobId>,
+) -> StoreResult<Vec<BlobId>> {
+    let candidates: BTreeSet<BlobId> = candidates.into_iter().collect();
+    let mut orphans = Vec::new();
+    for blob in candidates {
+        let used = sqlx::query(REFERENCED)
+            .bind(blob.0.as_str())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        if used.is_none() {
+            orphans.push(blob);
+        }
+    }
+    Ok(orphans)
+}
+
+/// Keeps the message's flags and internal date, as COPY and MOVE must.
+pub(crate) fn copied_to(meta: &MessageMeta, folder: FolderId, uid: u32) -> MessageMeta {
+    MessageMeta {
+        folder_id: folder,
+        uid,
+        ..meta.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs;
+
+    #[test]
+    fn runs_of_consecutive_uids() {
+        assert_eq!(runs(&[]), vec![]);
+        assert_eq!(runs(&[5, 1, 2, 3, 3, 9, 10]), vec![(1, 3), (5, 5), (9, 10)]);
+        assert_eq!(
+            runs(&[u32::MAX, u32::MAX - 1]),
+            vec![(u32::MAX - 1, u32::MAX)]
+        );
+    }
+}

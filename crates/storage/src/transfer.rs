@@ -1,0 +1,59 @@
+//! COPY and MOVE between two folders of one mailbox, each in one transaction.
+
+use crate::error::db_err;
+use crate::sql_store::SqlStore;
+use crate::{folders, messages, usage};
+use trekmail_core::mail::FolderId;
+use trekmail_core::store::{StoreError, StoreResult};
+
+/// Copies (or moves, with `remove`) the messages with these UIDs from `from` to `to`, giving
+/// them new UIDs there in source UID order; returns (source UID, new UID) pairs. A copy
+/// counts against the quota; a move changes nothing the mailbox holds.
+///
+/// The source folder's lock keeps a concurrent EXPUNGE from judging a body unreferenced
+/// while this transaction is adding a reference to it.
+pub(crate) async fn transfer(
+    store: &SqlStore,
+    from: FolderId,
+    uids: &[u32],
+    to: FolderId,
+    remove: bool,
+) -> StoreResult<Vec<(u32, u32)>> {
+    let mut tx = store.write_tx().await?;
+    let mailbox = folders::mailbox_of(&mut tx, from).await?;
+    if folders::mailbox_of(&mut tx, to).await? != mailbox {
+        // A folder of another mailbox is, to this one, no folder at all.
+        return Err(StoreError::NotFound);
+    }
+    usage::lock(&mut tx, mailbox).await?;
+    let (first, second) = if from <= to { (from, to) } else { (to, from) };
+    folders::lock(&mut tx, first).await?;
+    if second != first {
+        folders::lock(&mut tx, second).await?;
+    }
+    let sources = messages::with_uids(&mut tx, from, uids).await?;
+    if sources.is_empty() {
+        return Ok(Vec::new());
+    }
+    if !remove {
+        usage::charge(
+            &mut tx,
+            mailbox,
+            usage::total(sources.iter().map(|m| m.size))?,
+        )
+        .await?;
+    }
+    let count = u32::try_from(sources.len())
+        .map_err(|_| StoreError::LimitReached("too many messages at once".into()))?;
+    let first_uid = folders::reserve_uids(&mut tx, to, count).await?;
+    let mut pairs = Vec::with_capacity(sources.len());
+    for (source, uid) in sources.iter().zip(first_uid..) {
+        messages::insert(&mut tx, &messages::copied_to(source, to, uid)).await?;
+        if remove {
+            messages::delete_one(&mut tx, source).await?;
+        }
+        pairs.push((source.uid, uid));
+    }
+    tx.commit().await.map_err(db_err)?;
+    Ok(pairs)
+}

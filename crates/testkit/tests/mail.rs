@@ -1,0 +1,266 @@
+//! The message store through the core, on both databases: folders, delivery, quota, flags,
+//! copy and move, expunge, bodies kept once and removed with the last reference, and watchers
+//! hearing of changes (also from another node).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::Duration;
+use trekmail_core::CoreError;
+use trekmail_core::domain::EmailAddress;
+use trekmail_core::mail::{FlagChange, Flags, INBOX, MailChangeKind, SpecialUse};
+use trekmail_core::services::{Actor, Scope};
+use trekmail_testkit::*;
+
+fn message(subject: &str, size: usize) -> Vec<u8> {
+    let mut m = format!("From: a@example.net\r\nTo: ann@example.com\r\nSubject: {subject}\r\n\r\n")
+        .into_bytes();
+    m.resize(m.len() + size, b'x');
+    m.extend_from_slice(b"\r\n");
+    m
+}
+
+fn ann() -> EmailAddress {
+    EmailAddress::parse("ann@example.com").unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_mailbox_has_its_folders_and_delivery_lands_in_inbox() {
+    for backend in BACKENDS {
+        let Seeded {
+            node, mailbox: m, ..
+        } = Seeded::new(backend).await;
+        let core = &node.core;
+        let folders = core.folders(m.id).await.unwrap();
+        let mut names: Vec<&str> = folders.iter().map(|f| f.name.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            ["Archive", "Drafts", "INBOX", "Junk", "Sent", "Trash"],
+            "{backend:?}"
+        );
+        for usage in SpecialUse::ALL {
+            assert!(
+                folders.iter().any(|f| f.special_use == Some(usage)),
+                "{backend:?} {usage:?}"
+            );
+        }
+
+        let mut watcher = core.mail_watch().subscribe(m.id);
+        let body = message("hello", 100);
+        let meta = core.deliver(&ann(), &body).await.unwrap();
+        assert_eq!(meta.uid, 1);
+        let inbox = core.folder(m.id, "inbox").await.unwrap();
+        assert_eq!(inbox.name, INBOX);
+        let listed = core.messages(&inbox).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(core.message_body(&listed[0]).await.unwrap(), body);
+        let heard = tokio::time::timeout(Duration::from_secs(1), watcher.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (heard.folder, heard.kind),
+            (Some(inbox.id), MailChangeKind::Appended)
+        );
+        let usage = core
+            .mailbox(Scope::Operator, m.id)
+            .await
+            .unwrap()
+            .used_bytes;
+        assert_eq!(usage, body.len() as i64, "{backend:?}");
+        assert_eq!(
+            core.deliver(&EmailAddress::parse("nobody@example.com").unwrap(), &body)
+                .await
+                .err(),
+            Some(CoreError::NotFound)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_mailbox_refuses_mail_and_keeps_no_stray_body() {
+    for backend in BACKENDS {
+        let Seeded {
+            node,
+            account,
+            mailbox: m,
+        } = Seeded::new(backend).await;
+        let core = &node.core;
+        core.set_quota(Scope::Account(account), m.id, 1, &Actor::operator())
+            .await
+            .unwrap();
+        core.deliver(&ann(), &message("fits", 600 * 1024))
+            .await
+            .unwrap();
+        let too_big = message("does not fit", 600 * 1024);
+        let refused = core.deliver(&ann(), &too_big).await;
+        assert!(
+            matches!(refused, Err(CoreError::LimitReached(_))),
+            "{backend:?}: {refused:?}"
+        );
+        let inbox = core.folder(m.id, INBOX).await.unwrap();
+        assert_eq!(core.messages(&inbox).await.unwrap().len(), 1);
+        let blob = trekmail_core::mail::BlobId::of(&too_big);
+        assert_eq!(
+            node.blobs.get(&blob).await.unwrap(),
+            None,
+            "{backend:?}: a refused body stayed"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn flags_copy_move_expunge_and_bodies_kept_once() {
+    for backend in BACKENDS {
+        let Seeded {
+            node, mailbox: m, ..
+        } = Seeded::new(backend).await;
+        let core = &node.core;
+        let inbox = core.folder(m.id, INBOX).await.unwrap();
+        let archive = core.folder(m.id, "Archive").await.unwrap();
+        let body = message("keep me", 10);
+        for _ in 0..3 {
+            core.deliver(&ann(), &body).await.unwrap();
+        }
+        let seen = Flags::new(["\\Seen"]);
+        let changed = core
+            .store_flags(&inbox, &[1, 2], FlagChange::Add, &seen)
+            .await
+            .unwrap();
+        assert_eq!(changed.len(), 2);
+        let pairs = core
+            .copy_messages(&inbox, &[1], &archive, false)
+            .await
+            .unwrap();
+        assert_eq!(pairs, [(1, 1)]);
+        let moved = core
+            .copy_messages(&inbox, &[3], &archive, true)
+            .await
+            .unwrap();
+        assert_eq!(moved, [(3, 2)]);
+        let in_archive = core.messages(&archive).await.unwrap();
+        assert!(
+            in_archive[0].flags.contains("\\seen"),
+            "{backend:?}: flags not copied"
+        );
+        assert_eq!(core.messages(&inbox).await.unwrap().len(), 2);
+
+        core.store_flags(&inbox, &[1, 2], FlagChange::Add, &Flags::new(["\\Deleted"]))
+            .await
+            .unwrap();
+        assert_eq!(core.expunge(&inbox, Some(&[2])).await.unwrap(), [2]);
+        assert_eq!(core.expunge(&inbox, None).await.unwrap(), [1]);
+        // The archive's copies still need the one body all of them share.
+        let first = &core.messages(&archive).await.unwrap()[0];
+        assert_eq!(core.message_body(first).await.unwrap(), body, "{backend:?}");
+
+        core.delete_folder(m.id, "Archive").await.unwrap();
+        let blob = trekmail_core::mail::BlobId::of(&body);
+        assert_eq!(
+            node.blobs.get(&blob).await.unwrap(),
+            None,
+            "{backend:?}: body outlived its messages"
+        );
+        assert_eq!(
+            core.mailbox(Scope::Operator, m.id)
+                .await
+                .unwrap()
+                .used_bytes,
+            0
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn folders_are_created_renamed_and_deleted_and_inbox_is_special() {
+    for backend in BACKENDS {
+        let Seeded {
+            node,
+            account,
+            mailbox: m,
+        } = Seeded::new(backend).await;
+        let core = &node.core;
+        core.create_folder(m.id, "Projects").await.unwrap();
+        core.create_folder(m.id, "Projects/2026").await.unwrap();
+        assert!(matches!(
+            core.create_folder(m.id, "Projects").await,
+            Err(CoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            core.create_folder(m.id, "inbox").await,
+            Err(CoreError::Conflict(_))
+        ));
+        for bad in ["", "/x", "x/", "a//b", "a*b", "bell\u{7}"] {
+            assert!(
+                matches!(
+                    core.create_folder(m.id, bad).await,
+                    Err(CoreError::Invalid(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        core.rename_folder(m.id, "Projects", "Work").await.unwrap();
+        assert!(
+            core.folder(m.id, "Work/2026").await.is_ok(),
+            "{backend:?}: child not renamed"
+        );
+
+        core.deliver(&ann(), &message("old inbox", 10))
+            .await
+            .unwrap();
+        core.rename_folder(m.id, "INBOX", "Old mail").await.unwrap();
+        let old = core.folder(m.id, "Old mail").await.unwrap();
+        assert_eq!(core.messages(&old).await.unwrap().len(), 1);
+        let inbox = core.folder(m.id, INBOX).await.unwrap();
+        assert!(core.messages(&inbox).await.unwrap().is_empty());
+
+        assert!(matches!(
+            core.delete_folder(m.id, "INBOX").await,
+            Err(CoreError::Invalid(_))
+        ));
+        core.delete_folder(m.id, "Work/2026").await.unwrap();
+        assert_eq!(
+            core.folder(m.id, "Work/2026").await.err(),
+            Some(CoreError::NotFound)
+        );
+
+        // Deleting the mailbox takes its mail with it.
+        let body = message("last", 10);
+        core.deliver(&ann(), &body).await.unwrap();
+        core.delete_mailbox(Scope::Account(account), m.id, &Actor::operator())
+            .await
+            .unwrap();
+        let blob = trekmail_core::mail::BlobId::of(&body);
+        assert_eq!(node.blobs.get(&blob).await.unwrap(), None, "{backend:?}");
+        assert!(core.folders(m.id).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_watcher_on_another_node_hears_new_mail() {
+    let url = fresh_database(Backend::Postgres).await;
+    let linked = NodeOptions {
+        linked: true,
+        ..NodeOptions::default()
+    };
+    let a = TestNode::start(&url, linked.clone()).await;
+    let b = TestNode::start(&url, linked).await;
+    let seeded = Seeded::on(a).await;
+    let mut watcher = b.core.mail_watch().subscribe(seeded.mailbox.id);
+    seeded
+        .node
+        .core
+        .deliver(&ann(), &message("cross-node", 10))
+        .await
+        .unwrap();
+    let heard = tokio::time::timeout(Duration::from_secs(2), watcher.recv())
+        .await
+        .expect("node B never heard of the new mail")
+        .unwrap();
+    assert_eq!(heard.kind, MailChangeKind::Appended);
+    let inbox = b.core.folder(seeded.mailbox.id, INBOX).await.unwrap();
+    let listed = b.core.messages(&inbox).await.unwrap();
+    assert_eq!(
+        b.core.message_body(&listed[0]).await.unwrap(),
+        message("cross-node", 10)
+    );
+}
