@@ -19,6 +19,7 @@ pub struct Config {
     pub tls: TlsConfig,
     pub security: SecurityConfig,
     pub sessions: SessionsConfig,
+    pub imap: ImapConfig,
     pub plans: PlansConfig,
     pub log: LogConfig,
 }
@@ -101,6 +102,26 @@ pub struct SessionsConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+pub struct ImapConfig {
+    /// Address of the plain IMAP listener; empty to turn it off.
+    pub listen: String,
+    /// `loopback`: passwords accepted without TLS only from 127.0.0.0/8 and ::1; `never`.
+    pub plaintext_auth: String,
+    pub max_connections: usize,
+}
+
+impl Default for ImapConfig {
+    fn default() -> ImapConfig {
+        ImapConfig {
+            listen: "127.0.0.1:1143".to_owned(),
+            plaintext_auth: "loopback".to_owned(),
+            max_connections: 10_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
     /// A tracing filter such as `info` or `trekmail=debug,info`; RUST_LOG wins when set.
     pub level: String,
@@ -114,6 +135,7 @@ impl Default for Config {
             tls: TlsConfig::default(),
             security: SecurityConfig::default(),
             sessions: SessionsConfig::default(),
+            imap: ImapConfig::default(),
             plans: PlansConfig::default(),
             log: LogConfig::default(),
         }
@@ -177,6 +199,9 @@ impl Config {
                 "sessions.node_timeout_secs must be more than twice sessions.sweep_every_secs"
             );
         }
+        if !matches!(self.imap.plaintext_auth.as_str(), "loopback" | "never") {
+            anyhow::bail!("imap.plaintext_auth must be \"loopback\" or \"never\"");
+        }
         if self.tls.cert.is_some() != self.tls.key.is_some() {
             anyhow::bail!("tls.cert and tls.key go together: set both or neither");
         }
@@ -229,6 +254,19 @@ impl Config {
                 ..RegistryTimings::default()
             },
             issuer: self.security.issuer.clone(),
+        }
+    }
+}
+
+impl ImapConfig {
+    pub fn options(&self) -> trekmail_imap::ImapOptions {
+        trekmail_imap::ImapOptions {
+            plaintext_auth: match self.plaintext_auth.as_str() {
+                "never" => trekmail_imap::PlaintextAuth::Never,
+                _ => trekmail_imap::PlaintextAuth::Loopback,
+            },
+            max_connections: self.max_connections.max(1),
+            ..trekmail_imap::ImapOptions::default()
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::node::{self, Role};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use tokio_util::sync::CancellationToken;
 
 pub async fn run(config: &Config) -> Result<()> {
@@ -10,6 +10,22 @@ pub async fn run(config: &Config) -> Result<()> {
     let tls = crate::tls::prepare(config)?;
     let shutdown = CancellationToken::new();
     let background = node.core.start(node.inbound, shutdown.clone());
+    let imap = match config.imap.listen.as_str() {
+        "" => None,
+        address => {
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("imap.listen: cannot listen on {address}"))?;
+            let bound = listener.local_addr()?;
+            let task = tokio::spawn(trekmail_imap::serve(
+                listener,
+                node.core.clone(),
+                config.imap.options(),
+                shutdown.clone(),
+            ));
+            Some((bound, task))
+        }
+    };
 
     println!(
         "TrekMail is running (node {}).",
@@ -29,11 +45,24 @@ pub async fn run(config: &Config) -> Result<()> {
     if !config.is_postgres() {
         println!("  control:    {}", config.socket_path().display());
     }
+    match &imap {
+        Some((address, _)) => println!(
+            "  IMAP:       {address} (no TLS yet: passwords accepted {})",
+            match config.imap.plaintext_auth.as_str() {
+                "never" => "nowhere",
+                _ => "from loopback only",
+            }
+        ),
+        None => println!("  IMAP:       off"),
+    }
     println!("Press Ctrl-C to stop.");
 
     wait_for_signal().await?;
     tracing::info!("stopping");
     shutdown.cancel();
+    if let Some((_, task)) = imap {
+        let _ = task.await;
+    }
     let _ = background.await;
     Ok(())
 }

@@ -2,9 +2,11 @@
 //! running node's sessions (through the embedded control socket, or PostgreSQL NOTIFY).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 use trekmail_core::audit::Channel;
@@ -13,106 +15,7 @@ use trekmail_core::security::password_hasher::PasswordHasher;
 use trekmail_core::security::secret_box::SecretBox;
 use trekmail_core::store::Store;
 use trekmail_core::{Core, CoreConfig};
-use trekmail_testkit::{Backend, fresh_database, scratch_dir};
-
-const BIN: &str = env!("CARGO_BIN_EXE_trekmail");
-
-/// A data dir with a config pointing at `database_url` ("" for embedded SQLite).
-fn setup(database_url: &str) -> (PathBuf, PathBuf) {
-    let dir = scratch_dir();
-    let config = dir.join("trekmail.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n",
-            dir.join("data").display()
-        ),
-    )
-    .unwrap();
-    (dir, config)
-}
-
-fn trekmail(config: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(BIN)
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).unwrap();
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-fn ok(config: &Path, args: &[&str], stdin: Option<&str>) -> String {
-    let out = trekmail(config, args, stdin);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "trekmail {args:?} failed: {}{}",
-        stdout,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
-/// Fails with a single line on stderr, no panic, no backtrace.
-fn fails(config: &Path, args: &[&str], stdin: Option<&str>) -> String {
-    let out = trekmail(config, args, stdin);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(!out.status.success(), "trekmail {args:?} succeeded");
-    assert!(
-        !stderr.contains("panicked") && !stderr.contains("backtrace"),
-        "{stderr}"
-    );
-    assert_eq!(stderr.trim().lines().count(), 1, "not one line: {stderr}");
-    stderr
-}
-
-fn seed(config: &Path) {
-    ok(
-        config,
-        &[
-            "account",
-            "create",
-            "--email",
-            "owner@example.com",
-            "--plan",
-            "starter",
-        ],
-        None,
-    );
-    ok(
-        config,
-        &[
-            "domain",
-            "add",
-            "--account",
-            "owner@example.com",
-            "example.com",
-        ],
-        None,
-    );
-    ok(
-        config,
-        &[
-            "mailbox",
-            "create",
-            "ann@example.com",
-            "--name",
-            "Ann",
-            "--password-stdin",
-        ],
-        Some("Ann-first-pass-1\n"),
-    );
-}
+use trekmail_testkit::{Backend, fresh_database};
 
 #[test]
 fn bad_config_unknown_flag_and_unreachable_database_fail_in_one_line() {
@@ -251,45 +154,6 @@ fn operator_commands_set_up_accounts_domains_and_mailboxes() {
     );
     let e = fails(&config, &["sessions", "list", "ann@example.com"], None);
     assert!(e.contains("no mailbox"), "{e}");
-}
-
-/// A running `serve`, stopped on drop.
-struct Serve(Child);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(config: &Path) -> (Serve, Vec<String>) {
-    let mut child = Command::new(BIN)
-        .arg("--config")
-        .arg(config)
-        .arg("serve")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = Vec::new();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    for _ in 0..20 {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        let done = line.contains("Ctrl-C");
-        lines.push(line);
-        if done {
-            break;
-        }
-    }
-    assert!(
-        lines.iter().any(|l| l.contains("TrekMail is running")),
-        "{lines:?}"
-    );
-    (Serve(child), lines)
 }
 
 #[test]

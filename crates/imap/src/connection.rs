@@ -1,0 +1,641 @@
+//! One IMAP connection: its state (not signed in, signed in, a folder selected) and the loop
+//! that answers commands, watches its live session and its mailbox, and says `* BYE` when the
+//! session is ended, the server stops or the client idles too long.
+
+use crate::listener::{ImapOptions, PlaintextAuth};
+use crate::{names, responses as r, sasl_plain};
+use imap_codec::imap_types::auth::{AuthMechanism, AuthenticateData};
+use imap_codec::imap_types::command::{Command, CommandBody};
+use imap_codec::imap_types::core::{Atom, Tag};
+use imap_codec::imap_types::flag::{Flag, FlagNameAttribute, FlagPerm};
+use imap_codec::imap_types::mailbox::{ListMailbox, Mailbox};
+use imap_codec::imap_types::response::{Code, Data, Greeting, Status};
+use imap_next::server::{Event, Options, Server};
+use imap_next::stream::{Error as StreamError, Stream};
+use imap_next::types::CommandAuthenticate;
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+use trekmail_core::audit::Channel;
+use trekmail_core::ids::{MailboxId, Principal};
+use trekmail_core::mail::{Folder, MailChange};
+use trekmail_core::sessions::LiveSession;
+use trekmail_core::{Core, CoreError};
+
+/// Bad commands in a row before the client is taken for a flood and let go.
+const MAX_BAD_IN_A_ROW: u32 = 20;
+/// How long the closing `* BYE` may take to leave.
+const BYE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A folder open with SELECT or EXAMINE: its UIDs in sequence-number order.
+struct Selected {
+    folder: Folder,
+    read_only: bool,
+    uids: Vec<u32>,
+}
+
+/// A signed-in connection: its registered session and what it watches.
+struct SignedIn {
+    session: LiveSession,
+    mailbox: MailboxId,
+    watch: broadcast::Receiver<MailChange>,
+    selected: Option<Selected>,
+    /// The selected folder changed while no command could report it.
+    stale: bool,
+}
+
+enum Signal {
+    SessionEnded,
+    Mail(Result<MailChange, broadcast::error::RecvError>),
+}
+
+/// Why the loop stopped.
+enum Ending {
+    /// Close after this `* BYE`.
+    Bye(&'static str),
+    /// LOGOUT: its BYE and tagged OK are queued already.
+    LoggedOut,
+    /// The client went away.
+    Gone,
+}
+
+struct Connection {
+    core: Arc<Core>,
+    options: Arc<ImapOptions>,
+    peer: SocketAddr,
+    server: Server,
+    signed_in: Option<SignedIn>,
+    authenticate_tag: Option<Tag<'static>>,
+    idle_tag: Option<Tag<'static>>,
+    bad_in_a_row: u32,
+}
+
+/// Refuses a connection over the limit with `* BYE`.
+pub(crate) async fn refuse(tcp: TcpStream) {
+    use tokio::io::AsyncWriteExt;
+    let mut tcp = tcp;
+    let _ = tcp
+        .write_all(b"* BYE Too many connections, try again later\r\n")
+        .await;
+}
+
+pub(crate) async fn run(
+    tcp: TcpStream,
+    peer: SocketAddr,
+    core: Arc<Core>,
+    options: Arc<ImapOptions>,
+    shutdown: CancellationToken,
+) {
+    let mut server_options = Options::default();
+    server_options.max_literal_size = options.max_literal;
+    server_options.max_command_size = options.max_literal.saturating_add(64 * 1024);
+    let greeting = Greeting::ok(None, "TrekMail IMAP ready")
+        .unwrap_or_else(|_| Greeting::ok(None, "ready").unwrap_or_else(|_| unreachable_greeting()));
+    let mut conn = Connection {
+        core,
+        options,
+        peer,
+        server: Server::new(server_options, greeting),
+        signed_in: None,
+        authenticate_tag: None,
+        idle_tag: None,
+        bad_in_a_row: 0,
+    };
+    let mut stream = Stream::insecure(tcp);
+    match conn.serve(&mut stream, &shutdown).await {
+        Ending::Bye(text) => {
+            let handle = conn.server.enqueue_status(r::bye(text));
+            conn.flush_until_sent(&mut stream, handle).await;
+        }
+        Ending::LoggedOut => conn.flush_all(&mut stream).await,
+        Ending::Gone => {}
+    }
+}
+
+fn unreachable_greeting() -> Greeting<'static> {
+    Greeting {
+        kind: imap_codec::imap_types::response::GreetingKind::Ok,
+        code: None,
+        text: imap_codec::imap_types::core::Text::unvalidated("ready"),
+    }
+}
+
+impl Connection {
+    async fn serve(&mut self, stream: &mut Stream, shutdown: &CancellationToken) -> Ending {
+        loop {
+            let timeout = tokio::time::sleep(self.options.idle_timeout);
+            let ending = tokio::select! {
+                () = shutdown.cancelled() => Some(Ending::Bye("TrekMail is shutting down")),
+                () = timeout => Some(Ending::Bye("Autologout: idle for too long")),
+                signal = signal(&mut self.signed_in) => match signal {
+                    Signal::SessionEnded => Some(Ending::Bye(
+                        "Session ended: the mailbox's password changed or an administrator ended it",
+                    )),
+                    Signal::Mail(change) => {
+                        self.on_mail_change(change).await;
+                        None
+                    }
+                },
+                event = stream.next(&mut self.server) => match event {
+                    Ok(event) => self.on_event(event).await,
+                    Err(StreamError::State(e)) => self.on_bad_input(e),
+                    Err(_) => Some(Ending::Gone),
+                },
+            };
+            if let Some(ending) = ending {
+                return ending;
+            }
+        }
+    }
+
+    async fn on_event(&mut self, event: Event) -> Option<Ending> {
+        match event {
+            Event::GreetingSent { .. } | Event::ResponseSent { .. } => None,
+            Event::CommandReceived { command } => {
+                self.bad_in_a_row = 0;
+                self.on_command(command).await
+            }
+            Event::CommandAuthenticateReceived {
+                command_authenticate,
+            } => {
+                self.on_authenticate(command_authenticate).await;
+                None
+            }
+            Event::AuthenticateDataReceived { authenticate_data } => {
+                self.on_authenticate_data(authenticate_data).await;
+                None
+            }
+            Event::IdleCommandReceived { tag } => {
+                if self.signed_in.is_some() {
+                    if self.server.idle_accept(r::continuation("idling")).is_ok() {
+                        self.idle_tag = Some(tag);
+                        self.report_changes(true).await;
+                    }
+                } else {
+                    let _ = self.server.idle_reject(r::bad(Some(tag), "Sign in first"));
+                }
+                None
+            }
+            Event::IdleDoneReceived => {
+                if let Some(tag) = self.idle_tag.take() {
+                    self.server
+                        .enqueue_status(r::ok(Some(tag), None, "IDLE terminated"));
+                }
+                None
+            }
+        }
+    }
+
+    /// A line that does not parse: `BAD`, tagged when its tag can be read, and the connection
+    /// goes on; a client that sends nothing else is let go.
+    fn on_bad_input(&mut self, error: imap_next::server::Error) -> Option<Ending> {
+        self.bad_in_a_row += 1;
+        if self.bad_in_a_row > MAX_BAD_IN_A_ROW {
+            return Some(Ending::Bye("Too many bad commands"));
+        }
+        use imap_next::server::Error as E;
+        let (discarded, text) = match &error {
+            E::ExpectedCrlfGotLf { discarded_bytes } => (discarded_bytes, "Lines end in CRLF"),
+            E::MalformedMessage { discarded_bytes } => {
+                (discarded_bytes, "Could not parse the command")
+            }
+            E::LiteralTooLong { discarded_bytes } => (discarded_bytes, "Literal too long"),
+            E::CommandTooLong { discarded_bytes } => (discarded_bytes, "Command too long"),
+        };
+        tracing::debug!(peer = %self.peer, %error, "bad IMAP input");
+        let tag = tag_of(discarded.declassify());
+        self.server.enqueue_status(r::bad(tag, text));
+        None
+    }
+
+    async fn on_command(&mut self, command: Command<'static>) -> Option<Ending> {
+        let tag = command.tag;
+        match command.body {
+            CommandBody::Capability => {
+                self.server
+                    .enqueue_data(r::capabilities(self.login_allowed()));
+                self.done(tag, "CAPABILITY completed");
+            }
+            CommandBody::Noop => {
+                self.report_changes(true).await;
+                self.done(tag, "NOOP completed");
+            }
+            CommandBody::Logout => {
+                self.server.enqueue_status(r::bye("TrekMail logging out"));
+                self.done(tag, "LOGOUT completed");
+                return Some(Ending::LoggedOut);
+            }
+            CommandBody::Login { username, password } => {
+                let login = String::from_utf8_lossy(username.as_ref()).into_owned();
+                let secret = String::from_utf8_lossy(password.declassify().as_ref()).into_owned();
+                let status = self.sign_in(tag, &login, &secret).await;
+                self.server.enqueue_status(status);
+            }
+            CommandBody::Select { mailbox, .. } => self.select(tag, &mailbox, false).await,
+            CommandBody::Examine { mailbox, .. } => self.select(tag, &mailbox, true).await,
+            CommandBody::List {
+                reference,
+                mailbox_wildcard,
+            } => self.list(tag, &reference, &mailbox_wildcard, false).await,
+            CommandBody::Lsub {
+                reference,
+                mailbox_wildcard,
+            } => self.list(tag, &reference, &mailbox_wildcard, true).await,
+            CommandBody::Close | CommandBody::Unselect => self.close(tag).await,
+            _ => {
+                let status = match self.signed_in {
+                    None => r::bad(Some(tag), "Sign in first"),
+                    Some(_) => r::bad(Some(tag), "Command not supported by this server yet"),
+                };
+                self.server.enqueue_status(status);
+            }
+        }
+        None
+    }
+
+    fn done(&mut self, tag: Tag<'static>, text: &str) {
+        self.server.enqueue_status(r::ok(Some(tag), None, text));
+    }
+
+    /// Plaintext passwords only over loopback (until STARTTLS and implicit TLS land).
+    fn login_allowed(&self) -> bool {
+        match self.options.plaintext_auth {
+            PlaintextAuth::Loopback => self.peer.ip().is_loopback(),
+            PlaintextAuth::Never => false,
+        }
+    }
+
+    async fn sign_in(&mut self, tag: Tag<'static>, login: &str, secret: &str) -> Status<'static> {
+        if self.signed_in.is_some() {
+            return r::bad(Some(tag), "Already signed in");
+        }
+        if !self.login_allowed() {
+            return r::no(
+                Some(tag),
+                Some(r::code("PRIVACYREQUIRED")),
+                "Sign-in needs TLS",
+            );
+        }
+        let ip = Some(self.peer.ip());
+        let core = self.core.clone();
+        let auth = match core
+            .door()
+            .password_and_code(Channel::Imap, login, secret, ip)
+            .await
+        {
+            Ok(auth) => auth,
+            Err(_) => return failed(tag),
+        };
+        let Principal::Mailbox(mailbox) = auth.principal() else {
+            return failed(tag);
+        };
+        let session = match core
+            .registry()
+            .open_connection(&auth, Channel::Imap, ip)
+            .await
+        {
+            Ok(session) => session,
+            Err(_) => return failed(tag),
+        };
+        self.signed_in = Some(SignedIn {
+            session,
+            mailbox,
+            watch: core.mail_watch().subscribe(mailbox),
+            selected: None,
+            stale: false,
+        });
+        r::ok(Some(tag), None, "Signed in")
+    }
+
+    async fn on_authenticate(&mut self, command: CommandAuthenticate) {
+        if command.mechanism != AuthMechanism::Plain || self.signed_in.is_some() {
+            let status = r::no(Some(command.tag), None, "Only AUTHENTICATE PLAIN, once");
+            let _ = self.server.authenticate_finish(status);
+            return;
+        }
+        match command.initial_response {
+            Some(response) => {
+                let status = self.plain(command.tag, response.declassify()).await;
+                let _ = self.server.authenticate_finish(status);
+            }
+            None => {
+                self.authenticate_tag = Some(command.tag);
+                let _ = self.server.authenticate_continue(r::empty_challenge());
+            }
+        }
+    }
+
+    async fn on_authenticate_data(&mut self, data: AuthenticateData<'static>) {
+        let Some(tag) = self.authenticate_tag.take() else {
+            return;
+        };
+        let status = match data {
+            AuthenticateData::Continue(message) => self.plain(tag, message.declassify()).await,
+            AuthenticateData::Cancel => r::bad(Some(tag), "AUTHENTICATE cancelled"),
+        };
+        let _ = self.server.authenticate_finish(status);
+    }
+
+    async fn plain(&mut self, tag: Tag<'static>, message: &[u8]) -> Status<'static> {
+        match sasl_plain::parse(message) {
+            Some((login, secret)) => self.sign_in(tag, &login, &secret).await,
+            None => failed(tag),
+        }
+    }
+
+    async fn select(&mut self, tag: Tag<'static>, mailbox: &Mailbox<'_>, read_only: bool) {
+        let core = self.core.clone();
+        let Some(signed_in) = self.signed_in.as_mut() else {
+            self.server
+                .enqueue_status(r::bad(Some(tag), "Sign in first"));
+            return;
+        };
+        signed_in.selected = None;
+        let name = names::folder_name(mailbox).unwrap_or_default();
+        let folder = match core.folder(signed_in.mailbox, &name).await {
+            Ok(folder) => folder,
+            Err(e) => {
+                self.server
+                    .enqueue_status(failure(tag, &e, "No such folder"));
+                return;
+            }
+        };
+        let messages = match core.messages(&folder).await {
+            Ok(m) => m,
+            Err(e) => {
+                self.server
+                    .enqueue_status(failure(tag, &e, "Cannot open the folder"));
+                return;
+            }
+        };
+        let flags = vec![
+            Flag::Answered,
+            Flag::Flagged,
+            Flag::Deleted,
+            Flag::Seen,
+            Flag::Draft,
+        ];
+        let permanent: Vec<FlagPerm<'static>> = match read_only {
+            true => Vec::new(),
+            false => flags
+                .iter()
+                .cloned()
+                .map(FlagPerm::Flag)
+                .chain([FlagPerm::Asterisk])
+                .collect(),
+        };
+        self.server.enqueue_data(Data::Flags(flags));
+        self.server.enqueue_data(Data::Exists(
+            u32::try_from(messages.len()).unwrap_or(u32::MAX),
+        ));
+        self.server.enqueue_data(Data::Recent(0));
+        self.server
+            .enqueue_status(r::ok(None, Some(Code::PermanentFlags(permanent)), "Flags"));
+        if let Some(v) = NonZeroU32::new(folder.uid_validity) {
+            self.server
+                .enqueue_status(r::ok(None, Some(Code::UidValidity(v)), "UIDs valid"));
+        }
+        if let Some(n) = NonZeroU32::new(folder.uid_next) {
+            self.server
+                .enqueue_status(r::ok(None, Some(Code::UidNext(n)), "Predicted next UID"));
+        }
+        let code = if read_only {
+            Code::ReadOnly
+        } else {
+            Code::ReadWrite
+        };
+        signed_in.selected = Some(Selected {
+            folder,
+            read_only,
+            uids: messages.iter().map(|m| m.uid).collect(),
+        });
+        signed_in.stale = false;
+        self.server
+            .enqueue_status(r::ok(Some(tag), Some(code), "SELECT completed"));
+    }
+
+    async fn list(
+        &mut self,
+        tag: Tag<'static>,
+        reference: &Mailbox<'_>,
+        pattern: &ListMailbox<'_>,
+        subscribed_only: bool,
+    ) {
+        let Some(signed_in) = self.signed_in.as_ref() else {
+            self.server
+                .enqueue_status(r::bad(Some(tag), "Sign in first"));
+            return;
+        };
+        let pattern = match pattern {
+            ListMailbox::Token(t) => String::from_utf8_lossy(t.as_ref()).into_owned(),
+            ListMailbox::String(s) => String::from_utf8_lossy(s.as_ref()).into_owned(),
+        };
+        let reference = match reference {
+            Mailbox::Inbox => "INBOX".to_owned(),
+            Mailbox::Other(o) => String::from_utf8_lossy(o.as_ref()).into_owned(),
+        };
+        if pattern.is_empty() {
+            self.server.enqueue_data(Data::List {
+                items: vec![FlagNameAttribute::Noselect],
+                delimiter: delimiter(),
+                mailbox: Mailbox::Inbox,
+            });
+            self.done(tag, "LIST completed");
+            return;
+        }
+        let pattern = format!("{reference}{pattern}");
+        let folders = match self.core.folders(signed_in.mailbox).await {
+            Ok(f) => f,
+            Err(e) => {
+                self.server
+                    .enqueue_status(failure(tag, &e, "Cannot list folders"));
+                return;
+            }
+        };
+        for folder in folders {
+            let inbox_match =
+                folder.name == "INBOX" && names::matches(&pattern.to_ascii_uppercase(), "INBOX");
+            if (!inbox_match && !names::matches(&pattern, &folder.name))
+                || (subscribed_only && !folder.subscribed)
+            {
+                continue;
+            }
+            let mut items = Vec::new();
+            if let Some(usage) = folder.special_use
+                && let Ok(atom) = Atom::try_from(usage.as_str())
+            {
+                items.push(FlagNameAttribute::from(atom));
+            }
+            let Ok(mailbox) = Mailbox::try_from(folder.name.clone()) else {
+                continue;
+            };
+            let data = match subscribed_only {
+                true => Data::Lsub {
+                    items,
+                    delimiter: delimiter(),
+                    mailbox,
+                },
+                false => Data::List {
+                    items,
+                    delimiter: delimiter(),
+                    mailbox,
+                },
+            };
+            self.server.enqueue_data(data);
+        }
+        self.done(tag, "LIST completed");
+    }
+
+    async fn close(&mut self, tag: Tag<'static>) {
+        let Some(selected) = self.signed_in.as_mut().and_then(|s| s.selected.take()) else {
+            self.server
+                .enqueue_status(r::bad(Some(tag), "No folder selected"));
+            return;
+        };
+        if !selected.read_only {
+            // CLOSE removes \Deleted messages silently; UNSELECT is answered the same way
+            // here until expunge reporting lands with STORE.
+            let _ = self.core.expunge(&selected.folder, None).await;
+        }
+        self.done(tag, "Folder closed");
+    }
+
+    async fn on_mail_change(&mut self, change: Result<MailChange, broadcast::error::RecvError>) {
+        let Some(signed_in) = self.signed_in.as_mut() else {
+            return;
+        };
+        let Some(selected) = &signed_in.selected else {
+            return;
+        };
+        let relevant = match change {
+            Ok(change) => change.folder == Some(selected.folder.id),
+            // Fell behind: re-read to be safe.
+            Err(_) => true,
+        };
+        if relevant {
+            signed_in.stale = true;
+            self.report_changes(self.idle_tag.is_some()).await;
+        }
+    }
+
+    /// Tells the client of new and expunged messages in the selected folder, when a command
+    /// in progress (or IDLE) allows it.
+    async fn report_changes(&mut self, allowed: bool) {
+        let core = self.core.clone();
+        let Some(signed_in) = self.signed_in.as_mut() else {
+            return;
+        };
+        let Some(selected) = signed_in.selected.as_mut() else {
+            return;
+        };
+        if !allowed || !signed_in.stale {
+            return;
+        }
+        let Ok(messages) = core.messages(&selected.folder).await else {
+            return;
+        };
+        signed_in.stale = false;
+        let now: Vec<u32> = messages.iter().map(|m| m.uid).collect();
+        let mut index = 0;
+        while index < selected.uids.len() {
+            if now.binary_search(&selected.uids[index]).is_err() {
+                selected.uids.remove(index);
+                if let Some(seq) = NonZeroU32::new(u32::try_from(index + 1).unwrap_or(u32::MAX)) {
+                    self.server.enqueue_data(Data::Expunge(seq));
+                }
+            } else {
+                index += 1;
+            }
+        }
+        let last = selected.uids.last().copied().unwrap_or(0);
+        let added: Vec<u32> = now.into_iter().filter(|uid| *uid > last).collect();
+        if !added.is_empty() {
+            selected.uids.extend(added);
+            self.server.enqueue_data(Data::Exists(
+                u32::try_from(selected.uids.len()).unwrap_or(u32::MAX),
+            ));
+        }
+    }
+
+    async fn flush_until_sent(
+        &mut self,
+        stream: &mut Stream,
+        handle: imap_next::server::ResponseHandle,
+    ) {
+        let _ = tokio::time::timeout(BYE_TIMEOUT, async {
+            loop {
+                match stream.next(&mut self.server).await {
+                    Ok(Event::ResponseSent { handle: sent, .. }) if sent == handle => return,
+                    Ok(_) => {}
+                    Err(_) => return,
+                }
+            }
+        })
+        .await;
+    }
+
+    async fn flush_all(&mut self, stream: &mut Stream) {
+        let _ = tokio::time::timeout(BYE_TIMEOUT, stream.flush()).await;
+        // Responses queued in the protocol state are written by `next`.
+        let _ = tokio::time::timeout(BYE_TIMEOUT, async {
+            while let Ok(event) = stream.next(&mut self.server).await {
+                if let Event::ResponseSent { response, .. } = event
+                    && matches!(
+                        response,
+                        imap_codec::imap_types::response::Response::Status(Status::Tagged(_))
+                    )
+                {
+                    return;
+                }
+            }
+        })
+        .await;
+    }
+}
+
+async fn signal(signed_in: &mut Option<SignedIn>) -> Signal {
+    match signed_in {
+        None => std::future::pending().await,
+        Some(s) => tokio::select! {
+            () = s.session.ended() => Signal::SessionEnded,
+            change = s.watch.recv() => Signal::Mail(change),
+        },
+    }
+}
+
+fn delimiter() -> Option<imap_codec::imap_types::core::QuotedChar> {
+    imap_codec::imap_types::core::QuotedChar::try_from(names::DELIMITER).ok()
+}
+
+fn failed(tag: Tag<'static>) -> Status<'static> {
+    r::no(
+        Some(tag),
+        Some(r::code("AUTHENTICATIONFAILED")),
+        "Authentication failed",
+    )
+}
+
+fn failure(tag: Tag<'static>, e: &CoreError, not_found: &str) -> Status<'static> {
+    match e {
+        CoreError::NotFound => r::no(Some(tag), Some(r::code("NONEXISTENT")), not_found),
+        _ => {
+            tracing::error!(error = %e, "IMAP command failed");
+            r::no(
+                Some(tag),
+                Some(r::code("SERVERBUG")),
+                "Internal error; try again",
+            )
+        }
+    }
+}
+
+/// The tag at the start of a line that did not parse, if it is a valid one.
+fn tag_of(line: &[u8]) -> Option<Tag<'static>> {
+    let first = line.split(|b| *b == b' ').next()?;
+    let text = std::str::from_utf8(first).ok()?;
+    Tag::try_from(text.to_owned()).ok()
+}

@@ -1,0 +1,11 @@
+//! TrekMail's IMAP server. imap-next parses and frames the protocol; this crate keeps each
+//! connection's state and asks the core for everything else: sign-in through the door, a live
+//! session in the registry (its ending closes the connection with `* BYE`), folders and mail.
+
+mod connection;
+mod listener;
+mod names;
+mod responses;
+mod sasl_plain;
+
+pub use listener::{ImapOptions, PlaintextAuth, serve};

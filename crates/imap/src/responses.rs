@@ -1,0 +1,73 @@
+//! Building responses. Texts here are constants or validated, so a failure to build one is a
+//! bug; it falls back to a plain status rather than panicking.
+
+use imap_codec::imap_types::core::{Tag, Text, Vec1};
+use imap_codec::imap_types::response::{
+    Capability, Code, CodeOther, CommandContinuationRequest, Data, Status,
+};
+
+fn text(s: &str) -> Text<'static> {
+    Text::try_from(s.to_owned()).unwrap_or_else(|_| Text::unvalidated("error"))
+}
+
+pub fn ok(
+    tag: Option<Tag<'static>>,
+    code: Option<Code<'static>>,
+    message: &str,
+) -> Status<'static> {
+    Status::ok(tag, code, text(message)).unwrap_or_else(|_| fallback())
+}
+
+pub fn no(
+    tag: Option<Tag<'static>>,
+    code: Option<Code<'static>>,
+    message: &str,
+) -> Status<'static> {
+    Status::no(tag, code, text(message)).unwrap_or_else(|_| fallback())
+}
+
+pub fn bad(tag: Option<Tag<'static>>, message: &str) -> Status<'static> {
+    Status::bad(tag, None, text(message)).unwrap_or_else(|_| fallback())
+}
+
+pub fn bye(message: &str) -> Status<'static> {
+    Status::bye(None, text(message)).unwrap_or_else(|_| fallback())
+}
+
+/// A response code not modelled by imap-types, such as `AUTHENTICATIONFAILED` (RFC 5530).
+pub fn code(name: &'static str) -> Code<'static> {
+    Code::Other(CodeOther::unvalidated(name.as_bytes()))
+}
+
+pub fn continuation(message: &str) -> CommandContinuationRequest<'static> {
+    CommandContinuationRequest::basic(None, message.to_owned())
+        .unwrap_or_else(|_| CommandContinuationRequest::Base64(Vec::new().into()))
+}
+
+/// An empty `+ ` for SASL: the client sends its initial response next.
+pub fn empty_challenge() -> CommandContinuationRequest<'static> {
+    CommandContinuationRequest::Base64(Vec::new().into())
+}
+
+pub fn capabilities(login_allowed: bool) -> Data<'static> {
+    use imap_codec::imap_types::auth::AuthMechanism;
+    let mut caps = vec![
+        Capability::Imap4Rev1,
+        Capability::Idle,
+        Capability::Unselect,
+    ];
+    if login_allowed {
+        caps.push(Capability::Auth(AuthMechanism::Plain));
+    } else {
+        caps.push(Capability::LoginDisabled);
+    }
+    Data::Capability(Vec1::try_from(caps).unwrap_or_else(|_| Vec1::from(Capability::Imap4Rev1)))
+}
+
+fn fallback() -> Status<'static> {
+    Status::Untagged(imap_codec::imap_types::response::StatusBody {
+        kind: imap_codec::imap_types::response::StatusKind::Bad,
+        code: None,
+        text: Text::unvalidated("error"),
+    })
+}

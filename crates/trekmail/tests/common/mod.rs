@@ -1,0 +1,199 @@
+//! What the binary's tests share: a config in a scratch dir, running commands, `serve`.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use trekmail_testkit::scratch_dir;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_trekmail");
+
+/// A data dir with a config pointing at `database_url` ("" for embedded SQLite).
+pub fn setup(database_url: &str) -> (PathBuf, PathBuf) {
+    let dir = scratch_dir();
+    let config = dir.join("trekmail.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n[imap]\nlisten = \"127.0.0.1:0\"\n",
+            dir.join("data").display()
+        ),
+    )
+    .unwrap();
+    (dir, config)
+}
+
+pub fn trekmail(config: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(BIN)
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+pub fn ok(config: &Path, args: &[&str], stdin: Option<&str>) -> String {
+    let out = trekmail(config, args, stdin);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "trekmail {args:?} failed: {}{}",
+        stdout,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// Fails with a single line on stderr, no panic, no backtrace.
+pub fn fails(config: &Path, args: &[&str], stdin: Option<&str>) -> String {
+    let out = trekmail(config, args, stdin);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "trekmail {args:?} succeeded");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "not one line: {stderr}");
+    stderr
+}
+
+pub fn seed(config: &Path) {
+    ok(
+        config,
+        &[
+            "account",
+            "create",
+            "--email",
+            "owner@example.com",
+            "--plan",
+            "starter",
+        ],
+        None,
+    );
+    ok(
+        config,
+        &[
+            "domain",
+            "add",
+            "--account",
+            "owner@example.com",
+            "example.com",
+        ],
+        None,
+    );
+    ok(
+        config,
+        &[
+            "mailbox",
+            "create",
+            "ann@example.com",
+            "--name",
+            "Ann",
+            "--password-stdin",
+        ],
+        Some("Ann-first-pass-1\n"),
+    );
+}
+
+/// A running `serve`, stopped on drop.
+pub struct Serve(pub Child);
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn serve(config: &Path) -> (Serve, Vec<String>) {
+    let mut child = Command::new(BIN)
+        .arg("--config")
+        .arg(config)
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    for _ in 0..20 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        let done = line.contains("Ctrl-C");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    assert!(
+        lines.iter().any(|l| l.contains("TrekMail is running")),
+        "{lines:?}"
+    );
+    (Serve(child), lines)
+}
+
+/// The port `serve` printed for its IMAP listener.
+pub fn imap_port(lines: &[String]) -> u16 {
+    lines
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("IMAP:"))
+        .and_then(|rest| rest.trim().split([' ', ':']).nth(1))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no IMAP port in {lines:?}"))
+}
+
+/// The Python imaplib client beside these tests.
+pub fn imap_client(port: u16, login: &str, password: &str, mode: &str) -> Child {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/imap_client.py");
+    Command::new("python3")
+        .arg(script)
+        .args([&port.to_string(), login, password, mode])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits for a line of the child's stdout that starts with `prefix`.
+pub fn wait_for_line(child: &mut Child, prefix: &str) -> String {
+    let stdout = child.stdout.as_mut().unwrap();
+    let mut reader = BufReader::new(stdout);
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            let mut err = String::new();
+            if let Some(e) = child.stderr.as_mut() {
+                use std::io::Read;
+                let _ = e.read_to_string(&mut err);
+            }
+            panic!("client ended before {prefix:?}: {err}");
+        }
+        if line.starts_with(prefix) {
+            return line;
+        }
+    }
+}
+
+/// Runs the client to its end and returns its stdout, failing on a non-zero exit.
+pub fn finish(child: Child) -> String {
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "imap client failed: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
