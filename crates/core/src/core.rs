@@ -99,10 +99,6 @@ impl Core {
         &self.mail_watch
     }
 
-    pub fn plans(&self) -> &Plans {
-        &self.config.plans
-    }
-
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
     }

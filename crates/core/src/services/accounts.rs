@@ -105,6 +105,15 @@ impl Core {
         )
         .await
     }
+
+    /// A hosted domain by name, if `scope` may see it.
+    pub async fn domain(&self, scope: Scope, name: &str) -> Result<Domain, CoreError> {
+        let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+        match self.store.domain_by_name(&name).await? {
+            Some(d) if scope.covers(d.account_id) => Ok(d),
+            _ => Err(CoreError::NotFound),
+        }
+    }
 }
 
 /// The policy's verdict as an error naming each unmet rule.
@@ -122,16 +131,5 @@ pub(crate) fn check_policy(password: &str) -> Result<(), CoreError> {
         Err(CoreError::WeakPassword(
             unmet.iter().map(|r| r.label).collect(),
         ))
-    }
-}
-
-impl Core {
-    /// A hosted domain by name, if `scope` may see it.
-    pub async fn domain(&self, scope: Scope, name: &str) -> Result<Domain, CoreError> {
-        let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
-        match self.store.domain_by_name(&name).await? {
-            Some(d) if scope.covers(d.account_id) => Ok(d),
-            _ => Err(CoreError::NotFound),
-        }
     }
 }

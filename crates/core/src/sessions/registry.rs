@@ -95,10 +95,6 @@ impl SessionRegistry {
         &self.node
     }
 
-    pub fn timings(&self) -> RegistryTimings {
-        self.timings
-    }
-
     pub(crate) fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
