@@ -32,20 +32,20 @@ const MAX_BAD_IN_A_ROW: u32 = 20;
 const BYE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A folder open with SELECT or EXAMINE: its UIDs in sequence-number order.
-struct Selected {
-    folder: Folder,
-    read_only: bool,
-    uids: Vec<u32>,
+pub(crate) struct Selected {
+    pub(crate) folder: Folder,
+    pub(crate) read_only: bool,
+    pub(crate) uids: Vec<u32>,
 }
 
 /// A signed-in connection: its registered session and what it watches.
-struct SignedIn {
+pub(crate) struct SignedIn {
     session: LiveSession,
-    mailbox: MailboxId,
+    pub(crate) mailbox: MailboxId,
     watch: broadcast::Receiver<MailChange>,
-    selected: Option<Selected>,
+    pub(crate) selected: Option<Selected>,
     /// The selected folder changed while no command could report it.
-    stale: bool,
+    pub(crate) stale: bool,
 }
 
 enum Signal {
@@ -63,12 +63,12 @@ enum Ending {
     Gone,
 }
 
-struct Connection {
-    core: Arc<Core>,
+pub(crate) struct Connection {
+    pub(crate) core: Arc<Core>,
     options: Arc<ImapOptions>,
     peer: SocketAddr,
-    server: Server,
-    signed_in: Option<SignedIn>,
+    pub(crate) server: Server,
+    pub(crate) signed_in: Option<SignedIn>,
     authenticate_tag: Option<Tag<'static>>,
     idle_tag: Option<Tag<'static>>,
     bad_in_a_row: u32,
@@ -245,7 +245,9 @@ impl Connection {
                 reference,
                 mailbox_wildcard,
             } => self.list(tag, &reference, &mailbox_wildcard, true).await,
-            CommandBody::Close | CommandBody::Unselect => self.close(tag).await,
+            CommandBody::Close => self.close(tag, true).await,
+            CommandBody::Unselect => self.close(tag, false).await,
+            body if self.signed_in.is_some() => self.on_mail_command(tag, body).await,
             _ => {
                 let status = match self.signed_in {
                     None => r::bad(Some(tag), "Sign in first"),
@@ -257,7 +259,7 @@ impl Connection {
         None
     }
 
-    fn done(&mut self, tag: Tag<'static>, text: &str) {
+    pub(crate) fn done(&mut self, tag: Tag<'static>, text: &str) {
         self.server.enqueue_status(r::ok(Some(tag), None, text));
     }
 
@@ -490,15 +492,14 @@ impl Connection {
         self.done(tag, "LIST completed");
     }
 
-    async fn close(&mut self, tag: Tag<'static>) {
+    async fn close(&mut self, tag: Tag<'static>, expunge: bool) {
         let Some(selected) = self.signed_in.as_mut().and_then(|s| s.selected.take()) else {
             self.server
                 .enqueue_status(r::bad(Some(tag), "No folder selected"));
             return;
         };
-        if !selected.read_only {
-            // CLOSE removes \Deleted messages silently; UNSELECT is answered the same way
-            // here until expunge reporting lands with STORE.
+        if expunge && !selected.read_only {
+            // CLOSE removes \Deleted messages silently; UNSELECT (RFC 3691) leaves them.
             let _ = self.core.expunge(&selected.folder, None).await;
         }
         self.done(tag, "Folder closed");
@@ -524,7 +525,7 @@ impl Connection {
 
     /// Tells the client of new and expunged messages in the selected folder, when a command
     /// in progress (or IDLE) allows it.
-    async fn report_changes(&mut self, allowed: bool) {
+    pub(crate) async fn report_changes(&mut self, allowed: bool) {
         let core = self.core.clone();
         let Some(signed_in) = self.signed_in.as_mut() else {
             return;
@@ -619,7 +620,7 @@ fn failed(tag: Tag<'static>) -> Status<'static> {
     )
 }
 
-fn failure(tag: Tag<'static>, e: &CoreError, not_found: &str) -> Status<'static> {
+pub(crate) fn failure(tag: Tag<'static>, e: &CoreError, not_found: &str) -> Status<'static> {
     match e {
         CoreError::NotFound => r::no(Some(tag), Some(r::code("NONEXISTENT")), not_found),
         _ => {

@@ -2,10 +2,12 @@
 //! connection's state and asks the core for everything else: sign-in through the door, a live
 //! session in the registry (its ending closes the connection with `* BYE`), folders and mail.
 
+mod commands;
 mod connection;
 mod listener;
 mod names;
 mod responses;
 mod sasl_plain;
+mod sequence;
 
 pub use listener::{ImapOptions, PlaintextAuth, serve};

@@ -55,6 +55,8 @@ pub fn capabilities(login_allowed: bool) -> Data<'static> {
         Capability::Imap4Rev1,
         Capability::Idle,
         Capability::Unselect,
+        Capability::UidPlus,
+        Capability::Move,
     ];
     if login_allowed {
         caps.push(Capability::Auth(AuthMechanism::Plain));

@@ -103,3 +103,66 @@ async fn two_serve_processes_on_one_postgres_end_each_others_sessions() {
     .await
     .unwrap();
 }
+
+/// Mail commands end to end with imaplib: APPEND, FETCH, STORE, SEARCH, COPY, MOVE, EXPUNGE,
+/// STATUS, the folder commands and malformed FETCH input, each answer checked by the script.
+#[test]
+fn imaplib_appends_fetches_stores_searches_copies_and_expunges() {
+    let (_dir, config) = setup("");
+    let (_server, lines) = serve(&config);
+    let port = imap_port(&lines);
+    seed(&config);
+    let out = finish(imap_client(port, ANN, PASSWORD, "mail"));
+    for step in [
+        "FETCHED META",
+        "FETCHED BODIES",
+        "FETCH BAD INPUT",
+        "STORED",
+        "SEARCHED",
+        "COPIED AND MOVED",
+        "EXPUNGED",
+        "MAIL OK",
+    ] {
+        assert!(out.contains(step), "{step} missing: {out}");
+    }
+}
+
+/// A full mailbox refuses APPEND with `NO [OVERQUOTA]` and the session goes on.
+#[test]
+fn append_to_a_full_mailbox_is_refused_with_overquota() {
+    let (_dir, config) = setup("");
+    let (_server, lines) = serve(&config);
+    let port = imap_port(&lines);
+    seed(&config);
+    ok(
+        &config,
+        &[
+            "mailbox",
+            "create",
+            "tiny@example.com",
+            "--quota-mb",
+            "1",
+            "--password-stdin",
+        ],
+        Some("Tiny-first-pass-1\n"),
+    );
+    let out = finish(imap_client(
+        port,
+        "tiny@example.com",
+        "Tiny-first-pass-1",
+        "overquota",
+    ));
+    assert!(out.contains("OVERQUOTA after 1"), "{out}");
+}
+
+/// Edge cases and nonsense: commands without a selection, empty folders, partials past the
+/// end, zero and huge numbers, malformed sections — answered, never a dropped connection.
+#[test]
+fn imap_edge_cases_are_answered_and_the_session_goes_on() {
+    let (_dir, config) = setup("");
+    let (_server, lines) = serve(&config);
+    let port = imap_port(&lines);
+    seed(&config);
+    let out = finish(imap_client(port, ANN, PASSWORD, "edges"));
+    assert!(out.contains("EDGES OK"), "{out}");
+}

@@ -1,0 +1,315 @@
+//! FETCH and UID FETCH: flags, UIDs, sizes, dates and the raw message, its header and its
+//! text, whole or in part, and ENVELOPE. BODYSTRUCTURE and MIME part sections answer `BAD`
+//! until they land, rather than a made-up answer.
+
+use super::fetch_flags;
+use crate::connection::Connection;
+use imap_codec::imap_types::core::{AString, IString, Literal, NString, Tag, Vec1};
+use imap_codec::imap_types::datetime::DateTime;
+use imap_codec::imap_types::fetch::{
+    Macro, MacroOrMessageDataItemNames, MessageDataItem, MessageDataItemName, Section,
+};
+use imap_codec::imap_types::response::Data;
+use imap_codec::imap_types::sequence::SequenceSet;
+use std::collections::{HashMap, HashSet};
+use std::num::NonZeroU32;
+use trekmail_core::mail::{FlagChange, Flags, MessageMeta};
+
+type Name = MessageDataItemName<'static>;
+
+impl Connection {
+    pub(crate) async fn fetch(
+        &mut self,
+        tag: Tag<'static>,
+        set: &SequenceSet,
+        items: MacroOrMessageDataItemNames<'static>,
+        by_uid: bool,
+    ) {
+        let mut names = match items {
+            MacroOrMessageDataItemNames::Macro(m) => expand(m),
+            MacroOrMessageDataItemNames::MessageDataItemNames(names) => names,
+        };
+        if let Some(refused) = names.iter().find_map(unsupported) {
+            return self.bad(
+                tag,
+                &format!("{refused} is not supported by this server yet"),
+            );
+        }
+        if by_uid && !names.contains(&Name::Uid) {
+            names.push(Name::Uid);
+        }
+        let Some(target) = self.target(&tag, set, by_uid, false) else {
+            return;
+        };
+        let core = self.core.clone();
+        let metas = match core.messages(&target.folder).await {
+            Ok(m) => m,
+            Err(e) => return self.core_no(tag, &e, "No such folder"),
+        };
+        let mut by_uid_meta: HashMap<u32, MessageMeta> =
+            metas.into_iter().map(|m| (m.uid, m)).collect();
+        // Reading a body section marks the message \Seen (RFC 3501 §6.4.5).
+        let mut flags_changed = HashSet::new();
+        if !target.read_only && names.iter().any(sets_seen) {
+            let unseen: Vec<u32> = target
+                .chosen
+                .iter()
+                .filter(|(uid, _)| {
+                    by_uid_meta
+                        .get(uid)
+                        .is_some_and(|m| !m.flags.contains("\\Seen"))
+                })
+                .map(|(uid, _)| *uid)
+                .collect();
+            if !unseen.is_empty() {
+                let seen = Flags::new(["\\Seen"]);
+                match core
+                    .store_flags(&target.folder, &unseen, FlagChange::Add, &seen)
+                    .await
+                {
+                    Ok(updated) => {
+                        for meta in updated {
+                            flags_changed.insert(meta.uid);
+                            by_uid_meta.insert(meta.uid, meta);
+                        }
+                    }
+                    Err(e) => return self.core_no(tag, &e, "No such folder"),
+                }
+            }
+        }
+        let needs_body = names.iter().any(needs_body);
+        for (uid, seq) in &target.chosen {
+            // Gone since the last report (another session expunged it): nothing to show.
+            let Some(meta) = by_uid_meta.get(uid) else {
+                continue;
+            };
+            let body = match needs_body {
+                true => match core.message_body(meta).await {
+                    Ok(b) => b,
+                    Err(e) => return self.core_no(tag, &e, "The message is gone"),
+                },
+                false => Vec::new(),
+            };
+            let mut items: Vec<MessageDataItem<'static>> =
+                names.iter().filter_map(|n| item(n, meta, &body)).collect();
+            if flags_changed.contains(uid) && !names.contains(&Name::Flags) {
+                items.push(MessageDataItem::Flags(fetch_flags(&meta.flags)));
+            }
+            let (Some(seq), Ok(items)) = (NonZeroU32::new(*seq), Vec1::try_from(items)) else {
+                continue;
+            };
+            self.server.enqueue_data(Data::Fetch { seq, items });
+        }
+        self.done(tag, "FETCH completed");
+    }
+}
+
+fn expand(m: Macro) -> Vec<Name> {
+    let mut names = vec![Name::Flags, Name::InternalDate, Name::Rfc822Size];
+    match m {
+        Macro::Fast => {}
+        Macro::All => names.push(Name::Envelope),
+        Macro::Full => names.extend([Name::Envelope, Name::Body]),
+        // A macro this code does not know: its items are answered BAD.
+        #[allow(unreachable_patterns)]
+        _ => names.push(Name::Envelope),
+    }
+    names
+}
+
+/// The item's name when this server cannot answer it truthfully yet.
+fn unsupported(name: &Name) -> Option<&'static str> {
+    match name {
+        Name::Body | Name::BodyStructure => Some("BODYSTRUCTURE"),
+        Name::Binary { .. } | Name::BinarySize { .. } => Some("BINARY"),
+        Name::BodyExt {
+            section: Some(Section::Part(_) | Section::Mime(_)),
+            ..
+        }
+        | Name::BodyExt {
+            section:
+                Some(
+                    Section::Header(Some(_))
+                    | Section::Text(Some(_))
+                    | Section::HeaderFields(Some(_), _)
+                    | Section::HeaderFieldsNot(Some(_), _),
+                ),
+            ..
+        } => Some("A MIME part section"),
+        _ => None,
+    }
+}
+
+fn sets_seen(name: &Name) -> bool {
+    matches!(
+        name,
+        Name::BodyExt { peek: false, .. } | Name::Rfc822 | Name::Rfc822Text
+    )
+}
+
+fn needs_body(name: &Name) -> bool {
+    matches!(
+        name,
+        Name::BodyExt { .. }
+            | Name::Envelope
+            | Name::Rfc822
+            | Name::Rfc822Header
+            | Name::Rfc822Text
+    )
+}
+
+fn item(name: &Name, meta: &MessageMeta, body: &[u8]) -> Option<MessageDataItem<'static>> {
+    Some(match name {
+        Name::Flags => MessageDataItem::Flags(fetch_flags(&meta.flags)),
+        Name::Uid => MessageDataItem::Uid(NonZeroU32::new(meta.uid)?),
+        Name::Envelope => MessageDataItem::Envelope(super::envelope::envelope(body)),
+        Name::Rfc822Size => MessageDataItem::Rfc822Size(u32::try_from(meta.size).unwrap_or(0)),
+        Name::InternalDate => MessageDataItem::InternalDate(internal_date(meta)?),
+        Name::Rfc822 => MessageDataItem::Rfc822(nstring(body)),
+        Name::Rfc822Header => MessageDataItem::Rfc822Header(nstring(header(body))),
+        Name::Rfc822Text => MessageDataItem::Rfc822Text(nstring(text(body))),
+        Name::BodyExt {
+            section, partial, ..
+        } => {
+            let whole = section_bytes(section.as_ref(), body);
+            let (origin, data) = match partial {
+                None => (None, whole),
+                Some((start, length)) => {
+                    let from = (*start as usize).min(whole.len());
+                    let to = from.saturating_add(length.get() as usize).min(whole.len());
+                    (
+                        Some(*start),
+                        whole.get(from..to).unwrap_or_default().to_vec(),
+                    )
+                }
+            };
+            MessageDataItem::BodyExt {
+                section: section.clone(),
+                origin,
+                data: nstring(&data),
+            }
+        }
+        _ => return None,
+    })
+}
+
+fn internal_date(meta: &MessageMeta) -> Option<DateTime> {
+    let whole_seconds = chrono::DateTime::from_timestamp(meta.internal_date.timestamp(), 0)?;
+    DateTime::try_from(whole_seconds.fixed_offset()).ok()
+}
+
+/// Bytes as a literal. A literal cannot carry NUL (RFC 3501 §4.3), so a stray one is sent as a
+/// space rather than failing the whole FETCH.
+fn nstring(bytes: &[u8]) -> NString<'static> {
+    let clean: Vec<u8> = bytes
+        .iter()
+        .map(|b| if *b == 0 { b' ' } else { *b })
+        .collect();
+    NString(Literal::try_from(clean).ok().map(IString::from))
+}
+
+/// Where the body starts: after the first empty line, or the end when there is none.
+pub(crate) fn body_start(raw: &[u8]) -> usize {
+    let crlf = raw.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4);
+    let lf = raw.windows(2).position(|w| w == b"\n\n").map(|p| p + 2);
+    match (crlf, lf) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b).unwrap_or(raw.len()),
+    }
+}
+
+/// The header, with the empty line that ends it.
+pub(crate) fn header(raw: &[u8]) -> &[u8] {
+    raw.get(..body_start(raw)).unwrap_or(raw)
+}
+
+pub(crate) fn text(raw: &[u8]) -> &[u8] {
+    raw.get(body_start(raw)..).unwrap_or_default()
+}
+
+fn section_bytes(section: Option<&Section<'_>>, raw: &[u8]) -> Vec<u8> {
+    match section {
+        None => raw.to_vec(),
+        Some(Section::Header(None)) => header(raw).to_vec(),
+        Some(Section::Text(None)) => text(raw).to_vec(),
+        Some(Section::HeaderFields(None, fields)) => header_fields(raw, fields.as_ref(), true),
+        Some(Section::HeaderFieldsNot(None, fields)) => header_fields(raw, fields.as_ref(), false),
+        // Refused before any message is read.
+        _ => Vec::new(),
+    }
+}
+
+/// The header fields named in `fields` (or all others), each with its folded lines, and the
+/// empty line that ends a header.
+fn header_fields(raw: &[u8], fields: &[AString<'_>], wanted: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    for field in split_fields(header(raw)) {
+        let name = field.split(|b| *b == b':').next().unwrap_or_default();
+        let named = fields
+            .iter()
+            .any(|f| f.as_ref().eq_ignore_ascii_case(name.trim_ascii()));
+        if named == wanted {
+            out.extend_from_slice(field);
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// A header's fields, each with its continuation lines and line ends.
+pub(crate) fn split_fields(header: &[u8]) -> Vec<&[u8]> {
+    let mut fields = Vec::new();
+    let mut start = 0;
+    let mut line_start = 0;
+    while line_start < header.len() {
+        let end = header[line_start..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(header.len(), |p| line_start + p + 1);
+        let line = &header[line_start..end];
+        let continuation = matches!(line.first(), Some(b' ' | b'\t'));
+        let blank = line == b"\r\n" || line == b"\n";
+        if !continuation && line_start > start {
+            fields.push(&header[start..line_start]);
+            start = line_start;
+        }
+        if blank {
+            start = end;
+        }
+        line_start = end;
+    }
+    if start < header.len() {
+        fields.push(&header[start..]);
+    }
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAIL: &[u8] = b"From: a@x\r\nSubject: hi\r\n  there\r\nTo: b@y\r\n\r\nBody\r\n";
+
+    #[test]
+    fn header_and_text() {
+        assert_eq!(
+            header(MAIL),
+            b"From: a@x\r\nSubject: hi\r\n  there\r\nTo: b@y\r\n\r\n"
+        );
+        assert_eq!(text(MAIL), b"Body\r\n");
+        assert_eq!(text(b"no body"), b"");
+    }
+
+    #[test]
+    fn fields() {
+        let subject = AString::try_from("SUBJECT").unwrap();
+        assert_eq!(
+            header_fields(MAIL, std::slice::from_ref(&subject), true),
+            b"Subject: hi\r\n  there\r\n\r\n"
+        );
+        assert_eq!(
+            header_fields(MAIL, &[subject], false),
+            b"From: a@x\r\nTo: b@y\r\n\r\n"
+        );
+    }
+}

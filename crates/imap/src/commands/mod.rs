@@ -1,0 +1,230 @@
+//! The mail commands of a signed-in connection, one file per command family. Each asks the
+//! core and answers through the connection's protocol state.
+
+mod append;
+mod copy;
+mod envelope;
+mod expunge;
+mod fetch;
+mod folders;
+mod search;
+mod store;
+
+use crate::connection::{Connection, failure};
+use crate::responses as r;
+use crate::sequence;
+use imap_codec::imap_types::command::CommandBody;
+use imap_codec::imap_types::core::Tag;
+use imap_codec::imap_types::flag::{Flag, FlagFetch};
+use imap_codec::imap_types::response::Data;
+use imap_codec::imap_types::sequence::SequenceSet;
+use std::num::NonZeroU32;
+use trekmail_core::CoreError;
+use trekmail_core::mail::{Flags, Folder};
+
+/// What a command on the selected folder works with, copied out so the connection stays free
+/// to answer.
+pub(crate) struct Target {
+    pub folder: Folder,
+    pub read_only: bool,
+    /// The UIDs the set names, in sequence-number order, with their sequence numbers.
+    pub chosen: Vec<(u32, u32)>,
+}
+
+impl Connection {
+    pub(crate) async fn on_mail_command(&mut self, tag: Tag<'static>, body: CommandBody<'static>) {
+        match body {
+            CommandBody::Fetch {
+                sequence_set,
+                macro_or_item_names,
+                uid,
+            } => {
+                self.fetch(tag, &sequence_set, macro_or_item_names, uid)
+                    .await
+            }
+            CommandBody::Store {
+                sequence_set,
+                kind,
+                response,
+                flags,
+                uid,
+            } => {
+                self.store(tag, &sequence_set, kind, response, &flags, uid)
+                    .await
+            }
+            CommandBody::Expunge => self.expunge(tag, None).await,
+            CommandBody::ExpungeUid { sequence_set } => {
+                self.expunge(tag, Some(&sequence_set)).await
+            }
+            CommandBody::Search {
+                charset,
+                criteria,
+                uid,
+            } => self.search(tag, charset, criteria, uid).await,
+            CommandBody::Copy {
+                sequence_set,
+                mailbox,
+                uid,
+            } => self.copy(tag, &sequence_set, &mailbox, uid, false).await,
+            CommandBody::Move {
+                sequence_set,
+                mailbox,
+                uid,
+            } => self.copy(tag, &sequence_set, &mailbox, uid, true).await,
+            CommandBody::Append {
+                mailbox,
+                flags,
+                date,
+                message,
+            } => self.append(tag, &mailbox, &flags, date, message).await,
+            CommandBody::Status {
+                mailbox,
+                item_names,
+            } => self.status(tag, &mailbox, &item_names).await,
+            CommandBody::Create { mailbox } => self.create(tag, &mailbox).await,
+            CommandBody::Delete { mailbox } => self.delete(tag, &mailbox).await,
+            CommandBody::Rename { from, to } => self.rename(tag, &from, &to).await,
+            CommandBody::Subscribe { mailbox } => self.subscribe(tag, &mailbox, true).await,
+            CommandBody::Unsubscribe { mailbox } => self.subscribe(tag, &mailbox, false).await,
+            CommandBody::Check => {
+                self.report_changes(true).await;
+                self.done(tag, "CHECK completed");
+            }
+            _ => self.bad(tag, "Command not supported by this server yet"),
+        }
+    }
+
+    pub(crate) fn bad(&mut self, tag: Tag<'static>, text: &str) {
+        self.server.enqueue_status(r::bad(Some(tag), text));
+    }
+
+    pub(crate) fn no(&mut self, tag: Tag<'static>, code: Option<&'static str>, text: &str) {
+        self.server
+            .enqueue_status(r::no(Some(tag), code.map(r::code), text));
+    }
+
+    /// A core error as a tagged `NO`, with the RFC 5530 code that fits.
+    pub(crate) fn core_no(&mut self, tag: Tag<'static>, e: &CoreError, not_found: &str) {
+        let status = match e {
+            CoreError::Conflict(m) => r::no(Some(tag), Some(r::code("ALREADYEXISTS")), m),
+            CoreError::Invalid(m) => r::no(Some(tag), Some(r::code("CANNOT")), m),
+            CoreError::LimitReached(m) => r::no(Some(tag), Some(r::code("OVERQUOTA")), m),
+            _ => failure(tag, e, not_found),
+        };
+        self.server.enqueue_status(status);
+    }
+
+    /// The selected folder and the messages `set` names; answers `BAD` itself (and gives
+    /// `None`) when nothing is selected or a message number is past the end.
+    pub(crate) fn target(
+        &mut self,
+        tag: &Tag<'static>,
+        set: &SequenceSet,
+        by_uid: bool,
+        lenient: bool,
+    ) -> Option<Target> {
+        let selected = self.signed_in.as_ref().and_then(|s| s.selected.as_ref());
+        let Some(selected) = selected else {
+            self.bad(tag.clone(), "No folder selected");
+            return None;
+        };
+        let Ok(positions) = sequence::resolve(set, &selected.uids, by_uid, lenient) else {
+            self.bad(tag.clone(), "No such message number");
+            return None;
+        };
+        let chosen = positions
+            .into_iter()
+            .filter_map(|i| {
+                let seq = u32::try_from(i + 1).ok()?;
+                Some((*selected.uids.get(i)?, seq))
+            })
+            .collect();
+        Some(Target {
+            folder: selected.folder.clone(),
+            read_only: selected.read_only,
+            chosen,
+        })
+    }
+
+    /// Drops `removed` UIDs from the selection, saying `* n EXPUNGE` for each.
+    pub(crate) fn announce_expunged(&mut self, removed: &[u32]) {
+        let Some(selected) = self.signed_in.as_mut().and_then(|s| s.selected.as_mut()) else {
+            return;
+        };
+        for n in expunge_numbers(&mut selected.uids, removed) {
+            if let Some(seq) = NonZeroU32::new(n) {
+                self.server.enqueue_data(Data::Expunge(seq));
+            }
+        }
+    }
+}
+
+/// Drops `removed` from `uids` and gives the `* n EXPUNGE` numbers in the order to send them:
+/// each EXPUNGE renumbers the messages after it, so the numbers are of the shrinking list.
+fn expunge_numbers(uids: &mut Vec<u32>, removed: &[u32]) -> Vec<u32> {
+    let mut gone: Vec<u32> = removed.to_vec();
+    gone.sort_unstable();
+    let mut numbers = Vec::new();
+    let mut index = 0;
+    while index < uids.len() {
+        if gone.binary_search(&uids[index]).is_ok() {
+            uids.remove(index);
+            numbers.push(u32::try_from(index + 1).unwrap_or(u32::MAX));
+        } else {
+            index += 1;
+        }
+    }
+    numbers
+}
+
+/// Stored flags as FETCH shows them.
+pub(crate) fn fetch_flags(flags: &Flags) -> Vec<FlagFetch<'static>> {
+    flags
+        .iter()
+        .filter_map(wire_flag)
+        .map(FlagFetch::Flag)
+        .collect()
+}
+
+/// One stored flag as a wire flag; one that is not a valid atom is left out.
+pub(crate) fn wire_flag(flag: &str) -> Option<Flag<'static>> {
+    use imap_codec::imap_types::core::Atom;
+    match flag.strip_prefix('\\') {
+        Some(system) => Atom::try_from(system.to_owned()).ok().map(Flag::system),
+        None => Atom::try_from(flag.to_owned()).ok().map(Flag::Keyword),
+    }
+}
+
+/// Flags from a command as the core stores them.
+pub(crate) fn stored_flags(flags: &[Flag<'_>]) -> Flags {
+    let names: Vec<String> = flags.iter().map(ToString::to_string).collect();
+    Flags::new(names.iter().map(String::as_str))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expunges_are_numbered_as_the_list_shrinks() {
+        let mut uids = vec![3, 4, 7, 10, 12];
+        assert_eq!(expunge_numbers(&mut uids, &[12, 4, 7, 99]), vec![2, 2, 3]);
+        assert_eq!(uids, vec![3, 10]);
+        assert_eq!(expunge_numbers(&mut uids, &[]), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn flags_round_trip() {
+        let flags = Flags::new(["\\Seen", "$Work", "bad flag"]);
+        let wire = fetch_flags(&flags);
+        assert_eq!(wire.len(), 2, "{wire:?}");
+        let back: Vec<Flag<'static>> = wire
+            .into_iter()
+            .filter_map(|f| match f {
+                FlagFetch::Flag(f) => Some(f),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(stored_flags(&back), Flags::new(["\\Seen", "$Work"]));
+    }
+}
