@@ -14,6 +14,15 @@ use trekmail_testkit::*;
 
 const IP: Option<IpAddr> = Some(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10)));
 
+/// ann@example.com signed in on `node` with the seeded password.
+async fn sign_in(node: &TestNode, channel: Channel) -> trekmail_core::auth::Authenticated {
+    node.core
+        .door()
+        .password_and_code(channel, "ann@example.com", PASSWORD, IP)
+        .await
+        .unwrap()
+}
+
 fn admin() -> Actor {
     Actor {
         channel: Channel::Dashboard,
@@ -168,11 +177,7 @@ async fn the_owner_changing_their_own_password_stays_signed_in() {
         let core = &node.core;
         let who = Principal::Mailbox(m.id);
         let registry = core.registry();
-        let auth = core
-            .door()
-            .password_and_code(Channel::Webmail, "ann@example.com", PASSWORD, IP)
-            .await
-            .unwrap();
+        let auth = sign_in(&node, Channel::Webmail).await;
         let (mine, my_token) = registry
             .open_web(&auth, Channel::Webmail, IP)
             .await
@@ -241,11 +246,7 @@ async fn ending_sessions_one_or_all_and_deleting_a_mailbox() {
         let core = &node.core;
         let who = Principal::Mailbox(m.id);
         let registry = core.registry();
-        let auth = core
-            .door()
-            .password_and_code(Channel::Imap, "ann@example.com", PASSWORD, IP)
-            .await
-            .unwrap();
+        let auth = sign_in(&node, Channel::Imap).await;
         let a = registry
             .open_connection(&auth, Channel::Imap, IP)
             .await
@@ -316,11 +317,7 @@ async fn the_sweep_ends_sessions_whose_rows_vanished() {
             mailbox: m,
         } = Seeded::new(backend).await;
         let core = &node.core;
-        let auth = core
-            .door()
-            .password_and_code(Channel::Imap, "ann@example.com", PASSWORD, IP)
-            .await
-            .unwrap();
+        let auth = sign_in(&node, Channel::Imap).await;
         let session = core
             .registry()
             .open_connection(&auth, Channel::Imap, IP)
@@ -434,12 +431,7 @@ async fn nodes_on_one_postgres_end_each_others_sessions() {
     let who = Principal::Mailbox(m.id);
     let mut b_events = b.core.events().subscribe();
 
-    let auth = a
-        .core
-        .door()
-        .password_and_code(Channel::Imap, "ann@example.com", PASSWORD, IP)
-        .await
-        .unwrap();
+    let auth = sign_in(&a, Channel::Imap).await;
     let on_a = a
         .core
         .registry()
