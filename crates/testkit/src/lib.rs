@@ -101,6 +101,8 @@ pub struct TestNode {
     pub core: Arc<Core>,
     pub store: Arc<SqlStore>,
     pub blobs: Arc<dyn BlobStore>,
+    /// The hasher the core uses, shared, so tests can count the work a sign-in cost.
+    pub hasher: PasswordHasher,
     pub url: String,
     shutdown: CancellationToken,
 }
@@ -143,13 +145,14 @@ impl TestNode {
             }
             None => store.clone(),
         };
+        let hasher = PasswordHasher::new(options.cost, 2);
         let core = Core::new(
             config,
             dyn_store,
             blobs.clone(),
             link,
             test_secrets(),
-            PasswordHasher::new(options.cost, 2),
+            hasher.clone(),
             options.clock.clone(),
         )
         .unwrap();
@@ -159,6 +162,7 @@ impl TestNode {
             core,
             store,
             blobs,
+            hasher,
             url: url.to_owned(),
             shutdown,
         }

@@ -109,33 +109,29 @@ async fn passwords_open_the_door_and_nothing_else() {
     }
 }
 
+/// Timing is not measured here (it would gate the suite on load); the work is: an unknown login
+/// runs exactly one Argon2 verification, as a wrong password does, at the same cost.
 #[tokio::test(flavor = "multi_thread")]
-async fn unknown_and_wrong_fail_in_about_the_same_time() {
+async fn unknown_and_wrong_cost_the_same_hashing_work() {
     let node = TestNode::fresh(Backend::Sqlite).await;
     let core = &node.core;
     let account = seed_account(core, "owner@example.com").await;
     seed_mailbox(core, account, "ann@example.com").await;
     let door = core.door();
-    // Warm the dummy hash up.
-    let _ = door
-        .password_and_code(Channel::Imap, "ghost@example.com", "x", None)
-        .await;
-    let time = |login: &'static str| async move {
-        let started = Instant::now();
-        for _ in 0..5 {
-            let _ = door
+    let work = |login: &'static str| {
+        let hasher = node.hasher.clone();
+        async move {
+            let before = hasher.verifications();
+            let refused = door
                 .password_and_code(Channel::Imap, login, "Wrong-password-1", None)
                 .await;
+            assert!(refused.is_err(), "{login} got in");
+            hasher.verifications() - before
         }
-        started.elapsed()
     };
-    let unknown = time("ghost@example.com").await;
-    let wrong = time("ann@example.com").await;
-    let ratio = unknown.as_secs_f64() / wrong.as_secs_f64();
-    assert!(
-        (0.6..1.6).contains(&ratio),
-        "unknown {unknown:?} vs wrong {wrong:?}"
-    );
+    assert_eq!(work("ghost@example.com").await, 1);
+    assert_eq!(work("ann@example.com").await, 1);
+    assert_eq!(work("not an address").await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -336,16 +332,15 @@ async fn throttling_stops_a_guesser_but_not_the_owner_elsewhere() {
                 .await;
             took.push(started.elapsed());
         }
-        assert!(
-            took[6] >= Duration::from_millis(160),
-            "{backend:?}: {took:?}"
-        );
-        // Beyond the hash every attempt costs, the 7th waits far longer than the 4th.
-        let (hash, fourth, seventh) = (took[2], took[3], took[6]);
-        assert!(
-            seventh.saturating_sub(hash) > fourth.saturating_sub(hash) * 3,
-            "{backend:?}: delays do not grow: {took:?}"
-        );
+        // Only lower bounds: the held delays are sleeps, so load can lengthen them but never
+        // shorten them (20, 40, 80, 160 ms for the 4th to 7th).
+        for (nth, floor_ms) in [(3, 20), (4, 40), (5, 80), (6, 160)] {
+            assert!(
+                took[nth] >= Duration::from_millis(floor_ms),
+                "{backend:?}: guess {} came back too soon: {took:?}",
+                nth + 1
+            );
+        }
 
         // While the 8th guess is held, even the right password is refused from that IP,
         // without being checked…

@@ -6,6 +6,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::Semaphore;
 use zeroize::Zeroizing;
 
@@ -39,6 +40,7 @@ pub struct Verdict {
 pub struct PasswordHasher {
     cost: HashCost,
     permits: Arc<Semaphore>,
+    verifications: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for PasswordHasher {
@@ -55,6 +57,7 @@ impl PasswordHasher {
         PasswordHasher {
             cost,
             permits: Arc::new(Semaphore::new(parallel.max(1))),
+            verifications: Arc::new(AtomicU64::new(0)),
         }
     }
 
@@ -66,6 +69,12 @@ impl PasswordHasher {
 
     pub fn cost(&self) -> HashCost {
         self.cost
+    }
+
+    /// Verifications run so far by this hasher and its clones: the work a refused sign-in cost,
+    /// which must not depend on whether the login exists.
+    pub fn verifications(&self) -> u64 {
+        self.verifications.load(Ordering::Relaxed)
     }
 
     /// A PHC string for `password` with a fresh random salt.
@@ -81,7 +90,9 @@ impl PasswordHasher {
         let password = Zeroizing::new(password.to_owned());
         let phc = phc.to_owned();
         let cost = self.cost;
-        self.run(move || verify_now(cost, &password, &phc)).await
+        let verdict = self.run(move || verify_now(cost, &password, &phc)).await;
+        self.verifications.fetch_add(1, Ordering::Relaxed);
+        verdict
     }
 
     async fn run<T: Send + 'static>(
