@@ -8,6 +8,7 @@ use tokio_util::sync::CancellationToken;
 pub async fn run(config: &Config) -> Result<()> {
     let node = node::open(config, Role::Server).await?;
     let tls = crate::tls::prepare(config)?;
+    let _acceptor = tls.acceptor()?;
     let shutdown = CancellationToken::new();
     let background = node.core.start(node.inbound, shutdown.clone());
     let imap = match config.imap.listen.as_str() {

@@ -3,8 +3,12 @@
 
 use crate::config::Config;
 use anyhow::{Context, Result};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio_rustls::TlsAcceptor;
 
 /// Where the certificate and key are, and whether they were made just now.
 #[derive(Debug, Clone)]
@@ -14,6 +18,28 @@ pub struct TlsFiles {
     pub self_signed: bool,
 }
 
+impl TlsFiles {
+    /// The acceptor every TLS listener (IMAP, SMTP, web) shares; TLS 1.2 and 1.3, ring only.
+    pub fn acceptor(&self) -> Result<TlsAcceptor> {
+        let certs = CertificateDer::pem_file_iter(&self.cert)
+            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+            .with_context(|| {
+                format!("tls: cannot read certificates from {}", self.cert.display())
+            })?;
+        let key = PrivateKeyDer::from_pem_file(&self.key)
+            .with_context(|| format!("tls: cannot read the key from {}", self.key.display()))?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .context("tls: no protocol versions")?
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .context("tls: the certificate and key do not go together")?;
+        Ok(TlsAcceptor::from(Arc::new(config)))
+    }
+}
+
+/// The configured certificate, or the self-signed one (made now if missing).
 pub fn prepare(config: &Config) -> Result<TlsFiles> {
     if let (Some(cert), Some(key)) = (&config.tls.cert, &config.tls.key) {
         for path in [cert, key] {
