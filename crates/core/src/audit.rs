@@ -75,10 +75,12 @@ pub enum AuditKind {
     MailboxCreated,
     MailboxChanged,
     MailboxDeleted,
+    ApiTokenCreated,
+    ApiTokenRevoked,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 13] = [
+    pub const ALL: [AuditKind; 15] = [
         AuditKind::SignIn,
         AuditKind::SignInFailed,
         AuditKind::PasswordChanged,
@@ -92,6 +94,8 @@ impl AuditKind {
         AuditKind::MailboxCreated,
         AuditKind::MailboxChanged,
         AuditKind::MailboxDeleted,
+        AuditKind::ApiTokenCreated,
+        AuditKind::ApiTokenRevoked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -109,6 +113,8 @@ impl AuditKind {
             AuditKind::MailboxCreated => "mailbox_created",
             AuditKind::MailboxChanged => "mailbox_changed",
             AuditKind::MailboxDeleted => "mailbox_deleted",
+            AuditKind::ApiTokenCreated => "api_token_created",
+            AuditKind::ApiTokenRevoked => "api_token_revoked",
         }
     }
 

@@ -4,7 +4,7 @@
 use crate::auth::{SignInDoor, ThrottlePolicy};
 use crate::clock::Clock;
 use crate::cluster::{ClusterLink, ClusterMessage, Inbound};
-use crate::domain::Plans;
+use crate::domain::{Plan, PlanLimits, Plans};
 use crate::events::{DomainEvent, EventBus};
 use crate::ids::NodeId;
 use crate::mail::{BodiesInFlight, MailChange, MailWatch};
@@ -101,6 +101,11 @@ impl Core {
 
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
+    }
+
+    /// What `plan` allows, as configured.
+    pub fn plan_limits(&self, plan: Plan) -> PlanLimits {
+        self.config.plans.limits(plan)
     }
 
     /// Runs the node's background work until `shutdown`: messages from other nodes, and the

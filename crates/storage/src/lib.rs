@@ -5,6 +5,7 @@
 //! ([`FsBlobStore`]) or the database itself (`SqlStore` implements it too).
 
 mod accounts;
+mod api_tokens;
 mod audit;
 mod blob_ids;
 mod credentials;

@@ -26,6 +26,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_messages.sql"),
         postgres: include_str!("../migrations/postgres/0002_messages.sql"),
     },
+    Migration {
+        version: 4,
+        sqlite: include_str!("../migrations/sqlite/0004_api_tokens.sql"),
+        postgres: include_str!("../migrations/postgres/0004_api_tokens.sql"),
+    },
 ];
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations \

@@ -12,7 +12,7 @@ use trekmail_core::domain::{Account, Domain, EmailAddress, Mailbox, Plan};
 use trekmail_core::ids::{AccountId, DomainId, MailboxId, NodeId, Principal, SessionId};
 use trekmail_core::mail::{BlobId, Flags, Folder, FolderId, MessageMeta, SpecialUse};
 use trekmail_core::store::{
-    AuditRecord, Credentials, RecoveryStatus, SessionRow, StoreError, StoreResult,
+    ApiToken, AuditRecord, Credentials, RecoveryStatus, SessionRow, StoreError, StoreResult,
 };
 
 /// One column, typed.
@@ -122,6 +122,16 @@ pub(crate) fn recovery_status(row: &AnyRow) -> StoreResult<RecoveryStatus> {
     Ok(RecoveryStatus {
         issued_at: time(row, "issued_at")?,
         used_at: optional_time(row, "used_at")?,
+    })
+}
+
+pub(crate) fn api_token(row: &AnyRow) -> StoreResult<ApiToken> {
+    Ok(ApiToken {
+        id: get(row, "id")?,
+        account_id: AccountId(get(row, "account_id")?),
+        name: get(row, "name")?,
+        created_at: time(row, "created_at")?,
+        last_used_at: optional_time(row, "last_used_at")?,
     })
 }
 

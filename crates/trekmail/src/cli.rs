@@ -105,6 +105,7 @@ pub enum MailboxCommand {
         password: PasswordSource,
     },
     /// Turn a mailbox's 2FA off (its owner lost the app and has no recovery code).
+    #[command(name = "reset-2fa")]
     Reset2fa { address: String },
     /// Delete a mailbox, its credentials and sessions.
     Delete {

@@ -22,6 +22,7 @@ pub struct Config {
     pub imap: ImapConfig,
     pub plans: PlansConfig,
     pub log: LogConfig,
+    pub dashboard: DashboardConfig,
 }
 
 /// `[plans.starter]`, `[plans.pro]`, `[plans.agency]`: each key overrides one default limit.
@@ -138,6 +139,7 @@ impl Default for Config {
             imap: ImapConfig::default(),
             plans: PlansConfig::default(),
             log: LogConfig::default(),
+            dashboard: DashboardConfig::default(),
         }
     }
 }
@@ -301,5 +303,25 @@ mod tests {
             "sqlite://./trekmail-data/trekmail.db?mode=rwc"
         );
         assert!(!c.is_postgres());
+    }
+}
+
+/// `[dashboard]`: the account owners' pages and JSON API.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DashboardConfig {
+    /// Address of the dashboard's HTTP listener; empty to turn it off.
+    pub listen: String,
+    /// Marks cookies `Secure`: set it when the dashboard is reached over HTTPS through a
+    /// TLS-terminating proxy.
+    pub secure_cookies: bool,
+}
+
+impl Default for DashboardConfig {
+    fn default() -> DashboardConfig {
+        DashboardConfig {
+            listen: "127.0.0.1:8080".to_owned(),
+            secure_cookies: false,
+        }
     }
 }

@@ -28,6 +28,25 @@ pub async fn run(config: &Config) -> Result<()> {
         }
     };
 
+    let dashboard = match config.dashboard.listen.as_str() {
+        "" => None,
+        address => {
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("dashboard.listen: cannot listen on {address}"))?;
+            let bound = listener.local_addr()?;
+            let router = trekmail_web::dashboard_router(
+                node.core.clone(),
+                trekmail_web::WebOptions {
+                    secure_cookies: config.dashboard.secure_cookies,
+                },
+                shutdown.clone(),
+            );
+            let task = tokio::spawn(trekmail_web::serve(listener, router, shutdown.clone()));
+            Some((bound, task))
+        }
+    };
+
     println!(
         "TrekMail is running (node {}).",
         node.core.registry().node()
@@ -56,12 +75,19 @@ pub async fn run(config: &Config) -> Result<()> {
         ),
         None => println!("  IMAP:       off"),
     }
+    match &dashboard {
+        Some((address, _)) => println!("  Dashboard:  http://{address}/"),
+        None => println!("  Dashboard:  off"),
+    }
     println!("Press Ctrl-C to stop.");
 
     wait_for_signal().await?;
     tracing::info!("stopping");
     shutdown.cancel();
     if let Some((_, task)) = imap {
+        let _ = task.await;
+    }
+    if let Some((_, task)) = dashboard {
         let _ = task.await;
     }
     let _ = background.await;

@@ -2,6 +2,7 @@
 //! Each checks its caller's scope, so account A's requests never reach account B's data.
 
 mod accounts;
+mod api_tokens;
 mod folders;
 mod mail;
 mod mailboxes;

@@ -52,6 +52,20 @@ impl Core {
         })
     }
 
+    /// The enrolment a ticket carries, while it is valid: shown again after a mistyped code,
+    /// so the owner need not scan a new QR code.
+    pub fn resume_two_factor(&self, who: Principal, ticket: &str) -> Option<Enrollment> {
+        self.open_enrolment(who, ticket).map(|secret| Enrollment {
+            secret,
+            ticket: ticket.trim().to_owned(),
+        })
+    }
+
+    /// The name authenticator apps show next to the code.
+    pub fn issuer(&self) -> &str {
+        &self.config.issuer
+    }
+
     /// Turns 2FA on once the owner shows a current code from the enrolled app. The code is
     /// used up: it cannot sign in afterwards.
     pub async fn confirm_two_factor(

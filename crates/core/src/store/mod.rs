@@ -3,6 +3,7 @@
 //! clean-up and its audit record in one transaction, or none of it.
 
 mod accounts;
+mod api_tokens;
 mod audit;
 mod credentials;
 mod mailboxes;
@@ -10,6 +11,7 @@ mod messages;
 mod sessions;
 
 pub use accounts::{AccountStore, NewAccount};
+pub use api_tokens::{ApiToken, ApiTokenStore};
 pub use audit::{AuditRecord, AuditStore};
 pub use credentials::{CredentialStore, Credentials, RecoveryStatus};
 pub use mailboxes::{MailboxStore, NewMailbox};
@@ -33,11 +35,23 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Everything the core keeps, on one database.
 pub trait Store:
-    AccountStore + MailboxStore + CredentialStore + SessionStore + AuditStore + MessageStore
+    AccountStore
+    + MailboxStore
+    + CredentialStore
+    + SessionStore
+    + AuditStore
+    + MessageStore
+    + ApiTokenStore
 {
 }
 
 impl<T> Store for T where
-    T: AccountStore + MailboxStore + CredentialStore + SessionStore + AuditStore + MessageStore
+    T: AccountStore
+        + MailboxStore
+        + CredentialStore
+        + SessionStore
+        + AuditStore
+        + MessageStore
+        + ApiTokenStore
 {
 }

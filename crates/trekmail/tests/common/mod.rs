@@ -15,7 +15,7 @@ pub fn setup(database_url: &str) -> (PathBuf, PathBuf) {
     std::fs::write(
         &config,
         format!(
-            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n[imap]\nlisten = \"127.0.0.1:0\"\n",
+            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n[imap]\nlisten = \"127.0.0.1:0\"\n[dashboard]\nlisten = \"127.0.0.1:0\"\n",
             dir.join("data").display()
         ),
     )
@@ -152,6 +152,16 @@ pub fn imap_port(lines: &[String]) -> u16 {
         .and_then(|rest| rest.trim().split([' ', ':']).nth(1))
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("no IMAP port in {lines:?}"))
+}
+
+/// The port `serve` printed for the dashboard.
+pub fn dashboard_port(lines: &[String]) -> u16 {
+    lines
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("Dashboard:"))
+        .and_then(|rest| rest.trim().trim_end_matches('/').rsplit(':').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no dashboard port in {lines:?}"))
 }
 
 /// The Python imaplib client beside these tests.

@@ -1,0 +1,415 @@
+//! The dashboard as an admin uses it: the real `trekmail serve`, headless Chromium driven by
+//! Playwright (dashboard_browser.py), the JSON API called by urllib (dashboard_api.py), curl,
+//! and IMAP clients whose sessions a saved password must end.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use trekmail_core::audit::Channel;
+use trekmail_core::clock::SystemClock;
+use trekmail_core::cluster::{ClusterLink, NoLink};
+use trekmail_core::ids::Principal;
+use trekmail_core::security::password_hasher::PasswordHasher;
+use trekmail_core::security::secret_box::SecretBox;
+use trekmail_core::services::{Actor, Scope};
+use trekmail_core::{Core, CoreConfig, CoreError};
+
+const OWNER_PASSWORD: &str = "Owner-first-pass-1";
+const ANN: &str = "ann@example.com";
+const ANN_PASSWORD: &str = "Ann-first-pass-1";
+/// The first mailbox of a fresh database.
+const ANN_ID: &str = "1";
+const B_EMAIL: &str = "boss@other.example";
+const B_PASSWORD: &str = "Boss-first-pass-1";
+
+/// owner@example.com (with a known password), example.com and ann.
+fn seed_owner(config: &Path) {
+    ok(
+        config,
+        &[
+            "account",
+            "create",
+            "--email",
+            "owner@example.com",
+            "--plan",
+            "starter",
+            "--password-stdin",
+        ],
+        Some(&format!("{OWNER_PASSWORD}\n")),
+    );
+    ok(
+        config,
+        &[
+            "domain",
+            "add",
+            "--account",
+            "owner@example.com",
+            "example.com",
+        ],
+        None,
+    );
+    ok(
+        config,
+        &[
+            "mailbox",
+            "create",
+            ANN,
+            "--name",
+            "Ann",
+            "--quota-mb",
+            "100",
+            "--password-stdin",
+        ],
+        Some(&format!("{ANN_PASSWORD}\n")),
+    );
+}
+
+/// A second tenant: boss@other.example with other.example and carl.
+fn seed_other(config: &Path) {
+    ok(
+        config,
+        &[
+            "account",
+            "create",
+            "--email",
+            B_EMAIL,
+            "--plan",
+            "starter",
+            "--password-stdin",
+        ],
+        Some(&format!("{B_PASSWORD}\n")),
+    );
+    ok(
+        config,
+        &["domain", "add", "--account", B_EMAIL, "other.example"],
+        None,
+    );
+    ok(
+        config,
+        &[
+            "mailbox",
+            "create",
+            "carl@other.example",
+            "--password-stdin",
+        ],
+        Some("Carl-first-pass-1\n"),
+    );
+}
+
+fn browser(port: u16, mode: &str, args: &[&str]) -> Child {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dashboard_browser.py");
+    Command::new("python3")
+        .arg(script)
+        .arg(port.to_string())
+        .arg(mode)
+        .args(args)
+        .env("OWNER_PASSWORD", OWNER_PASSWORD)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// A core on the test's data dir, for what only a mailbox owner (webmail) can do; linked to
+/// the running server through its control socket so the server hears the changes.
+async fn side_core(data: &Path, linked: bool) -> Arc<Core> {
+    let url = format!("sqlite://{}?mode=rwc", data.join("trekmail.db").display());
+    let store = Arc::new(trekmail_storage::SqlStore::open(&url).await.unwrap());
+    let link: Arc<dyn ClusterLink> = match linked {
+        true => Arc::new(trekmail_storage::SocketLink::client(
+            data.join("trekmail.sock"),
+        )),
+        false => Arc::new(NoLink),
+    };
+    Core::new(
+        CoreConfig::default(),
+        store,
+        Arc::new(trekmail_storage::FsBlobStore::new(data.join("blobs"))),
+        link,
+        SecretBox::load_or_create(&data.join("server.key")).unwrap(),
+        PasswordHasher::for_this_machine(),
+        Arc::new(SystemClock),
+    )
+    .unwrap()
+}
+
+fn owner_actor() -> Actor {
+    Actor {
+        channel: Channel::Webmail,
+        remote: None,
+        name: ANN.into(),
+    }
+}
+
+fn oathtool(base32: &str) -> String {
+    let out = Command::new("oathtool")
+        .args(["--totp", "-b", base32])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+fn line_value(out: &str, prefix: &str) -> String {
+    out.lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no {prefix:?} in {out}"))
+        .trim()
+        .to_owned()
+}
+
+fn curl(args: &[&str]) -> String {
+    let out = Command::new("curl")
+        .args(["-s", "-i", "--max-time", "10"])
+        .args(args)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_password_form_checks_live_generates_and_refuses_forged_posts() {
+    let (_dir, config) = setup("");
+    seed_owner(&config);
+    let (_server, lines) = serve(&config);
+    let out = finish(browser(dashboard_port(&lines), "password-form", &[]));
+    assert!(out.contains("PASSWORD FORM OK"), "{out}");
+    // The forged and weak posts changed nothing: the first password still works.
+    finish(imap_client(imap_port(&lines), ANN, ANN_PASSWORD, "browse"));
+}
+
+#[test]
+fn saving_the_password_ends_a_live_imap_session_at_once() {
+    let (_dir, config) = setup("");
+    seed_owner(&config);
+    let (_server, lines) = serve(&config);
+    let imap = imap_port(&lines);
+    let mut idle = imap_client(imap, ANN, ANN_PASSWORD, "idle-bye");
+    wait_for_line(&mut idle, "IDLING");
+    let out = finish(browser(dashboard_port(&lines), "save-password", &[]));
+    assert_eq!(line_value(&out, "ENDED"), "1", "{out}");
+    let bye = wait_for_line(&mut idle, "BYE");
+    assert!(bye.contains("* BYE"), "{bye}");
+    finish(idle);
+    finish(imap_client(imap, ANN, ANN_PASSWORD, "login-fail"));
+    finish(imap_client(imap, ANN, &line_value(&out, "NEW"), "browse"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_recovery_dialog_shows_a_code_once_and_only_the_newest_works() {
+    let (dir, config) = setup("");
+    let c = config.clone();
+    let (server, lines) = tokio::task::spawn_blocking(move || {
+        seed_owner(&c);
+        serve(&c)
+    })
+    .await
+    .unwrap();
+    let port = dashboard_port(&lines);
+    let out = tokio::task::spawn_blocking(move || finish(browser(port, "recovery", &[])))
+        .await
+        .unwrap();
+    let codes = line_value(&out, "CODES");
+    let (old, new) = codes.split_once(' ').unwrap();
+    let core = side_core(&dir.join("data"), false).await;
+    let refused = core
+        .redeem_recovery_code(ANN, old, "Recovered-pass-1", None)
+        .await;
+    assert_eq!(refused.unwrap_err(), CoreError::Denied);
+    core.redeem_recovery_code(ANN, new, "Recovered-pass-1", None)
+        .await
+        .unwrap();
+    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_2fa_pill_flips_live_when_the_owner_or_the_operator_changes_it() {
+    let (dir, config) = setup("");
+    let c = config.clone();
+    let (server, lines) = tokio::task::spawn_blocking(move || {
+        seed_owner(&c);
+        serve(&c)
+    })
+    .await
+    .unwrap();
+    let mut page = browser(dashboard_port(&lines), "pill", &[]);
+    let page = tokio::task::spawn_blocking(move || {
+        wait_for_line(&mut page, "READY");
+        page
+    })
+    .await
+    .unwrap();
+    // The owner turns 2FA on (as webmail does), in another process.
+    let core = side_core(&dir.join("data"), true).await;
+    let ann = core.mailbox_by_address(Scope::Operator, ANN).await.unwrap();
+    let who = Principal::Mailbox(ann.id);
+    let enrollment = core.begin_two_factor(who).unwrap();
+    let code = oathtool(&enrollment.secret.expose_base32().replace(' ', ""));
+    core.confirm_two_factor(
+        who,
+        ann.account_id,
+        &enrollment.ticket,
+        &code,
+        &owner_actor(),
+    )
+    .await
+    .unwrap();
+    let c = config.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut page = page;
+        wait_for_line(&mut page, "ON");
+        // The operator turns it off.
+        ok(&c, &["mailbox", "reset-2fa", ANN], None);
+        finish(page)
+    })
+    .await
+    .unwrap();
+    assert!(out.contains("OFF"), "{out}");
+    drop(server);
+}
+
+#[test]
+fn account_b_can_neither_see_nor_change_account_a() {
+    let (_dir, config) = setup("");
+    seed_owner(&config);
+    seed_other(&config);
+    let (_server, lines) = serve(&config);
+    let out = finish(browser(
+        dashboard_port(&lines),
+        "isolation",
+        &[B_EMAIL, B_PASSWORD, ANN_ID],
+    ));
+    assert!(out.contains("ISOLATED"), "{out}");
+    finish(imap_client(imap_port(&lines), ANN, ANN_PASSWORD, "browse"));
+}
+
+#[test]
+fn the_owner_sets_up_dashboard_2fa_and_signs_in_with_a_code_once() {
+    let (_dir, config) = setup("");
+    seed_owner(&config);
+    let (_server, lines) = serve(&config);
+    let out = finish(browser(dashboard_port(&lines), "owner-2fa", &[]));
+    assert!(out.contains("OWNER 2FA OK"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_answers_every_endpoint_and_keeps_tenants_apart() {
+    let (dir, config) = setup("");
+    let c = config.clone();
+    let (server, lines) = tokio::task::spawn_blocking(move || {
+        seed_owner(&c);
+        seed_other(&c);
+        serve(&c)
+    })
+    .await
+    .unwrap();
+    let port = dashboard_port(&lines);
+    let out = tokio::task::spawn_blocking(move || finish(browser(port, "token", &["deploy"])))
+        .await
+        .unwrap();
+    let token_a = line_value(&out, "TOKEN");
+    let core = side_core(&dir.join("data"), false).await;
+    let b = core.account_by_email(B_EMAIL).await.unwrap();
+    let (_, token_b) = core
+        .create_api_token(Scope::Operator, b.id, "b", &Actor::operator())
+        .await
+        .unwrap();
+    let token_b = token_b.to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dashboard_api.py");
+        let child = Command::new("python3")
+            .arg(script)
+            .args([&port.to_string(), &token_a, &token_b, ANN_ID])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        finish(child)
+    })
+    .await
+    .unwrap();
+    assert!(out.contains("API OK"), "{out}");
+    // The API's password change went through the one door: the old password is gone.
+    let imap = imap_port(&lines);
+    tokio::task::spawn_blocking(move || {
+        finish(imap_client(imap, ANN, ANN_PASSWORD, "login-fail"));
+        finish(imap_client(imap, ANN, "Api-set-pass-2026", "browse"));
+    })
+    .await
+    .unwrap();
+    drop(server);
+}
+
+#[test]
+fn pages_carry_strict_headers_and_sign_in_needs_its_form_token() {
+    let (_dir, config) = setup("");
+    seed_owner(&config);
+    let (_server, lines) = serve(&config);
+    let base = format!("http://127.0.0.1:{}", dashboard_port(&lines));
+    let page = curl(&[&format!("{base}/signin")]);
+    for header in [
+        "content-security-policy: default-src 'none'; script-src 'self'",
+        "frame-ancestors 'none'",
+        "x-frame-options: DENY",
+        "x-content-type-options: nosniff",
+        "cache-control: no-store",
+    ] {
+        assert!(
+            page.to_lowercase().contains(&header.to_lowercase()),
+            "{header}: {page}"
+        );
+    }
+    assert!(!page.contains("<script>"), "inline script: {page}");
+    let pre = page
+        .lines()
+        .find_map(|l| l.strip_prefix("set-cookie: tm_pre="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(page.contains("HttpOnly; SameSite=Strict"), "{page}");
+    // Without the form's token, even the right password does not sign in.
+    let body = format!("csrf=wrong&email=owner%40example.com&password={OWNER_PASSWORD}");
+    let refused = curl(&[
+        "-b",
+        &format!("tm_pre={pre}"),
+        "--data",
+        &body,
+        &format!("{base}/signin"),
+    ]);
+    assert!(refused.contains("This form expired"), "{refused}");
+    assert!(!refused.contains("tm_dash="), "{refused}");
+    // With it, the session cookie is HttpOnly and SameSite=Strict.
+    let body = format!("csrf={pre}&email=owner%40example.com&password={OWNER_PASSWORD}");
+    let signed_in = curl(&[
+        "-b",
+        &format!("tm_pre={pre}"),
+        "--data",
+        &body,
+        &format!("{base}/signin"),
+    ]);
+    let cookie = signed_in
+        .lines()
+        .find(|l| l.starts_with("set-cookie: tm_dash="))
+        .unwrap_or_else(|| panic!("{signed_in}"));
+    assert!(cookie.contains("HttpOnly; SameSite=Strict"), "{cookie}");
+    // A wrong password reads like an unknown address.
+    for email in ["owner%40example.com", "nobody%40example.com"] {
+        let body = format!("csrf={pre}&email={email}&password=Wrong-pass-123");
+        let wrong = curl(&[
+            "-b",
+            &format!("tm_pre={pre}"),
+            "--data",
+            &body,
+            &format!("{base}/signin"),
+        ]);
+        assert!(wrong.contains("Wrong e-mail or password."), "{wrong}");
+    }
+    // Signed out, pages lead to the sign-in page.
+    let away = curl(&[&format!("{base}/mailboxes/1/security")]);
+    assert!(away.contains("location: /signin"), "{away}");
+}

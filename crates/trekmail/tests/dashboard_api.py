@@ -1,0 +1,119 @@
+"""The dashboard's JSON API, called as a script would (urllib, nothing of ours).
+
+usage: dashboard_api.py PORT TOKEN_A TOKEN_B ANN_ID
+  TOKEN_A belongs to owner@example.com (domain example.com, mailbox ann, id ANN_ID);
+  TOKEN_B to another account. Walks every endpoint with good and bad input; prints API OK.
+"""
+import json
+import sys
+import urllib.error
+import urllib.request
+
+PORT, TOKEN_A, TOKEN_B, ANN_ID = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
+BASE = f"http://127.0.0.1:{PORT}/api/v1"
+
+
+def call(method, path, body=None, token=TOKEN_A, raw=None):
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    request = urllib.request.Request(BASE + path, data=data, method=method)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=15) as answer:
+            return answer.status, json.loads(answer.read() or b"null")
+    except urllib.error.HTTPError as e:
+        text = e.read()
+        try:
+            return e.code, json.loads(text)
+        except ValueError:
+            sys.exit(f"{method} {path}: {e.code} without JSON: {text[:200]!r}")
+
+
+def expect(answer, status, code=None):
+    got, body = answer
+    assert got == status, (got, body)
+    if code is not None:
+        assert body["error"]["code"] == code, body
+        assert body["error"]["message"], body
+    return body
+
+
+# The description is public and parses.
+with urllib.request.urlopen(BASE + "/openapi.json", timeout=15) as answer:
+    spec = json.loads(answer.read())
+assert spec["openapi"].startswith("3."), spec["openapi"]
+assert "/mailboxes/{id}/password" in spec["paths"]
+
+# No token, a wrong one, a malformed one.
+expect(call("GET", "/mailboxes", token=None), 401, "unauthorized")
+expect(call("GET", "/mailboxes", token="tmk_" + "a" * 32), 401, "unauthorized")
+expect(call("GET", "/mailboxes", token="not-a-token"), 401, "unauthorized")
+
+listed = expect(call("GET", "/mailboxes"), 200)
+assert [m["address"] for m in listed] == ["ann@example.com"], listed
+ann = listed[0]
+assert ann["id"] == ANN_ID and ann["two_factor_enabled"] is False, ann
+assert "password" not in json.dumps(ann) and "secret" not in json.dumps(ann)
+
+# Create: good, then every kind of bad input.
+made = expect(
+    call("POST", "/mailboxes", {"address": "bea@example.com", "display_name": "Bea", "quota_mb": 100, "password": "Bea-first-pass-1"}),
+    201,
+)
+assert made["address"] == "bea@example.com" and made["quota_mb"] == 100, made
+expect(call("POST", "/mailboxes", {"address": "bea@example.com", "quota_mb": 100, "password": "Bea-first-pass-1"}), 409, "conflict")
+expect(call("POST", "/mailboxes", {"address": "cy@example.com", "quota_mb": 100, "password": "short"}), 422, "weak_password")
+expect(call("POST", "/mailboxes", {"address": "cy@elsewhere.org", "quota_mb": 100, "password": "Cy-first-pass-12"}), 422, "invalid")
+expect(call("POST", "/mailboxes", {"address": "not an address", "quota_mb": 100, "password": "Cy-first-pass-12"}), 422, "invalid")
+expect(call("POST", "/mailboxes", {"address": "cy@example.com", "quota_mb": 0, "password": "Cy-first-pass-12"}), 422, "invalid")
+expect(call("POST", "/mailboxes", {"address": "cy@example.com", "quota_mb": 10**9, "password": "Cy-first-pass-12"}), 409, "plan_limit")
+expect(call("POST", "/mailboxes", {"address": "cy@example.com", "password": "Cy-first-pass-12"}), 422)
+expect(call("POST", "/mailboxes", {"address": "cy@example.com", "quota_mb": 1, "password": "Cy-first-pass-12", "admin": True}), 422)
+expect(call("POST", "/mailboxes", raw=b"{not json"), 400, "bad_request")
+expect(call("POST", "/mailboxes", raw=b""), 400, "bad_request")
+assert [m["address"] for m in expect(call("GET", "/mailboxes"), 200)] == ["ann@example.com", "bea@example.com"]
+
+one = expect(call("GET", f"/mailboxes/{ANN_ID}"), 200)
+assert one["address"] == "ann@example.com"
+expect(call("GET", "/mailboxes/999999"), 404, "not_found")
+expect(call("GET", "/mailboxes/abc"), 404, "not_found")
+expect(call("GET", "/nowhere"), 404, "not_found")
+assert expect(call("GET", f"/mailboxes/{ANN_ID}/two-factor"), 200) == {"enabled": False}
+
+# Storage within the plan, and beyond it.
+assert expect(call("PUT", f"/mailboxes/{ANN_ID}/storage", {"quota_mb": 200}), 200)["quota_mb"] == 200
+expect(call("PUT", f"/mailboxes/{ANN_ID}/storage", {"quota_mb": 10**9}), 409, "plan_limit")
+expect(call("PUT", f"/mailboxes/{ANN_ID}/storage", {"quota_mb": "lots"}), 422)
+
+# Password: rules enforced, then saved; the answer says how many sessions ended.
+expect(call("PUT", f"/mailboxes/{ANN_ID}/password", {"password": "alllowercase12"}), 422, "weak_password")
+saved = expect(call("PUT", f"/mailboxes/{ANN_ID}/password", {"password": "Api-set-pass-2026"}), 200)
+assert saved["sessions_ended"] >= 0, saved
+
+codes = [expect(call("POST", f"/mailboxes/{ANN_ID}/recovery-code"), 200)["code"] for _ in range(2)]
+assert codes[0] != codes[1] and all(len(c) >= 8 for c in codes), codes
+
+# Account B sees none of A's mailboxes, and can change none.
+assert expect(call("GET", "/mailboxes", token=TOKEN_B), 200) == [] or all(
+    m["address"].endswith("@other.example") for m in expect(call("GET", "/mailboxes", token=TOKEN_B), 200)
+)
+for method, path, body in [
+    ("GET", f"/mailboxes/{ANN_ID}", None),
+    ("GET", f"/mailboxes/{ANN_ID}/two-factor", None),
+    ("PUT", f"/mailboxes/{ANN_ID}/password", {"password": "Taken-over-2026"}),
+    ("PUT", f"/mailboxes/{ANN_ID}/storage", {"quota_mb": 1}),
+    ("POST", f"/mailboxes/{ANN_ID}/recovery-code", None),
+    ("DELETE", f"/mailboxes/{ANN_ID}", None),
+]:
+    expect(call(method, path, body, token=TOKEN_B), 404, "not_found")
+expect(call("POST", "/mailboxes", {"address": "intruder@example.com", "quota_mb": 1, "password": "Intruder-pass-1"}, token=TOKEN_B), 422, "invalid")
+assert expect(call("GET", f"/mailboxes/{ANN_ID}"), 200)["quota_mb"] == 200
+
+# Delete.
+deleted = expect(call("DELETE", f"/mailboxes/{made['id']}"), 200)
+assert deleted["deleted"] is True, deleted
+expect(call("GET", f"/mailboxes/{made['id']}"), 404, "not_found")
+expect(call("DELETE", f"/mailboxes/{made['id']}"), 404, "not_found")
+print("API OK", flush=True)

@@ -1,0 +1,355 @@
+"""The dashboard driven as an admin drives it: headless Chromium through Playwright.
+
+usage: dashboard_browser.py PORT MODE [ARGS...]
+  password-form             live checks, disabled Save, the generator, CSRF refusal
+  save-password             saves ann's password in the Security tab; prints ENDED n
+  recovery                  the recovery dialog: code shown once, gone once closed
+  pill                      prints READY, then waits for ann's 2FA pill to turn on live
+                            (prints ON), then off (prints OFF), on two open pages
+  isolation B_EMAIL B_PASSWORD ANN_ID
+                            account B signed in: every page and form of ann's answers 404
+  owner-2fa                 Account → Security: turn 2FA on with a code from oathtool, sign in
+                            with a fresh code, a reused code refused, turn it off (waits for
+                            the next 30 s step)
+  token NAME                makes an API token in Account → Security; prints TOKEN value
+  screenshots DIR           saves the Mailboxes page and the Security tab as PNG
+Every mode signs in as owner@example.com with OWNER_PASSWORD from the environment unless
+told otherwise, and exits non-zero with a message on the first thing that is wrong.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from playwright.sync_api import expect, sync_playwright
+
+PORT, MODE, ARGS = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+BASE = f"http://127.0.0.1:{PORT}"
+OWNER = "owner@example.com"
+OWNER_PASSWORD = os.environ["OWNER_PASSWORD"]
+CONFUSABLE = set("0Oo1lIi|`'\"")
+expect.set_options(timeout=5000)
+
+
+def launch(p):
+    return p.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    )
+
+
+def sign_in(page, email=OWNER, password=None, code=None):
+    page.goto(BASE + "/signin")
+    page.fill("#email", email)
+    page.fill("#password", password or OWNER_PASSWORD)
+    page.click("button[type=submit]")
+    if code is not None:
+        page.wait_for_selector("#code")
+        page.fill("#code", code)
+        page.click("button[type=submit]")
+    page.wait_for_url("**/mailboxes")
+
+
+def open_security(page, address="ann@example.com"):
+    page.goto(BASE + "/mailboxes")
+    page.click(f"text={address}")
+    page.wait_for_url("**/security")
+
+
+def oathtool(key, ahead=0):
+    at = time.gmtime(time.time() + ahead)
+    out = subprocess.run(
+        ["oathtool", "--totp", "-b", "--now", time.strftime("%Y-%m-%d %H:%M:%S UTC", at), key],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip()
+
+
+def post(page, path, form):
+    """A form POST from inside the signed-in page (its cookies, no token unless given)."""
+    return page.evaluate(
+        """async ([path, form]) => {
+            const r = await fetch(path, { method: "POST", body: new URLSearchParams(form) });
+            return { status: r.status, text: await r.text() };
+        }""",
+        [path, form],
+    )
+
+
+def check_rule(page, rule, met):
+    item = page.locator(f'#password-section [data-rule="{rule}"]')
+    if met:
+        expect(item).to_have_class(re.compile(r"\bmet\b"))
+    else:
+        expect(item).not_to_have_class(re.compile(r"\bmet\b"))
+
+
+def password_form(page):
+    open_security(page)
+    save = page.get_by_role("button", name="Save password")
+    expect(save).to_be_disabled()
+    steps = [
+        ("short", {"length": False, "uppercase": False, "lowercase": True, "digit": False}),
+        ("shortA1", {"length": False, "uppercase": True, "lowercase": True, "digit": True}),
+        ("longenoughpassword", {"length": True, "uppercase": False, "lowercase": True, "digit": False}),
+        ("Longenoughpassword", {"length": True, "uppercase": True, "lowercase": True, "digit": False}),
+        ("Longenoughpassword7", {"length": True, "uppercase": True, "lowercase": True, "digit": True}),
+    ]
+    for typed, rules in steps:
+        page.fill("#password", typed)
+        for rule, met in rules.items():
+            check_rule(page, rule, met)
+        expect(save).to_be_disabled()
+    page.fill("#confirm", "Longenoughpassword8")
+    check_rule(page, "match", False)
+    expect(save).to_be_disabled()
+    page.fill("#confirm", "Longenoughpassword7")
+    check_rule(page, "match", True)
+    expect(save).to_be_enabled()
+
+    made = set()
+    for _ in range(3):
+        page.get_by_role("button", name="Generate strong password").click()
+        expect(page.locator("#password")).to_have_attribute("type", "text")
+        expect(page.locator("#confirm")).to_have_attribute("type", "text")
+        expect(page.locator("#password")).not_to_have_value("Longenoughpassword7")
+        value = page.input_value("#password")
+        assert len(value) == 18, value
+        assert page.input_value("#confirm") == value, "confirm not filled"
+        assert re.search(r"[A-Z]", value) and re.search(r"[a-z]", value), value
+        assert re.search(r"[0-9]", value), value
+        assert not (set(value) & CONFUSABLE), f"confusable in {value}"
+        for rule in ["length", "uppercase", "lowercase", "digit", "match"]:
+            check_rule(page, rule, True)
+        expect(save).to_be_enabled()
+        made.add(value)
+    assert len(made) == 3, made
+
+    # The server enforces the same rules when the script is bypassed.
+    csrf = page.get_attribute("[data-csrf]", "data-csrf")
+    mailbox = page.get_attribute(".mailbox-head", "data-mailbox")
+    weak = post(page, f"/mailboxes/{mailbox}/password", {"csrf": csrf, "password": "weakpass", "confirm": "weakpass"})
+    assert weak["status"] == 200 and "does not meet" in weak["text"], weak["text"][:400]
+    assert "at least 12 characters" in weak["text"], weak["text"][:400]
+    # A form without this session's token changes nothing.
+    for token in ["", "0" * 64]:
+        forged = post(page, f"/mailboxes/{mailbox}/password", {"csrf": token, "password": "Forged-pass-2026", "confirm": "Forged-pass-2026"})
+        assert forged["status"] == 403, forged
+    forged = post(page, f"/mailboxes/{mailbox}/recovery-code", {})
+    assert forged["status"] == 403, forged
+    forged = post(page, f"/mailboxes/{mailbox}/delete", {"csrf": "x"})
+    assert forged["status"] == 403, forged
+    open_security(page)
+    expect(page.locator("[data-recovery-status]")).to_contain_text("Not issued yet")
+    print("PASSWORD FORM OK", flush=True)
+
+
+def save_password(page):
+    open_security(page)
+    page.get_by_role("button", name="Generate strong password").click()
+    expect(page.get_by_role("button", name="Save password")).to_be_enabled()
+    new = page.input_value("#password")
+    page.get_by_role("button", name="Save password").click()
+    notice = page.locator(".notice")
+    expect(notice).to_contain_text("Password saved.")
+    ended = re.search(r"(\d+) live session", notice.inner_text()).group(1)
+    print("NEW", new, flush=True)
+    print("ENDED", ended, flush=True)
+
+
+def recovery(page):
+    open_security(page)
+    status = page.locator("[data-recovery-status]")
+    expect(status).to_contain_text("Not issued yet")
+    codes = []
+    for _ in range(2):
+        page.get_by_role("link", name="Generate new code").click()
+        dialog = page.locator("#recovery-dialog")
+        expect(dialog).to_be_visible()
+        expect(dialog).to_contain_text("Generate a new recovery code?")
+        # Focus is inside the dialog.
+        assert page.evaluate("document.activeElement.closest('dialog') !== null")
+        dialog.get_by_role("button", name="Generate new code").click()
+        code_box = dialog.locator("[data-code]")
+        expect(code_box).to_have_text(re.compile(r"\S{8,}"))
+        expect(dialog.get_by_role("button", name="Copy")).to_be_visible()
+        code = code_box.inner_text().strip()
+        codes.append(code)
+        dialog.get_by_role("button", name="Done").click()
+        expect(dialog).to_be_hidden()
+        expect(status).to_contain_text("Issued just now")
+        expect(code_box).to_have_text("")
+        assert code not in page.content(), "the code is still in the page"
+    assert codes[0] != codes[1], codes
+    page.reload()
+    expect(status).to_contain_text("Issued just now")
+    assert page.get_attribute("[data-recovery-status] time", "title").endswith("UTC")
+    for code in codes:
+        assert code not in page.content(), "a code is shown again"
+    print("CODES", " ".join(codes), flush=True)
+
+
+def pill(browser):
+    first = browser.new_context().new_page()
+    sign_in(first)
+    open_security(first)
+    second = browser.new_context().new_page()
+    sign_in(second)
+    row = second.locator('tr:has-text("ann@example.com")')
+    pills = [
+        (first.locator(".mailbox-head [data-2fa-on]"), first.locator(".mailbox-head [data-2fa-off]")),
+        (first.locator("#two-factor [data-2fa-on]"), first.locator("#two-factor [data-2fa-off]")),
+        (row.locator("[data-2fa-on]"), row.locator("[data-2fa-off]")),
+    ]
+    for on, off in pills:
+        expect(on).to_be_hidden()
+        expect(off).to_be_visible()
+    # Let both event streams connect before the change is made.
+    time.sleep(0.5)
+    print("READY", flush=True)
+    for on, off in pills:
+        expect(on).to_be_visible(timeout=1500)
+        expect(on).to_contain_text("On" if "two-factor" in str(on) else "2FA on")
+        expect(off).to_be_hidden()
+    print("ON", flush=True)
+    for on, off in pills:
+        expect(off).to_be_visible(timeout=1500)
+        expect(on).to_be_hidden()
+    print("OFF", flush=True)
+
+
+def isolation(page, b_email, b_password, ann_id):
+    sign_in(page, b_email, b_password)
+    assert "ann@example.com" not in page.content()
+    csrf = page.get_attribute("[data-csrf]", "data-csrf")
+    for path in ["security", "recovery-code", "delete"]:
+        answer = page.goto(f"{BASE}/mailboxes/{ann_id}/{path}")
+        assert answer.status == 404, (path, answer.status)
+        assert "ann@example.com" not in page.content()
+    page.goto(BASE + "/mailboxes")
+    for path, form in [
+        ("password", {"password": "Taken-over-2026", "confirm": "Taken-over-2026"}),
+        ("recovery-code", {}),
+        ("storage", {"quota_mb": "5"}),
+        ("delete", {}),
+    ]:
+        answer = post(page, f"/mailboxes/{ann_id}/{path}", {"csrf": csrf, **form})
+        assert answer["status"] == 404, (path, answer)
+        assert "ann@example.com" not in answer["text"]
+    print("ISOLATED", flush=True)
+
+
+def owner_two_factor(browser):
+    page = browser.new_context().new_page()
+    sign_in(page)
+    page.goto(BASE + "/account/security")
+    page.get_by_role("button", name="Set up 2FA").click()
+    expect(page.locator(".qr svg")).to_be_visible()
+    key = page.locator("[data-key]").inner_text().replace(" ", "")
+    assert re.fullmatch(r"[A-Z2-7]{32}", key), key
+    page.fill("#on-code", "000000" if oathtool(key) != "000000" else "111111")
+    page.get_by_role("button", name="Turn on 2FA").click()
+    expect(page.locator("#two-factor .error")).to_contain_text("not right")
+    # Shown again, same key: the owner need not scan anew.
+    assert page.locator("[data-key]").inner_text().replace(" ", "") == key
+    page.fill("#on-code", oathtool(key))
+    page.get_by_role("button", name="Turn on 2FA").click()
+    expect(page.locator(".notice")).to_contain_text("Two-factor authentication is on")
+    expect(page.locator("#two-factor .pill-on")).to_contain_text("2FA on")
+    assert key not in page.content()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/signin")
+    # The password alone no longer signs in.
+    page.fill("#email", OWNER)
+    page.fill("#password", OWNER_PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("#code")).to_be_visible()
+
+    # The enrolment used this step's code: the next one is fresh, and good once.
+    code = oathtool(key, 30)
+    sign_in(page, code=code)
+    other = browser.new_context().new_page()
+    other.goto(BASE + "/signin")
+    other.fill("#email", OWNER)
+    other.fill("#password", OWNER_PASSWORD)
+    other.click("button[type=submit]")
+    other.fill("#code", code)
+    other.click("button[type=submit]")
+    expect(other.locator(".error")).to_contain_text("not right, was already used")
+
+    # Turning it off needs the password and a current code.
+    page.goto(BASE + "/account/security")
+    page.fill("#off-password", "Wrong-password-1")
+    page.fill("#off-code", oathtool(key, 30))
+    page.get_by_role("button", name="Turn off 2FA").click()
+    expect(page.locator("#two-factor .error")).to_contain_text("not right")
+    expect(page.locator("#two-factor .pill-on")).to_be_visible()
+    # `code` is spent: wait until its step is the current one, then use the next.
+    deadline = time.time() + 35
+    while oathtool(key) != code and time.time() < deadline:
+        time.sleep(1)
+    page.fill("#off-password", OWNER_PASSWORD)
+    page.fill("#off-code", oathtool(key, 30))
+    page.get_by_role("button", name="Turn off 2FA").click()
+    expect(page.locator(".notice")).to_contain_text("Two-factor authentication is off")
+    print("OWNER 2FA OK", flush=True)
+
+
+def token(page, name):
+    page.goto(BASE + "/account/security")
+    page.fill("#token-name", name)
+    page.get_by_role("button", name="Create token").click()
+    value = page.locator("[data-token]").inner_text().strip()
+    assert value.startswith("tmk_"), value
+    page.reload()
+    assert value not in page.content(), "the token is shown twice"
+    expect(page.locator("#api-tokens")).to_contain_text(name)
+    print("TOKEN", value, flush=True)
+
+
+def screenshots(page, out):
+    page.set_viewport_size({"width": 1100, "height": 760})
+    page.goto(BASE + "/mailboxes")
+    page.screenshot(path=os.path.join(out, "dashboard-mailboxes.png"), full_page=True)
+    open_security(page)
+    page.fill("#password", "Harbour-light-7")
+    page.screenshot(path=os.path.join(out, "dashboard-security-tab.png"), full_page=True)
+    print("SHOTS", flush=True)
+
+
+with sync_playwright() as p:
+    browser = launch(p)
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    if MODE == "pill":
+        pill(browser)
+    elif MODE == "isolation":
+        isolation(page, *ARGS)
+    elif MODE == "owner-2fa":
+        owner_two_factor(browser)
+    else:
+        sign_in(page)
+        {
+            "password-form": lambda: password_form(page),
+            "save-password": lambda: save_password(page),
+            "recovery": lambda: recovery(page),
+            "token": lambda: token(page, ARGS[0]),
+            "screenshots": lambda: screenshots(page, ARGS[0]),
+        }[MODE]()
+    assert not errors, f"script errors in the page: {errors}"
+    browser.close()

@@ -1,0 +1,298 @@
+//! Account → Security: the owner's own dashboard 2FA and password, and API tokens. All of it
+//! is the owner's alone, independent of every mailbox.
+
+use super::AppState;
+use super::mailboxes::form_message;
+use super::signin::CsrfForm;
+use crate::error::WebError;
+use crate::qr;
+use crate::relative_time;
+use crate::session::Owner;
+use crate::views::{
+    AccountSecurityPage, EnrolmentView, Frame, TokenRow, render, rules_for, rules_json,
+};
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use trekmail_core::ids::Principal;
+use trekmail_core::services::Enrollment;
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    ticket: String,
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Deserialize)]
+pub struct DisableForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Done {
+    done: Option<String>,
+}
+
+/// What a page shows besides the defaults.
+#[derive(Default)]
+struct Extras {
+    enrolment: Option<Enrollment>,
+    two_factor_error: Option<String>,
+    password_error: Option<String>,
+    notice: Option<String>,
+    new_token: Option<String>,
+    token_error: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    owner: Owner,
+    Query(done): Query<Done>,
+) -> Result<Response, WebError> {
+    let notice = match done.done.as_deref() {
+        Some("2fa_on") => Some("Two-factor authentication is on for your dashboard sign-in."),
+        Some("2fa_off") => Some("Two-factor authentication is off."),
+        Some("password") => {
+            Some("Password changed. Your other dashboard sessions were signed out.")
+        }
+        Some("token_revoked") => Some("Token revoked. It no longer works."),
+        _ => None,
+    };
+    let extras = Extras {
+        notice: notice.map(str::to_owned),
+        ..Extras::default()
+    };
+    show(&state, &owner, extras, "").await
+}
+
+pub async fn begin_two_factor(
+    State(state): State<AppState>,
+    owner: Owner,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    owner.check_csrf(&form.csrf)?;
+    let enrolment = state
+        .core
+        .begin_two_factor(Principal::Account(owner.account))?;
+    let extras = Extras {
+        enrolment: Some(enrolment),
+        ..Extras::default()
+    };
+    show(&state, &owner, extras, "").await
+}
+
+pub async fn confirm_two_factor(
+    State(state): State<AppState>,
+    owner: Owner,
+    Form(form): Form<ConfirmForm>,
+) -> Result<Response, WebError> {
+    owner.check_csrf(&form.csrf)?;
+    let who = Principal::Account(owner.account);
+    let result = state
+        .core
+        .confirm_two_factor(
+            who,
+            owner.account,
+            &form.ticket,
+            form.code.trim(),
+            &owner.actor(),
+        )
+        .await;
+    match result {
+        Ok(()) => Ok(Redirect::to("/account/security?done=2fa_on").into_response()),
+        Err(e) => {
+            let error = form_message(&e).ok_or(WebError::from(e))?;
+            let extras = Extras {
+                enrolment: state.core.resume_two_factor(who, &form.ticket),
+                two_factor_error: Some(error),
+                ..Extras::default()
+            };
+            show(&state, &owner, extras, "").await
+        }
+    }
+}
+
+pub async fn disable_two_factor(
+    State(state): State<AppState>,
+    owner: Owner,
+    Form(form): Form<DisableForm>,
+) -> Result<Response, WebError> {
+    owner.check_csrf(&form.csrf)?;
+    let result = state
+        .core
+        .disable_two_factor(
+            Principal::Account(owner.account),
+            owner.account,
+            &form.password,
+            form.code.trim(),
+            &owner.actor(),
+        )
+        .await;
+    match result {
+        Ok(()) => Ok(Redirect::to("/account/security?done=2fa_off").into_response()),
+        Err(e) => {
+            let extras = Extras {
+                two_factor_error: Some(form_message(&e).ok_or(WebError::from(e))?),
+                ..Extras::default()
+            };
+            show(&state, &owner, extras, "").await
+        }
+    }
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    owner: Owner,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, WebError> {
+    owner.check_csrf(&form.csrf)?;
+    let error = if form.password != form.confirm {
+        "The two passwords do not match.".to_owned()
+    } else {
+        match state
+            .core
+            .change_owner_password(
+                owner.account,
+                &form.current,
+                &form.password,
+                Some(&owner.row.id),
+                &owner.actor(),
+            )
+            .await
+        {
+            Ok(_) => return Ok(Redirect::to("/account/security?done=password").into_response()),
+            Err(e) => form_message(&e).ok_or(WebError::from(e))?,
+        }
+    };
+    let extras = Extras {
+        password_error: Some(error),
+        ..Extras::default()
+    };
+    show(&state, &owner, extras, &form.password).await
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    owner: Owner,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, WebError> {
+    owner.check_csrf(&form.csrf)?;
+    let result = state
+        .core
+        .create_api_token(owner.scope(), owner.account, &form.name, &owner.actor())
+        .await;
+    let extras = match result {
+        Ok((_, value)) => Extras {
+            new_token: Some(value.to_string()),
+            ..Extras::default()
+        },
+        Err(e) => Extras {
+            token_error: Some(form_message(&e).ok_or(WebError::from(e))?),
+            ..Extras::default()
+        },
+    };
+    show(&state, &owner, extras, "").await
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    owner: Owner,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    owner.check_csrf(&form.csrf)?;
+    state
+        .core
+        .revoke_api_token(owner.scope(), owner.account, id, &owner.actor())
+        .await?;
+    Ok(Redirect::to("/account/security?done=token_revoked#api-tokens").into_response())
+}
+
+async fn show(
+    state: &AppState,
+    owner: &Owner,
+    extras: Extras,
+    typed_password: &str,
+) -> Result<Response, WebError> {
+    let core = &state.core;
+    let now = core.clock().now();
+    let tokens = core
+        .api_tokens(owner.scope(), owner.account)
+        .await?
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id,
+            name: t.name,
+            created: relative_time::ago(t.created_at, now),
+            last_used: t
+                .last_used_at
+                .map_or_else(|| "never".to_owned(), |at| relative_time::ago(at, now)),
+        })
+        .collect();
+    let enrolment = extras.enrolment.map(|e| {
+        let uri = e.secret.expose_otpauth_uri(core.issuer(), &owner.email);
+        EnrolmentView {
+            qr_svg: qr::svg(&uri),
+            key: grouped(&e.secret.expose_base32()),
+            ticket: e.ticket,
+        }
+    });
+    let page = AccountSecurityPage {
+        frame: Frame {
+            email: owner.email.clone(),
+            csrf: owner.csrf.clone(),
+        },
+        two_factor_on: core
+            .two_factor_on(Principal::Account(owner.account))
+            .await?,
+        enrolment,
+        two_factor_error: extras.two_factor_error,
+        rules: rules_for(typed_password),
+        rules_json: rules_json(),
+        password_error: extras.password_error,
+        notice: extras.notice,
+        tokens,
+        new_token: extras.new_token,
+        token_error: extras.token_error,
+    };
+    Ok(render(&page).into_response())
+}
+
+/// The key in groups of four, as authenticator apps show and accept it.
+fn grouped(key: &str) -> String {
+    key.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}

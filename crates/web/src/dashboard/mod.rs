@@ -1,0 +1,98 @@
+//! The dashboard's routes. Pages and forms for the account owner; every state change is a
+//! POST carrying the session's CSRF token.
+
+mod account_security;
+mod events;
+mod format;
+mod mailbox_security;
+mod mailboxes;
+mod signin;
+
+use crate::{WebOptions, api, assets, headers};
+use axum::Router;
+use axum::http::header;
+use axum::middleware;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+use trekmail_core::Core;
+
+/// What every dashboard handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub core: Arc<Core>,
+    pub options: WebOptions,
+    /// Ends open event streams when the server stops.
+    pub shutdown: CancellationToken,
+}
+
+/// The dashboard's pages, event stream and JSON API.
+pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken) -> Router {
+    let state = AppState {
+        core,
+        options,
+        shutdown,
+    };
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/mailboxes") }))
+        .route("/signin", get(signin::page).post(signin::submit))
+        .route("/signin/code", post(signin::submit_code))
+        .route("/signout", post(signin::sign_out))
+        .route("/mailboxes", get(mailboxes::page).post(mailboxes::create))
+        .route("/mailboxes/{id}", get(mailbox_security::to_security))
+        .route("/mailboxes/{id}/security", get(mailbox_security::page))
+        .route(
+            "/mailboxes/{id}/password",
+            post(mailbox_security::save_password),
+        )
+        .route(
+            "/mailboxes/{id}/recovery-code",
+            get(mailbox_security::confirm_recovery_code).post(mailbox_security::new_recovery_code),
+        )
+        .route(
+            "/mailboxes/{id}/storage",
+            post(mailbox_security::edit_storage),
+        )
+        .route(
+            "/mailboxes/{id}/delete",
+            get(mailbox_security::confirm_delete).post(mailbox_security::delete),
+        )
+        .route("/account/security", get(account_security::page))
+        .route(
+            "/account/2fa/begin",
+            post(account_security::begin_two_factor),
+        )
+        .route(
+            "/account/2fa/confirm",
+            post(account_security::confirm_two_factor),
+        )
+        .route(
+            "/account/2fa/disable",
+            post(account_security::disable_two_factor),
+        )
+        .route("/account/password", post(account_security::change_password))
+        .route("/account/api-tokens", post(account_security::create_token))
+        .route(
+            "/account/api-tokens/{id}/revoke",
+            post(account_security::revoke_token),
+        )
+        .route("/events", get(events::stream))
+        .route("/password/generate", get(generated_password))
+        .route("/assets/{name}", get(assets::asset))
+        .nest("/api/v1", api::router())
+        .layer(middleware::from_fn(headers::security_headers))
+        .with_state(state)
+}
+
+/// "Generate strong password": the core's generator, so pages and CLI make the same kind.
+async fn generated_password() -> axum::response::Response {
+    match trekmail_core::security::password_generator::generate_password() {
+        Ok(password) => (
+            [(header::CACHE_CONTROL, "no-store")],
+            axum::Json(serde_json::json!({ "password": password })),
+        )
+            .into_response(),
+        Err(e) => crate::error::WebError::Core(e).into_response(),
+    }
+}

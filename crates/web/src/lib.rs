@@ -1,0 +1,43 @@
+//! TrekMail's web channels. The dashboard is the account owner's: pages for people and a JSON
+//! API for scripts, over the same core services. Nothing here hashes a password, reads a TOTP
+//! secret or runs SQL: every check and change is a call on [`trekmail_core::Core`].
+
+mod api;
+mod assets;
+mod csrf;
+mod dashboard;
+mod error;
+mod headers;
+mod qr;
+mod relative_time;
+mod session;
+mod views;
+
+pub use dashboard::router as dashboard_router;
+
+use axum::Router;
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// How the web listeners behave.
+#[derive(Debug, Clone, Default)]
+pub struct WebOptions {
+    /// Marks cookies `Secure`; on whenever the pages are reached over HTTPS (directly or
+    /// through a TLS-terminating proxy).
+    pub secure_cookies: bool,
+}
+
+/// Serves `router` until `shutdown`; open event streams end with it.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { shutdown.cancelled().await })
+    .await
+}

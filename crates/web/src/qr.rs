@@ -1,0 +1,15 @@
+//! The enrolment QR code as inline SVG: no image request, nothing cached.
+
+use qrcode::QrCode;
+use qrcode::render::svg;
+
+pub fn svg(text: &str) -> String {
+    match QrCode::new(text.as_bytes()) {
+        Ok(code) => code
+            .render::<svg::Color<'_>>()
+            .min_dimensions(200, 200)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}

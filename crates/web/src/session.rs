@@ -1,0 +1,117 @@
+//! The dashboard's signed-in owner, read from the session cookie on every request. A session
+//! the registry no longer knows (ended, password changed, idle too long) is no session.
+
+use crate::csrf;
+use crate::dashboard::AppState;
+use crate::error::WebError;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use std::net::{IpAddr, SocketAddr};
+use trekmail_core::audit::Channel;
+use trekmail_core::ids::{AccountId, Principal};
+use trekmail_core::services::{Actor, Scope};
+use trekmail_core::store::SessionRow;
+
+pub const COOKIE: &str = "tm_dash";
+/// The random value a sign-in form echoes (double-submit CSRF before there is a session).
+pub const PRE_COOKIE: &str = "tm_pre";
+
+/// A signed-in account owner.
+#[derive(Debug, Clone)]
+pub struct Owner {
+    pub row: SessionRow,
+    pub account: AccountId,
+    pub email: String,
+    pub csrf: String,
+    pub remote: Option<IpAddr>,
+}
+
+impl Owner {
+    pub fn scope(&self) -> Scope {
+        Scope::Account(self.account)
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            channel: Channel::Dashboard,
+            remote: self.remote,
+            name: self.email.clone(),
+        }
+    }
+
+    /// Refuses a state-changing request whose form field or header lacks this session's token.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), WebError> {
+        match csrf::matches(&self.csrf, sent) {
+            true => Ok(()),
+            false => Err(WebError::Csrf),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Owner {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Owner, WebError> {
+        let token = cookie(&parts.headers, COOKIE).ok_or(WebError::SignedOut)?;
+        let row = state
+            .core
+            .registry()
+            .resume_web(&token)
+            .await
+            .map_err(WebError::Core)?
+            .ok_or(WebError::SignedOut)?;
+        let Principal::Account(account) = row.owner else {
+            return Err(WebError::SignedOut);
+        };
+        if row.channel != Channel::Dashboard {
+            return Err(WebError::SignedOut);
+        }
+        let email = state
+            .core
+            .account(Scope::Account(account), account)
+            .await
+            .map_err(|_| WebError::SignedOut)?
+            .owner_email
+            .to_string();
+        Ok(Owner {
+            row,
+            account,
+            email,
+            csrf: csrf::for_session(&token),
+            remote: remote(parts),
+        })
+    }
+}
+
+/// The peer's address, when the listener recorded it.
+pub fn remote(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
+/// One cookie's value from the request.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Strict, path /, Secure under TLS.
+pub fn set_cookie(name: &str, value: &str, secure: bool, max_age: Option<i64>) -> String {
+    let mut out = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
+    if secure {
+        out.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        out.push_str(&format!("; Max-Age={age}"));
+    }
+    out
+}

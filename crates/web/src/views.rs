@@ -1,0 +1,181 @@
+//! The dashboard's pages: one struct per template in `templates/`, checked at compile time and
+//! escaped by default.
+
+use askama::Template;
+use axum::response::Html;
+
+/// A page's HTML, or a plain error page if the template itself failed.
+pub fn render(page: &impl Template) -> Html<String> {
+    match page.render() {
+        Ok(html) => Html(html),
+        Err(e) => {
+            tracing::error!(error = %e, "a page failed to render");
+            Html("<!doctype html><title>Error</title><p>Something went wrong.".to_owned())
+        }
+    }
+}
+
+/// The signed-in frame: who is signed in and the token forms carry.
+pub struct Frame {
+    pub email: String,
+    pub csrf: String,
+}
+
+/// One password requirement with its live check.
+pub struct RuleView {
+    pub id: &'static str,
+    pub label: &'static str,
+    pub met: bool,
+}
+
+pub fn rules_for(password: &str) -> Vec<RuleView> {
+    trekmail_core::security::password_policy::PASSWORD_RULES
+        .iter()
+        .map(|r| RuleView {
+            id: r.id,
+            label: r.label,
+            met: !password.is_empty() && r.is_met_by(password),
+        })
+        .collect()
+}
+
+pub fn rules_json() -> String {
+    trekmail_core::security::password_policy::rules_json()
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage<'a> {
+    pub title: &'a str,
+    pub text: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+pub struct SignInPage {
+    pub email: String,
+    pub error: Option<String>,
+    pub pre: String,
+}
+
+#[derive(Template)]
+#[template(path = "signin_code.html")]
+pub struct SignInCodePage {
+    pub ticket: String,
+    pub error: Option<String>,
+    pub pre: String,
+}
+
+/// One row of the Mailboxes page.
+pub struct MailboxRow {
+    pub id: i64,
+    pub address: String,
+    pub display_name: String,
+    pub used: String,
+    pub quota: String,
+    pub used_percent: u8,
+    pub two_factor_on: bool,
+}
+
+#[derive(Template)]
+#[template(path = "mailboxes.html")]
+pub struct MailboxesPage {
+    pub frame: Frame,
+    pub plan: String,
+    pub mailboxes: Vec<MailboxRow>,
+    pub limit_note: String,
+    pub domains: Vec<String>,
+    pub form: NewMailboxForm,
+    pub rules: Vec<RuleView>,
+    pub rules_json: String,
+    pub notice: Option<String>,
+}
+
+/// What the create-mailbox form holds when it is shown again.
+#[derive(Default)]
+pub struct NewMailboxForm {
+    pub local_part: String,
+    pub domain: String,
+    pub display_name: String,
+    pub quota_mb: String,
+    pub error: Option<String>,
+}
+
+/// The header every mailbox settings tab shares.
+pub struct MailboxHeader {
+    pub id: i64,
+    pub address: String,
+    pub display_name: String,
+    pub two_factor_on: bool,
+    pub used: String,
+    pub quota: String,
+    pub quota_mb: u64,
+    pub max_quota_mb: u64,
+}
+
+/// The recovery code section's state.
+pub struct RecoveryView {
+    /// "Issued 3 days ago", or `None` for "Not issued yet".
+    pub issued_ago: Option<String>,
+    pub issued_exact: String,
+    pub used: bool,
+}
+
+#[derive(Template)]
+#[template(path = "mailbox_security.html")]
+pub struct MailboxSecurityPage {
+    pub frame: Frame,
+    pub mailbox: MailboxHeader,
+    pub rules: Vec<RuleView>,
+    pub rules_json: String,
+    pub password_error: Option<String>,
+    pub notice: Option<String>,
+    pub recovery: RecoveryView,
+    pub storage_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "recovery_code.html")]
+pub struct RecoveryCodePage {
+    pub frame: Frame,
+    pub mailbox: MailboxHeader,
+    pub code: String,
+}
+
+#[derive(Template)]
+#[template(path = "delete_mailbox.html")]
+pub struct DeleteMailboxPage {
+    pub frame: Frame,
+    pub mailbox: MailboxHeader,
+}
+
+/// A started dashboard 2FA enrolment, shown until confirmed.
+pub struct EnrolmentView {
+    pub qr_svg: String,
+    pub key: String,
+    pub ticket: String,
+}
+
+/// One API token as the owner sees it (never its value, but once).
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub created: String,
+    pub last_used: String,
+}
+
+#[derive(Template)]
+#[template(path = "account_security.html")]
+pub struct AccountSecurityPage {
+    pub frame: Frame,
+    pub two_factor_on: bool,
+    pub enrolment: Option<EnrolmentView>,
+    pub two_factor_error: Option<String>,
+    pub rules: Vec<RuleView>,
+    pub rules_json: String,
+    pub password_error: Option<String>,
+    pub notice: Option<String>,
+    pub tokens: Vec<TokenRow>,
+    pub new_token: Option<String>,
+    pub token_error: Option<String>,
+}
