@@ -17,6 +17,7 @@ use trekmail_core::security::password_hasher::PasswordHasher;
 use trekmail_core::security::secret_box::SecretBox;
 use trekmail_core::services::{Actor, Scope};
 use trekmail_core::{Core, CoreConfig, CoreError};
+use trekmail_testkit::{Backend, fresh_database};
 
 const OWNER_PASSWORD: &str = "Owner-first-pass-1";
 const ANN: &str = "ann@example.com";
@@ -118,13 +119,17 @@ fn browser(port: u16, mode: &str, args: &[&str]) -> Child {
 /// the running server through its control socket so the server hears the changes.
 async fn side_core(data: &Path, linked: bool) -> Arc<Core> {
     let url = format!("sqlite://{}?mode=rwc", data.join("trekmail.db").display());
-    let store = Arc::new(trekmail_storage::SqlStore::open(&url).await.unwrap());
     let link: Arc<dyn ClusterLink> = match linked {
         true => Arc::new(trekmail_storage::SocketLink::client(
             data.join("trekmail.sock"),
         )),
         false => Arc::new(NoLink),
     };
+    core_on(&url, data, link).await
+}
+
+async fn core_on(url: &str, data: &Path, link: Arc<dyn ClusterLink>) -> Arc<Core> {
+    let store = Arc::new(trekmail_storage::SqlStore::open(url).await.unwrap());
     Core::new(
         CoreConfig::default(),
         store,
@@ -412,4 +417,140 @@ fn pages_carry_strict_headers_and_sign_in_needs_its_form_token() {
     // Signed out, pages lead to the sign-in page.
     let away = curl(&[&format!("{base}/mailboxes/1/security")]);
     assert!(away.contains("location: /signin"), "{away}");
+}
+
+#[test]
+fn the_owner_changing_their_password_signs_out_their_other_dashboard_sessions() {
+    let (_dir, config) = setup("");
+    seed_owner(&config);
+    let (_server, lines) = serve(&config);
+    let out = finish(browser(
+        dashboard_port(&lines),
+        "own-password",
+        &["Owner-second-pass-2"],
+    ));
+    assert!(out.contains("OWN PASSWORD OK"), "{out}");
+}
+
+#[test]
+fn mailboxes_are_created_and_resized_within_the_plan() {
+    let (_dir, config) = setup("");
+    seed_owner(&config);
+    let (_server, lines) = serve(&config);
+    let out = finish(browser(dashboard_port(&lines), "create-and-storage", &[]));
+    assert!(out.contains("CREATED"), "{out}");
+    let listed = ok(
+        &config,
+        &["mailbox", "list", "--account", "owner@example.com"],
+        None,
+    );
+    assert!(listed.contains("bea@example.com"), "{listed}");
+}
+
+#[test]
+fn deleting_a_mailbox_ends_its_sessions_and_its_sign_in() {
+    let (_dir, config) = setup("");
+    seed_owner(&config);
+    let (_server, lines) = serve(&config);
+    let imap = imap_port(&lines);
+    let mut idle = imap_client(imap, ANN, ANN_PASSWORD, "idle-bye");
+    wait_for_line(&mut idle, "IDLING");
+    let out = finish(browser(dashboard_port(&lines), "delete", &[]));
+    assert_eq!(line_value(&out, "ENDED"), "1", "{out}");
+    wait_for_line(&mut idle, "BYE");
+    finish(idle);
+    finish(imap_client(imap, ANN, ANN_PASSWORD, "login-fail"));
+    let listed = ok(
+        &config,
+        &["mailbox", "list", "--account", "owner@example.com"],
+        None,
+    );
+    assert!(!listed.contains(ANN), "{listed}");
+}
+
+/// Two nodes on one PostgreSQL: the page open on node A hears a 2FA change made on another
+/// node, and a password saved through A's API ends an IMAP session held by node B.
+#[tokio::test(flavor = "multi_thread")]
+async fn across_nodes_the_pill_flips_and_a_saved_password_ends_sessions() {
+    let url = fresh_database(Backend::Postgres).await;
+    let (dir_a, config_a) = setup(&url);
+    let (_dir_b, config_b) = setup(&url);
+    let (ca, cb) = (config_a.clone(), config_b.clone());
+    let (a, lines_a, b, lines_b) = tokio::task::spawn_blocking(move || {
+        seed_owner(&ca);
+        // Both nodes seal secrets with one key, as a cluster must.
+        let key = ca.parent().unwrap().join("data/server.key");
+        let b_data = cb.parent().unwrap().join("data");
+        std::fs::create_dir_all(&b_data).unwrap();
+        std::fs::copy(&key, b_data.join("server.key")).unwrap();
+        let (a, lines_a) = serve(&ca);
+        let (b, lines_b) = serve(&cb);
+        (a, lines_a, b, lines_b)
+    })
+    .await
+    .unwrap();
+    let dash_a = dashboard_port(&lines_a);
+    let mut page = browser(dash_a, "pill", &[]);
+    let page = tokio::task::spawn_blocking(move || {
+        wait_for_line(&mut page, "READY");
+        page
+    })
+    .await
+    .unwrap();
+    // The owner turns 2FA on from a third node.
+    let (link, _inbound) = trekmail_storage::PgLink::connect(&url, 64).await.unwrap();
+    let core = core_on(&url, &dir_a.join("data"), Arc::new(link)).await;
+    let ann = core.mailbox_by_address(Scope::Operator, ANN).await.unwrap();
+    let who = Principal::Mailbox(ann.id);
+    let enrollment = core.begin_two_factor(who).unwrap();
+    let code = oathtool(&enrollment.secret.expose_base32().replace(' ', ""));
+    core.confirm_two_factor(
+        who,
+        ann.account_id,
+        &enrollment.ticket,
+        &code,
+        &owner_actor(),
+    )
+    .await
+    .unwrap();
+    let account = core.account_by_email("owner@example.com").await.unwrap();
+    let (_, token) = core
+        .create_api_token(Scope::Operator, account.id, "ops", &Actor::operator())
+        .await
+        .unwrap();
+    let token = token.to_string();
+    tokio::task::spawn_blocking(move || {
+        let mut page = page;
+        wait_for_line(&mut page, "ON");
+        // The operator turns it off on node B.
+        ok(&config_b, &["mailbox", "reset-2fa", ANN], None);
+        assert!(finish(page).contains("OFF"));
+
+        // An IMAP session on node B; the password saved through node A's API.
+        let mut idle = imap_client(imap_port(&lines_b), ANN, ANN_PASSWORD, "idle-bye");
+        wait_for_line(&mut idle, "IDLING");
+        let saved = curl(&[
+            "-X",
+            "PUT",
+            "-H",
+            &format!("Authorization: Bearer {token}"),
+            "-H",
+            "Content-Type: application/json",
+            "--data",
+            r#"{"password":"Cluster-pass-2026"}"#,
+            &format!("http://127.0.0.1:{dash_a}/api/v1/mailboxes/{ANN_ID}/password"),
+        ]);
+        assert!(saved.contains(r#""sessions_ended":1"#), "{saved}");
+        wait_for_line(&mut idle, "BYE");
+        finish(idle);
+        finish(imap_client(
+            imap_port(&lines_a),
+            ANN,
+            ANN_PASSWORD,
+            "login-fail",
+        ));
+        drop((a, b));
+    })
+    .await
+    .unwrap();
 }

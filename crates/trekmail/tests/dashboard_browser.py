@@ -11,6 +11,11 @@ usage: dashboard_browser.py PORT MODE [ARGS...]
   owner-2fa                 Account → Security: turn 2FA on with a code from oathtool, sign in
                             with a fresh code, a reused code refused, turn it off (waits for
                             the next 30 s step)
+  own-password NEW          the owner changes their own password in one browser; the other
+                            browser's dashboard session ends live
+  create-and-storage        creates a mailbox on the Mailboxes page, edits its storage, and
+                            meets the plan's limit with a clear message
+  delete                    deletes ann through the dialog that names her; prints ENDED n
   token NAME                makes an API token in Account → Security; prints TOKEN value
   screenshots DIR           saves the Mailboxes page and the Security tab as PNG
 Every mode signs in as owner@example.com with OWNER_PASSWORD from the environment unless
@@ -309,6 +314,97 @@ def owner_two_factor(browser):
     print("OWNER 2FA OK", flush=True)
 
 
+def own_password(browser, new):
+    mine = browser.new_context().new_page()
+    sign_in(mine)
+    other = browser.new_context().new_page()
+    sign_in(other)
+    time.sleep(0.5)
+    mine.goto(BASE + "/account/security")
+    mine.fill("#current", "Wrong-password-1")
+    mine.fill("#password", new)
+    mine.fill("#confirm", new)
+    mine.get_by_role("button", name="Change password").click()
+    expect(mine.locator("#password-section .error")).to_contain_text("current password is not right")
+    mine.fill("#current", OWNER_PASSWORD)
+    mine.fill("#password", new)
+    mine.fill("#confirm", new)
+    mine.get_by_role("button", name="Change password").click()
+    expect(mine.locator(".notice")).to_contain_text("Password changed")
+    # The other browser is sent to the sign-in page without touching anything.
+    other.wait_for_url("**/signin", timeout=3000)
+    # This one stays signed in.
+    mine.goto(BASE + "/mailboxes")
+    expect(mine.get_by_role("heading", name="Mailboxes")).to_be_visible()
+    other.fill("#email", OWNER)
+    other.fill("#password", OWNER_PASSWORD)
+    other.click("button[type=submit]")
+    expect(other.locator(".error")).to_contain_text("Wrong e-mail or password.")
+    sign_in(other, password=new)
+    print("OWN PASSWORD OK", flush=True)
+
+
+def create_and_storage(page):
+    page.goto(BASE + "/mailboxes")
+    page.fill("#local_part", "bea")
+    page.fill("#display_name", "Bea Example")
+    page.fill("#quota_mb", "100000000")
+    page.get_by_role("button", name="Generate strong password").click()
+    page.get_by_role("button", name="Create mailbox").click()
+    expect(page.locator("#new .error")).to_contain_text("storage")
+    # The form comes back as it was typed, with the password to type again.
+    expect(page.locator("#local_part")).to_have_value("bea")
+    expect(page.locator("#display_name")).to_have_value("Bea Example")
+    page.fill("#quota_mb", "50")
+    page.get_by_role("button", name="Generate strong password").click()
+    page.get_by_role("button", name="Create mailbox").click()
+    page.wait_for_url("**/security?created=1")
+    expect(page.locator(".notice")).to_contain_text("Mailbox created.")
+    expect(page.locator(".mailbox-head h1")).to_have_text("bea@example.com")
+    page.get_by_role("link", name="Edit storage").click()
+    dialog = page.locator("#storage-dialog")
+    expect(dialog).to_be_visible()
+    dialog.locator("#dialog-quota").fill("80")
+    dialog.get_by_role("button", name="Save storage").click()
+    expect(page.locator(".notice")).to_contain_text("Storage saved.")
+    expect(page.locator(".mailbox-head")).to_contain_text("80 MB")
+    # Past the browser's own check (the field's max), the server's, on the page without script.
+    page.goto(page.url.split("?")[0].replace("/security", "/storage"))
+    page.evaluate("document.querySelector('#quota_mb').removeAttribute('max')")
+    page.fill("#quota_mb", "100000000")
+    page.get_by_role("button", name="Save storage").click()
+    expect(page.locator(".error")).to_be_visible()
+    expect(page.locator("#quota_mb")).to_have_value("100000000")
+    open_security(page, "bea@example.com")
+    expect(page.locator(".mailbox-head")).to_contain_text("80 MB")
+    page.goto(BASE + "/mailboxes")
+    row = page.locator('tr:has-text("bea@example.com")')
+    expect(row).to_contain_text("Bea Example")
+    expect(row).to_contain_text("2FA off")
+    # The whole row opens the mailbox.
+    row.locator("td").nth(2).click()
+    page.wait_for_url("**/security")
+    print("CREATED", flush=True)
+
+
+def delete(page):
+    open_security(page)
+    page.get_by_role("link", name="Delete mailbox").click()
+    dialog = page.locator("#delete-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("Delete ann@example.com?")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Cancel"
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    page.get_by_role("link", name="Delete mailbox").click()
+    dialog.get_by_role("button", name="Delete mailbox").click()
+    page.wait_for_url(re.compile(r"/mailboxes\?deleted=\d+$"))
+    notice = page.locator(".notice")
+    expect(notice).to_contain_text("Mailbox deleted.")
+    assert "ann@example.com" not in page.content()
+    print("ENDED", re.search(r"(\d+) live session", notice.inner_text()).group(1), flush=True)
+
+
 def token(page, name):
     page.goto(BASE + "/account/security")
     page.fill("#token-name", name)
@@ -342,6 +438,8 @@ with sync_playwright() as p:
         isolation(page, *ARGS)
     elif MODE == "owner-2fa":
         owner_two_factor(browser)
+    elif MODE == "own-password":
+        own_password(browser, ARGS[0])
     else:
         sign_in(page)
         {
@@ -349,6 +447,8 @@ with sync_playwright() as p:
             "save-password": lambda: save_password(page),
             "recovery": lambda: recovery(page),
             "token": lambda: token(page, ARGS[0]),
+            "create-and-storage": lambda: create_and_storage(page),
+            "delete": lambda: delete(page),
             "screenshots": lambda: screenshots(page, ARGS[0]),
         }[MODE]()
     assert not errors, f"script errors in the page: {errors}"

@@ -4,11 +4,14 @@
 (function () {
   if (!window.EventSource) return;
   const events = new EventSource("/events");
+  // A form being sent (e.g. the delete itself) leads somewhere of its own.
+  let leaving = false;
+  document.addEventListener("submit", () => { leaving = true; });
   events.addEventListener("mailbox", (message) => {
     const change = JSON.parse(message.data);
     for (const scope of document.querySelectorAll(`[data-mailbox="${change.mailbox_id}"]`)) {
       if (change.deleted && scope.matches(".mailbox-head")) {
-        window.location.assign("/mailboxes");
+        if (!leaving) window.location.assign("/mailboxes");
         return;
       }
       for (const on of scope.querySelectorAll("[data-2fa-on]")) on.hidden = !change.two_factor_on;

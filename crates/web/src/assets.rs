@@ -5,7 +5,7 @@ use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-const FILES: [(&str, &str, &str); 5] = [
+const FILES: &[(&str, &str, &str)] = &[
     ("app.css", "text/css", include_str!("../assets/app.css")),
     (
         "password.js",
@@ -26,6 +26,11 @@ const FILES: [(&str, &str, &str); 5] = [
         "copy.js",
         "text/javascript",
         include_str!("../assets/copy.js"),
+    ),
+    (
+        "rows.js",
+        "text/javascript",
+        include_str!("../assets/rows.js"),
     ),
 ];
 

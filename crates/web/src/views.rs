@@ -131,7 +131,16 @@ pub struct MailboxSecurityPage {
     pub password_error: Option<String>,
     pub notice: Option<String>,
     pub recovery: RecoveryView,
-    pub storage_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "edit_storage.html")]
+pub struct EditStoragePage {
+    pub frame: Frame,
+    pub mailbox: MailboxHeader,
+    /// What the field holds: the current quota, or what was typed.
+    pub quota_mb: String,
+    pub error: Option<String>,
 }
 
 #[derive(Template)]

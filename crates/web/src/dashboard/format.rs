@@ -17,12 +17,12 @@ pub fn size(bytes: i64) -> String {
     }
 }
 
-/// Rounded down to a tenth, for the CSS width classes `w0`..`w100`.
+/// Rounded up to a tenth (any use shows), for the CSS width classes `w0`..`w100`.
 pub fn percent_step(used: i64, quota: i64) -> u8 {
     if quota <= 0 {
         return 0;
     }
-    let tenths = (used.max(0).saturating_mul(10) / quota).min(10);
+    let tenths = (used.max(0).saturating_mul(10).saturating_add(quota - 1) / quota).min(10);
     u8::try_from(tenths * 10).unwrap_or(100)
 }
 
@@ -37,7 +37,8 @@ mod tests {
         assert_eq!(size(1536 * 1024), "1.5 MB");
         assert_eq!(size(2 * 1024 * 1024 * 1024), "2 GB");
         assert_eq!(percent_step(0, 100), 0);
-        assert_eq!(percent_step(55, 100), 50);
+        assert_eq!(percent_step(55, 100), 60);
+        assert_eq!(percent_step(1, 1000), 10);
         assert_eq!(percent_step(500, 100), 100);
         assert_eq!(percent_step(5, 0), 0);
     }

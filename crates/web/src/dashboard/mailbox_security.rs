@@ -9,8 +9,8 @@ use crate::error::WebError;
 use crate::relative_time;
 use crate::session::Owner;
 use crate::views::{
-    DeleteMailboxPage, Frame, MailboxHeader, MailboxSecurityPage, RecoveryCodePage, RecoveryView,
-    render, rules_for, rules_json,
+    DeleteMailboxPage, EditStoragePage, Frame, MailboxHeader, MailboxSecurityPage,
+    RecoveryCodePage, RecoveryView, render, rules_for, rules_json,
 };
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
@@ -66,7 +66,7 @@ pub async fn page(
     } else {
         None
     };
-    let page = security_page(&state, &owner, MailboxId(id), notice, None, None, "").await?;
+    let page = security_page(&state, &owner, MailboxId(id), notice, None, "").await?;
     Ok(render(&page).into_response())
 }
 
@@ -96,7 +96,7 @@ pub async fn save_password(
             Err(e) => form_message(&e).ok_or(WebError::from(e))?,
         }
     };
-    let page = security_page(&state, &owner, id, None, Some(error), None, &form.password).await?;
+    let page = security_page(&state, &owner, id, None, Some(error), &form.password).await?;
     Ok(render(&page).into_response())
 }
 
@@ -145,6 +145,21 @@ pub async fn new_recovery_code(
     .into_response())
 }
 
+pub async fn storage_page(
+    State(state): State<AppState>,
+    owner: Owner,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let mailbox = header_of(&state, &owner, MailboxId(id)).await?;
+    Ok(render(&EditStoragePage {
+        frame: frame(&owner),
+        quota_mb: mailbox.quota_mb.to_string(),
+        mailbox,
+        error: None,
+    })
+    .into_response())
+}
+
 pub async fn edit_storage(
     State(state): State<AppState>,
     owner: Owner,
@@ -161,17 +176,22 @@ pub async fn edit_storage(
             .await
         {
             Ok(_) => {
-                return Ok(Redirect::to(&format!(
-                    "/mailboxes/{}/security?storage=1#storage",
-                    id.0
-                ))
-                .into_response());
+                return Ok(
+                    Redirect::to(&format!("/mailboxes/{}/security?storage=1", id.0))
+                        .into_response(),
+                );
             }
             Err(e) => form_message(&e).ok_or(WebError::from(e))?,
         },
     };
-    let page = security_page(&state, &owner, id, None, None, Some(error), "").await?;
-    Ok(render(&page).into_response())
+    let mailbox = header_of(&state, &owner, id).await?;
+    Ok(render(&EditStoragePage {
+        frame: frame(&owner),
+        mailbox,
+        quota_mb: form.quota_mb.clone(),
+        error: Some(error),
+    })
+    .into_response())
 }
 
 pub async fn confirm_delete(
@@ -235,7 +255,6 @@ async fn security_page(
     id: MailboxId,
     notice: Option<String>,
     password_error: Option<String>,
-    storage_error: Option<String>,
     typed_password: &str,
 ) -> Result<MailboxSecurityPage, WebError> {
     let mailbox = header_of(state, owner, id).await?;
@@ -261,6 +280,5 @@ async fn security_page(
         password_error,
         notice,
         recovery,
-        storage_error,
     })
 }

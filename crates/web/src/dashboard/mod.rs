@@ -52,7 +52,7 @@ pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken)
         )
         .route(
             "/mailboxes/{id}/storage",
-            post(mailbox_security::edit_storage),
+            get(mailbox_security::storage_page).post(mailbox_security::edit_storage),
         )
         .route(
             "/mailboxes/{id}/delete",
@@ -80,6 +80,10 @@ pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken)
         .route("/events", get(events::stream))
         .route("/password/generate", get(generated_password))
         .route("/assets/{name}", get(assets::asset))
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::http::StatusCode::NO_CONTENT }),
+        )
         .nest("/api/v1", api::router())
         .layer(middleware::from_fn(headers::security_headers))
         .with_state(state)
