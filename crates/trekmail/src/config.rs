@@ -312,8 +312,9 @@ mod tests {
 pub struct DashboardConfig {
     /// Address of the dashboard's HTTP listener; empty to turn it off.
     pub listen: String,
-    /// Marks cookies `Secure`: set it when the dashboard is reached over HTTPS through a
-    /// TLS-terminating proxy.
+    /// Serves HTTPS on the node's certificate (`[tls]`); cookies are then `Secure`.
+    pub tls: bool,
+    /// Marks cookies `Secure` without `tls`: for HTTPS through a TLS-terminating proxy.
     pub secure_cookies: bool,
 }
 
@@ -321,6 +322,7 @@ impl Default for DashboardConfig {
     fn default() -> DashboardConfig {
         DashboardConfig {
             listen: "127.0.0.1:8080".to_owned(),
+            tls: false,
             secure_cookies: false,
         }
     }

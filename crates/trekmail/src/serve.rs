@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 pub async fn run(config: &Config) -> Result<()> {
     let node = node::open(config, Role::Server).await?;
     let tls = crate::tls::prepare(config)?;
-    let _acceptor = tls.acceptor()?;
+    let acceptor = tls.acceptor()?;
     let shutdown = CancellationToken::new();
     let background = node.core.start(node.inbound, shutdown.clone());
     let imap = match config.imap.listen.as_str() {
@@ -35,15 +35,24 @@ pub async fn run(config: &Config) -> Result<()> {
                 .await
                 .with_context(|| format!("dashboard.listen: cannot listen on {address}"))?;
             let bound = listener.local_addr()?;
+            let https = config.dashboard.tls;
             let router = trekmail_web::dashboard_router(
                 node.core.clone(),
                 trekmail_web::WebOptions {
-                    secure_cookies: config.dashboard.secure_cookies,
+                    secure_cookies: https || config.dashboard.secure_cookies,
                 },
                 shutdown.clone(),
             );
-            let task = tokio::spawn(trekmail_web::serve(listener, router, shutdown.clone()));
-            Some((bound, task))
+            let task = match https {
+                true => tokio::spawn(trekmail_web::serve_tls(
+                    listener,
+                    acceptor.clone(),
+                    router,
+                    shutdown.clone(),
+                )),
+                false => tokio::spawn(trekmail_web::serve(listener, router, shutdown.clone())),
+            };
+            Some((bound, https, task))
         }
     };
 
@@ -76,7 +85,10 @@ pub async fn run(config: &Config) -> Result<()> {
         None => println!("  IMAP:       off"),
     }
     match &dashboard {
-        Some((address, _)) => println!("  Dashboard:  http://{address}/"),
+        Some((address, https, _)) => println!(
+            "  Dashboard:  {}://{address}/",
+            if *https { "https" } else { "http" }
+        ),
         None => println!("  Dashboard:  off"),
     }
     println!("Press Ctrl-C to stop.");
@@ -87,7 +99,7 @@ pub async fn run(config: &Config) -> Result<()> {
     if let Some((_, task)) = imap {
         let _ = task.await;
     }
-    if let Some((_, task)) = dashboard {
+    if let Some((_, _, task)) = dashboard {
         let _ = task.await;
     }
     let _ = background.await;

@@ -11,13 +11,16 @@ mod headers;
 mod qr;
 mod relative_time;
 mod session;
+mod tls_listener;
 mod views;
 
 pub use dashboard::router as dashboard_router;
 
 use axum::Router;
+use axum::serve::ListenerExt;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 /// How the web listeners behave.
@@ -34,6 +37,24 @@ pub async fn serve(
     router: Router,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { shutdown.cancelled().await })
+    .await
+}
+
+/// Serves `router` over HTTPS on `listener` until `shutdown`.
+pub async fn serve_tls(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+    router: Router,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    // `tap_io` gives any listener axum's `ConnectInfo<SocketAddr>`, which handlers use for
+    // the peer's address (throttling, audit).
+    let listener = tls_listener::TlsListener::new(listener, acceptor)?.tap_io(|_| {});
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
