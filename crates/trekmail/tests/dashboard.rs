@@ -581,3 +581,18 @@ fn with_tls_on_the_dashboard_speaks_https_and_its_cookies_are_secure() {
     let again = curl(&["--insecure", &format!("https://127.0.0.1:{port}/signin")]);
     assert!(again.starts_with("HTTP/1.1 200"), "{again}");
 }
+
+#[test]
+fn every_form_works_without_javascript() {
+    let (_dir, config) = setup("");
+    seed_owner(&config);
+    let (_server, lines) = serve(&config);
+    let out = finish(browser(dashboard_port(&lines), "no-script", &[]));
+    assert!(out.contains("NO SCRIPT OK"), "{out}");
+    finish(imap_client(
+        imap_port(&lines),
+        ANN,
+        ANN_PASSWORD,
+        "login-fail",
+    ));
+}

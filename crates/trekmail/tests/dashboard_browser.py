@@ -16,6 +16,8 @@ usage: dashboard_browser.py PORT MODE [ARGS...]
   create-and-storage        creates a mailbox on the Mailboxes page, edits its storage, and
                             meets the plan's limit with a clear message
   delete                    deletes ann through the dialog that names her; prints ENDED n
+  no-script                 with JavaScript off: save a password, make a recovery code and
+                            delete a mailbox through the plain forms and confirmation pages
   token NAME                makes an API token in Account → Security; prints TOKEN value
   screenshots DIR           saves the Mailboxes page and the Security tab as PNG
 Every mode signs in as owner@example.com with OWNER_PASSWORD from the environment unless
@@ -405,6 +407,34 @@ def delete(page):
     print("ENDED", re.search(r"(\d+) live session", notice.inner_text()).group(1), flush=True)
 
 
+def no_script(browser):
+    page = browser.new_context(java_script_enabled=False).new_page()
+    sign_in(page)
+    open_security(page)
+    # No live checks: the server answers for the rules.
+    page.fill("#password", "too-weak")
+    page.fill("#confirm", "too-weak")
+    page.get_by_role("button", name="Save password").click()
+    expect(page.locator("#password-section .error")).to_contain_text("does not meet")
+    page.fill("#password", "No-script-pass-2026")
+    page.fill("#confirm", "No-script-pass-2026")
+    page.get_by_role("button", name="Save password").click()
+    expect(page.locator(".notice")).to_contain_text("Password saved.")
+    page.get_by_role("link", name="Generate new code").click()
+    expect(page.get_by_role("heading")).to_contain_text("Generate a new recovery code for ann@example.com?")
+    page.get_by_role("button", name="Generate new code").click()
+    code = page.locator("[data-code]").inner_text().strip()
+    assert len(code) >= 8, code
+    page.get_by_role("link", name="Done").click()
+    expect(page.locator("[data-recovery-status]")).to_contain_text("Issued just now")
+    assert code not in page.content()
+    page.get_by_role("link", name="Delete mailbox").click()
+    expect(page.get_by_role("heading")).to_contain_text("Delete ann@example.com?")
+    page.get_by_role("button", name="Delete mailbox").click()
+    expect(page.locator(".notice")).to_contain_text("Mailbox deleted.")
+    print("NO SCRIPT OK", flush=True)
+
+
 def token(page, name):
     page.goto(BASE + "/account/security")
     page.fill("#token-name", name)
@@ -438,6 +468,8 @@ with sync_playwright() as p:
         isolation(page, *ARGS)
     elif MODE == "owner-2fa":
         owner_two_factor(browser)
+    elif MODE == "no-script":
+        no_script(browser)
     elif MODE == "own-password":
         own_password(browser, ARGS[0])
     else:
