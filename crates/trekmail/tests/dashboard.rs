@@ -101,6 +101,14 @@ fn seed_other(config: &Path) {
     );
 }
 
+/// A seeded node, serving.
+fn started() -> (std::path::PathBuf, Serve, Vec<String>) {
+    let (_dir, config) = setup("");
+    seed_owner(&config);
+    let (server, lines) = serve(&config);
+    (config, server, lines)
+}
+
 fn browser(port: u16, mode: &str, args: &[&str]) -> Child {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dashboard_browser.py");
     Command::new("python3")
@@ -142,12 +150,20 @@ async fn core_on(url: &str, data: &Path, link: Arc<dyn ClusterLink>) -> Arc<Core
     .unwrap()
 }
 
-fn owner_actor() -> Actor {
-    Actor {
+/// Turns ann's 2FA on as she would in webmail, with a code from oathtool.
+async fn enroll_ann(core: &Core) {
+    let ann = core.mailbox_by_address(Scope::Operator, ANN).await.unwrap();
+    let who = Principal::Mailbox(ann.id);
+    let enrollment = core.begin_two_factor(who).unwrap();
+    let code = oathtool(&enrollment.secret.expose_base32().replace(' ', ""));
+    let actor = Actor {
         channel: Channel::Webmail,
         remote: None,
         name: ANN.into(),
-    }
+    };
+    core.confirm_two_factor(who, ann.account_id, &enrollment.ticket, &code, &actor)
+        .await
+        .unwrap();
 }
 
 fn oathtool(base32: &str) -> String {
@@ -177,9 +193,7 @@ fn curl(args: &[&str]) -> String {
 
 #[test]
 fn the_password_form_checks_live_generates_and_refuses_forged_posts() {
-    let (_dir, config) = setup("");
-    seed_owner(&config);
-    let (_server, lines) = serve(&config);
+    let (_config, _server, lines) = started();
     let out = finish(browser(dashboard_port(&lines), "password-form", &[]));
     assert!(out.contains("PASSWORD FORM OK"), "{out}");
     // The forged and weak posts changed nothing: the first password still works.
@@ -188,9 +202,7 @@ fn the_password_form_checks_live_generates_and_refuses_forged_posts() {
 
 #[test]
 fn saving_the_password_ends_a_live_imap_session_at_once() {
-    let (_dir, config) = setup("");
-    seed_owner(&config);
-    let (_server, lines) = serve(&config);
+    let (_config, _server, lines) = started();
     let imap = imap_port(&lines);
     let mut idle = imap_client(imap, ANN, ANN_PASSWORD, "idle-bye");
     wait_for_line(&mut idle, "IDLING");
@@ -205,14 +217,8 @@ fn saving_the_password_ends_a_live_imap_session_at_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_recovery_dialog_shows_a_code_once_and_only_the_newest_works() {
-    let (dir, config) = setup("");
-    let c = config.clone();
-    let (server, lines) = tokio::task::spawn_blocking(move || {
-        seed_owner(&c);
-        serve(&c)
-    })
-    .await
-    .unwrap();
+    let (config, server, lines) = tokio::task::spawn_blocking(started).await.unwrap();
+    let dir = config.parent().unwrap().to_path_buf();
     let port = dashboard_port(&lines);
     let out = tokio::task::spawn_blocking(move || finish(browser(port, "recovery", &[])))
         .await
@@ -232,14 +238,8 @@ async fn the_recovery_dialog_shows_a_code_once_and_only_the_newest_works() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_2fa_pill_flips_live_when_the_owner_or_the_operator_changes_it() {
-    let (dir, config) = setup("");
-    let c = config.clone();
-    let (server, lines) = tokio::task::spawn_blocking(move || {
-        seed_owner(&c);
-        serve(&c)
-    })
-    .await
-    .unwrap();
+    let (config, server, lines) = tokio::task::spawn_blocking(started).await.unwrap();
+    let dir = config.parent().unwrap().to_path_buf();
     let mut page = browser(dashboard_port(&lines), "pill", &[]);
     let page = tokio::task::spawn_blocking(move || {
         wait_for_line(&mut page, "READY");
@@ -249,19 +249,7 @@ async fn the_2fa_pill_flips_live_when_the_owner_or_the_operator_changes_it() {
     .unwrap();
     // The owner turns 2FA on (as webmail does), in another process.
     let core = side_core(&dir.join("data"), true).await;
-    let ann = core.mailbox_by_address(Scope::Operator, ANN).await.unwrap();
-    let who = Principal::Mailbox(ann.id);
-    let enrollment = core.begin_two_factor(who).unwrap();
-    let code = oathtool(&enrollment.secret.expose_base32().replace(' ', ""));
-    core.confirm_two_factor(
-        who,
-        ann.account_id,
-        &enrollment.ticket,
-        &code,
-        &owner_actor(),
-    )
-    .await
-    .unwrap();
+    enroll_ann(&core).await;
     let c = config.clone();
     let out = tokio::task::spawn_blocking(move || {
         let mut page = page;
@@ -293,9 +281,7 @@ fn account_b_can_neither_see_nor_change_account_a() {
 
 #[test]
 fn the_owner_sets_up_dashboard_2fa_and_signs_in_with_a_code_once() {
-    let (_dir, config) = setup("");
-    seed_owner(&config);
-    let (_server, lines) = serve(&config);
+    let (_config, _server, lines) = started();
     let out = finish(browser(dashboard_port(&lines), "owner-2fa", &[]));
     assert!(out.contains("OWNER 2FA OK"), "{out}");
 }
@@ -350,9 +336,7 @@ async fn the_api_answers_every_endpoint_and_keeps_tenants_apart() {
 
 #[test]
 fn pages_carry_strict_headers_and_sign_in_needs_its_form_token() {
-    let (_dir, config) = setup("");
-    seed_owner(&config);
-    let (_server, lines) = serve(&config);
+    let (_config, _server, lines) = started();
     let base = format!("http://127.0.0.1:{}", dashboard_port(&lines));
     let page = curl(&[&format!("{base}/signin")]);
     for header in [
@@ -421,9 +405,7 @@ fn pages_carry_strict_headers_and_sign_in_needs_its_form_token() {
 
 #[test]
 fn the_owner_changing_their_password_signs_out_their_other_dashboard_sessions() {
-    let (_dir, config) = setup("");
-    seed_owner(&config);
-    let (_server, lines) = serve(&config);
+    let (_config, _server, lines) = started();
     let out = finish(browser(
         dashboard_port(&lines),
         "own-password",
@@ -434,9 +416,7 @@ fn the_owner_changing_their_password_signs_out_their_other_dashboard_sessions() 
 
 #[test]
 fn mailboxes_are_created_and_resized_within_the_plan() {
-    let (_dir, config) = setup("");
-    seed_owner(&config);
-    let (_server, lines) = serve(&config);
+    let (config, _server, lines) = started();
     let out = finish(browser(dashboard_port(&lines), "create-and-storage", &[]));
     assert!(out.contains("CREATED"), "{out}");
     let listed = ok(
@@ -449,9 +429,7 @@ fn mailboxes_are_created_and_resized_within_the_plan() {
 
 #[test]
 fn deleting_a_mailbox_ends_its_sessions_and_its_sign_in() {
-    let (_dir, config) = setup("");
-    seed_owner(&config);
-    let (_server, lines) = serve(&config);
+    let (config, _server, lines) = started();
     let imap = imap_port(&lines);
     let mut idle = imap_client(imap, ANN, ANN_PASSWORD, "idle-bye");
     wait_for_line(&mut idle, "IDLING");
@@ -500,19 +478,7 @@ async fn across_nodes_the_pill_flips_and_a_saved_password_ends_sessions() {
     // The owner turns 2FA on from a third node.
     let (link, _inbound) = trekmail_storage::PgLink::connect(&url, 64).await.unwrap();
     let core = core_on(&url, &dir_a.join("data"), Arc::new(link)).await;
-    let ann = core.mailbox_by_address(Scope::Operator, ANN).await.unwrap();
-    let who = Principal::Mailbox(ann.id);
-    let enrollment = core.begin_two_factor(who).unwrap();
-    let code = oathtool(&enrollment.secret.expose_base32().replace(' ', ""));
-    core.confirm_two_factor(
-        who,
-        ann.account_id,
-        &enrollment.ticket,
-        &code,
-        &owner_actor(),
-    )
-    .await
-    .unwrap();
+    enroll_ann(&core).await;
     let account = core.account_by_email("owner@example.com").await.unwrap();
     let (_, token) = core
         .create_api_token(Scope::Operator, account.id, "ops", &Actor::operator())
@@ -584,9 +550,7 @@ fn with_tls_on_the_dashboard_speaks_https_and_its_cookies_are_secure() {
 
 #[test]
 fn every_form_works_without_javascript() {
-    let (_dir, config) = setup("");
-    seed_owner(&config);
-    let (_server, lines) = serve(&config);
+    let (_config, _server, lines) = started();
     let out = finish(browser(dashboard_port(&lines), "no-script", &[]));
     assert!(out.contains("NO SCRIPT OK"), "{out}");
     finish(imap_client(

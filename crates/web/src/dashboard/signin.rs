@@ -64,15 +64,12 @@ pub async fn submit(
 ) -> Result<Response, WebError> {
     let pre = pre_token(&headers)?;
     let again = |error: &str| {
-        with_pre_cookie(
-            &state,
-            &pre,
-            render(&SignInPage {
-                email: form.email.clone(),
-                error: Some(error.to_owned()),
-                pre: pre.clone(),
-            }),
-        )
+        let page = SignInPage {
+            email: form.email.clone(),
+            error: Some(error.to_owned()),
+            pre: pre.clone(),
+        };
+        with_pre_cookie(&state, &pre, render(&page))
     };
     if !pre_matches(&headers, &form.csrf) {
         return Ok(again(EXPIRED));
@@ -111,15 +108,12 @@ pub async fn submit_code(
 ) -> Result<Response, WebError> {
     let pre = pre_token(&headers)?;
     let again = |error: &str| {
-        with_pre_cookie(
-            &state,
-            &pre,
-            render(&SignInCodePage {
-                ticket: form.ticket.clone(),
-                error: Some(error.to_owned()),
-                pre: pre.clone(),
-            }),
-        )
+        let page = SignInCodePage {
+            ticket: form.ticket.clone(),
+            error: Some(error.to_owned()),
+            pre: pre.clone(),
+        };
+        with_pre_cookie(&state, &pre, render(&page))
     };
     if !pre_matches(&headers, &form.csrf) {
         return Ok(again(EXPIRED));
