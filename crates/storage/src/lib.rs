@@ -27,6 +27,7 @@ mod usage;
 
 pub use error::mask_password;
 pub use fs_blobs::FsBlobStore;
+pub use migrate::known_versions as known_schema_versions;
 pub use pg_link::PgLink;
 pub use socket_link::SocketLink;
 pub use sql_store::{Backend, SqlStore};

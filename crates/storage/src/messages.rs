@@ -1,7 +1,7 @@
 //! Messages in folders: appended with the folder's next UID and counted against the quota in
 //! the same transaction; flags; and finding the bodies no message refers to any more.
 
-use crate::error::db_err;
+use crate::error::{conflict, db_err};
 use crate::rows;
 use crate::sql_store::SqlStore;
 use crate::{folders, usage};
@@ -66,7 +66,8 @@ pub(crate) async fn append(
     Ok(meta)
 }
 
-/// Inserts `meta` as is, in `meta.folder_id` under `meta.uid`.
+/// Inserts `meta` as is, in `meta.folder_id` under `meta.uid`. `NotFound` on PostgreSQL when
+/// its body is not in `blobs` (another node deleted it meanwhile).
 pub(crate) async fn insert(conn: &mut AnyConnection, meta: &MessageMeta) -> StoreResult<()> {
     sqlx::query(INSERT)
         .bind(meta.folder_id.0)
@@ -77,7 +78,7 @@ pub(crate) async fn insert(conn: &mut AnyConnection, meta: &MessageMeta) -> Stor
         .bind(meta.blob.0.as_str())
         .execute(conn)
         .await
-        .map_err(db_err)?;
+        .map_err(conflict(|| format!("message {} exists already", meta.uid)))?;
     Ok(())
 }
 

@@ -31,6 +31,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_api_tokens.sql"),
         postgres: include_str!("../migrations/postgres/0004_api_tokens.sql"),
     },
+    Migration {
+        version: 6,
+        sqlite: include_str!("../migrations/sqlite/0006_message_bodies.sql"),
+        postgres: include_str!("../migrations/postgres/0006_message_bodies.sql"),
+    },
 ];
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations \
@@ -111,6 +116,11 @@ pub(crate) async fn run(conn: &mut AnyConnection, backend: Backend) -> StoreResu
 }
 
 /// The versions recorded as applied.
+/// The versions this build knows, in order: what a database it opened is migrated to.
+pub fn known_versions() -> Vec<i64> {
+    MIGRATIONS.iter().map(|m| m.version).collect()
+}
+
 pub(crate) async fn applied(pool: &AnyPool) -> StoreResult<Vec<i64>> {
     let rows = sqlx::query(APPLIED).fetch_all(pool).await.map_err(db_err)?;
     rows.iter()

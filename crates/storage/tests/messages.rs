@@ -600,3 +600,19 @@ async fn racing_changes_keep_usage_exact() {
         assert_eq!(s.usage(m.id).await, Ok(held), "{}", db.label);
     }
 }
+
+/// On PostgreSQL (nodes share the database and its `blobs`), a row whose body another node
+/// deleted meanwhile is refused, so the appender stores the body again.
+#[tokio::test]
+async fn on_postgres_a_message_needs_its_body() {
+    let db = postgres().await;
+    let s = &db.store;
+    let (_, _, m) = mailbox_fixture(s).await;
+    let inbox = folder(s, m.id, INBOX).await;
+    let mut gone = message(1, 10, &[]);
+    gone.blob = trekmail_core::mail::BlobId(format!("{:064x}", u64::MAX));
+    assert_eq!(s.append(inbox.id, &gone).await, Err(StoreError::NotFound));
+    assert_eq!(uids(s, inbox.id).await, Vec::<u32>::new());
+    assert_eq!(s.usage(m.id).await, Ok(0));
+    s.append(inbox.id, &message(1, 10, &[])).await.unwrap();
+}

@@ -351,7 +351,23 @@ async fn throttling_stops_a_guesser_but_not_the_owner_elsewhere() {
                 .password_and_code(Channel::Imap, "ann@example.com", "Guess-7654321", IP)
                 .await
         });
-        tokio::time::sleep(Duration::from_millis(60)).await;
+        // Its failure is counted (and audited) before it is held: wait for the record, not
+        // for a guessed time.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let audit = core
+                .audit_of(Scope::Operator, Principal::Mailbox(m.id), 100)
+                .await
+                .unwrap();
+            let failed = audit
+                .iter()
+                .filter(|r| r.event.kind == AuditKind::SignInFailed)
+                .count();
+            if failed >= 8 || Instant::now() > deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         let blocked = door
             .password_and_code(Channel::Imap, "ann@example.com", PASSWORD, IP)
             .await;

@@ -16,6 +16,7 @@ use trekmail_core::ids::Principal;
 use trekmail_core::security::password_hasher::PasswordHasher;
 use trekmail_core::security::secret_box::SecretBox;
 use trekmail_core::services::{Actor, Scope};
+use trekmail_core::store::BlobStore;
 use trekmail_core::{Core, CoreConfig, CoreError};
 use trekmail_testkit::{Backend, fresh_database};
 
@@ -136,12 +137,17 @@ async fn side_core(data: &Path, linked: bool) -> Arc<Core> {
     core_on(&url, data, link).await
 }
 
+/// A core like a node's: bodies in files beside SQLite, in the database on PostgreSQL.
 async fn core_on(url: &str, data: &Path, link: Arc<dyn ClusterLink>) -> Arc<Core> {
     let store = Arc::new(trekmail_storage::SqlStore::open(url).await.unwrap());
+    let blobs: Arc<dyn BlobStore> = match url.starts_with("sqlite:") {
+        true => Arc::new(trekmail_storage::FsBlobStore::new(data.join("blobs"))),
+        false => store.clone(),
+    };
     Core::new(
         CoreConfig::default(),
         store,
-        Arc::new(trekmail_storage::FsBlobStore::new(data.join("blobs"))),
+        blobs,
         link,
         SecretBox::load_or_create(&data.join("server.key")).unwrap(),
         PasswordHasher::for_this_machine(),

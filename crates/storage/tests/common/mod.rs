@@ -65,6 +65,16 @@ pub async fn sqlite() -> TestDb {
 pub async fn postgres() -> TestDb {
     let url = fresh_pg_url().await;
     let store = SqlStore::open(&url).await.expect("open postgres");
+    // A message row must name a body in `blobs` there: stand-ins for `blob(1..=999)`.
+    let mut conn = AnyConnection::connect(&url).await.expect("connect");
+    sqlx::raw_sql(
+        "INSERT INTO blobs (id, bytes) \
+         SELECT lpad(to_hex(n), 64, '0'), '\\x00'::bytea FROM generate_series(1, 999) AS n",
+    )
+    .execute(&mut conn)
+    .await
+    .expect("stand-in bodies");
+    conn.close().await.expect("close");
     TestDb {
         label: "postgres",
         url,

@@ -1,0 +1,2 @@
+-- Nothing to do on SQLite: one node, bodies in files, guarded in process.
+SELECT 1;
