@@ -146,6 +146,9 @@ impl Core {
         if let Err(e) = self.registry.sweep().await {
             tracing::warn!(error = %e, "session sweep failed; retrying at the next tick");
         }
+        if let Err(e) = self.door.prune_throttle().await {
+            tracing::warn!(error = %e, "old sign-in failure counters not pruned");
+        }
     }
 
     /// Tells this node's mailbox watchers and every other node's.

@@ -22,6 +22,7 @@ mod sessions;
 mod socket_link;
 mod sql_blobs;
 mod sql_store;
+mod throttle;
 mod transfer;
 mod usage;
 

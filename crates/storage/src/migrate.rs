@@ -36,6 +36,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_message_bodies.sql"),
         postgres: include_str!("../migrations/postgres/0006_message_bodies.sql"),
     },
+    Migration {
+        version: 7,
+        sqlite: include_str!("../migrations/sqlite/0007_sign_in_failures.sql"),
+        postgres: include_str!("../migrations/postgres/0007_sign_in_failures.sql"),
+    },
 ];
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations \

@@ -353,21 +353,7 @@ async fn throttling_stops_a_guesser_but_not_the_owner_elsewhere() {
         });
         // Its failure is counted (and audited) before it is held: wait for the record, not
         // for a guessed time.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let audit = core
-                .audit_of(Scope::Operator, Principal::Mailbox(m.id), 100)
-                .await
-                .unwrap();
-            let failed = audit
-                .iter()
-                .filter(|r| r.event.kind == AuditKind::SignInFailed)
-                .count();
-            if failed >= 8 || Instant::now() > deadline {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        wait_for_failures(&core, m.id, 8).await;
         let blocked = door
             .password_and_code(Channel::Imap, "ann@example.com", PASSWORD, IP)
             .await;
@@ -549,4 +535,74 @@ async fn recovery_code_sets_the_password_once_and_turns_2fa_off() {
             "{kinds:?}"
         );
     }
+}
+
+/// Waits until the mailbox's audit holds `n` failed sign-ins (they are recorded when counted,
+/// before the delay they earned is served).
+async fn wait_for_failures(
+    core: &trekmail_core::Core,
+    id: trekmail_core::ids::MailboxId,
+    n: usize,
+) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let audit = core
+            .audit_of(Scope::Operator, Principal::Mailbox(id), 100)
+            .await
+            .unwrap();
+        let failed = audit
+            .iter()
+            .filter(|r| r.event.kind == AuditKind::SignInFailed)
+            .count();
+        if failed >= n {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{failed} failures, not {n}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Nodes on one PostgreSQL count failures together: a guesser gains nothing by moving on to
+/// another node.
+#[tokio::test(flavor = "multi_thread")]
+async fn nodes_sharing_a_database_throttle_as_one() {
+    let url = fresh_database(Backend::Postgres).await;
+    let options = NodeOptions {
+        throttle: trekmail_core::auth::ThrottlePolicy {
+            free_per_login: 1,
+            first_delay_ms: 4000,
+            ..trekmail_core::auth::ThrottlePolicy::default()
+        },
+        ..NodeOptions::default()
+    };
+    let a = TestNode::start(&url, options.clone()).await;
+    let b = TestNode::start(&url, options).await;
+    let account = seed_account(&a.core, "owner@example.com").await;
+    let m = seed_mailbox(&a.core, account, "ann@example.com").await;
+    let guess = |node: &TestNode| {
+        let core = node.core.clone();
+        async move {
+            core.door()
+                .password_and_code(Channel::Imap, "ann@example.com", "Guess-1234567", IP)
+                .await
+        }
+    };
+    assert_eq!(guess(&a).await.unwrap_err(), CoreError::Denied);
+    // The second guess earns a delay; while it is served, node B refuses even the right
+    // password from that IP, unchecked…
+    let held = tokio::spawn(guess(&a));
+    wait_for_failures(&a.core, m.id, 2).await;
+    let on_b = b
+        .core
+        .door()
+        .password_and_code(Channel::Imap, "ann@example.com", PASSWORD, IP)
+        .await;
+    assert_eq!(on_b.unwrap_err(), CoreError::Denied);
+    // …and lets the owner in from elsewhere.
+    b.core
+        .door()
+        .password_and_code(Channel::Imap, "ann@example.com", PASSWORD, OTHER_IP)
+        .await
+        .unwrap();
+    assert_eq!(held.await.unwrap().unwrap_err(), CoreError::Denied);
 }

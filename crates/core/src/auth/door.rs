@@ -112,7 +112,7 @@ impl SignInDoor {
         clock: Arc<dyn Clock>,
     ) -> SignInDoor {
         SignInDoor {
-            throttle: Throttle::new(policy, clock.clone()),
+            throttle: Throttle::new(policy, clock.clone(), store.clone()),
             store,
             hasher,
             secrets,
@@ -272,7 +272,7 @@ impl SignInDoor {
         remote: Option<IpAddr>,
     ) -> Result<(), CoreError> {
         let Some(ip) = remote else { return Ok(()) };
-        let wait = self.throttle.wait_before(login, ip);
+        let wait = self.throttle.wait_before(login, ip).await?;
         if wait.is_zero() {
             return Ok(());
         }
@@ -295,7 +295,14 @@ impl SignInDoor {
         who: Option<(Principal, AccountId)>,
         why: &str,
     ) -> CoreError {
-        let delay = remote.map_or(Duration::ZERO, |ip| self.throttle.failed(login, ip));
+        let delay = match remote {
+            Some(ip) => self.throttle.failed(login, ip).await.unwrap_or_else(|e| {
+                // Refused all the same; only the delay is lost.
+                tracing::warn!(error = %e, "a sign-in failure could not be counted");
+                Duration::ZERO
+            }),
+            None => Duration::ZERO,
+        };
         let mut event = AuditEvent::new(self.clock.now(), AuditKind::SignInFailed, channel, login)
             .remote(remote)
             .detail(why);
@@ -308,10 +315,17 @@ impl SignInDoor {
     }
 
     /// Clears the throttle after a success that did not go through [`Self::admit`].
-    pub(crate) fn forgive(&self, login: &str, remote: Option<IpAddr>) {
-        if let Some(ip) = remote {
-            self.throttle.succeeded(login, ip);
+    pub(crate) async fn forgive(&self, login: &str, remote: Option<IpAddr>) {
+        if let Some(ip) = remote
+            && let Err(e) = self.throttle.succeeded(login, ip).await
+        {
+            tracing::warn!(error = %e, "a sign-in's failure counter could not be cleared");
         }
+    }
+
+    /// Drops failure counters idle for the policy's forget time; part of the node's sweep.
+    pub(crate) async fn prune_throttle(&self) -> Result<u64, CoreError> {
+        self.throttle.prune().await
     }
 
     /// Hashes against a dummy when the login is unknown, so both cost the same.
@@ -340,7 +354,7 @@ impl SignInDoor {
         remote: Option<IpAddr>,
         found: &Found,
     ) -> Result<Authenticated, CoreError> {
-        self.forgive(login, remote);
+        self.forgive(login, remote).await;
         self.audit(
             AuditEvent::new(self.clock.now(), AuditKind::SignIn, channel, login)
                 .principal(found.principal)

@@ -1,12 +1,14 @@
 //! Failure throttling with growing delays, kept per login+IP and per IP: a guesser slows to a
-//! crawl, while the owner signing in from another address is not locked out.
+//! crawl, while the owner signing in from another address is not locked out. The counters live
+//! in the database, so nodes sharing it throttle as one.
 
 use crate::clock::Clock;
-use chrono::{DateTime, Utc};
+use crate::error::CoreError;
+use crate::store::ThrottleStore;
 use serde::Deserialize;
-use std::collections::HashMap;
+use sha2::{Digest, Sha256};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How many failures are free, and how the delay grows after them.
@@ -48,162 +50,127 @@ impl ThrottlePolicy {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Login(String, IpAddr),
-    Ip(IpAddr),
+/// The counters a failure of `login` from `ip` goes against: the login from that IP, and the
+/// IP whatever the login. A login too long to be anyone's is kept as its hash.
+fn keys(login: &str, ip: IpAddr) -> [String; 2] {
+    let login = if login.len() <= 254 {
+        login.to_owned()
+    } else {
+        format!(
+            "#{}",
+            data_encoding::HEXLOWER.encode(&Sha256::digest(login.as_bytes()))
+        )
+    };
+    [format!("l|{ip}|{login}"), format!("i|{ip}")]
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    failures: u32,
-    blocked_until: DateTime<Utc>,
-    last_failure: DateTime<Utc>,
-}
-
-/// At most this many keys are kept; past it the oldest are dropped first.
-const MAX_KEYS: usize = 100_000;
-
-/// In-process failure counters.
+/// Failure counters in the store, shared by every node on the database.
 pub struct Throttle {
     policy: ThrottlePolicy,
     clock: Arc<dyn Clock>,
-    entries: Mutex<HashMap<Key, Entry>>,
+    store: Arc<dyn ThrottleStore>,
 }
 
 impl Throttle {
-    pub fn new(policy: ThrottlePolicy, clock: Arc<dyn Clock>) -> Throttle {
+    pub fn new(
+        policy: ThrottlePolicy,
+        clock: Arc<dyn Clock>,
+        store: Arc<dyn ThrottleStore>,
+    ) -> Throttle {
         Throttle {
             policy,
             clock,
-            entries: Mutex::new(HashMap::new()),
+            store,
         }
     }
 
     /// How long until `login` may try again from `ip`; zero when it may now.
-    pub fn wait_before(&self, login: &str, ip: IpAddr) -> Duration {
+    pub async fn wait_before(&self, login: &str, ip: IpAddr) -> Result<Duration, CoreError> {
         let now = self.clock.now();
-        let entries = self.lock();
-        [Key::Login(login.to_owned(), ip), Key::Ip(ip)]
+        let forget = now - self.forget_after();
+        let frees = [self.policy.free_per_login, self.policy.free_per_ip];
+        let counts = self.store.failure_counts(&keys(login, ip)).await?;
+        Ok(counts
             .iter()
-            .filter_map(|k| entries.get(k))
-            .map(|e| (e.blocked_until - now).to_std().unwrap_or(Duration::ZERO))
+            .zip(frees)
+            .filter_map(|(count, free)| count.map(|c| (c, free)))
+            .filter(|(c, _)| c.last_failure >= forget)
+            .map(|(c, free)| {
+                let until = c.last_failure
+                    + chrono::Duration::from_std(self.policy.delay_after(c.failures, free))
+                        .unwrap_or_default();
+                (until - now).to_std().unwrap_or(Duration::ZERO)
+            })
             .max()
-            .unwrap_or(Duration::ZERO)
+            .unwrap_or(Duration::ZERO))
     }
 
     /// Counts a failure and returns the delay it earns.
-    pub fn failed(&self, login: &str, ip: IpAddr) -> Duration {
+    pub async fn failed(&self, login: &str, ip: IpAddr) -> Result<Duration, CoreError> {
         let now = self.clock.now();
-        let forget = chrono::Duration::seconds(
-            i64::try_from(self.policy.forget_after_secs).unwrap_or(i64::MAX / 2),
-        );
-        let mut entries = self.lock();
-        if entries.len() >= MAX_KEYS {
-            prune(&mut entries, now - forget);
-        }
-        let mut delay = Duration::ZERO;
-        for (key, free) in [
-            (Key::Login(login.to_owned(), ip), self.policy.free_per_login),
-            (Key::Ip(ip), self.policy.free_per_ip),
-        ] {
-            let entry = entries.entry(key).or_insert(Entry {
-                failures: 0,
-                blocked_until: now,
-                last_failure: now,
-            });
-            if now - entry.last_failure > forget {
-                entry.failures = 0;
-            }
-            entry.failures = entry.failures.saturating_add(1);
-            entry.last_failure = now;
-            let d = self.policy.delay_after(entry.failures, free);
-            entry.blocked_until = now + chrono::Duration::from_std(d).unwrap_or_default();
-            delay = delay.max(d);
-        }
-        delay
+        let counts = self
+            .store
+            .count_failure(&keys(login, ip), now, now - self.forget_after())
+            .await?;
+        let frees = [self.policy.free_per_login, self.policy.free_per_ip];
+        Ok(counts
+            .iter()
+            .zip(frees)
+            .map(|(&failures, free)| self.policy.delay_after(failures, free))
+            .max()
+            .unwrap_or(Duration::ZERO))
     }
 
     /// A success clears the login's counter from that IP (not the IP's: one right password
     /// must not reset a spray across many logins).
-    pub fn succeeded(&self, login: &str, ip: IpAddr) {
-        self.lock().remove(&Key::Login(login.to_owned(), ip));
+    pub async fn succeeded(&self, login: &str, ip: IpAddr) -> Result<(), CoreError> {
+        let [login_key, _] = keys(login, ip);
+        Ok(self.store.forgive(&login_key).await?)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Entry>> {
-        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    /// Drops counters nobody has failed against for `forget_after_secs`.
+    pub async fn prune(&self) -> Result<u64, CoreError> {
+        let before = self.clock.now() - self.forget_after();
+        Ok(self.store.prune_failures(before).await?)
     }
-}
 
-fn prune(entries: &mut HashMap<Key, Entry>, older_than: DateTime<Utc>) {
-    entries.retain(|_, e| e.last_failure > older_than);
-    if entries.len() >= MAX_KEYS {
-        let mut times: Vec<DateTime<Utc>> = entries.values().map(|e| e.last_failure).collect();
-        times.sort_unstable();
-        let cut = times[times.len() / 2];
-        entries.retain(|_, e| e.last_failure > cut);
+    fn forget_after(&self) -> chrono::Duration {
+        chrono::Duration::seconds(
+            i64::try_from(self.policy.forget_after_secs).unwrap_or(i64::MAX / 2),
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::ManualClock;
-
-    fn setup() -> (Arc<ManualClock>, Throttle) {
-        let clock = Arc::new(ManualClock::at_unix(1_800_000_000));
-        let throttle = Throttle::new(ThrottlePolicy::default(), clock.clone());
-        (clock, throttle)
-    }
-
-    const A: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(203, 0, 113, 7));
-    const B: IpAddr = IpAddr::V4(std::net::Ipv4Addr::new(198, 51, 100, 9));
 
     #[test]
-    fn delays_grow_after_the_free_failures() {
-        let (_, t) = setup();
-        let delays: Vec<u64> = (0..8).map(|_| t.failed("ann@x.com", A).as_secs()).collect();
+    fn delays_double_after_the_free_failures_up_to_the_cap() {
+        let policy = ThrottlePolicy::default();
+        let delays: Vec<u64> = (1..=8)
+            .map(|n| policy.delay_after(n, 3).as_secs())
+            .collect();
         assert_eq!(delays, [0, 0, 0, 1, 2, 4, 8, 16]);
-        assert_eq!(t.wait_before("ann@x.com", A), Duration::from_secs(16));
+        assert_eq!(policy.delay_after(40, 3), Duration::from_secs(900));
+        assert_eq!(policy.delay_after(u32::MAX, 3), Duration::from_secs(900));
     }
 
     #[test]
-    fn delay_is_capped() {
-        let (_, t) = setup();
-        let last = (0..40).map(|_| t.failed("ann@x.com", A)).last().unwrap();
-        assert_eq!(last, Duration::from_secs(900));
-    }
-
-    #[test]
-    fn owner_on_another_ip_is_not_blocked() {
-        let (_, t) = setup();
-        for _ in 0..20 {
-            t.failed("ann@x.com", A);
-        }
-        assert!(t.wait_before("ann@x.com", A) > Duration::ZERO);
-        assert_eq!(t.wait_before("ann@x.com", B), Duration::ZERO);
-    }
-
-    #[test]
-    fn one_ip_spraying_many_logins_is_slowed() {
-        let (_, t) = setup();
-        for i in 0..40 {
-            t.failed(&format!("user{i}@x.com"), A);
-        }
-        assert!(t.wait_before("someone-new@x.com", A) > Duration::ZERO);
-        t.succeeded("user1@x.com", A);
-        assert!(t.wait_before("someone-new@x.com", A) > Duration::ZERO);
-    }
-
-    #[test]
-    fn block_expires_and_success_clears() {
-        let (clock, t) = setup();
-        for _ in 0..5 {
-            t.failed("ann@x.com", A);
-        }
-        clock.advance(chrono::Duration::seconds(3));
-        assert_eq!(t.wait_before("ann@x.com", A), Duration::ZERO);
-        t.succeeded("ann@x.com", A);
-        assert_eq!(t.failed("ann@x.com", A), Duration::ZERO);
+    fn a_login_is_counted_per_ip_and_an_overlong_one_by_its_hash() {
+        let a: IpAddr = "203.0.113.7".parse().unwrap();
+        let b: IpAddr = "2001:db8::1".parse().unwrap();
+        assert_eq!(
+            keys("ann@x.com", a),
+            [
+                "l|203.0.113.7|ann@x.com".to_owned(),
+                "i|203.0.113.7".to_owned()
+            ]
+        );
+        assert_ne!(keys("ann@x.com", a)[0], keys("ann@x.com", b)[0]);
+        let long = "x".repeat(10_000);
+        let [key, _] = keys(&long, a);
+        assert!(key.len() < 100, "{key}");
+        assert_ne!(key, keys(&"y".repeat(10_000), a)[0]);
     }
 }

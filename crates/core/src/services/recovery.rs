@@ -106,7 +106,7 @@ impl Core {
                 )
                 .await);
         };
-        door.forgive(&login, remote);
+        door.forgive(&login, remote).await;
         self.registry().rows_deleted(who, None).await;
         tracing::info!(%who, ended, "recovery code used; sessions ended");
         let mut kinds = vec![EventKind::RecoveryCodeUsed, EventKind::PasswordChanged];

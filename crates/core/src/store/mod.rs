@@ -9,6 +9,7 @@ mod credentials;
 mod mailboxes;
 mod messages;
 mod sessions;
+mod throttle;
 
 pub use accounts::{AccountStore, NewAccount};
 pub use api_tokens::{ApiToken, ApiTokenStore};
@@ -17,6 +18,7 @@ pub use credentials::{CredentialStore, Credentials, RecoveryStatus};
 pub use mailboxes::{MailboxStore, NewMailbox};
 pub use messages::{BlobStore, MessageStore};
 pub use sessions::{SessionRow, SessionStore};
+pub use throttle::{FailureCount, ThrottleStore};
 
 /// Why a store call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,6 +44,7 @@ pub trait Store:
     + AuditStore
     + MessageStore
     + ApiTokenStore
+    + ThrottleStore
 {
 }
 
@@ -53,5 +56,6 @@ impl<T> Store for T where
         + AuditStore
         + MessageStore
         + ApiTokenStore
+        + ThrottleStore
 {
 }
