@@ -368,13 +368,18 @@ async fn throttling_stops_a_guesser_but_not_the_owner_elsewhere() {
             .audit_of(Scope::Operator, Principal::Mailbox(m.id), 100)
             .await
             .unwrap();
-        let failed = audit
+        let failed: Vec<_> = audit
             .iter()
             .filter(|r| r.event.kind == AuditKind::SignInFailed)
+            .collect();
+        let throttled = failed
+            .iter()
+            .filter(|r| r.event.detail == "throttled")
             .count();
         assert_eq!(
-            failed, 8,
-            "{backend:?}: every guess is on the mailbox's record"
+            (failed.len(), throttled),
+            (9, 1),
+            "{backend:?}: every guess, and the attempt refused unchecked, are on the mailbox's record"
         );
     }
 }

@@ -276,12 +276,14 @@ impl SignInDoor {
         if wait.is_zero() {
             return Ok(());
         }
-        self.audit(
-            AuditEvent::new(self.clock.now(), AuditKind::SignInFailed, channel, login)
-                .remote(remote)
-                .detail("throttled"),
-        )
-        .await;
+        // On the record of whom it was aimed at, when that is someone.
+        let mut event = AuditEvent::new(self.clock.now(), AuditKind::SignInFailed, channel, login)
+            .remote(remote)
+            .detail("throttled");
+        if let Ok(Some(found)) = self.find(channel, login).await {
+            event = event.principal(found.principal).account(found.account_id);
+        }
+        self.audit(event).await;
         tokio::time::sleep(wait.min(MAX_HOLD)).await;
         Err(CoreError::Denied)
     }
