@@ -6,6 +6,7 @@
 //!   measured in the same run.
 //! - IMAP: memory per idle signed-in connection, and a password save's time to close 1,000
 //!   IDLE connections of the mailbox.
+//! - SMTP inbound: messages per second, each durable before its `250`.
 //!
 //! Runs on SQLite, and on PostgreSQL too when TREKMAIL_TEST_PG_URL is set.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -13,6 +14,7 @@
 mod end_sessions;
 mod imap_bye;
 mod sign_in;
+mod smtp_inbound;
 
 use trekmail_testkit::Backend;
 
@@ -31,6 +33,7 @@ async fn main() -> anyhow::Result<()> {
     }
     sign_in::run(cores).await?;
     imap_bye::run().await?;
+    smtp_inbound::run().await?;
     Ok(())
 }
 

@@ -17,6 +17,7 @@ mod message_store;
 mod messages;
 mod migrate;
 mod pg_link;
+mod queue;
 mod rows;
 mod sessions;
 mod socket_link;

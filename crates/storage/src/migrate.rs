@@ -27,6 +27,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0002_messages.sql"),
     },
     Migration {
+        version: 3,
+        sqlite: include_str!("../migrations/sqlite/0003_outbound_queue.sql"),
+        postgres: include_str!("../migrations/postgres/0003_outbound_queue.sql"),
+    },
+    Migration {
         version: 4,
         sqlite: include_str!("../migrations/sqlite/0004_api_tokens.sql"),
         postgres: include_str!("../migrations/postgres/0004_api_tokens.sql"),

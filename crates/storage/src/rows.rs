@@ -12,7 +12,8 @@ use trekmail_core::domain::{Account, Domain, EmailAddress, Mailbox, Plan};
 use trekmail_core::ids::{AccountId, DomainId, MailboxId, NodeId, Principal, SessionId};
 use trekmail_core::mail::{BlobId, Flags, Folder, FolderId, MessageMeta, SpecialUse};
 use trekmail_core::store::{
-    ApiToken, AuditRecord, Credentials, RecoveryStatus, SessionRow, StoreError, StoreResult,
+    ApiToken, AuditRecord, Credentials, QueuedMessage, RecoveryStatus, SessionRow, StoreError,
+    StoreResult,
 };
 
 /// One column, typed.
@@ -189,5 +190,18 @@ pub(crate) fn message(row: &AnyRow) -> StoreResult<MessageMeta> {
         internal_date: time(row, "internal_date")?,
         size: get(row, "size")?,
         blob: BlobId(get(row, "blob_id")?),
+    })
+}
+
+pub(crate) fn queued(row: &AnyRow) -> StoreResult<QueuedMessage> {
+    Ok(QueuedMessage {
+        id: get(row, "id")?,
+        sender: get(row, "sender")?,
+        recipient: get(row, "recipient")?,
+        size: get(row, "size")?,
+        attempts: u32_column(row, "attempts")?,
+        created_at: time(row, "created_at")?,
+        next_attempt: time(row, "next_attempt")?,
+        last_error: get(row, "last_error")?,
     })
 }

@@ -33,6 +33,9 @@ pub enum Command {
     /// Live sessions of a mailbox.
     #[command(subcommand)]
     Sessions(SessionsCommand),
+    /// The outbound mail queue.
+    #[command(subcommand)]
+    Queue(QueueCommand),
     /// A mailbox's audit events, newest first.
     Audit {
         address: String,
@@ -126,4 +129,10 @@ pub enum SessionsCommand {
         #[arg(long)]
         id: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// List the messages waiting for another server, oldest first.
+    List,
 }

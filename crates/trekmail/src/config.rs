@@ -20,6 +20,7 @@ pub struct Config {
     pub security: SecurityConfig,
     pub sessions: SessionsConfig,
     pub imap: ImapConfig,
+    pub smtp: SmtpConfig,
     pub plans: PlansConfig,
     pub log: LogConfig,
     pub dashboard: DashboardConfig,
@@ -123,6 +124,76 @@ impl Default for ImapConfig {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+pub struct SmtpConfig {
+    /// Submission with STARTTLS (port 587 in production); empty to turn it off.
+    pub submission_listen: String,
+    /// Submission over implicit TLS (port 465 in production); empty to turn it off.
+    pub submissions_listen: String,
+    /// Inbound mail for the hosted domains (port 25 in production); empty to turn it off.
+    pub inbound_listen: String,
+    /// The name in greetings, `Received:` lines and bounces.
+    pub hostname: String,
+    /// `loopback`: AUTH offered without TLS from 127.0.0.0/8 and ::1 too; `never`.
+    pub plaintext_auth: String,
+    pub max_message_mb: usize,
+    pub max_recipients: usize,
+    pub max_connections: usize,
+    /// `host:port` all outbound mail goes through; empty to look up each domain's MX.
+    pub relay: String,
+    /// The wait after the first failed delivery attempt; each later one doubles it.
+    pub retry_first_secs: u64,
+    pub retry_max_secs: u64,
+    /// After this long in the queue a message is bounced to its sender.
+    pub give_up_secs: u64,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> SmtpConfig {
+        let queue = trekmail_smtp::QueuePolicy::default();
+        SmtpConfig {
+            submission_listen: "127.0.0.1:1587".to_owned(),
+            submissions_listen: "127.0.0.1:1465".to_owned(),
+            inbound_listen: "127.0.0.1:1025".to_owned(),
+            hostname: "localhost".to_owned(),
+            plaintext_auth: "loopback".to_owned(),
+            max_message_mb: 25,
+            max_recipients: 100,
+            max_connections: 10_000,
+            relay: String::new(),
+            retry_first_secs: queue.retry_first.as_secs(),
+            retry_max_secs: queue.retry_max.as_secs(),
+            give_up_secs: queue.give_up.as_secs(),
+        }
+    }
+}
+
+impl SmtpConfig {
+    pub fn options(&self) -> trekmail_smtp::SmtpOptions {
+        trekmail_smtp::SmtpOptions {
+            hostname: self.hostname.clone(),
+            plaintext_auth: match self.plaintext_auth.as_str() {
+                "never" => trekmail_smtp::PlaintextAuth::Never,
+                _ => trekmail_smtp::PlaintextAuth::Loopback,
+            },
+            max_message_bytes: self.max_message_mb.max(1).saturating_mul(1024 * 1024),
+            max_recipients: self.max_recipients.max(1),
+            max_connections: self.max_connections.max(1),
+            ..trekmail_smtp::SmtpOptions::default()
+        }
+    }
+
+    pub fn queue(&self) -> trekmail_smtp::QueuePolicy {
+        trekmail_smtp::QueuePolicy {
+            relay: Some(self.relay.clone()).filter(|r| !r.is_empty()),
+            retry_first: Duration::from_secs(self.retry_first_secs.max(1)),
+            retry_max: Duration::from_secs(self.retry_max_secs.max(1)),
+            give_up: Duration::from_secs(self.give_up_secs),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
     /// A tracing filter such as `info` or `trekmail=debug,info`; RUST_LOG wins when set.
     pub level: String,
@@ -137,6 +208,7 @@ impl Default for Config {
             security: SecurityConfig::default(),
             sessions: SessionsConfig::default(),
             imap: ImapConfig::default(),
+            smtp: SmtpConfig::default(),
             plans: PlansConfig::default(),
             log: LogConfig::default(),
             dashboard: DashboardConfig::default(),
@@ -203,6 +275,9 @@ impl Config {
         }
         if !matches!(self.imap.plaintext_auth.as_str(), "loopback" | "never") {
             anyhow::bail!("imap.plaintext_auth must be \"loopback\" or \"never\"");
+        }
+        if !matches!(self.smtp.plaintext_auth.as_str(), "loopback" | "never") {
+            anyhow::bail!("smtp.plaintext_auth must be \"loopback\" or \"never\"");
         }
         if self.tls.cert.is_some() != self.tls.key.is_some() {
             anyhow::bail!("tls.cert and tls.key go together: set both or neither");

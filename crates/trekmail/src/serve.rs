@@ -55,6 +55,49 @@ pub async fn run(config: &Config) -> Result<()> {
             Some((bound, https, task))
         }
     };
+    let smtp = trekmail_smtp::Smtp::new(
+        node.core.clone(),
+        config.smtp.options(),
+        Some(acceptor.clone()),
+    );
+    let mut smtp_tasks = Vec::new();
+    let mut smtp_bound = Vec::new();
+    for (key, address, role, implicit_tls) in [
+        (
+            "submission_listen",
+            &config.smtp.submission_listen,
+            trekmail_smtp::Role::Submission,
+            false,
+        ),
+        (
+            "submissions_listen",
+            &config.smtp.submissions_listen,
+            trekmail_smtp::Role::Submission,
+            true,
+        ),
+        (
+            "inbound_listen",
+            &config.smtp.inbound_listen,
+            trekmail_smtp::Role::Inbound,
+            false,
+        ),
+    ] {
+        if address.is_empty() {
+            smtp_bound.push(None);
+            continue;
+        }
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("smtp.{key}: cannot listen on {address}"))?;
+        smtp_bound.push(Some(listener.local_addr()?));
+        smtp_tasks.push(tokio::spawn(smtp.clone().serve(
+            listener,
+            role,
+            implicit_tls,
+            shutdown.clone(),
+        )));
+    }
+    let queue = tokio::spawn(smtp.run_queue(config.smtp.queue(), shutdown.clone()));
 
     println!(
         "TrekMail is running (node {}).",
@@ -91,6 +134,32 @@ pub async fn run(config: &Config) -> Result<()> {
         ),
         None => println!("  Dashboard:  off"),
     }
+    let labels = [
+        "SMTP submission: ",
+        "SMTP submissions:",
+        "SMTP inbound:    ",
+    ];
+    let notes = [
+        format!(
+            "(STARTTLS; AUTH without TLS {})",
+            match config.smtp.plaintext_auth.as_str() {
+                "never" => "nowhere",
+                _ => "from loopback only",
+            }
+        ),
+        "(implicit TLS)".to_owned(),
+        "(hosted domains)".to_owned(),
+    ];
+    for ((label, bound), note) in labels.iter().zip(&smtp_bound).zip(&notes) {
+        match bound {
+            Some(address) => println!("  {label} {address} {note}"),
+            None => println!("  {label} off"),
+        }
+    }
+    match config.smtp.relay.as_str() {
+        "" => println!("  SMTP outbound:    by MX look-up"),
+        relay => println!("  SMTP outbound:    through {relay}"),
+    }
     println!("Press Ctrl-C to stop.");
 
     wait_for_signal().await?;
@@ -102,6 +171,11 @@ pub async fn run(config: &Config) -> Result<()> {
     if let Some((_, _, task)) = dashboard {
         let _ = task.await;
     }
+    for task in smtp_tasks {
+        let _ = task.await;
+    }
+    // An attempt in flight is bounded by its own timeouts; its lease covers a cut-off one.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), queue).await;
     let _ = background.await;
     Ok(())
 }

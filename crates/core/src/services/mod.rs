@@ -3,14 +3,17 @@
 
 mod accounts;
 mod api_tokens;
+mod delivery;
 mod folders;
 mod mail;
 mod mailboxes;
+mod outbound;
 mod passwords;
 mod recovery;
 mod sessions;
 mod two_factor;
 
+pub use delivery::Recipient;
 pub use mailboxes::{MailboxOverview, NewMailboxRequest};
 pub use two_factor::Enrollment;
 

@@ -8,6 +8,7 @@ mod audit;
 mod credentials;
 mod mailboxes;
 mod messages;
+mod queue;
 mod sessions;
 mod throttle;
 
@@ -17,6 +18,7 @@ pub use audit::{AuditRecord, AuditStore};
 pub use credentials::{CredentialStore, Credentials, RecoveryStatus};
 pub use mailboxes::{MailboxStore, NewMailbox};
 pub use messages::{BlobStore, MessageStore};
+pub use queue::{NewOutbound, QueueStore, QueuedMessage};
 pub use sessions::{SessionRow, SessionStore};
 pub use throttle::{FailureCount, ThrottleStore};
 
@@ -45,6 +47,7 @@ pub trait Store:
     + MessageStore
     + ApiTokenStore
     + ThrottleStore
+    + QueueStore
 {
 }
 
@@ -57,5 +60,6 @@ impl<T> Store for T where
         + MessageStore
         + ApiTokenStore
         + ThrottleStore
+        + QueueStore
 {
 }

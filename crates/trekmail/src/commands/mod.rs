@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod domains;
 mod mailboxes;
+mod queue;
 mod sessions;
 
 use crate::cli::{Command, PasswordSource};
@@ -28,6 +29,7 @@ pub async fn run(command: Command, config: &Config) -> Result<()> {
         Command::Domain(c) => domains::run(core, c).await,
         Command::Mailbox(c) => mailboxes::run(core, c).await,
         Command::Sessions(c) => sessions::run(core, c).await,
+        Command::Queue(c) => queue::run(core, c).await,
         Command::Audit { address, limit } => audit::run(core, &address, limit).await,
     }
 }

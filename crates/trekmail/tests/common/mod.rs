@@ -10,12 +10,17 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_trekmail");
 
 /// A data dir with a config pointing at `database_url` ("" for embedded SQLite).
 pub fn setup(database_url: &str) -> (PathBuf, PathBuf) {
+    setup_with(database_url, "")
+}
+
+/// As [`setup`], with `smtp` (lines of `key = value`) added to the `[smtp]` section.
+pub fn setup_with(database_url: &str, smtp: &str) -> (PathBuf, PathBuf) {
     let dir = scratch_dir();
     let config = dir.join("trekmail.toml");
     std::fs::write(
         &config,
         format!(
-            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n[imap]\nlisten = \"127.0.0.1:0\"\n[dashboard]\nlisten = \"127.0.0.1:0\"\n",
+            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n[imap]\nlisten = \"127.0.0.1:0\"\n[dashboard]\nlisten = \"127.0.0.1:0\"\n[smtp]\nsubmission_listen = \"127.0.0.1:0\"\nsubmissions_listen = \"127.0.0.1:0\"\ninbound_listen = \"127.0.0.1:0\"\n{smtp}\n",
             dir.join("data").display()
         ),
     )
@@ -164,6 +169,17 @@ pub fn dashboard_port(lines: &[String]) -> u16 {
         .unwrap_or_else(|| panic!("no dashboard port in {lines:?}"))
 }
 
+/// The port `serve` printed for an SMTP listener: `submission`, `submissions` or `inbound`.
+pub fn smtp_port(lines: &[String], which: &str) -> u16 {
+    let prefix = format!("SMTP {which}:");
+    lines
+        .iter()
+        .find_map(|l| l.trim().strip_prefix(prefix.as_str()))
+        .and_then(|rest| rest.trim().split([' ', ':']).nth(1))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no SMTP {which} port in {lines:?}"))
+}
+
 /// The Python imaplib client beside these tests.
 pub fn imap_client(port: u16, login: &str, password: &str, mode: &str) -> Child {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/imap_client.py");
@@ -206,4 +222,24 @@ pub fn finish(child: Child) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     stdout
+}
+
+/// A Python script beside these tests, with `python` (Debian's `/usr/bin/python3` for
+/// packages installed with apt).
+pub fn python(python: &str, script: &str, args: &[&str]) -> Child {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(script);
+    Command::new(python)
+        .arg(script)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// The smtplib/imaplib client beside these tests.
+pub fn smtp_client(args: &[&str]) -> Child {
+    python("python3", "smtp_client.py", args)
 }

@@ -1,0 +1,49 @@
+use crate::Core;
+use crate::domain::{EmailAddress, Mailbox};
+use crate::error::CoreError;
+use crate::ids::MailboxId;
+use crate::mail::{Flags, MessageMeta, SpecialUse};
+
+/// What a recipient address is to this server, asked before a message is accepted for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipient {
+    /// A hosted mailbox with room for more mail.
+    Local(Mailbox),
+    /// A hosted mailbox whose quota is used up.
+    Full(Mailbox),
+    /// A hosted domain without such a mailbox.
+    Unknown,
+    /// A domain this server does not host.
+    Remote,
+}
+
+impl Core {
+    /// Looks a recipient up, so SMTP can answer `RCPT TO` before any data is sent.
+    pub async fn recipient(&self, address: &EmailAddress) -> Result<Recipient, CoreError> {
+        if self.store.domain_by_name(address.domain()).await?.is_none() {
+            return Ok(Recipient::Remote);
+        }
+        Ok(match self.store.mailbox_by_address(address).await? {
+            None => Recipient::Unknown,
+            Some(m) if m.used_bytes >= m.quota_bytes => Recipient::Full(m),
+            Some(m) => Recipient::Local(m),
+        })
+    }
+
+    /// Keeps a copy of a message the mailbox sent in its Sent folder, already seen.
+    pub async fn save_sent(
+        &self,
+        mailbox: MailboxId,
+        body: &[u8],
+    ) -> Result<MessageMeta, CoreError> {
+        let sent = self
+            .store
+            .folders(mailbox)
+            .await?
+            .into_iter()
+            .find(|f| f.special_use == Some(SpecialUse::Sent))
+            .ok_or(CoreError::NotFound)?;
+        self.append(&sent, body, Flags::new(["\\Seen"]), self.clock.now())
+            .await
+    }
+}

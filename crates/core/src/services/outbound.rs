@@ -1,0 +1,54 @@
+use crate::Core;
+use crate::error::CoreError;
+use crate::store::{NewOutbound, QueuedMessage};
+use chrono::{DateTime, Utc};
+
+/// The outbound queue, for SMTP's delivery worker and the operator's `queue list`.
+impl Core {
+    /// Queues messages for other servers; durable when this returns.
+    pub async fn enqueue_outbound(&self, messages: &[NewOutbound]) -> Result<(), CoreError> {
+        Ok(self.store.enqueue(messages).await?)
+    }
+
+    /// Messages due for an attempt.
+    pub async fn due_outbound(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<QueuedMessage>, CoreError> {
+        Ok(self.store.due(now, limit).await?)
+    }
+
+    /// Takes a due message for one attempt until `lease_until`; false if another node has it.
+    pub async fn claim_outbound(
+        &self,
+        seen: &QueuedMessage,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool, CoreError> {
+        Ok(self.store.claim(seen, lease_until).await?)
+    }
+
+    pub async fn outbound_body(&self, id: i64) -> Result<Vec<u8>, CoreError> {
+        self.store.queued_body(id).await?.ok_or(CoreError::NotFound)
+    }
+
+    /// Records a failed attempt; the message is tried again at `next`.
+    pub async fn retry_outbound(
+        &self,
+        id: i64,
+        next: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), CoreError> {
+        Ok(self.store.retry_later(id, next, error).await?)
+    }
+
+    /// Removes a delivered or bounced message.
+    pub async fn dequeue_outbound(&self, id: i64) -> Result<(), CoreError> {
+        Ok(self.store.dequeue(id).await?)
+    }
+
+    /// Everything queued, oldest first.
+    pub async fn outbound_queue(&self) -> Result<Vec<QueuedMessage>, CoreError> {
+        Ok(self.store.queued().await?)
+    }
+}

@@ -1,0 +1,107 @@
+//! Where accepted mail goes: RCPT TO is answered from the core's view of the address (hosted
+//! mailbox, full, unknown, or another server's), and after DATA each copy is durable (stored
+//! and committed, or queued) before the `250`.
+
+use crate::listener::Role;
+use crate::reply::{self as r, Reply};
+use crate::session::{Envelope, Session, Target};
+use trekmail_core::CoreError;
+use trekmail_core::domain::EmailAddress;
+use trekmail_core::services::Recipient;
+use trekmail_core::store::NewOutbound;
+
+impl Session {
+    pub(crate) async fn rcpt(&mut self, address: &str) -> Reply {
+        let Ok(address) = EmailAddress::parse(address) else {
+            return r::BAD_ADDRESS;
+        };
+        let target = match self.smtp.core.recipient(&address).await {
+            Ok(Recipient::Local(mailbox)) => Target::Local(mailbox),
+            Ok(Recipient::Full(_)) => return r::MAILBOX_FULL,
+            Ok(Recipient::Unknown) => return r::UNKNOWN_USER,
+            Ok(Recipient::Remote) if self.role == Role::Submission => Target::Remote(address),
+            Ok(Recipient::Remote) => return r::RELAY_DENIED,
+            Err(e) => {
+                tracing::error!(error = %e, "SMTP recipient look-up failed");
+                return r::TEMPORARY;
+            }
+        };
+        // Repeats count against the limit too; each mailbox still gets one copy.
+        if let Some(envelope) = self.envelope.as_mut() {
+            envelope.to.push(target);
+        }
+        r::RECIPIENT_OK
+    }
+
+    /// Stores or queues every copy; `250` only when each one is durable. Remote copies are
+    /// queued first, in one transaction, so a failure there leaves nothing behind.
+    pub(crate) async fn deliver(&mut self, mut envelope: Envelope, body: Vec<u8>) -> Reply {
+        let core = self.smtp.core.clone();
+        let mut seen: Vec<Target> = Vec::with_capacity(envelope.to.len());
+        for target in envelope.to.drain(..) {
+            if !seen.iter().any(|t| same(t, &target)) {
+                seen.push(target);
+            }
+        }
+        envelope.to = seen;
+        let mut message = self.received().into_bytes();
+        message.extend_from_slice(&body);
+        let now = core.clock().now();
+        let remote: Vec<NewOutbound> = envelope
+            .to
+            .iter()
+            .filter_map(|t| match t {
+                Target::Remote(address) => Some(NewOutbound {
+                    sender: envelope.from.clone(),
+                    recipient: address.as_str().to_owned(),
+                    body: message.clone(),
+                    created_at: now,
+                }),
+                Target::Local(_) => None,
+            })
+            .collect();
+        if !remote.is_empty() {
+            if let Err(e) = core.enqueue_outbound(&remote).await {
+                tracing::error!(error = %e, "SMTP could not queue a message");
+                return r::TEMPORARY;
+            }
+            self.smtp.wake_queue();
+        }
+        let (mut stored, mut full, mut failed) = (remote.len(), 0, 0);
+        for target in &envelope.to {
+            let Target::Local(mailbox) = target else {
+                continue;
+            };
+            match core.deliver(&mailbox.address, &message).await {
+                Ok(_) => stored += 1,
+                Err(CoreError::LimitReached(_)) => full += 1,
+                Err(e) => {
+                    tracing::error!(error = %e, to = %mailbox.address.as_str(), "SMTP delivery failed");
+                    failed += 1;
+                }
+            }
+        }
+        if stored > 0 && (full > 0 || failed > 0) {
+            tracing::warn!(full, failed, "SMTP message stored for only some recipients");
+        }
+        if let Some(signed_in) = &self.signed_in
+            && stored > 0
+            && let Err(e) = core.save_sent(signed_in.mailbox.id, &body).await
+        {
+            tracing::warn!(error = %e, "SMTP could not keep the Sent copy");
+        }
+        match (stored, full) {
+            (0, 0) => r::TEMPORARY,
+            (0, _) => r::MAILBOX_FULL,
+            _ => Reply::new(250, "2.0.0", "Message accepted"),
+        }
+    }
+}
+
+fn same(a: &Target, b: &Target) -> bool {
+    match (a, b) {
+        (Target::Local(a), Target::Local(b)) => a.id == b.id,
+        (Target::Remote(a), Target::Remote(b)) => a == b,
+        _ => false,
+    }
+}

@@ -1,0 +1,18 @@
+//! TrekMail's SMTP. smtp-proto parses command lines; this crate frames lines, keeps each
+//! connection's state and asks the core for the rest: sign-in through the door, a live session
+//! in the registry (its ending closes the connection with `421 4.7.0`), who a recipient is,
+//! durable delivery, and the outbound queue, which a worker here delivers by MX or relay.
+
+mod client;
+mod data;
+mod dsn;
+mod inbound;
+mod listener;
+mod outbound;
+mod parser;
+mod reply;
+mod session;
+mod submission;
+
+pub use listener::{PlaintextAuth, Role, Smtp, SmtpOptions};
+pub use outbound::QueuePolicy;

@@ -1,0 +1,139 @@
+//! The listeners: submission (STARTTLS, 587), submissions (implicit TLS, 465) and inbound
+//! (25), sharing one connection limit, the TLS acceptor and the outbound queue's wake-up.
+
+use crate::reply;
+use crate::session::{Io, Session};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, Semaphore};
+use tokio_rustls::TlsAcceptor;
+use tokio_util::sync::CancellationToken;
+use trekmail_core::Core;
+
+/// When a password may be sent without TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaintextAuth {
+    /// From 127.0.0.0/8 and ::1 too.
+    Loopback,
+    Never,
+}
+
+/// What a listener is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Signed-in mailboxes sending mail, to anywhere.
+    Submission,
+    /// Other servers delivering to hosted addresses.
+    Inbound,
+}
+
+#[derive(Debug, Clone)]
+pub struct SmtpOptions {
+    /// The name in the greeting, EHLO, `Received:` lines and bounces.
+    pub hostname: String,
+    pub plaintext_auth: PlaintextAuth,
+    /// Advertised with SIZE and enforced.
+    pub max_message_bytes: usize,
+    pub max_recipients: usize,
+    pub max_connections: usize,
+    /// RFC 5321 4.5.3.2.7: at least five minutes.
+    pub idle_timeout: Duration,
+}
+
+impl Default for SmtpOptions {
+    fn default() -> SmtpOptions {
+        SmtpOptions {
+            hostname: "localhost".to_owned(),
+            plaintext_auth: PlaintextAuth::Loopback,
+            max_message_bytes: 25 * 1024 * 1024,
+            max_recipients: 100,
+            max_connections: 10_000,
+            idle_timeout: Duration::from_secs(5 * 60),
+        }
+    }
+}
+
+/// The SMTP service of a node, shared by its listeners and its queue worker.
+pub struct Smtp {
+    pub(crate) core: Arc<Core>,
+    pub(crate) options: SmtpOptions,
+    pub(crate) tls: Option<TlsAcceptor>,
+    permits: Arc<Semaphore>,
+    queue_wake: Notify,
+}
+
+impl Smtp {
+    pub fn new(core: Arc<Core>, options: SmtpOptions, tls: Option<TlsAcceptor>) -> Arc<Smtp> {
+        Arc::new(Smtp {
+            permits: Arc::new(Semaphore::new(options.max_connections.max(1))),
+            core,
+            options,
+            tls,
+            queue_wake: Notify::new(),
+        })
+    }
+
+    /// Accepts connections on `listener` until `shutdown`; with `implicit_tls` each one starts
+    /// with a TLS handshake (port 465).
+    pub async fn serve(
+        self: Arc<Self>,
+        listener: TcpListener,
+        role: Role,
+        implicit_tls: bool,
+        shutdown: CancellationToken,
+    ) {
+        loop {
+            let accepted = tokio::select! {
+                () = shutdown.cancelled() => return,
+                accepted = listener.accept() => accepted,
+            };
+            let (tcp, peer) = match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    tracing::warn!(error = %e, "SMTP accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
+            let _ = tcp.set_nodelay(true);
+            let Ok(permit) = self.permits.clone().try_acquire_owned() else {
+                tracing::warn!(%peer, "SMTP connection refused: too many connections");
+                tokio::spawn(refuse(tcp));
+                continue;
+            };
+            let (smtp, shutdown) = (self.clone(), shutdown.clone());
+            tokio::spawn(async move {
+                let io: Box<dyn Io> = match (implicit_tls, &smtp.tls) {
+                    (false, _) => Box::new(tcp),
+                    (true, Some(acceptor)) => {
+                        let handshake = acceptor.accept(tcp);
+                        match tokio::time::timeout(Duration::from_secs(30), handshake).await {
+                            Ok(Ok(tls)) => Box::new(tls),
+                            _ => return,
+                        }
+                    }
+                    (true, None) => return,
+                };
+                Session::new(smtp, role, peer, io, implicit_tls)
+                    .run(shutdown)
+                    .await;
+                drop(permit);
+            });
+        }
+    }
+
+    /// Tells the queue worker that new mail waits.
+    pub(crate) fn wake_queue(&self) {
+        self.queue_wake.notify_one();
+    }
+
+    pub(crate) async fn queue_woken(&self) {
+        self.queue_wake.notified().await;
+    }
+}
+
+async fn refuse(mut tcp: TcpStream) {
+    let _ = tcp.write_all(&reply::TOO_MANY_CONNECTIONS.to_wire()).await;
+}

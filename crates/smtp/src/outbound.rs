@@ -1,0 +1,235 @@
+//! The queue worker: delivers queued messages by MX look-up or through the configured relay,
+//! retries with growing delays, and after the give-up time (or at once on a `5xx`) puts an
+//! RFC 3464 bounce in the sender's INBOX. Rows are claimed with a lease, so several nodes on
+//! one database share the queue and a node that dies mid-attempt only delays a message.
+
+use crate::client::{self, Outcome};
+use crate::dsn::{self, Failure};
+use crate::listener::Smtp;
+use chrono::{DateTime, Utc};
+use hickory_resolver::TokioResolver;
+use hickory_resolver::proto::rr::RData;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use trekmail_core::CoreError;
+use trekmail_core::domain::EmailAddress;
+use trekmail_core::security::random;
+use trekmail_core::store::QueuedMessage;
+
+/// How long a claimed attempt may take before another worker may try the row again.
+const LEASE: Duration = Duration::from_secs(10 * 60);
+/// Rows taken per pass.
+const BATCH: u32 = 100;
+
+/// How the queue delivers and retries, from `[smtp]` in the config.
+#[derive(Debug, Clone)]
+pub struct QueuePolicy {
+    /// `host:port` to send everything through; `None` to look up each domain's MX.
+    pub relay: Option<String>,
+    /// The delay after the first failed attempt; each later one doubles it.
+    pub retry_first: Duration,
+    /// The longest delay between attempts.
+    pub retry_max: Duration,
+    /// After this long in the queue, a message is bounced.
+    pub give_up: Duration,
+}
+
+impl Default for QueuePolicy {
+    fn default() -> QueuePolicy {
+        QueuePolicy {
+            relay: None,
+            retry_first: Duration::from_secs(5 * 60),
+            retry_max: Duration::from_secs(4 * 3600),
+            give_up: Duration::from_secs(5 * 24 * 3600),
+        }
+    }
+}
+
+impl QueuePolicy {
+    /// The wait after `attempts` failed attempts: first, 2×first, 4×first… up to the max.
+    fn delay(&self, attempts: u32) -> Duration {
+        let factor = 1u32 << attempts.min(16);
+        self.retry_first.saturating_mul(factor).min(self.retry_max)
+    }
+
+    /// How often the worker looks for due rows when nothing wakes it.
+    fn poll(&self) -> Duration {
+        self.retry_first
+            .clamp(Duration::from_millis(200), Duration::from_secs(30))
+    }
+}
+
+impl Smtp {
+    /// Delivers the queue until `shutdown`.
+    pub async fn run_queue(self: Arc<Self>, policy: QueuePolicy, shutdown: CancellationToken) {
+        let resolver = match policy.relay {
+            Some(_) => None,
+            None => match TokioResolver::builder_tokio().and_then(|b| b.build()) {
+                Ok(resolver) => Some(resolver),
+                Err(e) => {
+                    tracing::error!(error = %e, "no DNS resolver: outbound mail waits in the queue");
+                    None
+                }
+            },
+        };
+        loop {
+            if let Err(e) = self
+                .deliver_due(&policy, resolver.as_ref(), &shutdown)
+                .await
+            {
+                tracing::warn!(error = %e, "outbound queue pass failed; retrying");
+            }
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = self.queue_woken() => {}
+                () = tokio::time::sleep(policy.poll()) => {}
+            }
+        }
+    }
+
+    async fn deliver_due(
+        &self,
+        policy: &QueuePolicy,
+        resolver: Option<&TokioResolver>,
+        shutdown: &CancellationToken,
+    ) -> Result<(), CoreError> {
+        let core = &self.core;
+        let now = core.clock().now();
+        for message in core.due_outbound(now, BATCH).await? {
+            if shutdown.is_cancelled() {
+                return Ok(());
+            }
+            if !core.claim_outbound(&message, later(now, LEASE)).await? {
+                continue;
+            }
+            let body = match core.outbound_body(message.id).await {
+                Ok(body) => body,
+                Err(CoreError::NotFound) => continue,
+                Err(e) => return Err(e),
+            };
+            let outcome = self.attempt(policy, resolver, &message, &body).await;
+            let now = core.clock().now();
+            match outcome {
+                Outcome::Delivered => {
+                    tracing::info!(id = message.id, to = %message.recipient, "outbound delivered");
+                    core.dequeue_outbound(message.id).await?;
+                }
+                Outcome::Permanent(reason) => self.bounce(&message, &body, &reason, now).await?,
+                Outcome::Temporary(reason) if now >= later(message.created_at, policy.give_up) => {
+                    self.bounce(&message, &body, &reason, now).await?;
+                }
+                Outcome::Temporary(reason) => {
+                    tracing::info!(id = message.id, to = %message.recipient, %reason, "outbound deferred");
+                    let next = later(now, policy.delay(message.attempts));
+                    core.retry_outbound(message.id, next, &reason).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One attempt: the relay, or the recipient domain's MX hosts in preference order.
+    async fn attempt(
+        &self,
+        policy: &QueuePolicy,
+        resolver: Option<&TokioResolver>,
+        message: &QueuedMessage,
+        body: &[u8],
+    ) -> Outcome {
+        let hosts = match (&policy.relay, resolver) {
+            (Some(relay), _) => vec![relay.clone()],
+            (None, Some(resolver)) => match mx_hosts(resolver, &message.recipient).await {
+                Ok(hosts) => hosts,
+                Err(reason) => return Outcome::Temporary(reason),
+            },
+            (None, None) => return Outcome::Temporary("no DNS resolver".to_owned()),
+        };
+        let helo = &self.options.hostname;
+        let mut last = Outcome::Temporary("no mail server for the domain".to_owned());
+        for host in hosts {
+            last = client::send(&host, helo, &message.sender, &message.recipient, body).await;
+            if !matches!(last, Outcome::Temporary(_)) {
+                break;
+            }
+        }
+        last
+    }
+
+    /// Puts a delivery status notification in the sender's INBOX and drops the row. The null
+    /// sender (a bounce itself) gets none.
+    async fn bounce(
+        &self,
+        message: &QueuedMessage,
+        body: &[u8],
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), CoreError> {
+        tracing::info!(id = message.id, to = %message.recipient, %reason, "outbound bounced");
+        if let Ok(sender) = EmailAddress::parse(&message.sender) {
+            let token = random::hex_token()?;
+            let report = dsn::bounce(
+                &Failure {
+                    hostname: &self.options.hostname,
+                    sender: sender.as_str(),
+                    recipient: &message.recipient,
+                    diagnostic: reason,
+                    queued_at: message.created_at,
+                    now,
+                    token: &token,
+                },
+                body,
+            );
+            if let Err(e) = self.core.deliver(&sender, &report).await {
+                tracing::warn!(error = %e, sender = %sender.as_str(), "the bounce could not be delivered");
+            }
+        }
+        self.core.dequeue_outbound(message.id).await
+    }
+}
+
+fn later(at: DateTime<Utc>, by: Duration) -> DateTime<Utc> {
+    at + chrono::Duration::from_std(by).unwrap_or(chrono::Duration::MAX)
+}
+
+/// The domain's mail hosts as `host:25`, best first; the domain itself when it has no MX.
+async fn mx_hosts(resolver: &TokioResolver, recipient: &str) -> Result<Vec<String>, String> {
+    let domain = recipient.rsplit_once('@').map_or(recipient, |(_, d)| d);
+    let lookup = match resolver.mx_lookup(format!("{domain}.")).await {
+        Ok(lookup) => lookup,
+        Err(e) if e.is_no_records_found() => return Ok(vec![format!("{domain}:25")]),
+        Err(e) => return Err(format!("MX look-up for {domain} failed: {e}")),
+    };
+    let mut found: Vec<(u16, String)> = lookup
+        .answers()
+        .iter()
+        .filter_map(|record| match &record.data {
+            RData::MX(mx) => Some((
+                mx.preference,
+                format!("{}:25", mx.exchange.to_ascii().trim_end_matches('.')),
+            )),
+            _ => None,
+        })
+        .collect();
+    found.sort();
+    if found.is_empty() {
+        return Ok(vec![format!("{domain}:25")]);
+    }
+    Ok(found.into_iter().map(|(_, host)| host).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_grow_up_to_the_max() {
+        let policy = QueuePolicy {
+            retry_first: Duration::from_secs(60),
+            retry_max: Duration::from_secs(300),
+            ..QueuePolicy::default()
+        };
+        let delays: Vec<u64> = (0..5).map(|n| policy.delay(n).as_secs()).collect();
+        assert_eq!(delays, [60, 120, 240, 300, 300]);
+    }
+}

@@ -1,0 +1,399 @@
+//! One SMTP connection: the command loop, its state (greeted, TLS, signed in, an envelope),
+//! and its endings: `421` when the live session is ended, the server stops or the peer idles.
+//! What a recipient may be and where a message goes is in `submission` and `inbound`.
+
+use crate::listener::{PlaintextAuth, Role, Smtp};
+use crate::parser::{self, BadCommand, Line, MAX_COMMAND_LINE};
+use crate::reply::{self as r, Reply};
+use smtp_proto::Request;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio_util::sync::CancellationToken;
+use trekmail_core::domain::{EmailAddress, Mailbox};
+use trekmail_core::sessions::LiveSession;
+
+/// Protocol errors a connection may make before it is let go.
+const MAX_ERRORS: u32 = 20;
+/// How long a TLS handshake may take.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A byte stream, plain or TLS.
+pub(crate) trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// A signed-in submission connection: its registered live session and mailbox.
+pub(crate) struct SignedIn {
+    pub(crate) session: LiveSession,
+    pub(crate) mailbox: Mailbox,
+}
+
+/// Where one accepted recipient's copy goes.
+#[derive(Debug, Clone)]
+pub(crate) enum Target {
+    Local(Mailbox),
+    Remote(EmailAddress),
+}
+
+/// MAIL FROM and the accepted RCPT TOs.
+pub(crate) struct Envelope {
+    /// The reverse path, empty for the null sender.
+    pub(crate) from: String,
+    pub(crate) to: Vec<Target>,
+}
+
+/// What happens after a command.
+pub(crate) enum Flow {
+    Go,
+    Close,
+}
+
+enum Event {
+    Line(Line),
+    End(Reply),
+    Gone,
+}
+
+pub(crate) struct Session {
+    pub(crate) smtp: Arc<Smtp>,
+    pub(crate) role: Role,
+    pub(crate) peer: SocketAddr,
+    io: BufReader<Box<dyn Io>>,
+    pub(crate) tls: bool,
+    pub(crate) helo: Option<String>,
+    pub(crate) signed_in: Option<SignedIn>,
+    pub(crate) envelope: Option<Envelope>,
+    errors: u32,
+    buf: Vec<u8>,
+}
+
+impl Session {
+    pub(crate) fn new(
+        smtp: Arc<Smtp>,
+        role: Role,
+        peer: SocketAddr,
+        io: Box<dyn Io>,
+        tls: bool,
+    ) -> Session {
+        Session {
+            smtp,
+            role,
+            peer,
+            io: BufReader::new(io),
+            tls,
+            helo: None,
+            signed_in: None,
+            envelope: None,
+            errors: 0,
+            buf: Vec::new(),
+        }
+    }
+
+    pub(crate) async fn run(mut self, shutdown: CancellationToken) {
+        let greeting = Reply::owned(
+            220,
+            "",
+            format!("{} ESMTP TrekMail ready", self.smtp.options.hostname),
+        );
+        if self.send(&greeting).await.is_err() {
+            return;
+        }
+        let idle = self.smtp.options.idle_timeout;
+        loop {
+            let event = tokio::select! {
+                () = shutdown.cancelled() => Event::End(r::SHUTTING_DOWN),
+                () = ended(&self.signed_in) => Event::End(r::SESSION_ENDED),
+                read = tokio::time::timeout(
+                    idle,
+                    parser::read_line(&mut self.io, MAX_COMMAND_LINE, &mut self.buf),
+                ) => match read {
+                    Err(_) => Event::End(r::IDLE),
+                    Ok(Err(_)) => Event::Gone,
+                    Ok(Ok(line)) => Event::Line(line),
+                },
+            };
+            let flow = match event {
+                Event::End(reply) => {
+                    let _ = self.send(&reply).await;
+                    Flow::Close
+                }
+                Event::Gone => Flow::Close,
+                Event::Line(line) => self.on_line(line, &shutdown).await,
+            };
+            if let Flow::Close = flow {
+                let _ = tokio::time::timeout(Duration::from_secs(2), self.io.shutdown()).await;
+                return;
+            }
+        }
+    }
+
+    async fn on_line(&mut self, line: Line, shutdown: &CancellationToken) -> Flow {
+        let text = match line {
+            Line::Text(text) => text,
+            Line::BareLf => return self.error(r::BARE_LF).await,
+            Line::TooLong => return self.error(r::LINE_TOO_LONG).await,
+            Line::Closed => return Flow::Close,
+        };
+        match parser::parse(&text) {
+            Ok(request) => self.on_request(request, shutdown).await,
+            Err(BadCommand::Unknown) => self.error(r::UNKNOWN).await,
+            Err(BadCommand::Syntax) => self.error(r::SYNTAX).await,
+            Err(BadCommand::Address) => self.error(r::BAD_ADDRESS).await,
+            Err(BadCommand::Parameter) => self.error(r::UNKNOWN_PARAMETER).await,
+        }
+    }
+
+    async fn on_request(&mut self, request: Request<String>, shutdown: &CancellationToken) -> Flow {
+        let reply = match request {
+            Request::Ehlo { host } => return self.ehlo(host).await,
+            Request::Helo { host } => {
+                self.helo = Some(host);
+                self.envelope = None;
+                Reply::owned(250, "", self.smtp.options.hostname.clone())
+            }
+            Request::StartTls => return self.starttls().await,
+            Request::Auth {
+                mechanism,
+                initial_response,
+            } => match self.role {
+                Role::Submission => self.auth(mechanism, initial_response).await,
+                Role::Inbound => r::NOT_IMPLEMENTED,
+            },
+            Request::Mail { from } => match self.check_mail() {
+                Err(reply) => reply,
+                Ok(()) if from.size > self.smtp.options.max_message_bytes => r::TOO_BIG,
+                Ok(()) => self.mail(from.address),
+            },
+            Request::Rcpt { to } => match self.check_rcpt() {
+                Err(reply) => reply,
+                Ok(()) => self.rcpt(&to.address).await,
+            },
+            Request::Data => return self.data(shutdown).await,
+            Request::Rset => {
+                self.envelope = None;
+                r::RESET
+            }
+            Request::Noop { .. } => r::OK,
+            Request::Quit => {
+                let _ = self.send(&r::BYE).await;
+                return Flow::Close;
+            }
+            Request::Vrfy { .. } => Reply::new(252, "2.5.2", "Cannot VRFY; send the message"),
+            Request::Help { .. } => Reply::new(214, "2.0.0", "See RFC 5321"),
+            Request::Lhlo { .. } => return self.error(r::UNKNOWN).await,
+            Request::Bdat { .. }
+            | Request::Expn { .. }
+            | Request::Etrn { .. }
+            | Request::Atrn { .. }
+            | Request::Burl { .. } => r::NOT_IMPLEMENTED,
+        };
+        if reply.code >= 500 && reply.status.starts_with("5.5") {
+            return self.error(reply).await;
+        }
+        self.reply(&reply).await
+    }
+
+    async fn ehlo(&mut self, host: String) -> Flow {
+        self.helo = Some(host);
+        self.envelope = None;
+        let options = &self.smtp.options;
+        let mut lines = vec![
+            format!("{} greets {}", options.hostname, self.peer.ip()),
+            "PIPELINING".to_owned(),
+            format!("SIZE {}", options.max_message_bytes),
+            "8BITMIME".to_owned(),
+            "SMTPUTF8".to_owned(),
+            "ENHANCEDSTATUSCODES".to_owned(),
+        ];
+        if !self.tls && self.smtp.tls.is_some() {
+            lines.push("STARTTLS".to_owned());
+        }
+        if self.role == Role::Submission && self.auth_allowed() && self.signed_in.is_none() {
+            lines.push("AUTH PLAIN LOGIN".to_owned());
+        }
+        let mut wire = String::new();
+        for (i, line) in lines.iter().enumerate() {
+            let sep = if i + 1 == lines.len() { ' ' } else { '-' };
+            wire.push_str(&format!("250{sep}{line}\r\n"));
+        }
+        match self.send_raw(wire.as_bytes()).await {
+            Ok(()) => Flow::Go,
+            Err(_) => Flow::Close,
+        }
+    }
+
+    /// Passwords only over TLS, or over loopback when the config allows it.
+    pub(crate) fn auth_allowed(&self) -> bool {
+        self.tls
+            || (self.smtp.options.plaintext_auth == PlaintextAuth::Loopback
+                && self.peer.ip().is_loopback())
+    }
+
+    /// RFC 3207: the old stream's buffered bytes are dropped (no command injected before the
+    /// handshake counts), and everything learnt before it is forgotten.
+    async fn starttls(&mut self) -> Flow {
+        let reply = if self.tls {
+            Some(r::ALREADY_TLS)
+        } else if self.helo.is_none() {
+            Some(r::HELLO_FIRST)
+        } else {
+            None
+        };
+        if let Some(reply) = reply {
+            return self.reply(&reply).await;
+        }
+        let Some(acceptor) = self.smtp.tls.clone() else {
+            return self.reply(&r::NOT_IMPLEMENTED).await;
+        };
+        if self.send(&r::READY_TLS).await.is_err() {
+            return Flow::Close;
+        }
+        let placeholder: Box<dyn Io> = Box::new(tokio::io::duplex(1).0);
+        let plain = std::mem::replace(&mut self.io, BufReader::new(placeholder)).into_inner();
+        match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(plain)).await {
+            Ok(Ok(tls)) => {
+                self.io = BufReader::new(Box::new(tls));
+                self.tls = true;
+                self.helo = None;
+                self.envelope = None;
+                self.signed_in = None;
+                Flow::Go
+            }
+            _ => Flow::Close,
+        }
+    }
+
+    fn check_mail(&self) -> Result<(), Reply> {
+        if self.helo.is_none() {
+            return Err(r::HELLO_FIRST);
+        }
+        if self.envelope.is_some() {
+            return Err(r::NESTED_MAIL);
+        }
+        if self.role == Role::Submission && self.signed_in.is_none() {
+            return Err(r::AUTH_REQUIRED);
+        }
+        Ok(())
+    }
+
+    fn check_rcpt(&self) -> Result<(), Reply> {
+        match &self.envelope {
+            None => Err(r::MAIL_FIRST),
+            Some(e) if e.to.len() >= self.smtp.options.max_recipients => {
+                Err(r::TOO_MANY_RECIPIENTS)
+            }
+            Some(_) => Ok(()),
+        }
+    }
+
+    async fn data(&mut self, shutdown: &CancellationToken) -> Flow {
+        let reply = match &self.envelope {
+            None => Some(r::MAIL_FIRST),
+            Some(e) if e.to.is_empty() => Some(r::NO_RECIPIENTS),
+            Some(_) => None,
+        };
+        if let Some(reply) = reply {
+            return self.error(reply).await;
+        }
+        if self.send(&r::START_DATA).await.is_err() {
+            return Flow::Close;
+        }
+        let (max, idle) = (
+            self.smtp.options.max_message_bytes,
+            self.smtp.options.idle_timeout,
+        );
+        let read = tokio::select! {
+            () = shutdown.cancelled() => Err(r::SHUTTING_DOWN),
+            () = ended(&self.signed_in) => Err(r::SESSION_ENDED),
+            data = crate::data::read(&mut self.io, max, idle) => Ok(data),
+        };
+        let envelope = self.envelope.take();
+        let data = match read {
+            Ok(data) => data,
+            Err(reply) => {
+                let _ = self.send(&reply).await;
+                return Flow::Close;
+            }
+        };
+        let reply = match (data, envelope) {
+            (crate::data::Data::Message(body), Some(envelope)) => {
+                self.deliver(envelope, body).await
+            }
+            (crate::data::Data::Message(_), None) => r::MAIL_FIRST,
+            (crate::data::Data::TooBig, _) => r::TOO_BIG,
+            (crate::data::Data::BareLf, _) => r::BAD_DATA_LF,
+            (crate::data::Data::LineTooLong, _) => r::BAD_DATA_LONG,
+            (crate::data::Data::Gone, _) => return Flow::Close,
+        };
+        self.reply(&reply).await
+    }
+
+    /// A protocol error: answered, and counted; too many close the connection.
+    async fn error(&mut self, reply: Reply) -> Flow {
+        self.errors += 1;
+        if self.errors > MAX_ERRORS {
+            let _ = self.send(&r::TOO_MANY_ERRORS).await;
+            return Flow::Close;
+        }
+        self.reply(&reply).await
+    }
+
+    async fn reply(&mut self, reply: &Reply) -> Flow {
+        match self.send(reply).await {
+            Ok(()) => Flow::Go,
+            Err(_) => Flow::Close,
+        }
+    }
+
+    pub(crate) async fn send(&mut self, reply: &Reply) -> std::io::Result<()> {
+        self.send_raw(&reply.to_wire()).await
+    }
+
+    pub(crate) async fn send_raw(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let io = self.io.get_mut();
+        io.write_all(bytes).await?;
+        io.flush().await
+    }
+
+    /// One line of an AUTH exchange; `None` when the peer left, idled or sent a bad line.
+    pub(crate) async fn read_response(&mut self) -> Option<Vec<u8>> {
+        let idle = self.smtp.options.idle_timeout;
+        let read = parser::read_line(&mut self.io, MAX_COMMAND_LINE, &mut self.buf);
+        match tokio::time::timeout(idle, read).await {
+            Ok(Ok(Line::Text(text))) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The `Received:` line this server adds to what it accepts.
+    pub(crate) fn received(&self) -> String {
+        let with = match (self.tls, self.signed_in.is_some()) {
+            (false, false) => "ESMTP",
+            (true, false) => "ESMTPS",
+            (false, true) => "ESMTPA",
+            (true, true) => "ESMTPSA",
+        };
+        let helo: String = self
+            .helo
+            .as_deref()
+            .unwrap_or("unknown")
+            .chars()
+            .filter(|c| c.is_ascii_graphic())
+            .take(255)
+            .collect();
+        format!(
+            "Received: from {helo} ([{}])\r\n\tby {} with {with};\r\n\t{}\r\n",
+            self.peer.ip(),
+            self.smtp.options.hostname,
+            self.smtp.core.clock().now().to_rfc2822()
+        )
+    }
+}
+
+async fn ended(signed_in: &Option<SignedIn>) {
+    match signed_in {
+        Some(s) => s.session.ended().await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,101 @@
+//! The core's [`QueueStore`] port: the outbound queue in `outbound_queue`, one row per
+//! recipient, its body in the row.
+
+use crate::error::db_err;
+use crate::rows;
+use crate::sql_store::SqlStore;
+use chrono::{DateTime, Utc};
+use trekmail_core::clock::to_micros;
+use trekmail_core::store::{NewOutbound, QueueStore, QueuedMessage, StoreResult};
+
+const INSERT: &str = "INSERT INTO outbound_queue \
+     (sender, recipient, body, size, created_at, next_attempt) VALUES ($1, $2, $3, $4, $5, $6)";
+const DUE: &str = "SELECT id, sender, recipient, size, attempts, created_at, next_attempt, \
+     last_error FROM outbound_queue WHERE next_attempt <= $1 ORDER BY next_attempt, id LIMIT $2";
+const ALL: &str = "SELECT id, sender, recipient, size, attempts, created_at, next_attempt, \
+     last_error FROM outbound_queue ORDER BY created_at, id";
+const CLAIM: &str =
+    "UPDATE outbound_queue SET next_attempt = $1 WHERE id = $2 AND next_attempt = $3";
+const BODY: &str = "SELECT body FROM outbound_queue WHERE id = $1";
+const RETRY: &str = "UPDATE outbound_queue SET next_attempt = $1, last_error = $2, \
+     attempts = attempts + 1 WHERE id = $3";
+const DELETE: &str = "DELETE FROM outbound_queue WHERE id = $1";
+
+#[async_trait::async_trait]
+impl QueueStore for SqlStore {
+    async fn enqueue(&self, messages: &[NewOutbound]) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        for m in messages {
+            let size = i64::try_from(m.body.len()).unwrap_or(i64::MAX);
+            sqlx::query(INSERT)
+                .bind(m.sender.as_str())
+                .bind(m.recipient.as_str())
+                .bind(m.body.clone())
+                .bind(size)
+                .bind(to_micros(m.created_at))
+                .bind(to_micros(m.created_at))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn due(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<QueuedMessage>> {
+        let found = sqlx::query(DUE)
+            .bind(to_micros(now))
+            .bind(i64::from(limit))
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_err)?;
+        found.iter().map(rows::queued).collect()
+    }
+
+    async fn claim(&self, seen: &QueuedMessage, lease_until: DateTime<Utc>) -> StoreResult<bool> {
+        let done = sqlx::query(CLAIM)
+            .bind(to_micros(lease_until))
+            .bind(seen.id)
+            .bind(to_micros(seen.next_attempt))
+            .execute(&self.write)
+            .await
+            .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn queued_body(&self, id: i64) -> StoreResult<Option<Vec<u8>>> {
+        let row = sqlx::query(BODY)
+            .bind(id)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(|r| rows::get(r, "body")).transpose()
+    }
+
+    async fn retry_later(&self, id: i64, next: DateTime<Utc>, error: &str) -> StoreResult<()> {
+        sqlx::query(RETRY)
+            .bind(to_micros(next))
+            .bind(error)
+            .bind(id)
+            .execute(&self.write)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn dequeue(&self, id: i64) -> StoreResult<()> {
+        sqlx::query(DELETE)
+            .bind(id)
+            .execute(&self.write)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn queued(&self) -> StoreResult<Vec<QueuedMessage>> {
+        let found = sqlx::query(ALL)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_err)?;
+        found.iter().map(rows::queued).collect()
+    }
+}

@@ -1,0 +1,67 @@
+//! The outbound queue on both databases: due order, one claim per attempt, retries, bodies
+//! and removal.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
+
+mod common;
+
+use common::*;
+use trekmail_core::store::{NewOutbound, QueueStore};
+
+fn outbound(recipient: &str, at: i64) -> NewOutbound {
+    NewOutbound {
+        sender: "ann@example.com".into(),
+        recipient: recipient.into(),
+        body: format!("Subject: to {recipient}\r\n\r\nhi\r\n").into_bytes(),
+        created_at: t(at),
+    }
+}
+
+#[tokio::test]
+async fn rows_come_due_are_claimed_once_retried_and_removed() {
+    for db in both().await {
+        let s = &db.store;
+        s.enqueue(&[
+            outbound("a@far.example", 100),
+            outbound("b@far.example", 101),
+        ])
+        .await
+        .unwrap();
+        assert!(s.due(t(99), 10).await.unwrap().is_empty(), "{}", db.label);
+        let due = s.due(t(200), 10).await.unwrap();
+        let recipients: Vec<_> = due.iter().map(|m| m.recipient.as_str()).collect();
+        assert_eq!(
+            recipients,
+            ["a@far.example", "b@far.example"],
+            "{}",
+            db.label
+        );
+        let a = &due[0];
+        assert_eq!((a.attempts, a.last_error.as_str()), (0, ""));
+        assert_eq!(a.size, a.recipient.len() as i64 + 20);
+        assert_eq!(
+            s.queued_body(a.id).await.unwrap().unwrap(),
+            b"Subject: to a@far.example\r\n\r\nhi\r\n"
+        );
+
+        // Two workers saw the same row: only the first claim wins.
+        assert!(s.claim(a, t(260)).await.unwrap(), "{}", db.label);
+        assert!(!s.claim(a, t(260)).await.unwrap(), "{}", db.label);
+        let due: Vec<_> = s.due(t(200), 10).await.unwrap();
+        assert_eq!(due.len(), 1, "{}", db.label);
+
+        s.retry_later(a.id, t(500), "451 4.3.0 try later")
+            .await
+            .unwrap();
+        let all = s.queued().await.unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].attempts, 1);
+        assert_eq!(all[0].last_error, "451 4.3.0 try later");
+        assert_eq!(all[0].next_attempt, t(500));
+
+        s.dequeue(a.id).await.unwrap();
+        assert!(s.queued_body(a.id).await.unwrap().is_none());
+        let left = s.queued().await.unwrap();
+        assert_eq!(left.len(), 1, "{}", db.label);
+        assert_eq!(left[0].recipient, "b@far.example");
+    }
+}

@@ -1,0 +1,284 @@
+//! The SMTP listeners of `trekmail serve`, driven by Python's smtplib and swaks: submission over
+//! STARTTLS, implicit TLS and loopback, read back over IMAP (INBOX and Sent); inbound for hosted
+//! addresses only; and the headline — a password saved elsewhere ends a signed-in SMTP session
+//! with `421 4.7.0` at once, idle or waiting in DATA.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const ANN: &str = "ann@example.com";
+const PASSWORD: &str = "Ann-first-pass-1";
+
+/// Runs swaks against `port` with `args`; returns its transcript.
+fn swaks(port: u16, args: &[&str]) -> String {
+    let out = Command::new("swaks")
+        .args(["--server", &format!("127.0.0.1:{port}"), "--timeout", "15"])
+        .args(args)
+        .output()
+        .expect("swaks is installed by scripts/test");
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// A message in a file for swaks's `--data`.
+fn message_file(dir: &std::path::Path, subject: &str, body: &str) -> String {
+    let path = dir.join(format!("{subject}.eml"));
+    std::fs::write(&path, format!("Subject: {subject}\r\n\r\n{body}")).unwrap();
+    path.display().to_string()
+}
+
+/// The subjects of the messages in a folder, read with imaplib.
+fn subjects(imap: u16, login: &str, password: &str, folder: &str) -> Vec<String> {
+    let out = finish(smtp_client(&[
+        "imap-subjects",
+        &imap.to_string(),
+        login,
+        password,
+        folder,
+    ]));
+    assert!(out.contains("DONE"), "{out}");
+    out.lines()
+        .filter_map(|l| l.strip_prefix("SUBJECT "))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn submit(port: u16, tls: &str, password: &str, from: &str, to: &str, subject: &str) -> String {
+    finish(smtp_client(&[
+        "submit",
+        &port.to_string(),
+        tls,
+        ANN,
+        password,
+        from,
+        to,
+        subject,
+    ]))
+}
+
+#[test]
+fn smtplib_submits_over_starttls_tls_and_loopback_and_imap_reads_it() {
+    let (_dir, config) = setup("");
+    seed(&config);
+    let (_server, lines) = serve(&config);
+    let (imap, submission, submissions) = (
+        imap_port(&lines),
+        smtp_port(&lines, "submission"),
+        smtp_port(&lines, "submissions"),
+    );
+    for (port, tls) in [
+        (submission, "starttls"),
+        (submissions, "ssl"),
+        (submission, "plain"),
+    ] {
+        let sent = submit(port, tls, PASSWORD, ANN, ANN, &format!("via {tls}"));
+        assert!(sent.contains("SENT"), "{tls}: {sent}");
+    }
+    let mut inbox = subjects(imap, ANN, PASSWORD, "INBOX");
+    inbox.sort();
+    assert_eq!(inbox, ["via plain", "via ssl", "via starttls"]);
+    assert_eq!(subjects(imap, ANN, PASSWORD, "Sent").len(), 3);
+
+    let wrong = submit(submission, "starttls", "Wrong-pass-1", ANN, ANN, "x");
+    assert!(wrong.contains("REFUSED 535 5.7.8"), "{wrong}");
+    let forged = submit(
+        submission,
+        "starttls",
+        PASSWORD,
+        "boss@example.com",
+        ANN,
+        "x",
+    );
+    assert!(forged.contains("REFUSED 553 5.7.1"), "{forged}");
+    let unknown = submit(submissions, "ssl", PASSWORD, ANN, "ghost@example.com", "x");
+    assert!(unknown.contains("REFUSED 550 5.1.1"), "{unknown}");
+    assert_eq!(subjects(imap, ANN, PASSWORD, "INBOX").len(), 3);
+
+    let audit = ok(&config, &["audit", ANN], None);
+    assert!(
+        audit.contains("sign_in\tsmtp") && audit.contains("sign_in_failed\tsmtp"),
+        "{audit}"
+    );
+}
+
+#[test]
+fn without_tls_auth_is_not_offered_when_plaintext_auth_is_never_and_starttls_is_clean() {
+    let (_dir, config) = setup_with("", "plaintext_auth = \"never\"");
+    seed(&config);
+    let (_server, lines) = serve(&config);
+    let port = smtp_port(&lines, "submission");
+    let out = finish(smtp_client(&["no-auth", &port.to_string()]));
+    assert!(out.contains("NO AUTH"), "{out}");
+    let out = finish(smtp_client(&["starttls-injection", &port.to_string()]));
+    assert!(out.contains("DROPPED"), "{out}");
+    let sent = submit(port, "starttls", PASSWORD, ANN, ANN, "over TLS");
+    assert!(sent.contains("SENT"), "{sent}");
+}
+
+#[test]
+fn swaks_delivers_inbound_to_hosted_mailboxes_only_and_idle_sees_it() {
+    let (dir, config) = setup_with("", "max_message_mb = 1");
+    seed(&config);
+    ok(
+        &config,
+        &[
+            "mailbox",
+            "create",
+            "tiny@example.com",
+            "--quota-mb",
+            "1",
+            "--password-stdin",
+        ],
+        Some("Tiny-first-pass-1\n"),
+    );
+    let (_server, lines) = serve(&config);
+    let (imap, inbound) = (imap_port(&lines), smtp_port(&lines, "inbound"));
+
+    let mut idle = smtp_client(&["imap-idle", &imap.to_string(), ANN, PASSWORD]);
+    wait_for_line(&mut idle, "IDLING");
+    let delivered = swaks(
+        inbound,
+        &[
+            "--to",
+            ANN,
+            "--from",
+            "x@far.example",
+            "--h-Subject",
+            "hello inbound",
+        ],
+    );
+    assert!(delivered.contains("<-  250 2.0.0"), "{delivered}");
+    let exists = wait_for_line(&mut idle, "EXISTS");
+    assert!(exists.contains("EXISTS 1"), "{exists}");
+    finish(idle);
+    assert_eq!(subjects(imap, ANN, PASSWORD, "INBOX"), ["hello inbound"]);
+
+    let unknown = swaks(inbound, &["--to", "ghost@example.com"]);
+    assert!(unknown.contains("<** 550 5.1.1"), "{unknown}");
+    let relay = swaks(inbound, &["--to", "bob@elsewhere.example"]);
+    assert!(relay.contains("<** 554 5.7.1"), "{relay}");
+    let ehlo = swaks(inbound, &["--to", ANN, "--quit-after", "EHLO"]);
+    assert!(ehlo.contains("250-SIZE 1048576"), "{ehlo}");
+    let line = format!("{}\r\n", "x".repeat(900));
+    let big = message_file(&dir, "big", &line.repeat(1300));
+    let too_big = swaks(inbound, &["--to", ANN, "--data", &big, "--suppress-data"]);
+    assert!(too_big.contains("<** 552 5.3.4"), "{too_big}");
+    // A mailbox whose quota a message would pass: 452 4.2.2, and nothing stored.
+    let almost = message_file(&dir, "fills", &line.repeat(1000));
+    let tiny = [
+        "--to",
+        "tiny@example.com",
+        "--data",
+        &almost,
+        "--suppress-data",
+    ];
+    let first = swaks(inbound, &tiny);
+    assert!(first.contains("<-  250 2.0.0"), "{first}");
+    let full = swaks(inbound, &tiny);
+    assert!(full.contains("<** 452 4.2.2"), "{full}");
+    assert_eq!(
+        subjects(imap, "tiny@example.com", "Tiny-first-pass-1", "INBOX"),
+        ["fills"]
+    );
+    assert_eq!(subjects(imap, ANN, PASSWORD, "INBOX"), ["hello inbound"]);
+}
+
+#[test]
+fn saving_a_password_ends_a_signed_in_smtp_session_with_421() {
+    let (_dir, config) = setup("");
+    seed(&config);
+    let (_server, lines) = serve(&config);
+    let port = smtp_port(&lines, "submission").to_string();
+    let mut idle = smtp_client(&["wait-421", &port, ANN, PASSWORD]);
+    wait_for_line(&mut idle, "WAITING");
+    let mut in_data = smtp_client(&["wait-421", &port, ANN, PASSWORD, "data"]);
+    wait_for_line(&mut in_data, "WAITING");
+    let listed = ok(&config, &["sessions", "list", ANN], None);
+    assert_eq!(listed.matches("\tsmtp\t127.0.0.1").count(), 2, "{listed}");
+
+    let started = Instant::now();
+    let out = ok(
+        &config,
+        &["mailbox", "set-password", ANN, "--password-stdin"],
+        Some("Second-pass-22\n"),
+    );
+    assert!(out.contains("2 session(s) ended"), "{out}");
+    for client in [idle, in_data] {
+        let closed = finish(client);
+        assert!(closed.contains("CLOSED 421 4.7.0"), "{closed}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let old = submit(port.parse().unwrap(), "starttls", PASSWORD, ANN, ANN, "x");
+    assert!(old.contains("REFUSED 535"), "{old}");
+    let new = submit(
+        port.parse().unwrap(),
+        "starttls",
+        "Second-pass-22",
+        ANN,
+        ANN,
+        "x",
+    );
+    assert!(new.contains("SENT"), "{new}");
+}
+
+/// Two `trekmail serve` processes on one PostgreSQL, a signed-in SMTP session on each: a
+/// password saved from a third process ends both with `421 4.7.0`; mail submitted on one node
+/// is read over IMAP on the other.
+#[tokio::test(flavor = "multi_thread")]
+async fn on_two_nodes_a_saved_password_ends_both_smtp_sessions() {
+    let url = trekmail_testkit::fresh_database(trekmail_testkit::Backend::Postgres).await;
+    tokio::task::spawn_blocking(move || {
+        let (_dir_a, config_a) = setup(&url);
+        let (_dir_b, config_b) = setup(&url);
+        seed(&config_a);
+        let b_data = config_b.parent().unwrap().join("data");
+        std::fs::create_dir_all(&b_data).unwrap();
+        std::fs::copy(
+            config_a.parent().unwrap().join("data/server.key"),
+            b_data.join("server.key"),
+        )
+        .unwrap();
+        let (_a, lines_a) = serve(&config_a);
+        let (_b, lines_b) = serve(&config_b);
+        let sent = submit(
+            smtp_port(&lines_a, "submissions"),
+            "ssl",
+            PASSWORD,
+            ANN,
+            ANN,
+            "across nodes",
+        );
+        assert!(sent.contains("SENT"), "{sent}");
+        assert_eq!(
+            subjects(imap_port(&lines_b), ANN, PASSWORD, "INBOX"),
+            ["across nodes"]
+        );
+
+        let mut clients = Vec::new();
+        for lines in [&lines_a, &lines_b] {
+            let port = smtp_port(lines, "submission").to_string();
+            let mut client = smtp_client(&["wait-421", &port, ANN, PASSWORD]);
+            wait_for_line(&mut client, "WAITING");
+            clients.push(client);
+        }
+        let out = ok(
+            &config_a,
+            &["mailbox", "set-password", ANN, "--password-stdin"],
+            Some("Cluster-pass-33\n"),
+        );
+        assert!(out.contains("2 session(s) ended"), "{out}");
+        for client in clients {
+            let closed = finish(client);
+            assert!(closed.contains("CLOSED 421 4.7.0"), "{closed}");
+        }
+    })
+    .await
+    .unwrap();
+}

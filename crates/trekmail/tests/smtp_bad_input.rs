@@ -1,0 +1,168 @@
+//! Bad input on the inbound listener, byte for byte: commands out of order, bare LF, over-long
+//! lines, too many recipients, pipelined commands, 8-bit headers, broken or cut-off messages
+//! and a flood of errors. Each gets RFC 5321's answer, the session goes on or ends cleanly,
+//! and only the good messages are ever stored.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+const ANN: &str = "ann@example.com";
+const PASSWORD: &str = "Ann-first-pass-1";
+
+/// A raw SMTP conversation.
+struct Conversation {
+    reader: BufReader<TcpStream>,
+}
+
+impl Conversation {
+    fn open(port: u16) -> Conversation {
+        let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut c = Conversation {
+            reader: BufReader::new(tcp),
+        };
+        assert!(c.reply().starts_with("220 "));
+        c
+    }
+
+    fn send(&mut self, bytes: &[u8]) {
+        self.reader.get_mut().write_all(bytes).unwrap();
+    }
+
+    /// One reply, its lines joined; "" when the server closed the connection.
+    fn reply(&mut self) -> String {
+        let mut all = String::new();
+        loop {
+            let mut line = String::new();
+            if self.reader.read_line(&mut line).unwrap() == 0 {
+                return all;
+            }
+            all.push_str(&line);
+            if line.as_bytes().get(3) != Some(&b'-') {
+                return all;
+            }
+        }
+    }
+
+    /// Sends a command and returns its reply.
+    fn ask(&mut self, command: &[u8]) -> String {
+        self.send(command);
+        self.reply()
+    }
+
+    fn closed(&mut self) -> bool {
+        let mut rest = Vec::new();
+        matches!(self.reader.read_to_end(&mut rest), Ok(0))
+    }
+}
+
+fn expect(reply: &str, start: &str) {
+    assert!(
+        reply.starts_with(start),
+        "expected {start:?}, got {reply:?}"
+    );
+}
+
+#[test]
+fn bad_input_gets_rfc_answers_and_nothing_half_delivered() {
+    let (_dir, config) = setup_with("", "max_recipients = 3");
+    seed(&config);
+    let (_server, lines) = serve(&config);
+    let port = smtp_port(&lines, "inbound");
+
+    let mut c = Conversation::open(port);
+    expect(&c.ask(b"MAIL FROM:<x@far.example>\r\n"), "503 5.5.1");
+    expect(&c.ask(b"EHLO client.example\r\n"), "250-");
+    expect(&c.ask(b"RCPT TO:<ann@example.com>\r\n"), "503 5.5.1");
+    expect(&c.ask(b"DATA\r\n"), "503 5.5.1");
+    expect(&c.ask(b"NOOP\n"), "500 5.5.2");
+    let long = [vec![b'N'; 20_000], b"\r\n".to_vec()].concat();
+    expect(&c.ask(&long), "500 5.5.2");
+    expect(&c.ask(b"NOOP\r\n"), "250 ");
+    expect(
+        &c.ask(b"AUTH PLAIN AGFubkBleGFtcGxlLmNvbQB4\r\n"),
+        "502 5.5.1",
+    );
+    expect(
+        &c.ask(b"MAIL FROM:<x@far.example> SIZE=999999999999\r\n"),
+        "552 5.3.4",
+    );
+    expect(&c.ask(b"MAIL FROM:<x@far.example> FROB=1\r\n"), "555 5.5.4");
+    expect(&c.ask(b"MAIL FROM:<x@far.example>\r\n"), "250 ");
+    expect(&c.ask(b"MAIL FROM:<x@far.example>\r\n"), "503 5.5.1");
+    for _ in 0..3 {
+        expect(&c.ask(b"RCPT TO:<ann@example.com>\r\n"), "250 ");
+    }
+    expect(&c.ask(b"RCPT TO:<ann@example.com>\r\n"), "452 4.5.3");
+    expect(&c.ask(b"RCPT TO:<bad address>\r\n"), "501 ");
+
+    // Pipelined: every answer, in order; an 8-bit header is taken as it is.
+    c.send(b"RSET\r\nMAIL FROM:<x@far.example>\r\nRCPT TO:<ann@example.com>\r\nDATA\r\n");
+    for start in ["250 ", "250 ", "250 ", "354 "] {
+        expect(&c.reply(), start);
+    }
+    expect(
+        &c.ask(b"Subject: eight-bit\r\nX-Name: caf\xc3\xa9 \xff\r\n\r\n..dot\r\n.\r\n"),
+        "250 2.0.0",
+    );
+
+    // A bare LF or an over-long line inside a message: refused whole, session in step.
+    for body in [
+        b"Subject: bare lf\r\n\r\none\ntwo\r\n.\r\n".to_vec(),
+        [
+            b"Subject: long\r\n\r\n".to_vec(),
+            vec![b'x'; 1200],
+            b"\r\n.\r\n".to_vec(),
+        ]
+        .concat(),
+    ] {
+        c.send(b"MAIL FROM:<x@far.example>\r\nRCPT TO:<ann@example.com>\r\nDATA\r\n");
+        for start in ["250 ", "250 ", "354 "] {
+            expect(&c.reply(), start);
+        }
+        expect(&c.ask(&body), "550 5.6.0");
+    }
+    expect(&c.ask(b"NOOP\r\n"), "250 ");
+    expect(&c.ask(b"QUIT\r\n"), "221 ");
+    assert!(c.closed());
+
+    // Cut off in the middle of a message: nothing is stored.
+    let mut cut = Conversation::open(port);
+    cut.send(b"EHLO x\r\nMAIL FROM:<x@far.example>\r\nRCPT TO:<ann@example.com>\r\nDATA\r\n");
+    for start in ["250-", "250 ", "250 ", "354 "] {
+        expect(&cut.reply(), start);
+    }
+    cut.send(b"Subject: cut off\r\n\r\nhalf a mess");
+    drop(cut);
+
+    // A flood of errors ends with 421 and a closed connection.
+    let mut flood = Conversation::open(port);
+    let mut last = String::new();
+    for _ in 0..30 {
+        last = flood.ask(b"FROB\r\n");
+        if !last.starts_with("500") {
+            break;
+        }
+    }
+    expect(&last, "421 4.7.0");
+    assert!(flood.closed());
+
+    let imap = imap_port(&lines).to_string();
+    let out = finish(smtp_client(&[
+        "imap-subjects",
+        &imap,
+        ANN,
+        PASSWORD,
+        "INBOX",
+    ]));
+    let subjects: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("SUBJECT "))
+        .collect();
+    assert_eq!(subjects, ["eight-bit"], "{out}");
+}

@@ -1,0 +1,50 @@
+"""A receiving SMTP server for the outbound tests: Python's aiosmtpd on 127.0.0.1 (Debian's
+python3-aiosmtpd, so run it with /usr/bin/python3).
+
+usage: smtp_sink.py MODE [PORT]
+  accept   takes every message; prints RECEIVED <recipient> <subject>
+  refuse   answers RCPT with 550 5.1.1
+  defer    answers RCPT with 451 4.3.0
+Prints PORT n once listening (PORT 0 or none: a free port).
+"""
+import asyncio
+import email
+import socket
+import sys
+
+from aiosmtpd.controller import Controller
+
+mode = sys.argv[1]
+port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+if port == 0:
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+
+
+class Handler:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if mode == "refuse":
+            return "550 5.1.1 <%s>: no such user here" % address
+        if mode == "defer":
+            return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        subject = email.message_from_bytes(envelope.content)["Subject"]
+        for rcpt in envelope.rcpt_tos:
+            print("RECEIVED", rcpt, subject, flush=True)
+        return "250 OK"
+
+
+controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+controller.start()
+print("PORT", port, flush=True)
+try:
+    asyncio.get_event_loop().run_until_complete(asyncio.sleep(3600))
+except KeyboardInterrupt:
+    pass
+finally:
+    controller.stop()
