@@ -1,8 +1,9 @@
-use super::{new_password, operator, show_once};
+use super::{account_id, new_password, operator, show_once};
 use crate::cli::AccountCommand;
 use anyhow::Result;
 use trekmail_core::Core;
 use trekmail_core::domain::Plan;
+use trekmail_core::services::Scope;
 
 pub async fn run(core: &Core, command: AccountCommand) -> Result<()> {
     match command {
@@ -25,6 +26,30 @@ pub async fn run(core: &Core, command: AccountCommand) -> Result<()> {
         AccountCommand::List => {
             for a in core.accounts().await? {
                 println!("{}\t{}\t{}", a.id, a.owner_email, a.plan);
+            }
+        }
+        AccountCommand::Brand {
+            email,
+            host,
+            name,
+            colour,
+            clear,
+        } => {
+            let id = account_id(core, &email).await?;
+            match (host, name, colour) {
+                (Some(host), Some(name), Some(colour)) if !clear => {
+                    let brand = core
+                        .set_brand(Scope::Operator, id, &host, &name, &colour, &operator())
+                        .await?;
+                    println!(
+                        "webmail of {email} branded: https://{}/ as {:?} in {}",
+                        brand.host, brand.name, brand.colour
+                    );
+                }
+                _ => {
+                    core.clear_brand(Scope::Operator, id, &operator()).await?;
+                    println!("webmail of {email} is TrekMail's again");
+                }
             }
         }
     }
