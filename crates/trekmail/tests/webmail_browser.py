@@ -153,6 +153,7 @@ def change_password(browser):
     expect(save).to_be_disabled()
     expect(page.locator('#password-section [data-rule="length"]')).not_to_have_class(re.compile(r"\bmet\b"))
     page.get_by_role("button", name="Generate strong password").click()
+    expect(page.locator("#password")).to_have_value(re.compile(r"^.{18}$"))
     new = page.input_value("#password")
     assert len(new) == 18 and page.input_value("#confirm") == new, new
     expect(page.locator('#password-section [data-rule="length"]')).to_have_class(re.compile(r"\bmet\b"))
