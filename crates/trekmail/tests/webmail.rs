@@ -323,6 +323,32 @@ fn changing_the_password_ends_imap_and_other_webmail_sessions_but_not_this_one()
 }
 
 #[test]
+fn the_owner_ends_one_session_or_all_others_from_active_sessions() {
+    let (_config, _server, lines) = started();
+    let imap = imap_port(&lines);
+    let mut idle = imap_client(imap, ANN, ANN_PASSWORD, "idle-bye");
+    wait_for_line(&mut idle, "IDLING");
+    let out = finish(browser(&lines, "sessions", &[]));
+    assert!(
+        out.contains("IMAP ENDED") && out.contains("SESSIONS OK"),
+        "{out}"
+    );
+    wait_for_line(&mut idle, "BYE");
+    finish(idle);
+    // Ending sessions is not changing the password.
+    finish(imap_client(imap, ANN, ANN_PASSWORD, "browse"));
+}
+
+#[test]
+fn every_form_works_without_javascript() {
+    let (_config, _server, lines) = started();
+    let out = finish(browser(&lines, "no-script", &[]));
+    let imap = imap_port(&lines);
+    finish(imap_client(imap, ANN, ANN_PASSWORD, "login-fail"));
+    finish(imap_client(imap, ANN, &line_value(&out, "NEW"), "browse"));
+}
+
+#[test]
 fn the_dashboards_save_password_ends_a_live_webmail_session() {
     let (_config, _server, lines) = started();
     let out = finish(browser(&lines, "dashboard-ends", &[]));
@@ -464,7 +490,7 @@ fn a_branded_host_shows_its_brand_and_admits_only_its_own_mailboxes() {
             "--host",
             "Brand.Test",
             "--name",
-            "Acme Mail",
+            "Acme",
             "--colour",
             "#AA3300",
         ],
@@ -475,7 +501,13 @@ fn a_branded_host_shows_its_brand_and_admits_only_its_own_mailboxes() {
     let out = finish(browser(
         &lines,
         "brand",
-        &["brand.test", "zoe@acme.test", "Zoe-first-pass-1"],
+        &[
+            "brand.test",
+            "zoe@acme.test",
+            "Zoe-first-pass-1",
+            "boss@acme.test",
+            "Boss-first-pass-1",
+        ],
     ));
     assert_eq!(line_value(&out, "BRAND"), "Acme Mail", "{out}");
     // Its stylesheet carries the colour; the default host's carries none.

@@ -10,9 +10,14 @@ usage: webmail_browser.py WEBMAIL_PORT DASHBOARD_PORT MODE [ARGS...]
   dashboard-ends         the dashboard's "Save password" sends an open webmail page to sign-in
   recovery CODE NEW      Forgot password? with a wrong code, then CODE: the password is NEW, 2FA
                          off (the dashboard's pill flips live), the code cannot be used again
-  brand HOST MAILBOX PASSWORD
-                         on http://HOST:PORT the brand shows; ann is refused like a wrong
-                         password; MAILBOX signs in
+  brand HOST MAILBOX PASSWORD OWNER OWNER_PASSWORD
+                         OWNER names the brand "Acme Mail" in the dashboard's Account → Security;
+                         on http://HOST:PORT it shows; ann is refused like a wrong password;
+                         MAILBOX signs in
+  sessions               Active sessions: "End session" on the IMAP row, then "End all other
+                         sessions" sends the other webmail context to sign-in; this one stays
+  no-script              with JavaScript off: sign in, change the password through the plain
+                         form (a mismatch is shown again with its message); prints NEW
   screenshot PATH        Settings → Security as a PNG
 Ann is ann@example.com with ANN_PASSWORD from the environment; the dashboard's owner is
 owner@example.com with OWNER_PASSWORD. Exits non-zero on the first thing that is wrong.
@@ -220,7 +225,35 @@ def recovery(browser, code, new):
     print("RECOVERED", flush=True)
 
 
-def brand(browser, host, mailbox, password):
+def dashboard_brand(browser, owner, owner_password, name):
+    """The agency owner renames the brand in Account → Security; a bad colour is refused."""
+    dash = browser.new_context().new_page()
+    dash.goto(DASH_BASE + "/signin")
+    dash.fill("#email", owner)
+    dash.fill("#password", owner_password)
+    dash.click("button[type=submit]")
+    dash.wait_for_url("**/mailboxes")
+    dash.goto(DASH_BASE + "/account/security")
+    section = dash.locator("#branding")
+    expect(section.locator("#brand-host")).to_have_value(ARGS[0])
+    dash.fill("#brand-name", "")
+    dash.fill("#brand-name", name)
+    section.get_by_role("button", name="Save branding").click()
+    expect(dash.locator(".notice")).to_contain_text("Webmail branding saved.")
+    expect(dash.locator("#brand-name")).to_have_value(name)
+    starter = browser.new_context().new_page()
+    starter.goto(DASH_BASE + "/signin")
+    starter.fill("#email", "owner@example.com")
+    starter.fill("#password", OWNER_PASSWORD)
+    starter.click("button[type=submit]")
+    starter.wait_for_url("**/mailboxes")
+    starter.goto(DASH_BASE + "/account/security")
+    expect(starter.locator("#branding")).to_contain_text("comes with the Agency plan")
+    expect(starter.locator("#brand-host")).to_have_count(0)
+
+
+def brand(browser, host, mailbox, password, owner, owner_password):
+    dashboard_brand(browser, owner, owner_password, "Acme Mail")
     base = f"http://{host}:{PORT}"
     page = browser.new_context().new_page()
     page.goto(base + "/signin")
@@ -240,6 +273,56 @@ def brand(browser, host, mailbox, password):
     default.goto(BASE + "/signin")
     expect(default.locator("[data-brand]")).to_have_text("TrekMail")
     print("BRAND", name, flush=True)
+
+
+def sessions(browser):
+    other = browser.new_context().new_page()
+    sign_in(other)
+    page = browser.new_context().new_page()
+    sign_in(page)
+    page.goto(BASE + "/settings/security")
+    imap_row = page.locator('#sessions tr[data-session="imap"]')
+    expect(imap_row).to_contain_text("127.0.0.1")
+    imap_row.get_by_role("button", name="End session").click()
+    expect(page.locator(".notice")).to_contain_text("That session was ended")
+    expect(page.locator('#sessions tr[data-session="imap"]')).to_have_count(0)
+    print("IMAP ENDED", flush=True)
+    # This session's row has no "End session"; sign out is for that.
+    this = page.locator('#sessions tr:has-text("This session")')
+    expect(this.get_by_role("button", name="End session")).to_have_count(0)
+    page.get_by_role("button", name="End all other sessions").click()
+    expect(page.locator(".notice")).to_contain_text("1 other session(s) were ended")
+    other.wait_for_url("**/signin", timeout=3000)
+    expect(page.locator("#sessions tbody tr")).to_have_count(1)
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/signin")
+    page.goto(BASE + "/")
+    expect(page).to_have_url(re.compile(r"/signin$"))
+    print("SESSIONS OK", flush=True)
+
+
+def no_script(browser):
+    page = browser.new_context(java_script_enabled=False).new_page()
+    sign_in(page)
+    page.goto(BASE + "/settings/security")
+    expect(page.get_by_role("button", name="Generate strong password")).to_be_hidden()
+    new = "No-script-pass-31"
+    page.fill("#current", ANN_PASSWORD)
+    page.fill("#password", new)
+    page.fill("#confirm", new + "x")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#password-section .error")).to_contain_text("do not match")
+    page.fill("#current", ANN_PASSWORD)
+    page.fill("#password", "weak")
+    page.fill("#confirm", "weak")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#password-section .error")).to_contain_text("does not meet")
+    page.fill("#current", ANN_PASSWORD)
+    page.fill("#password", new)
+    page.fill("#confirm", new)
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator(".notice")).to_contain_text("Password changed.")
+    print("NEW", new, flush=True)
 
 
 def screenshot(page, path):
@@ -266,6 +349,10 @@ with sync_playwright() as p:
             recovery(b, *ARGS)
         elif MODE == "brand":
             brand(b, *ARGS)
+        elif MODE == "sessions":
+            sessions(b)
+        elif MODE == "no-script":
+            no_script(b)
         elif MODE == "screenshot":
             screenshot(b.new_context().new_page(), *ARGS)
         else:

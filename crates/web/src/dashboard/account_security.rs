@@ -326,7 +326,7 @@ async fn show(
         let uri = e.secret.expose_otpauth_uri(core.issuer(), &owner.email);
         EnrolmentView {
             qr_svg: qr::svg(&uri),
-            key: qr::grouped(&e.secret.expose_base32()),
+            key: e.secret.expose_base32().to_string(),
             ticket: e.ticket,
         }
     });
