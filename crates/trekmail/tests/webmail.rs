@@ -322,6 +322,57 @@ fn changing_the_password_ends_imap_and_other_webmail_sessions_but_not_this_one()
     finish(imap_client(imap, ANN, &line_value(&out, "NEW"), "browse"));
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn the_owner_lands_on_the_mailbox_and_reads_a_message() {
+    let (_dir, config) = setup("");
+    let c = config.clone();
+    tokio::task::spawn_blocking(move || seed_owner(&c))
+        .await
+        .unwrap();
+    let core = side_core(&config).await;
+    let ann = trekmail_core::domain::EmailAddress::parse(ANN).unwrap();
+    let body = "From: =?utf-8?Q?Bj=C3=B6rn?= <bjorn@example.net>\r\nTo: ann@example.com\r\n\
+                Subject: Trip <plans>\r\nDate: Mon, 1 Jun 2026 10:00:00 +0000\r\n\
+                Content-Type: text/plain; charset=utf-8\r\n\r\nSee you at <b>noon</b>.\r\n";
+    core.deliver(&ann, body.as_bytes()).await.unwrap();
+    drop(core);
+    let (server, lines) = tokio::task::spawn_blocking(move || serve(&config))
+        .await
+        .unwrap();
+    let base = format!("http://127.0.0.1:{}", webmail_port(&lines));
+    tokio::task::spawn_blocking(move || {
+        let page = curl(&[&format!("{base}/signin")]);
+        let pre = set_cookie(&page, "tm_mail_pre");
+        let body = format!("csrf={pre}&address=ann%40example.com&password={ANN_PASSWORD}");
+        let jar = format!("tm_mail_pre={pre}");
+        let signed_in = curl(&["-b", &jar, "--data", &body, &format!("{base}/signin")]);
+        let session = format!("tm_mail={}", set_cookie(&signed_in, "tm_mail"));
+        let inbox = curl(&["-b", &session, &format!("{base}/")]);
+        // Listed unread, its sender decoded and its subject escaped.
+        assert!(inbox.contains("<tr class=\"unread\">"), "{inbox}");
+        assert!(
+            inbox.contains("Björn &#60;bjorn@example.net&#62;"),
+            "{inbox}"
+        );
+        assert!(inbox.contains("Trip &#60;plans&#62;"), "{inbox}");
+        let read = curl(&["-b", &session, &format!("{base}/read?folder=1&uid=1")]);
+        assert!(
+            read.contains("See you at &#60;b&#62;noon&#60;/b&#62;."),
+            "{read}"
+        );
+        let again = curl(&["-b", &session, &format!("{base}/")]);
+        assert!(!again.contains("class=\"unread\""), "{again}");
+        // Another folder id, or a message that is not there, is not found.
+        let missing = curl(&["-b", &session, &format!("{base}/read?folder=999&uid=1")]);
+        assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
+        let missing = curl(&["-b", &session, &format!("{base}/read?folder=1&uid=7")]);
+        assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
+        drop(server);
+    })
+    .await
+    .unwrap();
+}
+
 #[test]
 fn the_owner_ends_one_session_or_all_others_from_active_sessions() {
     let (_config, _server, lines) = started();
