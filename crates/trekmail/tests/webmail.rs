@@ -632,3 +632,59 @@ fn serve_logged(config: &Path) -> (Serve, Vec<String>, PathBuf) {
     assert!(lines.iter().any(|l| l.contains("Webmail:")), "{lines:?}");
     (Serve(child), lines, log)
 }
+
+#[test]
+fn with_tls_on_the_webmail_speaks_https_and_its_cookies_are_secure() {
+    let (_dir, config) = setup("");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text.replace(
+        "[webmail]\nlisten = \"127.0.0.1:0\"\n",
+        "[webmail]\nlisten = \"127.0.0.1:0\"\ntls = true\n",
+    );
+    std::fs::write(&config, text).unwrap();
+    seed_owner(&config);
+    let (_server, lines) = serve(&config);
+    assert!(
+        lines.iter().any(|l| l.contains("Webmail:    https://")),
+        "{lines:?}"
+    );
+    let port = webmail_port(&lines);
+    let page = curl(&["--insecure", &format!("https://127.0.0.1:{port}/signin")]);
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("HttpOnly; SameSite=Strict; Secure"), "{page}");
+    let plain = curl(&[&format!("http://127.0.0.1:{port}/signin")]);
+    assert!(!plain.contains("200 OK"), "{plain}");
+}
+
+#[test]
+fn failed_sign_ins_are_throttled_alike_for_known_and_unknown_addresses() {
+    let (_config, _server, lines) = started();
+    let base = format!("http://127.0.0.1:{}", webmail_port(&lines));
+    let page = curl(&[&format!("{base}/signin")]);
+    let pre = set_cookie(&page, "tm_mail_pre");
+    let jar = format!("tm_mail_pre={pre}");
+    let attempt = |address: &str, password: &str| {
+        let body = format!("csrf={pre}&address={address}&password={password}");
+        let started = std::time::Instant::now();
+        let answer = curl(&["-b", &jar, "--data", &body, &format!("{base}/signin")]);
+        (answer, started.elapsed())
+    };
+    for address in ["ann%40example.com", "nobody%40example.com"] {
+        // The first failures are free; the next one is held back, alike for a mailbox that
+        // exists and one that does not, with the same words.
+        let mut times = Vec::new();
+        for _ in 0..4 {
+            let (answer, took) = attempt(address, "Wrong-pass-123");
+            assert!(answer.contains("Wrong address or password."), "{answer}");
+            assert!(!answer.contains("tm_mail="), "{answer}");
+            times.push(took);
+        }
+        assert!(
+            times[3] >= times[0] + std::time::Duration::from_millis(800),
+            "{address}: {times:?}"
+        );
+    }
+    // The throttle delays; it does not lock the owner out.
+    let (answer, _) = attempt("ann%40example.com", ANN_PASSWORD);
+    assert!(answer.contains("set-cookie: tm_mail="), "{answer}");
+}
