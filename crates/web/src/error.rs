@@ -47,7 +47,7 @@ impl IntoResponse for WebError {
                 message,
             ),
             WebError::Core(e) => {
-                tracing::error!(error = %e, "dashboard request failed");
+                tracing::error!(error = %e, "web request failed");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Something went wrong",

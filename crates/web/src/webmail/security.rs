@@ -276,7 +276,12 @@ async fn show(
         })
         .collect();
     let enrolment = extras.enrolment.map(|e| {
-        let uri = e.secret.expose_otpauth_uri(core.issuer(), &owner.address);
+        // On a branded host the owner's app names the brand they know.
+        let issuer = match owner.brand.account {
+            Some(_) => owner.brand.name.as_str(),
+            None => core.issuer(),
+        };
+        let uri = e.secret.expose_otpauth_uri(issuer, &owner.address);
         EnrolmentView {
             qr_svg: qr::svg(&uri),
             key: e.secret.expose_base32().to_string(),
