@@ -195,6 +195,10 @@ def recover(page, code, new, address=ANN):
     page.get_by_role("link", name="Forgot password?").click()
     expect(page.locator("h2")).to_contain_text("Recovery code mode")
     expect(page.locator("main")).to_contain_text("Ask your admin")
+    # The same live checks and generator as everywhere else.
+    page.get_by_role("button", name="Generate strong password").click()
+    expect(page.locator("#confirm")).to_have_value(re.compile(r"^.{18}$"))
+    expect(page.get_by_role("button", name="Set new password")).to_be_enabled()
     page.fill("#address", address)
     page.fill("#code", code)
     page.fill("#password", new)

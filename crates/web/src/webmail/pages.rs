@@ -16,7 +16,6 @@ pub struct SignInPage {
     pub brand: Brand,
     pub address: String,
     pub error: Option<String>,
-    pub notice: Option<String>,
     pub pre: String,
 }
 

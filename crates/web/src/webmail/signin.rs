@@ -11,7 +11,7 @@ use crate::error::WebError;
 use crate::session;
 use crate::views::render;
 use axum::Form;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -47,18 +47,12 @@ pub struct CsrfForm {
     pub csrf: String,
 }
 
-#[derive(Deserialize, Default)]
-pub struct Why {
-    ended: Option<u8>,
-}
-
 const WRONG: &str = "Wrong address or password.";
 pub const EXPIRED: &str = "This form expired. Please try again.";
 
 pub async fn page(
     State(state): State<MailState>,
     headers: HeaderMap,
-    Query(why): Query<Why>,
 ) -> Result<Response, WebError> {
     let brand = Brand::of_request(&state, &headers).await?;
     let pre = csrf::pre_token(&headers, PRE_COOKIE)?;
@@ -66,9 +60,6 @@ pub async fn page(
         brand,
         address: String::new(),
         error: None,
-        notice: why
-            .ended
-            .map(|_| "Your session has ended. Please sign in again.".to_owned()),
         pre: pre.clone(),
     });
     Ok(with_pre_cookie(&state, &pre, page))
@@ -87,7 +78,6 @@ pub async fn submit(
             brand: brand.clone(),
             address: form.address.clone(),
             error: Some(error.to_owned()),
-            notice: None,
             pre: pre.clone(),
         };
         with_pre_cookie(&state, &pre, render(&page))
