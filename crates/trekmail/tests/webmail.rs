@@ -309,15 +309,21 @@ async fn the_owner_turns_2fa_on_the_pill_flips_live_and_the_secret_stays_in_webm
 }
 
 #[test]
-fn changing_the_password_ends_imap_and_other_webmail_sessions_but_not_this_one() {
+fn changing_the_password_ends_imap_smtp_and_other_webmail_sessions_but_not_this_one() {
     let (_config, _server, lines) = started();
     let imap = imap_port(&lines);
     let mut idle = imap_client(imap, ANN, ANN_PASSWORD, "idle-bye");
     wait_for_line(&mut idle, "IDLING");
+    let smtp = smtp_port(&lines, "submission").to_string();
+    let mut submission = smtp_client(&["wait-421", &smtp, ANN, ANN_PASSWORD]);
+    wait_for_line(&mut submission, "WAITING");
     let out = finish(browser(&lines, "change-password", &[]));
     let bye = wait_for_line(&mut idle, "BYE");
     assert!(bye.contains("* BYE"), "{bye}");
     finish(idle);
+    let closed = wait_for_line(&mut submission, "CLOSED");
+    assert!(closed.contains("421 4.7.0"), "{closed}");
+    finish(submission);
     finish(imap_client(imap, ANN, ANN_PASSWORD, "login-fail"));
     finish(imap_client(imap, ANN, &line_value(&out, "NEW"), "browse"));
 }

@@ -5,8 +5,9 @@ usage: webmail_browser.py WEBMAIL_PORT DASHBOARD_PORT MODE [ARGS...]
   enrol                  ann sets up 2FA (QR code and key); the dashboard's pill, open in another
                          context, flips live; the open session stays; a new sign-in needs a code,
                          a reused code is refused (waits for the next 30 s step); prints KEY
-  change-password        ann changes her password in one context (generator, live checks); the
-                         other webmail context goes to sign-in live, this one stays; prints NEW
+  change-password        with an IMAP and an SMTP session open, ann changes her password in one
+                         context (generator, live checks); the other webmail context goes to
+                         sign-in live, this one stays; prints NEW
   dashboard-ends         the dashboard's "Save password" sends an open webmail page to sign-in
   recovery CODE NEW      Forgot password? with a wrong code, then CODE: the password is NEW, 2FA
                          off (the dashboard's pill flips live), the code cannot be used again
@@ -149,9 +150,10 @@ def change_password(browser):
     page.goto(BASE + "/settings/security")
     rows = page.locator("#sessions tbody tr")
     expect(page.locator('#sessions tr[data-session="imap"]')).to_have_count(1)
+    expect(page.locator('#sessions tr[data-session="smtp"]')).to_have_count(1)
     expect(page.locator('#sessions tr[data-session="webmail"]')).to_have_count(2)
     expect(page.locator("#sessions")).to_contain_text("This session")
-    assert rows.count() == 3, rows.count()
+    assert rows.count() == 4, rows.count()
     # Live checks, from the server's rule list.
     save = page.get_by_role("button", name="Change password")
     page.fill("#password", "short")
@@ -165,7 +167,7 @@ def change_password(browser):
     page.fill("#current", ANN_PASSWORD)
     expect(save).to_be_enabled()
     save.click()
-    expect(page.locator(".notice")).to_contain_text("2 other session(s) were ended")
+    expect(page.locator(".notice")).to_contain_text("3 other session(s) were ended")
     # The other browser is sent to sign-in by its event stream; this one stays.
     other.wait_for_url("**/signin", timeout=3000)
     page.goto(BASE + "/")
