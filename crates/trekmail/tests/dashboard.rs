@@ -9,7 +9,7 @@ use common::*;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use trekmail_core::audit::Channel;
+use trekmail_core::audit::{AuditKind, Channel};
 use trekmail_core::clock::SystemClock;
 use trekmail_core::cluster::{ClusterLink, NoLink};
 use trekmail_core::ids::Principal;
@@ -565,4 +565,91 @@ fn every_form_works_without_javascript() {
         ANN_PASSWORD,
         "login-fail",
     ));
+}
+
+/// Signs the owner in with curl; the answer's headers and body.
+fn curl_sign_in(base: &str, password: &str) -> String {
+    let page = curl(&[&format!("{base}/signin")]);
+    let pre = line_value(&page, "set-cookie: tm_pre=");
+    let pre = pre.split(';').next().unwrap();
+    let body = format!("csrf={pre}&email=owner%40example.com&password={password}");
+    curl(&[
+        "-b",
+        &format!("tm_pre={pre}"),
+        "--data",
+        &body,
+        &format!("{base}/signin"),
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_operator_lets_a_locked_out_owner_back_in() {
+    let (config, server, lines) = tokio::task::spawn_blocking(started).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", dashboard_port(&lines));
+    let signed_in = curl_sign_in(&base, OWNER_PASSWORD);
+    let cookie = line_value(&signed_in, "set-cookie: tm_dash=");
+    let cookie = format!("tm_dash={}", cookie.split(';').next().unwrap());
+    assert!(curl(&["-b", &cookie, &format!("{base}/mailboxes")]).contains("200 OK"));
+
+    // The owner forgot the password: the operator sets a new one; the old session ends.
+    let out = ok(
+        &config,
+        &[
+            "account",
+            "set-password",
+            "owner@example.com",
+            "--password-stdin",
+        ],
+        Some("Owner-reset-pass-9\n"),
+    );
+    assert!(out.contains("1 session(s) ended"), "{out}");
+    let away = curl(&["-b", &cookie, &format!("{base}/mailboxes")]);
+    assert!(away.contains("location: /signin"), "{away}");
+    assert!(curl_sign_in(&base, OWNER_PASSWORD).contains("Wrong e-mail or password."));
+    assert!(curl_sign_in(&base, "Owner-reset-pass-9").contains("set-cookie: tm_dash="));
+
+    // The owner lost the authenticator: with 2FA on the password alone is not enough; after
+    // the operator's reset it is, and the owner is told nothing else changed.
+    let dir = config.parent().unwrap().to_path_buf();
+    let core = side_core(&dir.join("data"), true).await;
+    let account = core.account_by_email("owner@example.com").await.unwrap();
+    let who = Principal::Account(account.id);
+    let enrollment = core.begin_two_factor(who).unwrap();
+    let code = oathtool(&enrollment.secret.expose_base32().replace(' ', ""));
+    let actor = Actor {
+        channel: Channel::Dashboard,
+        remote: None,
+        name: "owner@example.com".into(),
+    };
+    core.confirm_two_factor(who, account.id, &enrollment.ticket, &code, &actor)
+        .await
+        .unwrap();
+    let base2 = base.clone();
+    let halfway = tokio::task::spawn_blocking(move || curl_sign_in(&base2, "Owner-reset-pass-9"))
+        .await
+        .unwrap();
+    assert!(!halfway.contains("set-cookie: tm_dash="), "{halfway}");
+    let c = config.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        ok(&c, &["account", "reset-2fa", "owner@example.com"], None)
+    })
+    .await
+    .unwrap();
+    assert!(out.contains("2FA of owner@example.com is off"), "{out}");
+    assert!(!core.two_factor_on(who).await.unwrap());
+    let again = tokio::task::spawn_blocking(move || curl_sign_in(&base, "Owner-reset-pass-9"))
+        .await
+        .unwrap();
+    assert!(again.contains("set-cookie: tm_dash="), "{again}");
+    // Both are on the owner's record as the operator's doing.
+    let audit = core.audit_of(Scope::Operator, who, 20).await.unwrap();
+    for kind in [AuditKind::PasswordChanged, AuditKind::TwoFactorDisabled] {
+        assert!(
+            audit
+                .iter()
+                .any(|r| r.event.kind == kind && r.event.channel == Channel::Cli),
+            "{kind:?} by the operator missing"
+        );
+    }
+    drop(server);
 }
