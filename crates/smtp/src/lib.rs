@@ -4,6 +4,7 @@
 //! durable delivery, and the outbound queue, which a worker here delivers by MX or relay.
 
 mod client;
+mod client_tls;
 mod data;
 mod dsn;
 mod inbound;
@@ -14,5 +15,6 @@ mod reply;
 mod session;
 mod submission;
 
+pub use client_tls::OutboundTls;
 pub use listener::{PlaintextAuth, Role, Smtp, SmtpOptions};
-pub use outbound::QueuePolicy;
+pub use outbound::{QueuePolicy, RelayLogin};

@@ -2,6 +2,8 @@
 //! config at all runs the embedded setup; an unknown key is an error that names it.
 
 use anyhow::{Context, Result};
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -140,6 +142,13 @@ pub struct SmtpConfig {
     pub max_connections: usize,
     /// `host:port` all outbound mail goes through; empty to look up each domain's MX.
     pub relay: String,
+    /// The relay's login (AUTH PLAIN), sent only inside TLS whose certificate checks out.
+    pub relay_user: String,
+    pub relay_password: Secret,
+    /// A PEM file of CA certificates trusted for the relay beside the Web PKI roots.
+    pub relay_ca_file: Option<PathBuf>,
+    /// STARTTLS towards other servers: `opportunistic` (when offered), `required` or `off`.
+    pub outbound_tls: String,
     /// The wait after the first failed delivery attempt; each later one doubles it.
     pub retry_first_secs: u64,
     pub retry_max_secs: u64,
@@ -160,6 +169,10 @@ impl Default for SmtpConfig {
             max_recipients: 100,
             max_connections: 10_000,
             relay: String::new(),
+            relay_user: String::new(),
+            relay_password: Secret::default(),
+            relay_ca_file: None,
+            outbound_tls: "opportunistic".to_owned(),
             retry_first_secs: queue.retry_first.as_secs(),
             retry_max_secs: queue.retry_max.as_secs(),
             give_up_secs: queue.give_up.as_secs(),
@@ -182,13 +195,47 @@ impl SmtpConfig {
         }
     }
 
-    pub fn queue(&self) -> trekmail_smtp::QueuePolicy {
-        trekmail_smtp::QueuePolicy {
+    /// The queue's policy; reads the relay's CA file.
+    pub fn queue(&self) -> Result<trekmail_smtp::QueuePolicy> {
+        let relay_roots = match &self.relay_ca_file {
+            Some(path) => CertificateDer::pem_file_iter(path)
+                .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+                .with_context(|| {
+                    format!(
+                        "smtp.relay_ca_file: cannot read certificates from {}",
+                        path.display()
+                    )
+                })?,
+            None => Vec::new(),
+        };
+        Ok(trekmail_smtp::QueuePolicy {
             relay: Some(self.relay.clone()).filter(|r| !r.is_empty()),
             retry_first: Duration::from_secs(self.retry_first_secs.max(1)),
             retry_max: Duration::from_secs(self.retry_max_secs.max(1)),
             give_up: Duration::from_secs(self.give_up_secs),
-        }
+            tls: match self.outbound_tls.as_str() {
+                "off" => trekmail_smtp::OutboundTls::Off,
+                "required" => trekmail_smtp::OutboundTls::Required,
+                _ => trekmail_smtp::OutboundTls::Opportunistic,
+            },
+            relay_login: Some(trekmail_smtp::RelayLogin {
+                user: self.relay_user.clone(),
+                password: self.relay_password.0.clone(),
+            })
+            .filter(|login| !login.user.is_empty()),
+            relay_roots,
+        })
+    }
+}
+
+/// A password in the config: read like a string, never printed.
+#[derive(Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
     }
 }
 
@@ -278,6 +325,20 @@ impl Config {
         }
         if !matches!(self.smtp.plaintext_auth.as_str(), "loopback" | "never") {
             anyhow::bail!("smtp.plaintext_auth must be \"loopback\" or \"never\"");
+        }
+        if !matches!(
+            self.smtp.outbound_tls.as_str(),
+            "opportunistic" | "required" | "off"
+        ) {
+            anyhow::bail!("smtp.outbound_tls must be \"opportunistic\", \"required\" or \"off\"");
+        }
+        if self.smtp.relay_user.is_empty() != self.smtp.relay_password.0.is_empty() {
+            anyhow::bail!(
+                "smtp.relay_user and smtp.relay_password go together: set both or neither"
+            );
+        }
+        if !self.smtp.relay_user.is_empty() && self.smtp.relay.is_empty() {
+            anyhow::bail!("smtp.relay_user needs smtp.relay: credentials are for a relay only");
         }
         if self.tls.cert.is_some() != self.tls.key.is_some() {
             anyhow::bail!("tls.cert and tls.key go together: set both or neither");

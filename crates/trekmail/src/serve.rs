@@ -97,7 +97,7 @@ pub async fn run(config: &Config) -> Result<()> {
             shutdown.clone(),
         )));
     }
-    let queue = tokio::spawn(smtp.run_queue(config.smtp.queue(), shutdown.clone()));
+    let queue = tokio::spawn(smtp.run_queue(config.smtp.queue()?, shutdown.clone()));
 
     println!(
         "TrekMail is running (node {}).",
