@@ -223,3 +223,41 @@ fn the_relay_login_goes_only_to_a_relay_whose_certificate_checks_out() {
         ok(&config, &["queue", "list"], None).contains("the queue is empty")
     });
 }
+
+#[test]
+fn a_recipient_a_shared_message_missed_is_bounced_to_the_sender() {
+    let (mut receiver, port) = sink("accept", 0);
+    let (_dir, config) = setup_with("", &relay_config(port, 3600));
+    seed(&config);
+    ok(
+        &config,
+        &[
+            "mailbox",
+            "create",
+            "tiny@example.com",
+            "--quota-mb",
+            "1",
+            "--password-stdin",
+        ],
+        Some("Tiny-first-pass-1\n"),
+    );
+    let (_server, lines) = serve(&config);
+    // 1.5 MiB: room at ann's, none at tiny's (both pass RCPT, the size shows after DATA).
+    let inbound = smtp_port(&lines, "inbound").to_string();
+    let sent = finish(smtp_client(&[
+        "inbound",
+        &inbound,
+        "far@far.example",
+        "ann@example.com,tiny@example.com",
+        "big news",
+        "1536",
+    ]));
+    assert_eq!(sent.trim(), "SENT");
+    assert_eq!(inbox(&lines), ["big news"]);
+    // The sender hears of tiny's copy from the null sender, through the queue.
+    let bounce = wait_for_line(&mut receiver.0, "RECEIVED");
+    assert_eq!(
+        bounce.trim(),
+        "RECEIVED far@far.example Undelivered Mail Returned to Sender"
+    );
+}
