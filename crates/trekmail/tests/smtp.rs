@@ -34,22 +34,6 @@ fn message_file(dir: &std::path::Path, subject: &str, body: &str) -> String {
     path.display().to_string()
 }
 
-/// The subjects of the messages in a folder, read with imaplib.
-fn subjects(imap: u16, login: &str, password: &str, folder: &str) -> Vec<String> {
-    let out = finish(smtp_client(&[
-        "imap-subjects",
-        &imap.to_string(),
-        login,
-        password,
-        folder,
-    ]));
-    assert!(out.contains("DONE"), "{out}");
-    out.lines()
-        .filter_map(|l| l.strip_prefix("SUBJECT "))
-        .map(str::to_owned)
-        .collect()
-}
-
 fn submit(port: u16, tls: &str, password: &str, from: &str, to: &str, subject: &str) -> String {
     finish(smtp_client(&[
         "submit",
@@ -126,18 +110,7 @@ fn without_tls_auth_is_not_offered_when_plaintext_auth_is_never_and_starttls_is_
 fn swaks_delivers_inbound_to_hosted_mailboxes_only_and_idle_sees_it() {
     let (dir, config) = setup_with("", "max_message_mb = 1");
     seed(&config);
-    ok(
-        &config,
-        &[
-            "mailbox",
-            "create",
-            "tiny@example.com",
-            "--quota-mb",
-            "1",
-            "--password-stdin",
-        ],
-        Some("Tiny-first-pass-1\n"),
-    );
+    seed_tiny(&config);
     let (_server, lines) = serve(&config);
     let (imap, inbound) = (imap_port(&lines), smtp_port(&lines, "inbound"));
 

@@ -152,17 +152,8 @@ fn bad_input_gets_rfc_answers_and_nothing_half_delivered() {
     expect(&last, "421 4.7.0");
     assert!(flood.closed());
 
-    let imap = imap_port(&lines).to_string();
-    let out = finish(smtp_client(&[
-        "imap-subjects",
-        &imap,
-        ANN,
-        PASSWORD,
-        "INBOX",
-    ]));
-    let subjects: Vec<&str> = out
-        .lines()
-        .filter_map(|l| l.strip_prefix("SUBJECT "))
-        .collect();
-    assert_eq!(subjects, ["eight-bit"], "{out}");
+    assert_eq!(
+        subjects(imap_port(&lines), ANN, PASSWORD, "INBOX"),
+        ["eight-bit"]
+    );
 }

@@ -72,12 +72,7 @@ fn inbox(lines: &[String]) -> Vec<String> {
 }
 
 fn folder(lines: &[String], name: &str) -> Vec<String> {
-    let imap = imap_port(lines).to_string();
-    let out = finish(smtp_client(&["imap-subjects", &imap, ANN, PASSWORD, name]));
-    out.lines()
-        .filter_map(|l| l.strip_prefix("SUBJECT "))
-        .map(str::to_owned)
-        .collect()
+    subjects(imap_port(lines), ANN, PASSWORD, name)
 }
 
 /// Waits up to 10 s for `done` to hold.
@@ -229,18 +224,7 @@ fn a_recipient_a_shared_message_missed_is_bounced_to_the_sender() {
     let (mut receiver, port) = sink("accept", 0);
     let (_dir, config) = setup_with("", &relay_config(port, 3600));
     seed(&config);
-    ok(
-        &config,
-        &[
-            "mailbox",
-            "create",
-            "tiny@example.com",
-            "--quota-mb",
-            "1",
-            "--password-stdin",
-        ],
-        Some("Tiny-first-pass-1\n"),
-    );
+    seed_tiny(&config);
     let (_server, lines) = serve(&config);
     // 1.5 MiB: room at ann's, none at tiny's (both pass RCPT, the size shows after DATA).
     let inbound = smtp_port(&lines, "inbound").to_string();

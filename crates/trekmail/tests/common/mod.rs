@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use trekmail_testkit::scratch_dir;
 
+pub mod side_core;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_trekmail");
 
 /// A data dir with a config pointing at `database_url` ("" for embedded SQLite).
@@ -108,6 +110,38 @@ pub fn seed(config: &Path) {
         ],
         Some("Ann-first-pass-1\n"),
     );
+}
+
+/// tiny@example.com, whose 1 MB quota a single large message fills.
+pub fn seed_tiny(config: &Path) {
+    ok(
+        config,
+        &[
+            "mailbox",
+            "create",
+            "tiny@example.com",
+            "--quota-mb",
+            "1",
+            "--password-stdin",
+        ],
+        Some("Tiny-first-pass-1\n"),
+    );
+}
+
+/// The subjects of the messages in a folder, read with imaplib.
+pub fn subjects(imap: u16, login: &str, password: &str, folder: &str) -> Vec<String> {
+    let out = finish(smtp_client(&[
+        "imap-subjects",
+        &imap.to_string(),
+        login,
+        password,
+        folder,
+    ]));
+    assert!(out.contains("DONE"), "{out}");
+    out.lines()
+        .filter_map(|l| l.strip_prefix("SUBJECT "))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A running `serve`, stopped on drop.
