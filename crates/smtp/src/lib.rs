@@ -3,6 +3,7 @@
 //! in the registry (its ending closes the connection with `421 4.7.0`), who a recipient is,
 //! durable delivery, and the outbound queue, which a worker here delivers by MX or relay.
 
+mod bdat;
 mod client;
 mod client_tls;
 mod data;
