@@ -140,6 +140,8 @@ pub struct SmtpConfig {
     pub max_message_mb: usize,
     pub max_recipients: usize,
     pub max_connections: usize,
+    /// A quiet client is let go after this; RFC 5321 asks for at least 300.
+    pub idle_timeout_secs: u64,
     /// `host:port` all outbound mail goes through; empty to look up each domain's MX.
     pub relay: String,
     /// The relay's login (AUTH PLAIN), sent only inside TLS whose certificate checks out.
@@ -168,6 +170,7 @@ impl Default for SmtpConfig {
             max_message_mb: 25,
             max_recipients: 100,
             max_connections: 10_000,
+            idle_timeout_secs: 300,
             relay: String::new(),
             relay_user: String::new(),
             relay_password: Secret::default(),
@@ -191,7 +194,7 @@ impl SmtpConfig {
             max_message_bytes: self.max_message_mb.max(1).saturating_mul(1024 * 1024),
             max_recipients: self.max_recipients.max(1),
             max_connections: self.max_connections.max(1),
-            ..trekmail_smtp::SmtpOptions::default()
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs.max(1)),
         }
     }
 

@@ -214,3 +214,16 @@ fn bdat_chunks_make_one_message_and_bad_chunks_keep_the_session_in_step() {
         ["chunked"]
     );
 }
+
+#[test]
+fn a_quiet_client_is_let_go_with_421() {
+    let (_dir, config) = setup_with("", "idle_timeout_secs = 1");
+    seed(&config);
+    let (_server, lines) = serve(&config);
+    let mut c = Conversation::open(smtp_port(&lines, "inbound"));
+    expect(&c.ask(b"EHLO client.example\r\n"), "250");
+    // Halfway through a command line counts as quiet too.
+    c.send(b"MAIL FROM:<x@far");
+    expect(&c.reply(), "421 4.4.2");
+    assert!(c.closed());
+}
