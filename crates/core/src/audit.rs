@@ -77,10 +77,11 @@ pub enum AuditKind {
     MailboxDeleted,
     ApiTokenCreated,
     ApiTokenRevoked,
+    BrandingChanged,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 15] = [
+    pub const ALL: [AuditKind; 16] = [
         AuditKind::SignIn,
         AuditKind::SignInFailed,
         AuditKind::PasswordChanged,
@@ -96,6 +97,7 @@ impl AuditKind {
         AuditKind::MailboxDeleted,
         AuditKind::ApiTokenCreated,
         AuditKind::ApiTokenRevoked,
+        AuditKind::BrandingChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -115,6 +117,7 @@ impl AuditKind {
             AuditKind::MailboxDeleted => "mailbox_deleted",
             AuditKind::ApiTokenCreated => "api_token_created",
             AuditKind::ApiTokenRevoked => "api_token_revoked",
+            AuditKind::BrandingChanged => "branding_changed",
         }
     }
 

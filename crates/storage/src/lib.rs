@@ -8,6 +8,7 @@ mod accounts;
 mod api_tokens;
 mod audit;
 mod blob_ids;
+mod brands;
 mod credentials;
 mod error;
 mod folders;

@@ -46,6 +46,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_sign_in_failures.sql"),
         postgres: include_str!("../migrations/postgres/0007_sign_in_failures.sql"),
     },
+    Migration {
+        version: 8,
+        sqlite: include_str!("../migrations/sqlite/0008_webmail_brands.sql"),
+        postgres: include_str!("../migrations/postgres/0008_webmail_brands.sql"),
+    },
 ];
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations \

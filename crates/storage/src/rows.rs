@@ -8,7 +8,7 @@ use sqlx::{Any, Decode, Row, Type};
 use std::net::IpAddr;
 use trekmail_core::audit::{AuditEvent, AuditKind, Channel};
 use trekmail_core::clock::from_micros;
-use trekmail_core::domain::{Account, Domain, EmailAddress, Mailbox, Plan};
+use trekmail_core::domain::{Account, Brand, Domain, EmailAddress, Mailbox, Plan};
 use trekmail_core::ids::{AccountId, DomainId, MailboxId, NodeId, Principal, SessionId};
 use trekmail_core::mail::{BlobId, Flags, Folder, FolderId, MessageMeta, SpecialUse};
 use trekmail_core::store::{
@@ -133,6 +133,16 @@ pub(crate) fn api_token(row: &AnyRow) -> StoreResult<ApiToken> {
         name: get(row, "name")?,
         created_at: time(row, "created_at")?,
         last_used_at: optional_time(row, "last_used_at")?,
+    })
+}
+
+pub(crate) fn brand(row: &AnyRow) -> StoreResult<Brand> {
+    Ok(Brand {
+        account_id: AccountId(get(row, "account_id")?),
+        host: get(row, "host")?,
+        name: get(row, "name")?,
+        colour: get(row, "colour")?,
+        updated_at: time(row, "updated_at")?,
     })
 }
 

@@ -26,6 +26,7 @@ pub struct Config {
     pub plans: PlansConfig,
     pub log: LogConfig,
     pub dashboard: DashboardConfig,
+    pub webmail: WebmailConfig,
 }
 
 /// `[plans.starter]`, `[plans.pro]`, `[plans.agency]`: each key overrides one default limit.
@@ -262,6 +263,7 @@ impl Default for Config {
             plans: PlansConfig::default(),
             log: LogConfig::default(),
             dashboard: DashboardConfig::default(),
+            webmail: WebmailConfig::default(),
         }
     }
 }
@@ -461,6 +463,29 @@ impl Default for DashboardConfig {
     fn default() -> DashboardConfig {
         DashboardConfig {
             listen: "127.0.0.1:8080".to_owned(),
+            tls: false,
+            secure_cookies: false,
+        }
+    }
+}
+
+/// `[webmail]`: the mailbox owners' pages, on their own listener (and, per account, their own
+/// branded host name pointing at it).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebmailConfig {
+    /// Address of the webmail's HTTP listener; empty to turn it off.
+    pub listen: String,
+    /// Serves HTTPS on the node's certificate (`[tls]`); cookies are then `Secure`.
+    pub tls: bool,
+    /// Marks cookies `Secure` without `tls`: for HTTPS through a TLS-terminating proxy.
+    pub secure_cookies: bool,
+}
+
+impl Default for WebmailConfig {
+    fn default() -> WebmailConfig {
+        WebmailConfig {
+            listen: "127.0.0.1:8081".to_owned(),
             tls: false,
             secure_cookies: false,
         }

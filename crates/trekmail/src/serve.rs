@@ -55,6 +55,33 @@ pub async fn run(config: &Config) -> Result<()> {
             Some((bound, https, task))
         }
     };
+    let webmail = match config.webmail.listen.as_str() {
+        "" => None,
+        address => {
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("webmail.listen: cannot listen on {address}"))?;
+            let bound = listener.local_addr()?;
+            let https = config.webmail.tls;
+            let router = trekmail_web::webmail_router(
+                node.core.clone(),
+                trekmail_web::WebOptions {
+                    secure_cookies: https || config.webmail.secure_cookies,
+                },
+                shutdown.clone(),
+            );
+            let task = match https {
+                true => tokio::spawn(trekmail_web::serve_tls(
+                    listener,
+                    acceptor.clone(),
+                    router,
+                    shutdown.clone(),
+                )),
+                false => tokio::spawn(trekmail_web::serve(listener, router, shutdown.clone())),
+            };
+            Some((bound, https, task))
+        }
+    };
     let smtp = trekmail_smtp::Smtp::new(
         node.core.clone(),
         config.smtp.options(),
@@ -134,6 +161,13 @@ pub async fn run(config: &Config) -> Result<()> {
         ),
         None => println!("  Dashboard:  off"),
     }
+    match &webmail {
+        Some((address, https, _)) => println!(
+            "  Webmail:    {}://{address}/",
+            if *https { "https" } else { "http" }
+        ),
+        None => println!("  Webmail:    off"),
+    }
     let labels = [
         "SMTP submission: ",
         "SMTP submissions:",
@@ -169,6 +203,9 @@ pub async fn run(config: &Config) -> Result<()> {
         let _ = task.await;
     }
     if let Some((_, _, task)) = dashboard {
+        let _ = task.await;
+    }
+    if let Some((_, _, task)) = webmail {
         let _ = task.await;
     }
     for task in smtp_tasks {

@@ -2,8 +2,12 @@
 //! needs no storage and dies with the session; before sign-in, a random cookie is echoed in the
 //! form (double submit). Both are compared in constant time.
 
+use crate::error::WebError;
+use crate::session;
+use axum::http::HeaderMap;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+use trekmail_core::security::random;
 
 /// The token for the session whose cookie token is `session_token`.
 pub fn for_session(session_token: &str) -> String {
@@ -16,6 +20,21 @@ pub fn for_session(session_token: &str) -> String {
 /// Whether `sent` is `expected`, without leaking how much of it matched.
 pub fn matches(expected: &str, sent: &str) -> bool {
     !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(sent.as_bytes()))
+}
+
+/// The pre-session value kept in cookie `name`: the browser's, or a new one.
+pub fn pre_token(headers: &HeaderMap, name: &str) -> Result<String, WebError> {
+    match session::cookie(headers, name) {
+        Some(value) if value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Ok(value)
+        }
+        _ => Ok(random::hex_token()?),
+    }
+}
+
+/// Whether a sign-in form echoed the pre-session cookie `name`.
+pub fn pre_matches(headers: &HeaderMap, name: &str, sent: &str) -> bool {
+    session::cookie(headers, name).is_some_and(|cookie| matches(&cookie, sent))
 }
 
 #[cfg(test)]

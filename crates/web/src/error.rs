@@ -58,3 +58,32 @@ impl IntoResponse for WebError {
         (status, render(&MessagePage { title, text: &text })).into_response()
     }
 }
+
+/// The words a person sees for a mistake they can fix; `None` for failures of ours.
+pub fn form_message(e: &CoreError) -> Option<String> {
+    match e {
+        CoreError::Invalid(m) | CoreError::LimitReached(m) | CoreError::Conflict(m) => {
+            Some(capitalised(m))
+        }
+        CoreError::WeakPassword(labels) => Some(format!(
+            "The password does not meet: {}.",
+            labels.join(", ").to_lowercase()
+        )),
+        _ => None,
+    }
+}
+
+fn capitalised(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => {
+            let mut out: String = first.to_uppercase().collect();
+            out.push_str(chars.as_str());
+            if !out.ends_with('.') {
+                out.push('.');
+            }
+            out
+        }
+        None => String::new(),
+    }
+}

@@ -1,6 +1,6 @@
 //! TrekMail's web channels. The dashboard is the account owner's: pages for people and a JSON
-//! API for scripts, over the same core services. Nothing here hashes a password, reads a TOTP
-//! secret or runs SQL: every check and change is a call on [`trekmail_core::Core`].
+//! API for scripts; the webmail is the mailbox owner's. Nothing here hashes a password, reads a
+//! TOTP secret or runs SQL: every check and change is a call on [`trekmail_core::Core`].
 
 mod api;
 mod assets;
@@ -13,10 +13,14 @@ mod relative_time;
 mod session;
 mod tls_listener;
 mod views;
+mod webmail;
 
 pub use dashboard::router as dashboard_router;
+pub use webmail::router as webmail_router;
 
 use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
 use axum::serve::ListenerExt;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
@@ -61,4 +65,16 @@ pub async fn serve_tls(
     )
     .with_graceful_shutdown(async move { shutdown.cancelled().await })
     .await
+}
+
+/// "Generate strong password": the core's generator, so pages and CLI make the same kind.
+pub(crate) async fn generated_password() -> axum::response::Response {
+    match trekmail_core::security::password_generator::generate_password() {
+        Ok(password) => (
+            [(header::CACHE_CONTROL, "no-store")],
+            axum::Json(serde_json::json!({ "password": password })),
+        )
+            .into_response(),
+        Err(e) => crate::error::WebError::Core(e).into_response(),
+    }
 }

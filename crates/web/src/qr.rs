@@ -13,3 +13,12 @@ pub fn svg(text: &str) -> String {
         Err(_) => String::new(),
     }
 }
+
+/// The key in groups of four, as authenticator apps show and accept it.
+pub fn grouped(key: &str) -> String {
+    key.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -129,9 +129,26 @@ impl SignInDoor {
         password: &str,
         remote: Option<IpAddr>,
     ) -> Result<PasswordStep, CoreError> {
+        self.password_step_in(None, channel, login, password, remote)
+            .await
+    }
+
+    /// [`Self::password_step`] where only `account`'s logins may pass (a branded webmail
+    /// host); anyone else's fails exactly like an unknown login.
+    pub async fn password_step_in(
+        &self,
+        account: Option<AccountId>,
+        channel: Channel,
+        login: &str,
+        password: &str,
+        remote: Option<IpAddr>,
+    ) -> Result<PasswordStep, CoreError> {
         let login = normalise(login);
         self.hold_if_throttled(channel, &login, remote).await?;
-        let found = self.find(channel, &login).await?;
+        let found = self
+            .find(channel, &login)
+            .await?
+            .filter(|f| account.is_none_or(|a| a == f.account_id));
         let who = found.as_ref().map(|f| (f.principal, f.account_id));
         let Some(found) = self.check_password(found, password).await? else {
             return Err(self

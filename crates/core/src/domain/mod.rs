@@ -1,11 +1,14 @@
-//! The things TrekMail hosts: accounts on a plan, their domains and mailboxes.
+//! The things TrekMail hosts: accounts on a plan, their domains and mailboxes, and an
+//! account's webmail brand.
 
 mod account;
 mod address;
+mod brand;
 mod mailbox;
 mod plan;
 
 pub use account::Account;
 pub use address::{AddressError, EmailAddress, domain_name_is_valid};
+pub use brand::{Brand, colour_is_valid};
 pub use mailbox::{Domain, Mailbox};
 pub use plan::{Plan, PlanLimits, Plans};

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api_tokens;
+mod branding;
 mod delivery;
 mod folders;
 mod mail;

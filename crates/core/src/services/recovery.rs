@@ -6,7 +6,7 @@ use crate::auth::Authenticated;
 use crate::domain::EmailAddress;
 use crate::error::CoreError;
 use crate::events::{DomainEvent, EventKind};
-use crate::ids::{MailboxId, Principal};
+use crate::ids::{AccountId, MailboxId, Principal};
 use crate::security::recovery_code::{RecoveryCode, hash_code};
 use crate::store::RecoveryStatus;
 use std::net::IpAddr;
@@ -58,6 +58,20 @@ impl Core {
         new_password: &str,
         remote: Option<IpAddr>,
     ) -> Result<Authenticated, CoreError> {
+        self.redeem_recovery_code_in(None, address, code, new_password, remote)
+            .await
+    }
+
+    /// [`Self::redeem_recovery_code`] where only `account`'s mailboxes may recover (a branded
+    /// webmail host); another's answers like an unknown address.
+    pub async fn redeem_recovery_code_in(
+        &self,
+        account: Option<AccountId>,
+        address: &str,
+        code: &str,
+        new_password: &str,
+        remote: Option<IpAddr>,
+    ) -> Result<Authenticated, CoreError> {
         check_policy(new_password)?;
         let login = address.trim().to_ascii_lowercase();
         let door = self.door();
@@ -65,7 +79,11 @@ impl Core {
             .await?;
         let new_hash = self.hasher.hash(new_password).await?;
         let mailbox = match EmailAddress::parse(&login) {
-            Ok(a) => self.store.mailbox_by_address(&a).await?,
+            Ok(a) => self
+                .store
+                .mailbox_by_address(&a)
+                .await?
+                .filter(|m| account.is_none_or(|only| only == m.account_id)),
             Err(_) => None,
         };
         let Some(mailbox) = mailbox else {

@@ -5,6 +5,7 @@
 mod accounts;
 mod api_tokens;
 mod audit;
+mod brands;
 mod credentials;
 mod mailboxes;
 mod messages;
@@ -15,6 +16,7 @@ mod throttle;
 pub use accounts::{AccountStore, NewAccount};
 pub use api_tokens::{ApiToken, ApiTokenStore};
 pub use audit::{AuditRecord, AuditStore};
+pub use brands::BrandStore;
 pub use credentials::{CredentialStore, Credentials, RecoveryStatus};
 pub use mailboxes::{MailboxStore, NewMailbox};
 pub use messages::{BlobStore, MessageStore};
@@ -48,6 +50,7 @@ pub trait Store:
     + ApiTokenStore
     + ThrottleStore
     + QueueStore
+    + BrandStore
 {
 }
 
@@ -61,5 +64,6 @@ impl<T> Store for T where
         + ApiTokenStore
         + ThrottleStore
         + QueueStore
+        + BrandStore
 {
 }

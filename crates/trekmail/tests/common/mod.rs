@@ -22,7 +22,7 @@ pub fn setup_with(database_url: &str, smtp: &str) -> (PathBuf, PathBuf) {
     std::fs::write(
         &config,
         format!(
-            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n[imap]\nlisten = \"127.0.0.1:0\"\n[dashboard]\nlisten = \"127.0.0.1:0\"\n[smtp]\nsubmission_listen = \"127.0.0.1:0\"\nsubmissions_listen = \"127.0.0.1:0\"\ninbound_listen = \"127.0.0.1:0\"\n{smtp}\n",
+            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n[imap]\nlisten = \"127.0.0.1:0\"\n[dashboard]\nlisten = \"127.0.0.1:0\"\n[webmail]\nlisten = \"127.0.0.1:0\"\n[smtp]\nsubmission_listen = \"127.0.0.1:0\"\nsubmissions_listen = \"127.0.0.1:0\"\ninbound_listen = \"127.0.0.1:0\"\n{smtp}\n",
             dir.join("data").display()
         ),
     )
@@ -201,6 +201,16 @@ pub fn dashboard_port(lines: &[String]) -> u16 {
         .and_then(|rest| rest.trim().trim_end_matches('/').rsplit(':').next())
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("no dashboard port in {lines:?}"))
+}
+
+/// The port `serve` printed for the webmail.
+pub fn webmail_port(lines: &[String]) -> u16 {
+    lines
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("Webmail:"))
+        .and_then(|rest| rest.trim().trim_end_matches('/').rsplit(':').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no webmail port in {lines:?}"))
 }
 
 /// The port `serve` printed for an SMTP listener: `submission`, `submissions` or `inbound`.

@@ -2,9 +2,8 @@
 //! is the owner's alone, independent of every mailbox.
 
 use super::AppState;
-use super::mailboxes::form_message;
 use super::signin::CsrfForm;
-use crate::error::WebError;
+use crate::error::{WebError, form_message};
 use crate::qr;
 use crate::relative_time;
 use crate::session::Owner;
@@ -263,7 +262,7 @@ async fn show(
         let uri = e.secret.expose_otpauth_uri(core.issuer(), &owner.email);
         EnrolmentView {
             qr_svg: qr::svg(&uri),
-            key: grouped(&e.secret.expose_base32()),
+            key: qr::grouped(&e.secret.expose_base32()),
             ticket: e.ticket,
         }
     });
@@ -286,13 +285,4 @@ async fn show(
         token_error: extras.token_error,
     };
     Ok(render(&page).into_response())
-}
-
-/// The key in groups of four, as authenticator apps show and accept it.
-fn grouped(key: &str) -> String {
-    key.as_bytes()
-        .chunks(4)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join(" ")
 }

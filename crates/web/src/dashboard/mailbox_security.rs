@@ -3,9 +3,8 @@
 
 use super::AppState;
 use super::format::size;
-use super::mailboxes::form_message;
 use super::signin::CsrfForm;
-use crate::error::WebError;
+use crate::error::{WebError, form_message};
 use crate::relative_time;
 use crate::session::Owner;
 use crate::views::{

@@ -2,7 +2,7 @@
 
 use super::AppState;
 use super::format::{percent_step, size};
-use crate::error::WebError;
+use crate::error::{WebError, form_message};
 use crate::session::Owner;
 use crate::views::{
     Frame, MailboxRow, MailboxesPage, NewMailboxForm, render, rules_for, rules_json,
@@ -11,7 +11,6 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use trekmail_core::CoreError;
 use trekmail_core::services::NewMailboxRequest;
 
 #[derive(Deserialize)]
@@ -111,35 +110,6 @@ pub async fn create(
             }
             None => Err(e.into()),
         },
-    }
-}
-
-/// The words a person sees for a mistake they can fix; `None` for failures of ours.
-pub fn form_message(e: &CoreError) -> Option<String> {
-    match e {
-        CoreError::Invalid(m) | CoreError::LimitReached(m) | CoreError::Conflict(m) => {
-            Some(capitalised(m))
-        }
-        CoreError::WeakPassword(labels) => Some(format!(
-            "The password does not meet: {}.",
-            labels.join(", ").to_lowercase()
-        )),
-        _ => None,
-    }
-}
-
-fn capitalised(message: &str) -> String {
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) => {
-            let mut out: String = first.to_uppercase().collect();
-            out.push_str(chars.as_str());
-            if !out.ends_with('.') {
-                out.push('.');
-            }
-            out
-        }
-        None => String::new(),
     }
 }
 

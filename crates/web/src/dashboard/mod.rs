@@ -10,9 +10,8 @@ mod signin;
 
 use crate::{WebOptions, api, assets, headers};
 use axum::Router;
-use axum::http::header;
 use axum::middleware;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::Redirect;
 use axum::routing::{get, post};
 use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
@@ -78,7 +77,7 @@ pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken)
             post(account_security::revoke_token),
         )
         .route("/events", get(events::stream))
-        .route("/password/generate", get(generated_password))
+        .route("/password/generate", get(crate::generated_password))
         .route("/assets/{name}", get(assets::asset))
         .route(
             "/favicon.ico",
@@ -87,16 +86,4 @@ pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken)
         .nest("/api/v1", api::router())
         .layer(middleware::from_fn(headers::security_headers))
         .with_state(state)
-}
-
-/// "Generate strong password": the core's generator, so pages and CLI make the same kind.
-async fn generated_password() -> axum::response::Response {
-    match trekmail_core::security::password_generator::generate_password() {
-        Ok(password) => (
-            [(header::CACHE_CONTROL, "no-store")],
-            axum::Json(serde_json::json!({ "password": password })),
-        )
-            .into_response(),
-        Err(e) => crate::error::WebError::Core(e).into_response(),
-    }
 }

@@ -15,7 +15,6 @@ use std::net::SocketAddr;
 use trekmail_core::CoreError;
 use trekmail_core::audit::Channel;
 use trekmail_core::auth::{Authenticated, CodeTicket, PasswordStep};
-use trekmail_core::security::random;
 
 #[derive(Deserialize)]
 pub struct SignInForm {
@@ -47,7 +46,7 @@ const WRONG: &str = "Wrong e-mail or password.";
 const EXPIRED: &str = "This form expired. Please try again.";
 
 pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
-    let pre = pre_token(&headers)?;
+    let pre = csrf::pre_token(&headers, PRE_COOKIE)?;
     let page = render(&SignInPage {
         email: String::new(),
         error: None,
@@ -62,7 +61,7 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, WebError> {
-    let pre = pre_token(&headers)?;
+    let pre = csrf::pre_token(&headers, PRE_COOKIE)?;
     let again = |error: &str| {
         let page = SignInPage {
             email: form.email.clone(),
@@ -71,7 +70,7 @@ pub async fn submit(
         };
         with_pre_cookie(&state, &pre, render(&page))
     };
-    if !pre_matches(&headers, &form.csrf) {
+    if !csrf::pre_matches(&headers, PRE_COOKIE, &form.csrf) {
         return Ok(again(EXPIRED));
     }
     let step = state
@@ -106,7 +105,7 @@ pub async fn submit_code(
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, WebError> {
-    let pre = pre_token(&headers)?;
+    let pre = csrf::pre_token(&headers, PRE_COOKIE)?;
     let again = |error: &str| {
         let page = SignInCodePage {
             ticket: form.ticket.clone(),
@@ -115,7 +114,7 @@ pub async fn submit_code(
         };
         with_pre_cookie(&state, &pre, render(&page))
     };
-    if !pre_matches(&headers, &form.csrf) {
+    if !csrf::pre_matches(&headers, PRE_COOKIE, &form.csrf) {
         return Ok(again(EXPIRED));
     }
     let result = state
@@ -164,20 +163,6 @@ async fn signed_in(
         None,
     );
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/mailboxes")).into_response())
-}
-
-/// The pre-session CSRF value: the browser's, or a new one.
-fn pre_token(headers: &HeaderMap) -> Result<String, WebError> {
-    match session::cookie(headers, PRE_COOKIE) {
-        Some(value) if value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit()) => {
-            Ok(value)
-        }
-        _ => Ok(random::hex_token()?),
-    }
-}
-
-fn pre_matches(headers: &HeaderMap, sent: &str) -> bool {
-    session::cookie(headers, PRE_COOKIE).is_some_and(|cookie| csrf::matches(&cookie, sent))
 }
 
 fn with_pre_cookie(state: &AppState, pre: &str, page: impl IntoResponse) -> Response {

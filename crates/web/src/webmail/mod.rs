@@ -1,0 +1,64 @@
+//! The webmail: the mailbox owner's own pages, on a listener of their own. Sign-in (with the
+//! 2FA step), "Forgot password?" with a recovery code, Settings → Security (2FA, password,
+//! active sessions) and the mailbox itself. Same headers, CSRF and cookies as the dashboard;
+//! every form works without JavaScript.
+
+mod brand;
+mod events;
+mod mail;
+mod message_text;
+mod owner;
+mod pages;
+mod recovery;
+mod security;
+mod signin;
+
+use crate::{WebOptions, assets, headers};
+use axum::Router;
+use axum::middleware;
+use axum::routing::{get, post};
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+use trekmail_core::Core;
+
+/// What every webmail handler shares.
+#[derive(Clone)]
+pub struct MailState {
+    pub core: Arc<Core>,
+    pub options: WebOptions,
+    /// Ends open event streams when the server stops.
+    pub shutdown: CancellationToken,
+}
+
+/// The webmail's pages and event stream.
+pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken) -> Router {
+    let state = MailState {
+        core,
+        options,
+        shutdown,
+    };
+    Router::new()
+        .route("/", get(mail::inbox))
+        .route("/read", get(mail::read))
+        .route("/signin", get(signin::page).post(signin::submit))
+        .route("/signin/code", post(signin::submit_code))
+        .route("/signout", post(signin::sign_out))
+        .route("/forgot", get(recovery::page).post(recovery::submit))
+        .route("/settings/security", get(security::page))
+        .route("/settings/2fa/begin", post(security::begin_two_factor))
+        .route("/settings/2fa/confirm", post(security::confirm_two_factor))
+        .route("/settings/2fa/disable", post(security::disable_two_factor))
+        .route("/settings/password", post(security::change_password))
+        .route("/settings/sessions/{id}/end", post(security::end_session))
+        .route("/settings/sessions/end-others", post(security::end_others))
+        .route("/events", get(events::stream))
+        .route("/brand.css", get(brand::stylesheet))
+        .route("/password/generate", get(crate::generated_password))
+        .route("/assets/{name}", get(assets::asset))
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::http::StatusCode::NO_CONTENT }),
+        )
+        .layer(middleware::from_fn(headers::security_headers))
+        .with_state(state)
+}

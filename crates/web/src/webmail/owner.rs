@@ -1,0 +1,101 @@
+//! The webmail's signed-in mailbox owner, read from the session cookie on every request. A
+//! session the registry no longer knows (ended, password changed, idle too long) is none.
+
+use super::MailState;
+use super::brand::Brand;
+use crate::csrf;
+use crate::error::WebError;
+use crate::session;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use std::net::IpAddr;
+use trekmail_core::audit::Channel;
+use trekmail_core::ids::{AccountId, MailboxId, Principal};
+use trekmail_core::services::{Actor, Scope};
+use trekmail_core::store::SessionRow;
+
+pub const COOKIE: &str = "tm_mail";
+/// The random value sign-in and recovery forms echo (double-submit CSRF before a session).
+pub const PRE_COOKIE: &str = "tm_mail_pre";
+
+/// A signed-in mailbox owner.
+#[derive(Debug, Clone)]
+pub struct MailOwner {
+    pub row: SessionRow,
+    pub mailbox: MailboxId,
+    pub account: AccountId,
+    pub address: String,
+    pub csrf: String,
+    pub remote: Option<IpAddr>,
+    pub brand: Brand,
+}
+
+impl MailOwner {
+    pub fn who(&self) -> Principal {
+        Principal::Mailbox(self.mailbox)
+    }
+
+    /// The mailbox's own account: the owner acts on nothing else.
+    pub fn scope(&self) -> Scope {
+        Scope::Account(self.account)
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            channel: Channel::Webmail,
+            remote: self.remote,
+            name: self.address.clone(),
+        }
+    }
+
+    /// Refuses a state-changing request whose form lacks this session's token.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), WebError> {
+        match csrf::matches(&self.csrf, sent) {
+            true => Ok(()),
+            false => Err(WebError::Csrf),
+        }
+    }
+}
+
+impl FromRequestParts<MailState> for MailOwner {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &MailState,
+    ) -> Result<MailOwner, WebError> {
+        let token = session::cookie(&parts.headers, COOKIE).ok_or(WebError::SignedOut)?;
+        let row = state
+            .core
+            .registry()
+            .resume_web(&token)
+            .await
+            .map_err(WebError::Core)?
+            .ok_or(WebError::SignedOut)?;
+        let Principal::Mailbox(id) = row.owner else {
+            return Err(WebError::SignedOut);
+        };
+        if row.channel != Channel::Webmail {
+            return Err(WebError::SignedOut);
+        }
+        let mailbox = state
+            .core
+            .mailbox(Scope::Operator, id)
+            .await
+            .map_err(|_| WebError::SignedOut)?;
+        let brand = Brand::of_request(state, &parts.headers).await?;
+        // A session opened on another brand's host is not valid here.
+        if brand.account.is_some_and(|a| a != mailbox.account_id) {
+            return Err(WebError::SignedOut);
+        }
+        Ok(MailOwner {
+            row,
+            mailbox: id,
+            account: mailbox.account_id,
+            address: mailbox.address.to_string(),
+            csrf: csrf::for_session(&token),
+            remote: session::remote(parts),
+            brand,
+        })
+    }
+}

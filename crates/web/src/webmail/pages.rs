@@ -1,0 +1,111 @@
+//! The webmail's pages: one struct per template in `templates/webmail/`.
+
+use super::brand::Brand;
+use crate::views::{EnrolmentView, RuleView};
+use askama::Template;
+
+/// What every signed-in page shows around its content.
+pub struct Frame {
+    pub address: String,
+    pub csrf: String,
+}
+
+#[derive(Template)]
+#[template(path = "webmail/signin.html")]
+pub struct SignInPage {
+    pub brand: Brand,
+    pub address: String,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+    pub pre: String,
+}
+
+#[derive(Template)]
+#[template(path = "webmail/signin_code.html")]
+pub struct SignInCodePage {
+    pub brand: Brand,
+    pub ticket: String,
+    pub error: Option<String>,
+    pub pre: String,
+}
+
+#[derive(Template)]
+#[template(path = "webmail/forgot.html")]
+pub struct ForgotPage {
+    pub brand: Brand,
+    pub address: String,
+    pub error: Option<String>,
+    pub rules: Vec<RuleView>,
+    pub rules_json: String,
+    pub pre: String,
+}
+
+/// One folder in the side list.
+pub struct FolderLink {
+    pub id: i64,
+    pub name: String,
+    pub current: bool,
+}
+
+/// One message in the list.
+pub struct MessageRow {
+    pub uid: u32,
+    pub from: String,
+    pub subject: String,
+    pub date: String,
+    pub unread: bool,
+}
+
+#[derive(Template)]
+#[template(path = "webmail/inbox.html")]
+pub struct InboxPage {
+    pub brand: Brand,
+    pub frame: Frame,
+    pub folders: Vec<FolderLink>,
+    pub folder: String,
+    pub folder_id: i64,
+    pub messages: Vec<MessageRow>,
+    /// How many older messages are not listed.
+    pub more: usize,
+}
+
+#[derive(Template)]
+#[template(path = "webmail/read.html")]
+pub struct ReadPage {
+    pub brand: Brand,
+    pub frame: Frame,
+    pub folder: String,
+    pub folder_id: i64,
+    pub from: String,
+    pub to: String,
+    pub subject: String,
+    pub date: String,
+    pub text: String,
+}
+
+/// One live session of the mailbox.
+pub struct SessionView {
+    pub id: String,
+    pub channel: &'static str,
+    pub remote: String,
+    pub started: String,
+    pub started_exact: String,
+    pub last_seen: String,
+    pub last_seen_exact: String,
+    pub this: bool,
+}
+
+#[derive(Template)]
+#[template(path = "webmail/security.html")]
+pub struct SecurityPage {
+    pub brand: Brand,
+    pub frame: Frame,
+    pub two_factor_on: bool,
+    pub enrolment: Option<EnrolmentView>,
+    pub two_factor_error: Option<String>,
+    pub rules: Vec<RuleView>,
+    pub rules_json: String,
+    pub password_error: Option<String>,
+    pub notice: Option<String>,
+    pub sessions: Vec<SessionView>,
+}

@@ -1,0 +1,200 @@
+//! Webmail sign-in: address and password, then a code when the mailbox has 2FA on. Every
+//! failure reads alike and is throttled by the door; on a branded host only that account's
+//! mailboxes pass.
+
+use super::MailState;
+use super::brand::Brand;
+use super::owner::{COOKIE, MailOwner, PRE_COOKIE};
+use super::pages::{SignInCodePage, SignInPage};
+use crate::csrf;
+use crate::error::WebError;
+use crate::session;
+use crate::views::render;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use trekmail_core::CoreError;
+use trekmail_core::audit::Channel;
+use trekmail_core::auth::{Authenticated, CodeTicket, PasswordStep};
+use trekmail_core::ids::Principal;
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    ticket: String,
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Why {
+    ended: Option<u8>,
+}
+
+const WRONG: &str = "Wrong address or password.";
+pub const EXPIRED: &str = "This form expired. Please try again.";
+
+pub async fn page(
+    State(state): State<MailState>,
+    headers: HeaderMap,
+    Query(why): Query<Why>,
+) -> Result<Response, WebError> {
+    let brand = Brand::of_request(&state, &headers).await?;
+    let pre = csrf::pre_token(&headers, PRE_COOKIE)?;
+    let page = render(&SignInPage {
+        brand,
+        address: String::new(),
+        error: None,
+        notice: why
+            .ended
+            .map(|_| "Your session has ended. Please sign in again.".to_owned()),
+        pre: pre.clone(),
+    });
+    Ok(with_pre_cookie(&state, &pre, page))
+}
+
+pub async fn submit(
+    State(state): State<MailState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, WebError> {
+    let brand = Brand::of_request(&state, &headers).await?;
+    let pre = csrf::pre_token(&headers, PRE_COOKIE)?;
+    let again = |error: &str| {
+        let page = SignInPage {
+            brand: brand.clone(),
+            address: form.address.clone(),
+            error: Some(error.to_owned()),
+            notice: None,
+            pre: pre.clone(),
+        };
+        with_pre_cookie(&state, &pre, render(&page))
+    };
+    if !csrf::pre_matches(&headers, PRE_COOKIE, &form.csrf) {
+        return Ok(again(EXPIRED));
+    }
+    let step = state
+        .core
+        .door()
+        .password_step_in(
+            brand.account,
+            Channel::Webmail,
+            &form.address,
+            &form.password,
+            Some(peer.ip()),
+        )
+        .await;
+    match step {
+        Ok(PasswordStep::Done(auth)) => signed_in(&state, &auth, peer, "/").await,
+        Ok(PasswordStep::NeedsCode(ticket)) => Ok(with_pre_cookie(
+            &state,
+            &pre,
+            render(&SignInCodePage {
+                brand: brand.clone(),
+                ticket: ticket.0,
+                error: None,
+                pre: pre.clone(),
+            }),
+        )),
+        Err(CoreError::Denied) => Ok(again(WRONG)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn submit_code(
+    State(state): State<MailState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, WebError> {
+    let brand = Brand::of_request(&state, &headers).await?;
+    let pre = csrf::pre_token(&headers, PRE_COOKIE)?;
+    let again = |error: &str| {
+        let page = SignInCodePage {
+            brand: brand.clone(),
+            ticket: form.ticket.clone(),
+            error: Some(error.to_owned()),
+            pre: pre.clone(),
+        };
+        with_pre_cookie(&state, &pre, render(&page))
+    };
+    if !csrf::pre_matches(&headers, PRE_COOKIE, &form.csrf) {
+        return Ok(again(EXPIRED));
+    }
+    let result = state
+        .core
+        .door()
+        .code_step(
+            &CodeTicket(form.ticket.clone()),
+            form.code.trim(),
+            Some(peer.ip()),
+        )
+        .await;
+    match result {
+        // A dashboard ticket never opens a webmail session, nor another brand's mailbox.
+        Ok(auth)
+            if matches!(auth.principal(), Principal::Mailbox(_))
+                && brand.account.is_none_or(|a| a == auth.account_id()) =>
+        {
+            signed_in(&state, &auth, peer, "/").await
+        }
+        Ok(_) | Err(CoreError::Denied) => Ok(again(
+            "That code is not right, was already used, or this sign-in expired.",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn sign_out(
+    State(state): State<MailState>,
+    owner: MailOwner,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    owner.check_csrf(&form.csrf)?;
+    state.core.registry().end_one(&owner.row.id).await?;
+    let clear = session::set_cookie(COOKIE, "", state.options.secure_cookies, Some(0));
+    Ok(([(header::SET_COOKIE, clear)], Redirect::to("/signin")).into_response())
+}
+
+/// Opens the webmail session for a proof from the door and sends the owner to `to`.
+pub async fn signed_in(
+    state: &MailState,
+    auth: &Authenticated,
+    peer: SocketAddr,
+    to: &str,
+) -> Result<Response, WebError> {
+    let (_, token) = state
+        .core
+        .registry()
+        .open_web(auth, Channel::Webmail, Some(peer.ip()))
+        .await?;
+    let cookie = session::set_cookie(COOKIE, token.expose(), state.options.secure_cookies, None);
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response())
+}
+
+pub fn with_pre_cookie(state: &MailState, pre: &str, page: impl IntoResponse) -> Response {
+    let cookie = session::set_cookie(PRE_COOKIE, pre, state.options.secure_cookies, None);
+    ([(header::SET_COOKIE, cookie)], page).into_response()
+}
