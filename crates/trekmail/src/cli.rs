@@ -76,6 +76,23 @@ pub enum AccountCommand {
     /// Turn an account owner's dashboard 2FA off (the owner lost the app).
     #[command(name = "reset-2fa")]
     Reset2fa { email: String },
+    /// Brand the account's webmail (plans with branding only), or --clear it.
+    Brand {
+        /// The account's owner e-mail.
+        email: String,
+        /// The host name its mailboxes reach webmail at, e.g. mail.example.com.
+        #[arg(long, required_unless_present = "clear")]
+        host: Option<String>,
+        /// The name shown in the webmail's header.
+        #[arg(long, required_unless_present = "clear")]
+        name: Option<String>,
+        /// The colour, as #RRGGBB.
+        #[arg(long, required_unless_present = "clear")]
+        colour: Option<String>,
+        /// Back to the default TrekMail webmail.
+        #[arg(long, conflicts_with_all = ["host", "name", "colour"])]
+        clear: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -187,4 +187,16 @@ pub struct AccountSecurityPage {
     pub tokens: Vec<TokenRow>,
     pub new_token: Option<String>,
     pub token_error: Option<String>,
+    pub branding: BrandingView,
+}
+
+/// The "Webmail branding" section: what is set (or typed), and whether the plan allows it.
+pub struct BrandingView {
+    pub allowed: bool,
+    pub plan: String,
+    pub set: bool,
+    pub host: String,
+    pub name: String,
+    pub colour: String,
+    pub error: Option<String>,
 }

@@ -3,6 +3,7 @@ use crate::cli::AccountCommand;
 use anyhow::Result;
 use trekmail_core::Core;
 use trekmail_core::domain::Plan;
+use trekmail_core::services::Scope;
 
 pub async fn run(core: &Core, command: AccountCommand) -> Result<()> {
     match command {
@@ -40,6 +41,30 @@ pub async fn run(core: &Core, command: AccountCommand) -> Result<()> {
             let id = account_id(core, &email).await?;
             core.reset_owner_two_factor(id, &operator()).await?;
             println!("dashboard 2FA of {email} is off; the owner can set it up again");
+        }
+        AccountCommand::Brand {
+            email,
+            host,
+            name,
+            colour,
+            clear,
+        } => {
+            let id = account_id(core, &email).await?;
+            match (host, name, colour) {
+                (Some(host), Some(name), Some(colour)) if !clear => {
+                    let brand = core
+                        .set_brand(Scope::Operator, id, &host, &name, &colour, &operator())
+                        .await?;
+                    println!(
+                        "webmail of {email} branded: https://{}/ as {:?} in {}",
+                        brand.host, brand.name, brand.colour
+                    );
+                }
+                _ => {
+                    core.clear_brand(Scope::Operator, id, &operator()).await?;
+                    println!("webmail of {email} is TrekMail's again");
+                }
+            }
         }
     }
     Ok(())

@@ -1,4 +1,5 @@
-//! Account → Security: the owner's own dashboard 2FA and password, and API tokens. All of it
+//! Account → Security: the owner's own dashboard 2FA and password, API tokens and the
+//! webmail's branding. All of it
 //! is the owner's alone, independent of every mailbox.
 
 use super::AppState;
@@ -8,7 +9,8 @@ use crate::qr;
 use crate::relative_time;
 use crate::session::Owner;
 use crate::views::{
-    AccountSecurityPage, EnrolmentView, Frame, TokenRow, render, rules_for, rules_json,
+    AccountSecurityPage, BrandingView, EnrolmentView, Frame, TokenRow, render, rules_for,
+    rules_json,
 };
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -57,6 +59,21 @@ pub struct TokenForm {
     name: String,
 }
 
+#[derive(Deserialize)]
+pub struct BrandForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    host: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    colour: String,
+    /// "clear" from the "Use TrekMail's look" button; saving otherwise.
+    #[serde(default)]
+    action: String,
+}
+
 #[derive(Deserialize, Default)]
 pub struct Done {
     done: Option<String>,
@@ -71,6 +88,9 @@ struct Extras {
     notice: Option<String>,
     new_token: Option<String>,
     token_error: Option<String>,
+    /// What the branding form holds when shown again, with its message.
+    brand_typed: Option<(String, String, String)>,
+    brand_error: Option<String>,
 }
 
 pub async fn page(
@@ -85,6 +105,10 @@ pub async fn page(
             Some("Password changed. Your other dashboard sessions were signed out.")
         }
         Some("token_revoked") => Some("Token revoked. It no longer works."),
+        Some("brand") => Some("Webmail branding saved."),
+        Some("brand_cleared") => {
+            Some("Webmail branding removed: your mailboxes see TrekMail's webmail.")
+        }
         _ => None,
     };
     let extras = Extras {
@@ -237,6 +261,46 @@ pub async fn revoke_token(
     Ok(Redirect::to("/account/security?done=token_revoked#api-tokens").into_response())
 }
 
+/// "Webmail branding": host name, brand name and colour, or back to TrekMail's look.
+pub async fn save_branding(
+    State(state): State<AppState>,
+    owner: Owner,
+    Form(form): Form<BrandForm>,
+) -> Result<Response, WebError> {
+    owner.check_csrf(&form.csrf)?;
+    let core = &state.core;
+    let result = match form.action.as_str() {
+        "clear" => core
+            .clear_brand(owner.scope(), owner.account, &owner.actor())
+            .await
+            .map(|()| "brand_cleared"),
+        _ => core
+            .set_brand(
+                owner.scope(),
+                owner.account,
+                &form.host,
+                &form.name,
+                &form.colour,
+                &owner.actor(),
+            )
+            .await
+            .map(|_| "brand"),
+    };
+    match result {
+        Ok(done) => {
+            Ok(Redirect::to(&format!("/account/security?done={done}#branding")).into_response())
+        }
+        Err(e) => {
+            let extras = Extras {
+                brand_error: Some(form_message(&e).ok_or(WebError::from(e))?),
+                brand_typed: Some((form.host, form.name, form.colour)),
+                ..Extras::default()
+            };
+            show(&state, &owner, extras, "").await
+        }
+    }
+}
+
 async fn show(
     state: &AppState,
     owner: &Owner,
@@ -266,6 +330,22 @@ async fn show(
             ticket: e.ticket,
         }
     });
+    let account = core.account(owner.scope(), owner.account).await?;
+    let stored = core.brand(owner.scope(), owner.account).await?;
+    let (host, name, colour) = match (extras.brand_typed, &stored) {
+        (Some(typed), _) => typed,
+        (None, Some(b)) => (b.host.clone(), b.name.clone(), b.colour.clone()),
+        (None, None) => (String::new(), String::new(), "#2f5bd3".to_owned()),
+    };
+    let branding = BrandingView {
+        allowed: core.plan_limits(account.plan).branding,
+        plan: account.plan.to_string(),
+        set: stored.is_some(),
+        host,
+        name,
+        colour,
+        error: extras.brand_error,
+    };
     let page = AccountSecurityPage {
         frame: Frame {
             email: owner.email.clone(),
@@ -283,6 +363,7 @@ async fn show(
         tokens,
         new_token: extras.new_token,
         token_error: extras.token_error,
+        branding,
     };
     Ok(render(&page).into_response())
 }

@@ -72,6 +72,7 @@ pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken)
         )
         .route("/account/password", post(account_security::change_password))
         .route("/account/api-tokens", post(account_security::create_token))
+        .route("/account/branding", post(account_security::save_branding))
         .route(
             "/account/api-tokens/{id}/revoke",
             post(account_security::revoke_token),

@@ -33,7 +33,9 @@ pub async fn inbox(
     Query(query): Query<FolderQuery>,
 ) -> Result<Response, WebError> {
     let core = &state.core;
-    let folders = core.folders(owner.mailbox).await?;
+    let mut folders = core.folders(owner.mailbox).await?;
+    // INBOX first, the others by name, as mail apps list them.
+    folders.sort_by_key(|f| (!f.name.eq_ignore_ascii_case(INBOX), f.name.clone()));
     let current = match query.folder {
         Some(id) => chosen(&folders, id)?,
         None => folders

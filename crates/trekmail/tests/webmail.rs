@@ -1,0 +1,551 @@
+//! The webmail as a mailbox owner uses it: the real `trekmail serve`, headless Chromium driven
+//! by Playwright (webmail_browser.py) with codes from oathtool, curl, and IMAP clients whose
+//! sessions a password change must end.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use trekmail_core::audit::Channel;
+use trekmail_core::clock::SystemClock;
+use trekmail_core::cluster::{ClusterLink, NoLink};
+use trekmail_core::ids::Principal;
+use trekmail_core::security::password_hasher::PasswordHasher;
+use trekmail_core::security::secret_box::SecretBox;
+use trekmail_core::services::{Actor, Scope};
+use trekmail_core::store::BlobStore;
+use trekmail_core::{Core, CoreConfig};
+
+const OWNER_PASSWORD: &str = "Owner-first-pass-1";
+const ANN: &str = "ann@example.com";
+const ANN_PASSWORD: &str = "Ann-first-pass-1";
+
+/// owner@example.com (with a known password), example.com and ann.
+fn seed_owner(config: &Path) {
+    ok(
+        config,
+        &[
+            "account",
+            "create",
+            "--email",
+            "owner@example.com",
+            "--password-stdin",
+        ],
+        Some(&format!("{OWNER_PASSWORD}\n")),
+    );
+    ok(
+        config,
+        &[
+            "domain",
+            "add",
+            "--account",
+            "owner@example.com",
+            "example.com",
+        ],
+        None,
+    );
+    ok(
+        config,
+        &[
+            "mailbox",
+            "create",
+            ANN,
+            "--name",
+            "Ann",
+            "--password-stdin",
+        ],
+        Some(&format!("{ANN_PASSWORD}\n")),
+    );
+}
+
+fn started() -> (PathBuf, Serve, Vec<String>) {
+    let (_dir, config) = setup("");
+    seed_owner(&config);
+    let (server, lines) = serve(&config);
+    (config, server, lines)
+}
+
+fn browser(lines: &[String], mode: &str, args: &[&str]) -> Child {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/webmail_browser.py");
+    Command::new("python3")
+        .arg(script)
+        .arg(webmail_port(lines).to_string())
+        .arg(dashboard_port(lines).to_string())
+        .arg(mode)
+        .args(args)
+        .env("OWNER_PASSWORD", OWNER_PASSWORD)
+        .env("ANN_PASSWORD", ANN_PASSWORD)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// A core on the test's data dir, linked to the running server through its control socket
+/// so the server hears the changes (what the operator or another node would do).
+async fn side_core(config: &Path) -> Arc<Core> {
+    let data = config.parent().unwrap().join("data");
+    let url = format!("sqlite://{}?mode=rwc", data.join("trekmail.db").display());
+    let store = Arc::new(trekmail_storage::SqlStore::open(&url).await.unwrap());
+    let blobs: Arc<dyn BlobStore> =
+        Arc::new(trekmail_storage::FsBlobStore::new(data.join("blobs")));
+    let link: Arc<dyn ClusterLink> = match data.join("trekmail.sock").exists() {
+        true => Arc::new(trekmail_storage::SocketLink::client(
+            data.join("trekmail.sock"),
+        )),
+        false => Arc::new(NoLink),
+    };
+    Core::new(
+        CoreConfig::default(),
+        store,
+        blobs,
+        link,
+        SecretBox::load_or_create(&data.join("server.key")).unwrap(),
+        PasswordHasher::for_this_machine(),
+        Arc::new(SystemClock),
+    )
+    .unwrap()
+}
+
+fn oathtool(base32: &str) -> String {
+    let out = Command::new("oathtool")
+        .args(["--totp", "-b", base32])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+fn line_value(out: &str, prefix: &str) -> String {
+    out.lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no {prefix:?} in {out}"))
+        .trim()
+        .to_owned()
+}
+
+fn curl(args: &[&str]) -> String {
+    let out = Command::new("curl")
+        .args(["-s", "-i", "--max-time", "10"])
+        .args(args)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The value a response set for cookie `name`.
+fn set_cookie(response: &str, name: &str) -> String {
+    let prefix = format!("set-cookie: {name}=");
+    response
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .unwrap_or_else(|| panic!("no {name} cookie in {response}"))
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn pages_carry_strict_headers_and_forms_need_their_token() {
+    let (_config, _server, lines) = started();
+    let base = format!("http://127.0.0.1:{}", webmail_port(&lines));
+    let page = curl(&[&format!("{base}/signin")]);
+    for header in [
+        "content-security-policy: default-src 'none'; script-src 'self'",
+        "frame-ancestors 'none'",
+        "x-frame-options: DENY",
+        "x-content-type-options: nosniff",
+        "cache-control: no-store",
+    ] {
+        assert!(
+            page.to_lowercase().contains(&header.to_lowercase()),
+            "{header}: {page}"
+        );
+    }
+    assert!(!page.contains("<script>"), "inline script: {page}");
+    assert!(page.contains("Forgot password?"), "{page}");
+    let pre = set_cookie(&page, "tm_mail_pre");
+    assert!(page.contains("HttpOnly; SameSite=Strict"), "{page}");
+    let jar = format!("tm_mail_pre={pre}");
+    // Without the form's token, even the right password does not sign in.
+    let body = format!("csrf=wrong&address=ann%40example.com&password={ANN_PASSWORD}");
+    let refused = curl(&["-b", &jar, "--data", &body, &format!("{base}/signin")]);
+    assert!(refused.contains("This form expired"), "{refused}");
+    assert!(!refused.contains("tm_mail="), "{refused}");
+    // A wrong password reads like an unknown address, and like the owner's dashboard e-mail.
+    for address in [
+        "ann%40example.com",
+        "nobody%40example.com",
+        "owner%40example.com",
+    ] {
+        let body = format!("csrf={pre}&address={address}&password=Wrong-pass-123");
+        let wrong = curl(&["-b", &jar, "--data", &body, &format!("{base}/signin")]);
+        assert!(wrong.contains("Wrong address or password."), "{wrong}");
+    }
+    // With it, the session cookie is HttpOnly and SameSite=Strict, and the mailbox shows.
+    let body = format!("csrf={pre}&address=ann%40example.com&password={ANN_PASSWORD}");
+    let signed_in = curl(&["-b", &jar, "--data", &body, &format!("{base}/signin")]);
+    let cookie = signed_in
+        .lines()
+        .find(|l| l.starts_with("set-cookie: tm_mail="))
+        .unwrap_or_else(|| panic!("{signed_in}"));
+    assert!(cookie.contains("HttpOnly; SameSite=Strict"), "{cookie}");
+    let session = format!("tm_mail={}", set_cookie(&signed_in, "tm_mail"));
+    let inbox = curl(&["-b", &session, &format!("{base}/")]);
+    assert!(
+        inbox.contains("<h1>INBOX</h1>") && inbox.contains("Sent"),
+        "{inbox}"
+    );
+    // A signed-in form without the session's token changes nothing.
+    let forged = curl(&[
+        "-b",
+        &session,
+        "--data",
+        "csrf=forged&current=Ann-first-pass-1&password=Forged-pass-123&confirm=Forged-pass-123",
+        &format!("{base}/settings/password"),
+    ]);
+    assert!(forged.starts_with("HTTP/1.1 403"), "{forged}");
+    finish(imap_client(imap_port(&lines), ANN, ANN_PASSWORD, "browse"));
+    // The dashboard's cookie is not a webmail session, nor the other way round.
+    let dash = curl(&[
+        "-b",
+        &session,
+        &format!("http://127.0.0.1:{}/mailboxes", dashboard_port(&lines)),
+    ]);
+    assert!(dash.contains("location: /signin"), "{dash}");
+    // Signed out, pages lead to the sign-in page.
+    let away = curl(&[&format!("{base}/settings/security")]);
+    assert!(away.contains("location: /signin"), "{away}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_owner_turns_2fa_on_the_pill_flips_live_and_the_secret_stays_in_webmail() {
+    let (_dir, config) = setup("");
+    let c = config.clone();
+    let (server, lines, log) = tokio::task::spawn_blocking(move || {
+        seed_owner(&c);
+        serve_logged(&c)
+    })
+    .await
+    .unwrap();
+    let l = lines.clone();
+    let out = tokio::task::spawn_blocking(move || finish(browser(&l, "enrol", &[])))
+        .await
+        .unwrap();
+    assert!(out.contains("PILL FLIPPED"), "{out}");
+    assert!(out.contains("SIGNED IN WITH CODE"), "{out}");
+    assert!(out.contains("REUSED CODE REFUSED"), "{out}");
+    let key = line_value(&out, "KEY");
+    // IMAP now needs the code after the password.
+    let imap = imap_port(&lines);
+    tokio::task::spawn_blocking(move || {
+        finish(imap_client(imap, ANN, ANN_PASSWORD, "login-fail"));
+    })
+    .await
+    .unwrap();
+
+    // The secret is nowhere the admin or the operator can look: dashboard pages, the API, logs.
+    let core = side_core(&config).await;
+    let account = core.account_by_email("owner@example.com").await.unwrap();
+    let (_, token) = core
+        .create_api_token(Scope::Operator, account.id, "grep", &Actor::operator())
+        .await
+        .unwrap();
+    let dash = format!("http://127.0.0.1:{}", dashboard_port(&lines));
+    let page = curl(&[&format!("{dash}/signin")]);
+    let pre = set_cookie(&page, "tm_pre");
+    let body = format!("csrf={pre}&email=owner%40example.com&password={OWNER_PASSWORD}");
+    let signed_in = curl(&[
+        "-b",
+        &format!("tm_pre={pre}"),
+        "--data",
+        &body,
+        &format!("{dash}/signin"),
+    ]);
+    let jar = format!("tm_dash={}", set_cookie(&signed_in, "tm_dash"));
+    let mut seen = String::new();
+    for path in [
+        "/mailboxes",
+        "/mailboxes/1/security",
+        "/account/security",
+        "/mailboxes/1/storage",
+    ] {
+        let answer = curl(&["-b", &jar, &format!("{dash}{path}")]);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{path}: {answer}");
+        seen.push_str(&answer);
+    }
+    assert!(seen.contains("2FA on"), "{seen}");
+    let bearer = format!("Authorization: Bearer {}", token.as_str());
+    for path in ["/mailboxes", "/mailboxes/1", "/mailboxes/1/two-factor"] {
+        let answer = curl(&["-H", &bearer, &format!("{dash}/api/v1{path}")]);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{path}: {answer}");
+        seen.push_str(&answer);
+    }
+    seen.push_str(&ok(&config, &["sessions", "list", ANN], None));
+    seen.push_str(&ok(&config, &["audit", ANN], None));
+    drop(server);
+    seen.push_str(&std::fs::read_to_string(&log).unwrap());
+    let grouped: Vec<String> = key
+        .as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
+    for needle in [
+        key.clone(),
+        key.to_lowercase(),
+        grouped.join(" "),
+        key[..16].to_owned(),
+    ] {
+        assert!(!seen.contains(&needle), "the TOTP secret leaked: {needle}");
+    }
+    assert!(
+        seen.contains("two_factor_enabled"),
+        "the audit was searched"
+    );
+}
+
+#[test]
+fn changing_the_password_ends_imap_and_other_webmail_sessions_but_not_this_one() {
+    let (_config, _server, lines) = started();
+    let imap = imap_port(&lines);
+    let mut idle = imap_client(imap, ANN, ANN_PASSWORD, "idle-bye");
+    wait_for_line(&mut idle, "IDLING");
+    let out = finish(browser(&lines, "change-password", &[]));
+    let bye = wait_for_line(&mut idle, "BYE");
+    assert!(bye.contains("* BYE"), "{bye}");
+    finish(idle);
+    finish(imap_client(imap, ANN, ANN_PASSWORD, "login-fail"));
+    finish(imap_client(imap, ANN, &line_value(&out, "NEW"), "browse"));
+}
+
+#[test]
+fn the_dashboards_save_password_ends_a_live_webmail_session() {
+    let (_config, _server, lines) = started();
+    let out = finish(browser(&lines, "dashboard-ends", &[]));
+    assert!(out.contains("WEBMAIL SESSION ENDED"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_recovery_code_sets_the_password_once_and_turns_2fa_off() {
+    let (config, server, lines) = tokio::task::spawn_blocking(started).await.unwrap();
+    let core = side_core(&config).await;
+    let ann = core.mailbox_by_address(Scope::Operator, ANN).await.unwrap();
+    let who = Principal::Mailbox(ann.id);
+    let enrollment = core.begin_two_factor(who).unwrap();
+    let actor = Actor {
+        channel: Channel::Webmail,
+        remote: None,
+        name: ANN.into(),
+    };
+    let code = oathtool(&enrollment.secret.expose_base32().replace(' ', ""));
+    core.confirm_two_factor(who, ann.account_id, &enrollment.ticket, &code, &actor)
+        .await
+        .unwrap();
+    let recovery = core
+        .issue_recovery_code(Scope::Operator, ann.id, &Actor::operator())
+        .await
+        .unwrap();
+    let recovery = recovery.expose().to_owned();
+    let imap = imap_port(&lines);
+    let out = tokio::task::spawn_blocking(move || {
+        let mut idle = imap_client(
+            imap,
+            ANN,
+            &format!("{ANN_PASSWORD}{}", next_code(&enrollment)),
+            "idle-bye",
+        );
+        wait_for_line(&mut idle, "IDLING");
+        let out = finish(browser(
+            &lines,
+            "recovery",
+            &[&recovery, "Recovered-pass-42"],
+        ));
+        wait_for_line(&mut idle, "BYE");
+        finish(idle);
+        // 2FA is off: the new password alone signs in to IMAP.
+        finish(imap_client(imap, ANN, "Recovered-pass-42", "browse"));
+        out
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.contains("PILL OFF") && out.contains("RECOVERED"),
+        "{out}"
+    );
+    assert!(!core.two_factor_on(who).await.unwrap());
+    drop(server);
+}
+
+/// A code for an IMAP sign-in after the confirming one: waits for the next 30 s step.
+fn next_code(enrollment: &trekmail_core::services::Enrollment) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    std::thread::sleep(std::time::Duration::from_millis(
+        u64::try_from(30_000 - now % 30_000 + 500).unwrap(),
+    ));
+    oathtool(&enrollment.secret.expose_base32().replace(' ', ""))
+}
+
+#[test]
+fn a_branded_host_shows_its_brand_and_admits_only_its_own_mailboxes() {
+    let (_dir, config) = setup("");
+    seed_owner(&config);
+    // Starter has no branding.
+    let refused = fails(
+        &config,
+        &[
+            "account",
+            "brand",
+            "owner@example.com",
+            "--host",
+            "mail.example.com",
+            "--name",
+            "Ex",
+            "--colour",
+            "#112233",
+        ],
+        None,
+    );
+    assert!(
+        refused.contains("does not include webmail branding"),
+        "{refused}"
+    );
+    ok(
+        &config,
+        &[
+            "account",
+            "create",
+            "--email",
+            "boss@acme.test",
+            "--plan",
+            "agency",
+            "--password-stdin",
+        ],
+        Some("Boss-first-pass-1\n"),
+    );
+    ok(
+        &config,
+        &["domain", "add", "--account", "boss@acme.test", "acme.test"],
+        None,
+    );
+    ok(
+        &config,
+        &["mailbox", "create", "zoe@acme.test", "--password-stdin"],
+        Some("Zoe-first-pass-1\n"),
+    );
+    let bad = fails(
+        &config,
+        &[
+            "account",
+            "brand",
+            "boss@acme.test",
+            "--host",
+            "brand.test",
+            "--name",
+            "Acme",
+            "--colour",
+            "red",
+        ],
+        None,
+    );
+    assert!(bad.contains("six hex digits"), "{bad}");
+    let set = ok(
+        &config,
+        &[
+            "account",
+            "brand",
+            "boss@acme.test",
+            "--host",
+            "Brand.Test",
+            "--name",
+            "Acme Mail",
+            "--colour",
+            "#AA3300",
+        ],
+        None,
+    );
+    assert!(set.contains("brand.test"), "{set}");
+    let (_server, lines) = serve(&config);
+    let out = finish(browser(
+        &lines,
+        "brand",
+        &["brand.test", "zoe@acme.test", "Zoe-first-pass-1"],
+    ));
+    assert_eq!(line_value(&out, "BRAND"), "Acme Mail", "{out}");
+    // Its stylesheet carries the colour; the default host's carries none.
+    let port = webmail_port(&lines);
+    let css = curl(&[
+        "-H",
+        "Host: brand.test",
+        &format!("http://127.0.0.1:{port}/brand.css"),
+    ]);
+    assert!(css.contains("#aa3300"), "{css}");
+    let plain = curl(&[&format!("http://127.0.0.1:{port}/brand.css")]);
+    assert!(!plain.contains('#'), "{plain}");
+    // Recovery on the branded host refuses another account's mailbox like a wrong code.
+    let page = curl(&[
+        "-H",
+        "Host: brand.test",
+        &format!("http://127.0.0.1:{port}/forgot"),
+    ]);
+    let pre = set_cookie(&page, "tm_mail_pre");
+    let body = format!(
+        "csrf={pre}&address=ann%40example.com&code=whatever&password=Brand-new-pass-1&confirm=Brand-new-pass-1"
+    );
+    let answer = curl(&[
+        "-H",
+        "Host: brand.test",
+        "-b",
+        &format!("tm_mail_pre={pre}"),
+        "--data",
+        &body,
+        &format!("http://127.0.0.1:{port}/forgot"),
+    ]);
+    assert!(answer.contains("do not go together"), "{answer}");
+    ok(
+        &config,
+        &["account", "brand", "boss@acme.test", "--clear"],
+        None,
+    );
+    let after = curl(&[
+        "-H",
+        "Host: brand.test",
+        &format!("http://127.0.0.1:{port}/signin"),
+    ]);
+    assert!(after.contains("data-brand>TrekMail<"), "{after}");
+}
+
+/// `serve` with its log (debug level) in a file, for the secret grep.
+fn serve_logged(config: &Path) -> (Serve, Vec<String>, PathBuf) {
+    let log = config.parent().unwrap().join("serve.log");
+    let mut child = Command::new(BIN)
+        .arg("--config")
+        .arg(config)
+        .arg("serve")
+        .env("RUST_LOG", "debug")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        let done = line.contains("Ctrl-C");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    assert!(lines.iter().any(|l| l.contains("Webmail:")), "{lines:?}");
+    (Serve(child), lines, log)
+}

@@ -1,0 +1,274 @@
+"""The webmail driven as a mailbox owner drives it: headless Chromium through Playwright, TOTP
+codes from oathtool (not from TrekMail's own code).
+
+usage: webmail_browser.py WEBMAIL_PORT DASHBOARD_PORT MODE [ARGS...]
+  enrol                  ann sets up 2FA (QR code and key); the dashboard's pill, open in another
+                         context, flips live; the open session stays; a new sign-in needs a code,
+                         a reused code is refused (waits for the next 30 s step); prints KEY
+  change-password        ann changes her password in one context (generator, live checks); the
+                         other webmail context goes to sign-in live, this one stays; prints NEW
+  dashboard-ends         the dashboard's "Save password" sends an open webmail page to sign-in
+  recovery CODE NEW      Forgot password? with a wrong code, then CODE: the password is NEW, 2FA
+                         off (the dashboard's pill flips live), the code cannot be used again
+  brand HOST MAILBOX PASSWORD
+                         on http://HOST:PORT the brand shows; ann is refused like a wrong
+                         password; MAILBOX signs in
+  screenshot PATH        Settings → Security as a PNG
+Ann is ann@example.com with ANN_PASSWORD from the environment; the dashboard's owner is
+owner@example.com with OWNER_PASSWORD. Exits non-zero on the first thing that is wrong.
+"""
+import os
+import re
+import subprocess
+import sys
+import time
+
+from playwright.sync_api import expect, sync_playwright
+
+PORT, DASH, MODE, ARGS = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+BASE = f"http://127.0.0.1:{PORT}"
+DASH_BASE = f"http://127.0.0.1:{DASH}"
+ANN = "ann@example.com"
+ANN_PASSWORD = os.environ["ANN_PASSWORD"]
+OWNER_PASSWORD = os.environ["OWNER_PASSWORD"]
+WRONG = "Wrong address or password."
+expect.set_options(timeout=5000)
+
+
+def launch(p, extra=()):
+    return p.chromium.launch(
+        executable_path="/usr/bin/chromium",
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            *extra,
+        ],
+    )
+
+
+def oathtool(key):
+    out = subprocess.run(["oathtool", "--totp", "-b", key], check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def sign_in(page, address=ANN, password=None, code=None, base=BASE):
+    page.goto(base + "/signin")
+    page.fill("#address", address)
+    page.fill("#password", password or ANN_PASSWORD)
+    page.click("button[type=submit]")
+    if code is not None:
+        page.wait_for_selector("#code")
+        page.fill("#code", code)
+        page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
+def dashboard_on_ann(browser):
+    """A dashboard page on ann's Security tab, its event stream connected."""
+    page = browser.new_context().new_page()
+    page.goto(DASH_BASE + "/signin")
+    page.fill("#email", "owner@example.com")
+    page.fill("#password", OWNER_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/mailboxes")
+    page.click(f"text={ANN}")
+    page.wait_for_url("**/security")
+    time.sleep(0.5)
+    return page
+
+
+def next_step():
+    """Sleeps into the next 30-second TOTP step."""
+    time.sleep(30 - time.time() % 30 + 0.5)
+
+
+def enrol(browser):
+    dash = dashboard_on_ann(browser)
+    pill_on = dash.locator(".mailbox-head [data-2fa-on]")
+    expect(pill_on).to_be_hidden()
+    page = browser.new_context().new_page()
+    sign_in(page)
+    page.get_by_role("link", name="Settings → Security").click()
+    expect(page.locator("#two-factor")).to_contain_text("2FA off")
+    page.get_by_role("button", name="Set up 2FA").click()
+    expect(page.locator(".qr svg")).to_be_visible()
+    key = page.locator("[data-key]").inner_text().replace(" ", "")
+    assert re.fullmatch(r"[A-Z2-7]{16,}", key), key
+    page.fill("#on-code", "000000" if oathtool(key) != "000000" else "111111")
+    page.get_by_role("button", name="Turn on 2FA").click()
+    expect(page.locator(".error")).to_contain_text("not right")
+    page.fill("#on-code", oathtool(key))
+    page.get_by_role("button", name="Turn on 2FA").click()
+    expect(page.locator(".notice")).to_contain_text("Two-factor authentication is on")
+    # The dashboard shows it without a reload.
+    expect(pill_on).to_be_visible(timeout=1500)
+    print("PILL FLIPPED", flush=True)
+    print("KEY", key, flush=True)
+    # This session is not affected.
+    page.goto(BASE + "/")
+    expect(page).to_have_url(BASE + "/")
+    # A new sign-in needs the code; the password alone leads to the code step.
+    fresh = browser.new_context().new_page()
+    fresh.goto(BASE + "/signin")
+    fresh.fill("#address", ANN)
+    fresh.fill("#password", ANN_PASSWORD)
+    fresh.click("button[type=submit]")
+    fresh.wait_for_selector("#code")
+    # The confirming code was used up: wait for a fresh one.
+    next_step()
+    code = oathtool(key)
+    sign_in(fresh, code=code)
+    print("SIGNED IN WITH CODE", flush=True)
+    again = browser.new_context().new_page()
+    again.goto(BASE + "/signin")
+    again.fill("#address", ANN)
+    again.fill("#password", ANN_PASSWORD)
+    again.click("button[type=submit]")
+    again.wait_for_selector("#code")
+    again.fill("#code", code)
+    again.click("button[type=submit]")
+    expect(again.locator(".error")).to_contain_text("already used")
+    print("REUSED CODE REFUSED", flush=True)
+
+
+def change_password(browser):
+    other = browser.new_context().new_page()
+    sign_in(other)
+    page = browser.new_context().new_page()
+    sign_in(page)
+    page.goto(BASE + "/settings/security")
+    rows = page.locator("#sessions tbody tr")
+    expect(page.locator('#sessions tr[data-session="imap"]')).to_have_count(1)
+    expect(page.locator('#sessions tr[data-session="webmail"]')).to_have_count(2)
+    expect(page.locator("#sessions")).to_contain_text("This session")
+    assert rows.count() == 3, rows.count()
+    # Live checks, from the server's rule list.
+    save = page.get_by_role("button", name="Change password")
+    page.fill("#password", "short")
+    expect(save).to_be_disabled()
+    expect(page.locator('#password-section [data-rule="length"]')).not_to_have_class(re.compile(r"\bmet\b"))
+    page.get_by_role("button", name="Generate strong password").click()
+    expect(page.locator("#password")).to_have_value(re.compile(r"^.{18}$"))
+    new = page.input_value("#password")
+    assert len(new) == 18 and page.input_value("#confirm") == new, new
+    expect(page.locator('#password-section [data-rule="length"]')).to_have_class(re.compile(r"\bmet\b"))
+    page.fill("#current", ANN_PASSWORD)
+    expect(save).to_be_enabled()
+    save.click()
+    expect(page.locator(".notice")).to_contain_text("2 other session(s) were ended")
+    # The other browser is sent to sign-in by its event stream; this one stays.
+    other.wait_for_url("**/signin", timeout=3000)
+    page.goto(BASE + "/")
+    expect(page).to_have_url(BASE + "/")
+    page.goto(BASE + "/settings/security")
+    expect(page.locator("#sessions tbody tr")).to_have_count(1)
+    print("NEW", new, flush=True)
+
+
+def dashboard_ends(browser):
+    page = browser.new_context().new_page()
+    sign_in(page)
+    time.sleep(0.5)
+    dash = dashboard_on_ann(browser)
+    dash.fill("#password", "Dashboard-set-pass-7")
+    dash.fill("#confirm", "Dashboard-set-pass-7")
+    dash.get_by_role("button", name="Save password").click()
+    expect(dash.locator(".notice")).to_contain_text("1 live session(s) were ended")
+    page.wait_for_url("**/signin", timeout=3000)
+    page.goto(BASE + "/")
+    expect(page).to_have_url(re.compile(r"/signin$"))
+    print("WEBMAIL SESSION ENDED", flush=True)
+
+
+def recover(page, code, new, address=ANN):
+    page.goto(BASE + "/signin")
+    page.get_by_role("link", name="Forgot password?").click()
+    expect(page.locator("h2")).to_contain_text("Recovery code mode")
+    expect(page.locator("main")).to_contain_text("Ask your admin")
+    page.fill("#address", address)
+    page.fill("#code", code)
+    page.fill("#password", new)
+    page.fill("#confirm", new)
+    page.get_by_role("button", name="Set new password").click()
+
+
+def recovery(browser, code, new):
+    dash = dashboard_on_ann(browser)
+    pill_on = dash.locator(".mailbox-head [data-2fa-on]")
+    expect(pill_on).to_be_visible()
+    page = browser.new_context().new_page()
+    recover(page, code + "x", new)
+    wrong = page.locator(".error").inner_text()
+    recover(page, code, new, address="nobody@example.com")
+    expect(page.locator(".error")).to_have_text(wrong)
+    recover(page, code, new)
+    page.wait_for_url("**/settings/security?done=recovered")
+    expect(page.locator(".notice")).to_contain_text("set it up again")
+    expect(page.locator("#two-factor")).to_contain_text("2FA off")
+    expect(pill_on).to_be_hidden(timeout=1500)
+    print("PILL OFF", flush=True)
+    again = browser.new_context().new_page()
+    recover(again, code, "Another-new-pass-9")
+    expect(again.locator(".error")).to_have_text(wrong)
+    fresh = browser.new_context().new_page()
+    sign_in(fresh, password=new)
+    print("RECOVERED", flush=True)
+
+
+def brand(browser, host, mailbox, password):
+    base = f"http://{host}:{PORT}"
+    page = browser.new_context().new_page()
+    page.goto(base + "/signin")
+    name = page.locator("[data-brand]").inner_text()
+    assert name != "TrekMail", name
+    assert name in page.title(), page.title()
+    page.fill("#address", ANN)
+    page.fill("#password", ANN_PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator(".error")).to_have_text(WRONG)
+    page.fill("#address", mailbox)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+    expect(page.locator("[data-brand]")).to_have_text(name)
+    default = browser.new_context().new_page()
+    default.goto(BASE + "/signin")
+    expect(default.locator("[data-brand]")).to_have_text("TrekMail")
+    print("BRAND", name, flush=True)
+
+
+def screenshot(page, path):
+    page.set_viewport_size({"width": 1100, "height": 1300})
+    sign_in(page)
+    page.goto(BASE + "/settings/security")
+    page.get_by_role("button", name="Set up 2FA").click()
+    expect(page.locator(".qr svg")).to_be_visible()
+    page.screenshot(path=path, full_page=True)
+    print("SAVED", path, flush=True)
+
+
+with sync_playwright() as p:
+    extra = [f"--host-resolver-rules=MAP {ARGS[0]} 127.0.0.1"] if MODE == "brand" else []
+    b = launch(p, extra)
+    try:
+        if MODE == "enrol":
+            enrol(b)
+        elif MODE == "change-password":
+            change_password(b)
+        elif MODE == "dashboard-ends":
+            dashboard_ends(b)
+        elif MODE == "recovery":
+            recovery(b, *ARGS)
+        elif MODE == "brand":
+            brand(b, *ARGS)
+        elif MODE == "screenshot":
+            screenshot(b.new_context().new_page(), *ARGS)
+        else:
+            sys.exit(f"unknown mode {MODE}")
+    finally:
+        b.close()
