@@ -108,19 +108,32 @@ pub struct SessionsConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ImapConfig {
-    /// Address of the plain IMAP listener; empty to turn it off.
+    /// Address of the IMAP listener with STARTTLS (port 143 in production); empty to turn it off.
     pub listen: String,
-    /// `loopback`: passwords accepted without TLS only from 127.0.0.0/8 and ::1; `never`.
+    /// Address of the implicit-TLS listener (port 993 in production); empty to turn it off.
+    pub tls_listen: String,
+    /// `loopback`: passwords accepted without TLS from 127.0.0.0/8 and ::1 too; `never`.
     pub plaintext_auth: String,
     pub max_connections: usize,
+    /// Longest command line outside literals; a longer one ends the connection.
+    pub max_line_bytes: u32,
+    /// Largest literal (an APPENDed message); a larger one is refused unread.
+    pub max_literal_bytes: u32,
+    /// Idle clients are logged out after this long (RFC 3501: at least 30 minutes).
+    pub autologout_secs: u64,
 }
 
 impl Default for ImapConfig {
     fn default() -> ImapConfig {
+        let options = trekmail_imap::ImapOptions::default();
         ImapConfig {
             listen: "127.0.0.1:1143".to_owned(),
+            tls_listen: "127.0.0.1:1993".to_owned(),
             plaintext_auth: "loopback".to_owned(),
-            max_connections: 10_000,
+            max_connections: options.max_connections,
+            max_line_bytes: options.max_line,
+            max_literal_bytes: options.max_literal,
+            autologout_secs: options.idle_timeout.as_secs(),
         }
     }
 }
@@ -409,7 +422,9 @@ impl ImapConfig {
                 _ => trekmail_imap::PlaintextAuth::Loopback,
             },
             max_connections: self.max_connections.max(1),
-            ..trekmail_imap::ImapOptions::default()
+            idle_timeout: Duration::from_secs(self.autologout_secs.max(1)),
+            max_line: self.max_line_bytes.max(1024),
+            max_literal: self.max_literal_bytes,
         }
     }
 }

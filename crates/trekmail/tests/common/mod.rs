@@ -17,12 +17,21 @@ pub fn setup(database_url: &str) -> (PathBuf, PathBuf) {
 
 /// As [`setup`], with `smtp` (lines of `key = value`) added to the `[smtp]` section.
 pub fn setup_with(database_url: &str, smtp: &str) -> (PathBuf, PathBuf) {
+    setup_sections(database_url, "", smtp)
+}
+
+/// As [`setup`], with `imap` (lines of `key = value`) added to the `[imap]` section.
+pub fn setup_imap(database_url: &str, imap: &str) -> (PathBuf, PathBuf) {
+    setup_sections(database_url, imap, "")
+}
+
+fn setup_sections(database_url: &str, imap: &str, smtp: &str) -> (PathBuf, PathBuf) {
     let dir = scratch_dir();
     let config = dir.join("trekmail.toml");
     std::fs::write(
         &config,
         format!(
-            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n[imap]\nlisten = \"127.0.0.1:0\"\n[dashboard]\nlisten = \"127.0.0.1:0\"\n[webmail]\nlisten = \"127.0.0.1:0\"\n[smtp]\nsubmission_listen = \"127.0.0.1:0\"\nsubmissions_listen = \"127.0.0.1:0\"\ninbound_listen = \"127.0.0.1:0\"\n{smtp}\n",
+            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n[imap]\nlisten = \"127.0.0.1:0\"\ntls_listen = \"127.0.0.1:0\"\n{imap}\n[dashboard]\nlisten = \"127.0.0.1:0\"\n[webmail]\nlisten = \"127.0.0.1:0\"\n[smtp]\nsubmission_listen = \"127.0.0.1:0\"\nsubmissions_listen = \"127.0.0.1:0\"\ninbound_listen = \"127.0.0.1:0\"\n{smtp}\n",
             dir.join("data").display()
         ),
     )
@@ -191,6 +200,16 @@ pub fn imap_port(lines: &[String]) -> u16 {
         .and_then(|rest| rest.trim().split([' ', ':']).nth(1))
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("no IMAP port in {lines:?}"))
+}
+
+/// The port `serve` printed for its implicit-TLS IMAP listener.
+pub fn imaps_port(lines: &[String]) -> u16 {
+    lines
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("IMAPS:"))
+        .and_then(|rest| rest.trim().split([' ', ':']).nth(1))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no IMAPS port in {lines:?}"))
 }
 
 /// The port `serve` printed for the dashboard.
