@@ -7,7 +7,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::services::{Actor, Scope};
-use trekmail_imap::{ImapOptions, serve};
+use trekmail_imap::{ImapOptions, ImapServer};
 use trekmail_testkit::{Backend, PASSWORD, Seeded, TestNode};
 
 const CONNECTIONS: usize = 1_000;
@@ -59,12 +59,8 @@ pub async fn run() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
     let shutdown = CancellationToken::new();
-    tokio::spawn(serve(
-        listener,
-        core.clone(),
-        ImapOptions::default(),
-        shutdown.clone(),
-    ));
+    let server = ImapServer::new(core.clone(), ImapOptions::default(), None);
+    tokio::spawn(server.serve(listener, false, shutdown.clone()));
 
     let hasher = trekmail_core::security::password_hasher::PasswordHasher::for_this_machine();
     let mut samples = Vec::new();

@@ -8,7 +8,8 @@
 //!   IDLE connections of the mailbox.
 //! - SMTP inbound: messages per second, each durable before its `250`.
 //!
-//! Runs on SQLite, and on PostgreSQL too when TREKMAIL_TEST_PG_URL is set.
+//! Runs on SQLite, and on PostgreSQL too when TREKMAIL_TEST_PG_URL is set. Names given as
+//! arguments (`end-sessions`, `sign-in`, `imap`, `smtp`) run just those.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod end_sessions;
@@ -28,12 +29,22 @@ async fn main() -> anyhow::Result<()> {
     println!("TrekMail core benchmarks on {cores} core(s)\n");
     println!("| benchmark | database | result | goal |");
     println!("|---|---|---|---|");
-    for backend in &backends {
-        end_sessions::run(*backend).await?;
+    let chosen: Vec<String> = std::env::args().skip(1).collect();
+    let wanted = |name: &str| chosen.is_empty() || chosen.iter().any(|c| c == name);
+    if wanted("end-sessions") {
+        for backend in &backends {
+            end_sessions::run(*backend).await?;
+        }
     }
-    sign_in::run(cores).await?;
-    imap_bye::run().await?;
-    smtp_inbound::run().await?;
+    if wanted("sign-in") {
+        sign_in::run(cores).await?;
+    }
+    if wanted("imap") {
+        imap_bye::run().await?;
+    }
+    if wanted("smtp") {
+        smtp_inbound::run().await?;
+    }
     Ok(())
 }
 

@@ -2,7 +2,9 @@
 //! that answers commands, watches its live session and its mailbox, and says `* BYE` when the
 //! session is ended, the server stops or the client idles too long.
 
-use crate::listener::{ImapOptions, PlaintextAuth};
+use crate::limits::{BYE_TIMEOUT, FloodMeter, HANDSHAKE_TIMEOUT, MAX_BAD_IN_A_ROW};
+use crate::listener::{ImapServer, PlaintextAuth};
+use crate::transport::{Transport, TransportError};
 use crate::{names, responses as r, sasl_plain};
 use imap_codec::imap_types::auth::{AuthMechanism, AuthenticateData};
 use imap_codec::imap_types::command::{Command, CommandBody};
@@ -11,25 +13,19 @@ use imap_codec::imap_types::flag::{Flag, FlagNameAttribute, FlagPerm};
 use imap_codec::imap_types::mailbox::{ListMailbox, Mailbox};
 use imap_codec::imap_types::response::{Code, Data, Greeting, Status};
 use imap_next::server::{Event, Options, Server};
-use imap_next::stream::{Error as StreamError, Stream};
 use imap_next::types::CommandAuthenticate;
+use imap_next::{Interrupt, Io, State};
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::net::TcpStream;
 use tokio::sync::broadcast;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::audit::Channel;
 use trekmail_core::ids::{MailboxId, Principal};
 use trekmail_core::mail::{Folder, MailChange};
 use trekmail_core::sessions::LiveSession;
 use trekmail_core::{Core, CoreError};
-
-/// Bad commands in a row before the client is taken for a flood and let go.
-const MAX_BAD_IN_A_ROW: u32 = 20;
-/// How long the closing `* BYE` may take to leave.
-const BYE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A folder open with SELECT or EXAMINE: its UIDs in sequence-number order.
 pub(crate) struct Selected {
@@ -61,59 +57,101 @@ enum Ending {
     LoggedOut,
     /// The client went away.
     Gone,
+    /// STARTTLS: its tagged OK is queued; the handshake follows.
+    StartTls,
 }
 
 pub(crate) struct Connection {
     pub(crate) core: Arc<Core>,
-    options: Arc<ImapOptions>,
+    service: Arc<ImapServer>,
     peer: SocketAddr,
+    /// Over TLS, implicit or after STARTTLS.
+    tls: bool,
     pub(crate) server: Server,
     pub(crate) signed_in: Option<SignedIn>,
     authenticate_tag: Option<Tag<'static>>,
     idle_tag: Option<Tag<'static>>,
     bad_in_a_row: u32,
+    flood: FloodMeter,
+    /// When the client last sent a command: the autologout timer runs from here.
+    last_command: Instant,
 }
 
 /// Refuses a connection over the limit with `* BYE`.
-pub(crate) async fn refuse(tcp: TcpStream) {
-    use tokio::io::AsyncWriteExt;
-    let mut tcp = tcp;
-    let _ = tcp
-        .write_all(b"* BYE Too many connections, try again later\r\n")
-        .await;
+pub(crate) async fn refuse(mut transport: Transport) {
+    let bye = b"* BYE Too many connections, try again later\r\n";
+    transport.queue(bye);
+    let _ = tokio::time::timeout(BYE_TIMEOUT, transport.flush()).await;
+    transport.shutdown().await;
 }
 
 pub(crate) async fn run(
-    tcp: TcpStream,
+    transport: Transport,
     peer: SocketAddr,
-    core: Arc<Core>,
-    options: Arc<ImapOptions>,
+    service: Arc<ImapServer>,
     shutdown: CancellationToken,
 ) {
-    let mut server_options = Options::default();
-    server_options.max_literal_size = options.max_literal;
-    server_options.max_command_size = options.max_literal.saturating_add(64 * 1024);
-    let greeting = Greeting::ok(None, "TrekMail IMAP ready")
-        .unwrap_or_else(|_| Greeting::ok(None, "ready").unwrap_or_else(|_| unreachable_greeting()));
+    let mut transport = transport;
     let mut conn = Connection {
-        core,
-        options,
+        core: service.core.clone(),
+        tls: transport.is_tls(),
+        server: protocol_state(&service, true),
+        service,
         peer,
-        server: Server::new(server_options, greeting),
         signed_in: None,
         authenticate_tag: None,
         idle_tag: None,
         bad_in_a_row: 0,
+        flood: FloodMeter::new(),
+        last_command: Instant::now(),
     };
-    let mut stream = Stream::insecure(tcp);
-    match conn.serve(&mut stream, &shutdown).await {
-        Ending::Bye(text) => {
-            let handle = conn.server.enqueue_status(r::bye(text));
-            conn.flush_until_sent(&mut stream, handle).await;
+    loop {
+        match conn.serve(&mut transport, &shutdown).await {
+            Ending::Bye(text) => {
+                let handle = conn.server.enqueue_status(r::bye(text));
+                conn.flush_until_sent(&mut transport, Some(handle)).await;
+            }
+            Ending::LoggedOut => conn.flush_until_sent(&mut transport, None).await,
+            Ending::Gone => {}
+            Ending::StartTls => {
+                conn.flush_until_sent(&mut transport, None).await;
+                let Some(acceptor) = conn.service.tls.clone() else {
+                    return;
+                };
+                match transport.start_tls(&acceptor, HANDSHAKE_TIMEOUT).await {
+                    Some(upgraded) => {
+                        transport = upgraded;
+                        // Plaintext sent after the command is dropped with the old state.
+                        conn.server = protocol_state(&conn.service, false);
+                        conn.tls = true;
+                        continue;
+                    }
+                    None => return,
+                }
+            }
         }
-        Ending::LoggedOut => conn.flush_all(&mut stream).await,
-        Ending::Gone => {}
+        transport.shutdown().await;
+        return;
     }
+}
+
+/// A fresh protocol state. After STARTTLS there is no second greeting: the new state's is
+/// taken out unsent.
+fn protocol_state(service: &ImapServer, greet: bool) -> Server {
+    let mut options = Options::default();
+    options.max_literal_size = service.options.max_literal;
+    options.max_command_size = service
+        .options
+        .max_literal
+        .saturating_add(service.options.max_line);
+    let greeting = Greeting::ok(None, "TrekMail IMAP ready")
+        .unwrap_or_else(|_| Greeting::ok(None, "ready").unwrap_or_else(|_| unreachable_greeting()));
+    let mut server = Server::new(options, greeting);
+    if !greet {
+        // The greeting's bytes, then its GreetingSent event; nothing else is queued yet.
+        while let Err(Interrupt::Io(Io::Output(_))) = server.next() {}
+    }
+    server
 }
 
 fn unreachable_greeting() -> Greeting<'static> {
@@ -125,12 +163,14 @@ fn unreachable_greeting() -> Greeting<'static> {
 }
 
 impl Connection {
-    async fn serve(&mut self, stream: &mut Stream, shutdown: &CancellationToken) -> Ending {
+    async fn serve(&mut self, transport: &mut Transport, shutdown: &CancellationToken) -> Ending {
         loop {
-            let timeout = tokio::time::sleep(self.options.idle_timeout);
+            let autologout = self.last_command + self.service.options.idle_timeout;
             let ending = tokio::select! {
                 () = shutdown.cancelled() => Some(Ending::Bye("TrekMail is shutting down")),
-                () = timeout => Some(Ending::Bye("Autologout: idle for too long")),
+                () = tokio::time::sleep_until(autologout) => {
+                    Some(Ending::Bye("Autologout: idle for too long"))
+                }
                 signal = signal(&mut self.signed_in) => match signal {
                     Signal::SessionEnded => Some(Ending::Bye(
                         "Session ended: the mailbox's password changed or an administrator ended it",
@@ -140,10 +180,14 @@ impl Connection {
                         None
                     }
                 },
-                event = stream.next(&mut self.server) => match event {
+                event = transport.next(&mut self.server) => match event {
                     Ok(event) => self.on_event(event).await,
-                    Err(StreamError::State(e)) => self.on_bad_input(e),
-                    Err(_) => Some(Ending::Gone),
+                    Err(TransportError::Input(e)) => self.on_bad_input(e),
+                    Err(TransportError::LineTooLong(e)) => {
+                        tracing::debug!(peer = %self.peer, error = %e, "IMAP line too long");
+                        Some(Ending::Bye("Command line too long"))
+                    }
+                    Err(TransportError::Closed | TransportError::Io(_)) => Some(Ending::Gone),
                 },
             };
             if let Some(ending) = ending {
@@ -157,6 +201,10 @@ impl Connection {
             Event::GreetingSent { .. } | Event::ResponseSent { .. } => None,
             Event::CommandReceived { command } => {
                 self.bad_in_a_row = 0;
+                self.last_command = Instant::now();
+                if self.flood.flooding() {
+                    return Some(Ending::Bye("Too many commands"));
+                }
                 self.on_command(command).await
             }
             Event::CommandAuthenticateReceived {
@@ -181,6 +229,7 @@ impl Connection {
                 None
             }
             Event::IdleDoneReceived => {
+                self.last_command = Instant::now();
                 if let Some(tag) = self.idle_tag.take() {
                     self.server
                         .enqueue_status(r::ok(Some(tag), None, "IDLE terminated"));
@@ -194,6 +243,7 @@ impl Connection {
     /// goes on; a client that sends nothing else is let go.
     fn on_bad_input(&mut self, error: imap_next::server::Error) -> Option<Ending> {
         self.bad_in_a_row += 1;
+        self.last_command = Instant::now();
         if self.bad_in_a_row > MAX_BAD_IN_A_ROW {
             return Some(Ending::Bye("Too many bad commands"));
         }
@@ -216,9 +266,18 @@ impl Connection {
         let tag = command.tag;
         match command.body {
             CommandBody::Capability => {
-                self.server
-                    .enqueue_data(r::capabilities(self.login_allowed()));
+                let caps = r::capabilities(self.login_allowed(), self.starttls_offered());
+                self.server.enqueue_data(caps);
                 self.done(tag, "CAPABILITY completed");
+            }
+            CommandBody::StartTLS => {
+                if !self.starttls_offered() || self.signed_in.is_some() {
+                    self.server
+                        .enqueue_status(r::bad(Some(tag), "STARTTLS is not available now"));
+                } else {
+                    self.done(tag, "Begin TLS negotiation now");
+                    return Some(Ending::StartTls);
+                }
             }
             CommandBody::Noop => {
                 self.report_changes(true).await;
@@ -245,6 +304,7 @@ impl Connection {
                 reference,
                 mailbox_wildcard,
             } => self.list(tag, &reference, &mailbox_wildcard, true).await,
+            CommandBody::Id { parameters } => self.id(tag, parameters.as_deref().unwrap_or(&[])),
             CommandBody::Close => self.close(tag, true).await,
             CommandBody::Unselect => self.close(tag, false).await,
             body if self.signed_in.is_some() => self.on_mail_command(tag, body).await,
@@ -263,12 +323,17 @@ impl Connection {
         self.server.enqueue_status(r::ok(Some(tag), None, text));
     }
 
-    /// Plaintext passwords only over loopback (until STARTTLS and implicit TLS land).
+    /// Passwords only over TLS, or over loopback when the config allows it.
     fn login_allowed(&self) -> bool {
-        match self.options.plaintext_auth {
-            PlaintextAuth::Loopback => self.peer.ip().is_loopback(),
-            PlaintextAuth::Never => false,
-        }
+        self.tls
+            || match self.service.options.plaintext_auth {
+                PlaintextAuth::Loopback => self.peer.ip().is_loopback(),
+                PlaintextAuth::Never => false,
+            }
+    }
+
+    fn starttls_offered(&self) -> bool {
+        !self.tls && self.service.tls.is_some()
     }
 
     async fn sign_in(&mut self, tag: Tag<'static>, login: &str, secret: &str) -> Status<'static> {
@@ -562,37 +627,40 @@ impl Connection {
         }
     }
 
+    /// Writes what is queued up to `handle` (or the next tagged status), without reading on:
+    /// the connection is ending or changing its stream.
     async fn flush_until_sent(
         &mut self,
-        stream: &mut Stream,
-        handle: imap_next::server::ResponseHandle,
+        transport: &mut Transport,
+        handle: Option<imap_next::server::ResponseHandle>,
     ) {
         let _ = tokio::time::timeout(BYE_TIMEOUT, async {
             loop {
-                match stream.next(&mut self.server).await {
-                    Ok(Event::ResponseSent { handle: sent, .. }) if sent == handle => return,
-                    Ok(_) => {}
-                    Err(_) => return,
-                }
-            }
-        })
-        .await;
-    }
-
-    async fn flush_all(&mut self, stream: &mut Stream) {
-        let _ = tokio::time::timeout(BYE_TIMEOUT, stream.flush()).await;
-        // Responses queued in the protocol state are written by `next`.
-        let _ = tokio::time::timeout(BYE_TIMEOUT, async {
-            while let Ok(event) = stream.next(&mut self.server).await {
-                if let Event::ResponseSent { response, .. } = event
-                    && matches!(
+                match self.server.next() {
+                    Err(Interrupt::Io(Io::Output(bytes))) => transport.queue(&bytes),
+                    Ok(Event::ResponseSent {
+                        handle: sent,
                         response,
-                        imap_codec::imap_types::response::Response::Status(Status::Tagged(_))
-                    )
-                {
-                    return;
+                    }) => {
+                        let last = match handle {
+                            Some(handle) => sent == handle,
+                            None => matches!(
+                                response,
+                                imap_codec::imap_types::response::Response::Status(Status::Tagged(
+                                    _
+                                ))
+                            ),
+                        };
+                        if last {
+                            break;
+                        }
+                    }
+                    // Input events are of no interest any more; nothing left to send.
+                    Ok(_) => {}
+                    Err(_) => break,
                 }
             }
+            let _ = transport.flush().await;
         })
         .await;
     }

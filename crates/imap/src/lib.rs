@@ -4,10 +4,13 @@
 
 mod commands;
 mod connection;
+mod limits;
 mod listener;
+mod mime;
 mod names;
 mod responses;
 mod sasl_plain;
 mod sequence;
+mod transport;
 
-pub use listener::{ImapOptions, PlaintextAuth, serve};
+pub use listener::{ImapOptions, ImapServer, PlaintextAuth};

@@ -1,17 +1,21 @@
-//! Accepts connections, bounded by a semaphore, until shutdown.
+//! The IMAP service of a node: its listeners (143 with STARTTLS, 993 with implicit TLS) share
+//! one connection limit and the TLS acceptor, and accept until shutdown.
 
 use crate::connection;
+use crate::limits::{HANDSHAKE_TIMEOUT, LineGuard};
+use crate::transport::Transport;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::Core;
 
 /// When a password may be sent without TLS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlaintextAuth {
-    /// Only from 127.0.0.0/8 and ::1 (the default until STARTTLS lands).
+    /// From 127.0.0.0/8 and ::1 too.
     Loopback,
     Never,
 }
@@ -20,8 +24,11 @@ pub enum PlaintextAuth {
 pub struct ImapOptions {
     pub plaintext_auth: PlaintextAuth,
     pub max_connections: usize,
-    /// RFC 3501's autologout timer: at least 30 minutes.
+    /// RFC 3501's autologout timer: at least 30 minutes (shorter only in tests).
     pub idle_timeout: Duration,
+    /// Longest command line, outside literals.
+    pub max_line: u32,
+    /// Largest literal (an APPENDed message); the mailbox quota still applies.
     pub max_literal: u32,
 }
 
@@ -31,42 +38,79 @@ impl Default for ImapOptions {
             plaintext_auth: PlaintextAuth::Loopback,
             max_connections: 10_000,
             idle_timeout: Duration::from_secs(30 * 60),
+            max_line: 64 * 1024,
             max_literal: 25 * 1024 * 1024,
         }
     }
 }
 
-/// Serves IMAP on `listener` until `shutdown`; each connection ends with `* BYE` then.
-pub async fn serve(
-    listener: TcpListener,
-    core: Arc<Core>,
-    options: ImapOptions,
-    shutdown: CancellationToken,
-) {
-    let permits = Arc::new(Semaphore::new(options.max_connections));
-    let options = Arc::new(options);
-    loop {
-        let accepted = tokio::select! {
-            () = shutdown.cancelled() => return,
-            accepted = listener.accept() => accepted,
-        };
-        let (tcp, peer) = match accepted {
-            Ok(pair) => pair,
-            Err(e) => {
-                tracing::warn!(error = %e, "IMAP accept failed");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
-        let Ok(permit) = permits.clone().try_acquire_owned() else {
-            tracing::warn!(%peer, "IMAP connection refused: too many connections");
-            tokio::spawn(connection::refuse(tcp));
-            continue;
-        };
-        let (core, options, shutdown) = (core.clone(), options.clone(), shutdown.clone());
-        tokio::spawn(async move {
-            connection::run(tcp, peer, core, options, shutdown).await;
-            drop(permit);
-        });
+/// One node's IMAP service.
+pub struct ImapServer {
+    pub(crate) core: Arc<Core>,
+    pub(crate) options: ImapOptions,
+    pub(crate) tls: Option<TlsAcceptor>,
+    permits: Arc<Semaphore>,
+}
+
+impl ImapServer {
+    /// Without `tls` there is no STARTTLS and no implicit-TLS listener.
+    pub fn new(core: Arc<Core>, options: ImapOptions, tls: Option<TlsAcceptor>) -> Arc<ImapServer> {
+        Arc::new(ImapServer {
+            permits: Arc::new(Semaphore::new(options.max_connections.max(1))),
+            core,
+            options,
+            tls,
+        })
+    }
+
+    /// Accepts connections on `listener` until `shutdown`; with `implicit_tls` each starts with
+    /// a TLS handshake (port 993). Each connection ends with `* BYE` at shutdown.
+    pub async fn serve(
+        self: Arc<Self>,
+        listener: TcpListener,
+        implicit_tls: bool,
+        shutdown: CancellationToken,
+    ) {
+        loop {
+            let accepted = tokio::select! {
+                () = shutdown.cancelled() => return,
+                accepted = listener.accept() => accepted,
+            };
+            let (tcp, peer) = match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    tracing::warn!(error = %e, "IMAP accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
+            let _ = tcp.set_nodelay(true);
+            let permit = self.permits.clone().try_acquire_owned().ok();
+            let (server, shutdown) = (self.clone(), shutdown.clone());
+            tokio::spawn(async move {
+                let guard =
+                    LineGuard::new(server.options.max_line as usize, server.options.max_literal);
+                let transport = match (implicit_tls, &server.tls) {
+                    (false, _) => Transport::plain(tcp, guard),
+                    (true, Some(acceptor)) => {
+                        match Transport::tls(tcp, acceptor, HANDSHAKE_TIMEOUT, guard).await {
+                            Some(t) => t,
+                            None => return,
+                        }
+                    }
+                    (true, None) => return,
+                };
+                match permit {
+                    Some(permit) => {
+                        connection::run(transport, peer, server, shutdown).await;
+                        drop(permit);
+                    }
+                    None => {
+                        tracing::warn!(%peer, "IMAP connection refused: too many connections");
+                        connection::refuse(transport).await;
+                    }
+                }
+            });
+        }
     }
 }

@@ -49,15 +49,31 @@ pub fn empty_challenge() -> CommandContinuationRequest<'static> {
     CommandContinuationRequest::Base64(Vec::new().into())
 }
 
-pub fn capabilities(login_allowed: bool) -> Data<'static> {
+/// What this server does, as CAPABILITY lists it: every extension named here is implemented.
+/// Passwords are offered only when they may be sent (TLS, or loopback when configured).
+pub fn capabilities(login_allowed: bool, starttls: bool) -> Data<'static> {
     use imap_codec::imap_types::auth::AuthMechanism;
+    use imap_codec::imap_types::core::Atom;
     let mut caps = vec![
         Capability::Imap4Rev1,
+        Capability::LiteralPlus,
+        Capability::SaslIr,
         Capability::Idle,
         Capability::Unselect,
         Capability::UidPlus,
         Capability::Move,
+        Capability::Namespace,
+        Capability::Id,
+        Capability::Enable,
+        Capability::Quota,
+        Capability::QuotaRes(imap_codec::imap_types::extensions::quota::Resource::Storage),
     ];
+    if let Ok(atom) = Atom::try_from("SPECIAL-USE") {
+        caps.push(Capability::from(atom));
+    }
+    if starttls {
+        caps.push(Capability::StartTls);
+    }
     if login_allowed {
         caps.push(Capability::Auth(AuthMechanism::Plain));
     } else {

@@ -2,11 +2,13 @@
 //! mailbox, full, unknown, or another server's), and after DATA each copy is durable (stored
 //! and committed, or queued) before the `250`.
 
-use crate::listener::Role;
+use crate::dsn::{self, Failure};
+use crate::listener::{Role, Smtp};
 use crate::reply::{self as r, Reply};
 use crate::session::{Envelope, Session, Target};
 use trekmail_core::CoreError;
 use trekmail_core::domain::EmailAddress;
+use trekmail_core::security::random;
 use trekmail_core::services::Recipient;
 use trekmail_core::store::NewOutbound;
 
@@ -67,22 +69,34 @@ impl Session {
             }
             self.smtp.wake_queue();
         }
-        let (mut stored, mut full, mut failed) = (remote.len(), 0, 0);
+        let mut stored = remote.len();
+        let mut full = 0;
+        // Recipients this copy did not reach, with the reason a bounce will give.
+        let mut missed: Vec<(&str, &str)> = Vec::new();
         for target in &envelope.to {
             let Target::Local(mailbox) = target else {
                 continue;
             };
             match core.deliver(&mailbox.address, &message).await {
                 Ok(_) => stored += 1,
-                Err(CoreError::LimitReached(_)) => full += 1,
+                Err(CoreError::LimitReached(_)) => {
+                    full += 1;
+                    missed.push((mailbox.address.as_str(), MISSED_FULL));
+                }
                 Err(e) => {
                     tracing::error!(error = %e, to = %mailbox.address.as_str(), "SMTP delivery failed");
-                    failed += 1;
+                    missed.push((mailbox.address.as_str(), MISSED_FAILED));
                 }
             }
         }
-        if stored > 0 && (full > 0 || failed > 0) {
-            tracing::warn!(full, failed, "SMTP message stored for only some recipients");
+        // Some copies are stored, so the answer is 250: the sender learns of the others by a
+        // bounce, rather than a retry that would duplicate the stored ones.
+        if stored > 0 && !missed.is_empty() {
+            tracing::warn!(
+                missed = missed.len(),
+                "SMTP message stored for only some recipients"
+            );
+            bounce_missed(&self.smtp, &envelope.from, &missed, &message).await;
         }
         if let Some(signed_in) = &self.signed_in
             && stored > 0
@@ -97,6 +111,58 @@ impl Session {
         }
     }
 }
+
+/// Tells the sender (none for the null sender) which recipients a stored message missed:
+/// to a hosted sender's INBOX, or through the outbound queue from the null sender.
+async fn bounce_missed(smtp: &Smtp, sender: &str, missed: &[(&str, &str)], message: &[u8]) {
+    let Ok(sender) = EmailAddress::parse(sender) else {
+        return;
+    };
+    let core = &smtp.core;
+    let hosted = matches!(
+        core.recipient(&sender).await,
+        Ok(Recipient::Local(_) | Recipient::Full(_))
+    );
+    let now = core.clock().now();
+    for (recipient, diagnostic) in missed {
+        let Ok(token) = random::hex_token() else {
+            continue;
+        };
+        let report = dsn::bounce(
+            &Failure {
+                hostname: &smtp.options.hostname,
+                sender: sender.as_str(),
+                recipient,
+                diagnostic,
+                queued_at: now,
+                now,
+                token: &token,
+            },
+            message,
+        );
+        let sent = match hosted {
+            true => core.deliver(&sender, &report).await.map(|_| ()),
+            false => {
+                let bounce = NewOutbound {
+                    sender: String::new(),
+                    recipient: sender.as_str().to_owned(),
+                    body: report,
+                    created_at: now,
+                };
+                let queued = core.enqueue_outbound(&[bounce]).await;
+                smtp.wake_queue();
+                queued
+            }
+        };
+        if let Err(e) = sent {
+            tracing::warn!(error = %e, sender = %sender.as_str(), "the bounce could not be sent");
+        }
+    }
+}
+
+/// Why a recipient missed a message that others got, as a bounce says it.
+const MISSED_FULL: &str = "552 5.2.2 the mailbox is full";
+const MISSED_FAILED: &str = "550 5.3.0 the message could not be stored";
 
 fn same(a: &Target, b: &Target) -> bool {
     match (a, b) {

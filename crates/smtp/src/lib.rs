@@ -3,7 +3,9 @@
 //! in the registry (its ending closes the connection with `421 4.7.0`), who a recipient is,
 //! durable delivery, and the outbound queue, which a worker here delivers by MX or relay.
 
+mod bdat;
 mod client;
+mod client_tls;
 mod data;
 mod dsn;
 mod inbound;
@@ -14,5 +16,6 @@ mod reply;
 mod session;
 mod submission;
 
+pub use client_tls::OutboundTls;
 pub use listener::{PlaintextAuth, Role, Smtp, SmtpOptions};
-pub use outbound::QueuePolicy;
+pub use outbound::{QueuePolicy, RelayLogin};

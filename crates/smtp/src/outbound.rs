@@ -3,12 +3,14 @@
 //! RFC 3464 bounce in the sender's INBOX. Rows are claimed with a lease, so several nodes on
 //! one database share the queue and a node that dies mid-attempt only delays a message.
 
-use crate::client::{self, Outcome};
+use crate::client::{self, Envelope, Hop, Outcome};
+use crate::client_tls::{Connectors, OutboundTls};
 use crate::dsn::{self, Failure};
 use crate::listener::Smtp;
 use chrono::{DateTime, Utc};
 use hickory_resolver::TokioResolver;
 use hickory_resolver::proto::rr::RData;
+use rustls_pki_types::CertificateDer;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -33,6 +35,28 @@ pub struct QueuePolicy {
     pub retry_max: Duration,
     /// After this long in the queue, a message is bounced.
     pub give_up: Duration,
+    /// When to use STARTTLS towards other servers.
+    pub tls: OutboundTls,
+    /// Credentials for the relay, sent only inside TLS whose certificate checks out.
+    pub relay_login: Option<RelayLogin>,
+    /// CA certificates trusted for the relay beside the Web PKI roots.
+    pub relay_roots: Vec<CertificateDer<'static>>,
+}
+
+/// A relay's user name and password.
+#[derive(Clone)]
+pub struct RelayLogin {
+    pub user: String,
+    pub password: String,
+}
+
+/// Never prints the password.
+impl std::fmt::Debug for RelayLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RelayLogin")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for QueuePolicy {
@@ -42,6 +66,9 @@ impl Default for QueuePolicy {
             retry_first: Duration::from_secs(5 * 60),
             retry_max: Duration::from_secs(4 * 3600),
             give_up: Duration::from_secs(5 * 24 * 3600),
+            tls: OutboundTls::Opportunistic,
+            relay_login: None,
+            relay_roots: Vec::new(),
         }
     }
 }
@@ -63,6 +90,13 @@ impl QueuePolicy {
 impl Smtp {
     /// Delivers the queue until `shutdown`.
     pub async fn run_queue(self: Arc<Self>, policy: QueuePolicy, shutdown: CancellationToken) {
+        let connectors = match Connectors::new(&policy.relay_roots) {
+            Ok(connectors) => connectors,
+            Err(e) => {
+                tracing::error!(error = %e, "outbound TLS cannot be set up: outbound mail waits in the queue");
+                return;
+            }
+        };
         let resolver = match policy.relay {
             Some(_) => None,
             None => match TokioResolver::builder_tokio().and_then(|b| b.build()) {
@@ -75,7 +109,7 @@ impl Smtp {
         };
         loop {
             if let Err(e) = self
-                .deliver_due(&policy, resolver.as_ref(), &shutdown)
+                .deliver_due(&policy, &connectors, resolver.as_ref(), &shutdown)
                 .await
             {
                 tracing::warn!(error = %e, "outbound queue pass failed; retrying");
@@ -91,6 +125,7 @@ impl Smtp {
     async fn deliver_due(
         &self,
         policy: &QueuePolicy,
+        connectors: &Connectors,
         resolver: Option<&TokioResolver>,
         shutdown: &CancellationToken,
     ) -> Result<(), CoreError> {
@@ -108,7 +143,9 @@ impl Smtp {
                 Err(CoreError::NotFound) => continue,
                 Err(e) => return Err(e),
             };
-            let outcome = self.attempt(policy, resolver, &message, &body).await;
+            let outcome = self
+                .attempt(policy, connectors, resolver, &message, &body)
+                .await;
             let now = core.clock().now();
             match outcome {
                 Outcome::Delivered => {
@@ -133,6 +170,7 @@ impl Smtp {
     async fn attempt(
         &self,
         policy: &QueuePolicy,
+        connectors: &Connectors,
         resolver: Option<&TokioResolver>,
         message: &QueuedMessage,
         body: &[u8],
@@ -145,10 +183,23 @@ impl Smtp {
             },
             (None, None) => return Outcome::Temporary("no DNS resolver".to_owned()),
         };
-        let helo = &self.options.hostname;
+        let envelope = Envelope {
+            helo: &self.options.hostname,
+            from: &message.sender,
+            to: &message.recipient,
+            body,
+        };
+        // Credentials are for the relay only, never for a domain's MX hosts.
+        let login = policy.relay.as_ref().and(policy.relay_login.as_ref());
         let mut last = Outcome::Temporary("no mail server for the domain".to_owned());
         for host in hosts {
-            last = client::send(&host, helo, &message.sender, &message.recipient, body).await;
+            let hop = Hop {
+                address: &host,
+                tls: policy.tls,
+                login,
+                connectors,
+            };
+            last = client::send(&hop, &envelope).await;
             if !matches!(last, Outcome::Temporary(_)) {
                 break;
             }

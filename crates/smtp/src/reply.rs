@@ -68,6 +68,11 @@ pub(crate) const UNKNOWN_PARAMETER: Reply = Reply::new(555, "5.5.4", "Parameter 
 pub(crate) const NOT_IMPLEMENTED: Reply = Reply::new(502, "5.5.1", "Command not implemented");
 pub(crate) const HELLO_FIRST: Reply = Reply::new(503, "5.5.1", "Say EHLO first");
 pub(crate) const MAIL_FIRST: Reply = Reply::new(503, "5.5.1", "MAIL first");
+pub(crate) const CHUNKS_PENDING: Reply = Reply::new(
+    503,
+    "5.5.1",
+    "BDAT in progress; finish with BDAT LAST or RSET",
+);
 pub(crate) const NESTED_MAIL: Reply = Reply::new(503, "5.5.1", "MAIL already given; RSET first");
 pub(crate) const ALREADY_AUTHENTICATED: Reply = Reply::new(503, "5.5.1", "Already authenticated");
 pub(crate) const ALREADY_TLS: Reply = Reply::new(503, "5.5.1", "TLS already active");

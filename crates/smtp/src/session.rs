@@ -2,6 +2,7 @@
 //! and its endings: `421` when the live session is ended, the server stops or the peer idles.
 //! What a recipient may be and where a message goes is in `submission` and `inbound`.
 
+use crate::bdat::{self, Chunks};
 use crate::listener::{PlaintextAuth, Role, Smtp};
 use crate::parser::{self, BadCommand, Line, MAX_COMMAND_LINE};
 use crate::reply::{self as r, Reply};
@@ -64,6 +65,8 @@ pub(crate) struct Session {
     pub(crate) helo: Option<String>,
     pub(crate) signed_in: Option<SignedIn>,
     pub(crate) envelope: Option<Envelope>,
+    /// A message arriving in BDAT chunks.
+    chunks: Option<Chunks>,
     errors: u32,
     buf: Vec<u8>,
 }
@@ -85,6 +88,7 @@ impl Session {
             helo: None,
             signed_in: None,
             envelope: None,
+            chunks: None,
             errors: 0,
             buf: Vec::new(),
         }
@@ -149,7 +153,7 @@ impl Session {
             Request::Ehlo { host } => return self.ehlo(host).await,
             Request::Helo { host } => {
                 self.helo = Some(host);
-                self.envelope = None;
+                self.reset_transaction();
                 Reply::owned(250, "", self.smtp.options.hostname.clone())
             }
             Request::StartTls => return self.starttls().await,
@@ -169,9 +173,14 @@ impl Session {
                 Err(reply) => reply,
                 Ok(()) => self.rcpt(&to.address).await,
             },
+            Request::Data if self.chunks.is_some() => r::CHUNKS_PENDING,
             Request::Data => return self.data(shutdown).await,
+            Request::Bdat {
+                chunk_size,
+                is_last,
+            } => return self.bdat(chunk_size, is_last, shutdown).await,
             Request::Rset => {
-                self.envelope = None;
+                self.reset_transaction();
                 r::RESET
             }
             Request::Noop { .. } => r::OK,
@@ -182,8 +191,7 @@ impl Session {
             Request::Vrfy { .. } => Reply::new(252, "2.5.2", "Cannot VRFY; send the message"),
             Request::Help { .. } => Reply::new(214, "2.0.0", "See RFC 5321"),
             Request::Lhlo { .. } => return self.error(r::UNKNOWN).await,
-            Request::Bdat { .. }
-            | Request::Expn { .. }
+            Request::Expn { .. }
             | Request::Etrn { .. }
             | Request::Atrn { .. }
             | Request::Burl { .. } => r::NOT_IMPLEMENTED,
@@ -196,7 +204,7 @@ impl Session {
 
     async fn ehlo(&mut self, host: String) -> Flow {
         self.helo = Some(host);
-        self.envelope = None;
+        self.reset_transaction();
         let options = &self.smtp.options;
         let mut lines = vec![
             format!("{} greets {}", options.hostname, self.peer.ip()),
@@ -205,6 +213,7 @@ impl Session {
             "8BITMIME".to_owned(),
             "SMTPUTF8".to_owned(),
             "ENHANCEDSTATUSCODES".to_owned(),
+            "CHUNKING".to_owned(),
         ];
         if !self.tls && self.smtp.tls.is_some() {
             lines.push("STARTTLS".to_owned());
@@ -256,7 +265,7 @@ impl Session {
                 self.io = BufReader::new(Box::new(tls));
                 self.tls = true;
                 self.helo = None;
-                self.envelope = None;
+                self.reset_transaction();
                 self.signed_in = None;
                 Flow::Go
             }
@@ -278,6 +287,9 @@ impl Session {
     }
 
     fn check_rcpt(&self) -> Result<(), Reply> {
+        if self.chunks.is_some() {
+            return Err(r::CHUNKS_PENDING);
+        }
         match &self.envelope {
             None => Err(r::MAIL_FIRST),
             Some(e) if e.to.len() >= self.smtp.options.max_recipients => {
@@ -325,6 +337,72 @@ impl Session {
             (crate::data::Data::BareLf, _) => r::BAD_DATA_LF,
             (crate::data::Data::LineTooLong, _) => r::BAD_DATA_LONG,
             (crate::data::Data::Gone, _) => return Flow::Close,
+        };
+        self.reply(&reply).await
+    }
+
+    /// Forgets MAIL, RCPTs and any chunks received (RSET, EHLO, a new TLS layer).
+    fn reset_transaction(&mut self) {
+        self.envelope = None;
+        self.chunks = None;
+    }
+
+    /// RFC 3030: one BDAT chunk, read even when it cannot be kept; the message is delivered
+    /// with the LAST one, or refused whole.
+    async fn bdat(&mut self, size: usize, last: bool, shutdown: &CancellationToken) -> Flow {
+        let out_of_order = match &self.envelope {
+            None => Some(r::MAIL_FIRST),
+            Some(e) if e.to.is_empty() => Some(r::NO_RECIPIENTS),
+            Some(_) => None,
+        };
+        let max = self.smtp.options.max_message_bytes;
+        let mut chunks = match out_of_order {
+            Some(_) => None,
+            None => Some(self.chunks.take().unwrap_or_default()),
+        };
+        if let Some(c) = chunks.as_mut()
+            && (c.too_big || c.body.len().saturating_add(size) > max)
+        {
+            c.too_big = true;
+            c.body = Vec::new();
+        }
+        let into = chunks.as_mut().filter(|c| !c.too_big).map(|c| &mut c.body);
+        let idle = self.smtp.options.idle_timeout;
+        let read = tokio::select! {
+            () = shutdown.cancelled() => Err(r::SHUTTING_DOWN),
+            () = ended(&self.signed_in) => Err(r::SESSION_ENDED),
+            read = bdat::read_chunk(&mut self.io, size, into, idle) => Ok(read),
+        };
+        match read {
+            Ok(Ok(())) => {}
+            Ok(Err(bdat::Gone)) => return Flow::Close,
+            Err(reply) => {
+                let _ = self.send(&reply).await;
+                return Flow::Close;
+            }
+        }
+        let Some(mut chunks) = chunks else {
+            return self.error(out_of_order.unwrap_or(r::MAIL_FIRST)).await;
+        };
+        if chunks.too_big {
+            // The transaction has failed: later chunks get 503 until a new MAIL.
+            self.reset_transaction();
+            return self.reply(&r::TOO_BIG).await;
+        }
+        if !last {
+            self.chunks = Some(chunks);
+            let received = Reply::owned(250, "2.0.0", format!("{size} octets received"));
+            return self.reply(&received).await;
+        }
+        let Some(envelope) = self.envelope.take() else {
+            return self.error(r::MAIL_FIRST).await;
+        };
+        let reply = match bdat::line_rules(&chunks.body) {
+            Some(reply) => reply,
+            None => {
+                self.deliver(envelope, std::mem::take(&mut chunks.body))
+                    .await
+            }
         };
         self.reply(&reply).await
     }

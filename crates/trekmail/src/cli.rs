@@ -66,6 +66,16 @@ pub enum AccountCommand {
     },
     /// List accounts.
     List,
+    /// Set an account owner's dashboard password (the owner forgot it): every dashboard
+    /// session of the owner ends. Prints it once unless --password-stdin.
+    SetPassword {
+        email: String,
+        #[command(flatten)]
+        password: PasswordSource,
+    },
+    /// Turn an account owner's dashboard 2FA off (the owner lost the app).
+    #[command(name = "reset-2fa")]
+    Reset2fa { email: String },
     /// Brand the account's webmail (plans with branding only), or --clear it.
     Brand {
         /// The account's owner e-mail.

@@ -2,6 +2,8 @@
 //! config at all runs the embedded setup; an unknown key is an error that names it.
 
 use anyhow::{Context, Result};
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -106,19 +108,32 @@ pub struct SessionsConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ImapConfig {
-    /// Address of the plain IMAP listener; empty to turn it off.
+    /// Address of the IMAP listener with STARTTLS (port 143 in production); empty to turn it off.
     pub listen: String,
-    /// `loopback`: passwords accepted without TLS only from 127.0.0.0/8 and ::1; `never`.
+    /// Address of the implicit-TLS listener (port 993 in production); empty to turn it off.
+    pub tls_listen: String,
+    /// `loopback`: passwords accepted without TLS from 127.0.0.0/8 and ::1 too; `never`.
     pub plaintext_auth: String,
     pub max_connections: usize,
+    /// Longest command line outside literals; a longer one ends the connection.
+    pub max_line_bytes: u32,
+    /// Largest literal (an APPENDed message); a larger one is refused unread.
+    pub max_literal_bytes: u32,
+    /// Idle clients are logged out after this long (RFC 3501: at least 30 minutes).
+    pub autologout_secs: u64,
 }
 
 impl Default for ImapConfig {
     fn default() -> ImapConfig {
+        let options = trekmail_imap::ImapOptions::default();
         ImapConfig {
             listen: "127.0.0.1:1143".to_owned(),
+            tls_listen: "127.0.0.1:1993".to_owned(),
             plaintext_auth: "loopback".to_owned(),
-            max_connections: 10_000,
+            max_connections: options.max_connections,
+            max_line_bytes: options.max_line,
+            max_literal_bytes: options.max_literal,
+            autologout_secs: options.idle_timeout.as_secs(),
         }
     }
 }
@@ -139,8 +154,17 @@ pub struct SmtpConfig {
     pub max_message_mb: usize,
     pub max_recipients: usize,
     pub max_connections: usize,
+    /// A quiet client is let go after this; RFC 5321 asks for at least 300.
+    pub idle_timeout_secs: u64,
     /// `host:port` all outbound mail goes through; empty to look up each domain's MX.
     pub relay: String,
+    /// The relay's login (AUTH PLAIN), sent only inside TLS whose certificate checks out.
+    pub relay_user: String,
+    pub relay_password: Secret,
+    /// A PEM file of CA certificates trusted for the relay beside the Web PKI roots.
+    pub relay_ca_file: Option<PathBuf>,
+    /// STARTTLS towards other servers: `opportunistic` (when offered), `required` or `off`.
+    pub outbound_tls: String,
     /// The wait after the first failed delivery attempt; each later one doubles it.
     pub retry_first_secs: u64,
     pub retry_max_secs: u64,
@@ -160,7 +184,12 @@ impl Default for SmtpConfig {
             max_message_mb: 25,
             max_recipients: 100,
             max_connections: 10_000,
+            idle_timeout_secs: 300,
             relay: String::new(),
+            relay_user: String::new(),
+            relay_password: Secret::default(),
+            relay_ca_file: None,
+            outbound_tls: "opportunistic".to_owned(),
             retry_first_secs: queue.retry_first.as_secs(),
             retry_max_secs: queue.retry_max.as_secs(),
             give_up_secs: queue.give_up.as_secs(),
@@ -179,17 +208,51 @@ impl SmtpConfig {
             max_message_bytes: self.max_message_mb.max(1).saturating_mul(1024 * 1024),
             max_recipients: self.max_recipients.max(1),
             max_connections: self.max_connections.max(1),
-            ..trekmail_smtp::SmtpOptions::default()
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs.max(1)),
         }
     }
 
-    pub fn queue(&self) -> trekmail_smtp::QueuePolicy {
-        trekmail_smtp::QueuePolicy {
+    /// The queue's policy; reads the relay's CA file.
+    pub fn queue(&self) -> Result<trekmail_smtp::QueuePolicy> {
+        let relay_roots = match &self.relay_ca_file {
+            Some(path) => CertificateDer::pem_file_iter(path)
+                .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+                .with_context(|| {
+                    format!(
+                        "smtp.relay_ca_file: cannot read certificates from {}",
+                        path.display()
+                    )
+                })?,
+            None => Vec::new(),
+        };
+        Ok(trekmail_smtp::QueuePolicy {
             relay: Some(self.relay.clone()).filter(|r| !r.is_empty()),
             retry_first: Duration::from_secs(self.retry_first_secs.max(1)),
             retry_max: Duration::from_secs(self.retry_max_secs.max(1)),
             give_up: Duration::from_secs(self.give_up_secs),
-        }
+            tls: match self.outbound_tls.as_str() {
+                "off" => trekmail_smtp::OutboundTls::Off,
+                "required" => trekmail_smtp::OutboundTls::Required,
+                _ => trekmail_smtp::OutboundTls::Opportunistic,
+            },
+            relay_login: Some(trekmail_smtp::RelayLogin {
+                user: self.relay_user.clone(),
+                password: self.relay_password.0.clone(),
+            })
+            .filter(|login| !login.user.is_empty()),
+            relay_roots,
+        })
+    }
+}
+
+/// A password in the config: read like a string, never printed.
+#[derive(Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
     }
 }
 
@@ -281,6 +344,20 @@ impl Config {
         if !matches!(self.smtp.plaintext_auth.as_str(), "loopback" | "never") {
             anyhow::bail!("smtp.plaintext_auth must be \"loopback\" or \"never\"");
         }
+        if !matches!(
+            self.smtp.outbound_tls.as_str(),
+            "opportunistic" | "required" | "off"
+        ) {
+            anyhow::bail!("smtp.outbound_tls must be \"opportunistic\", \"required\" or \"off\"");
+        }
+        if self.smtp.relay_user.is_empty() != self.smtp.relay_password.0.is_empty() {
+            anyhow::bail!(
+                "smtp.relay_user and smtp.relay_password go together: set both or neither"
+            );
+        }
+        if !self.smtp.relay_user.is_empty() && self.smtp.relay.is_empty() {
+            anyhow::bail!("smtp.relay_user needs smtp.relay: credentials are for a relay only");
+        }
         if self.tls.cert.is_some() != self.tls.key.is_some() {
             anyhow::bail!("tls.cert and tls.key go together: set both or neither");
         }
@@ -345,7 +422,9 @@ impl ImapConfig {
                 _ => trekmail_imap::PlaintextAuth::Loopback,
             },
             max_connections: self.max_connections.max(1),
-            ..trekmail_imap::ImapOptions::default()
+            idle_timeout: Duration::from_secs(self.autologout_secs.max(1)),
+            max_line: self.max_line_bytes.max(1024),
+            max_literal: self.max_literal_bytes,
         }
     }
 }

@@ -11,22 +11,31 @@ pub async fn run(config: &Config) -> Result<()> {
     let acceptor = tls.acceptor()?;
     let shutdown = CancellationToken::new();
     let background = node.core.start(node.inbound, shutdown.clone());
-    let imap = match config.imap.listen.as_str() {
-        "" => None,
-        address => {
-            let listener = tokio::net::TcpListener::bind(address)
-                .await
-                .with_context(|| format!("imap.listen: cannot listen on {address}"))?;
-            let bound = listener.local_addr()?;
-            let task = tokio::spawn(trekmail_imap::serve(
-                listener,
-                node.core.clone(),
-                config.imap.options(),
-                shutdown.clone(),
-            ));
-            Some((bound, task))
+    let imap_server = trekmail_imap::ImapServer::new(
+        node.core.clone(),
+        config.imap.options(),
+        Some(acceptor.clone()),
+    );
+    let mut imap = Vec::new();
+    for (key, address, implicit_tls) in [
+        ("listen", &config.imap.listen, false),
+        ("tls_listen", &config.imap.tls_listen, true),
+    ] {
+        if address.is_empty() {
+            imap.push(None);
+            continue;
         }
-    };
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .with_context(|| format!("imap.{key}: cannot listen on {address}"))?;
+        let bound = listener.local_addr()?;
+        let task = tokio::spawn(imap_server.clone().serve(
+            listener,
+            implicit_tls,
+            shutdown.clone(),
+        ));
+        imap.push(Some((bound, task)));
+    }
 
     let dashboard = match config.dashboard.listen.as_str() {
         "" => None,
@@ -124,7 +133,7 @@ pub async fn run(config: &Config) -> Result<()> {
             shutdown.clone(),
         )));
     }
-    let queue = tokio::spawn(smtp.run_queue(config.smtp.queue(), shutdown.clone()));
+    let queue = tokio::spawn(smtp.run_queue(config.smtp.queue()?, shutdown.clone()));
 
     println!(
         "TrekMail is running (node {}).",
@@ -144,15 +153,21 @@ pub async fn run(config: &Config) -> Result<()> {
     if !config.is_postgres() {
         println!("  control:    {}", config.socket_path().display());
     }
-    match &imap {
-        Some((address, _)) => println!(
-            "  IMAP:       {address} (no TLS yet: passwords accepted {})",
+    let imap_notes = [
+        format!(
+            "(STARTTLS; passwords without TLS {})",
             match config.imap.plaintext_auth.as_str() {
                 "never" => "nowhere",
                 _ => "from loopback only",
             }
         ),
-        None => println!("  IMAP:       off"),
+        "(implicit TLS)".to_owned(),
+    ];
+    for ((label, bound), note) in ["IMAP: ", "IMAPS:"].iter().zip(&imap).zip(&imap_notes) {
+        match bound {
+            Some((address, _)) => println!("  {label}      {address} {note}"),
+            None => println!("  {label}      off"),
+        }
     }
     match &dashboard {
         Some((address, https, _)) => println!(
@@ -199,7 +214,7 @@ pub async fn run(config: &Config) -> Result<()> {
     wait_for_signal().await?;
     tracing::info!("stopping");
     shutdown.cancel();
-    if let Some((_, task)) = imap {
+    for (_, task) in imap.into_iter().flatten() {
         let _ = task.await;
     }
     if let Some((_, _, task)) = dashboard {

@@ -39,6 +39,23 @@ fn bad_config_unknown_flag_and_unreachable_database_fail_in_one_line() {
     let e = fails(&config, &["account", "list"], None);
     assert!(e.contains("127.0.0.1:1"), "{e}");
     assert!(!e.contains("hunter2secret"), "the password leaked: {e}");
+
+    for (smtp, key) in [
+        ("outbound_tls = \"sometimes\"", "smtp.outbound_tls"),
+        (
+            "relay_user = \"u\"",
+            "smtp.relay_user and smtp.relay_password",
+        ),
+        (
+            "relay_user = \"u\"\nrelay_password = \"Relay-secret-9\"",
+            "smtp.relay_user needs smtp.relay",
+        ),
+    ] {
+        std::fs::write(&config, format!("[smtp]\n{smtp}\n")).unwrap();
+        let e = fails(&config, &["account", "list"], None);
+        assert!(e.contains(key), "{e}");
+        assert!(!e.contains("Relay-secret-9"), "the password leaked: {e}");
+    }
 }
 
 #[test]

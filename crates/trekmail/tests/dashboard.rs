@@ -5,19 +5,15 @@
 
 mod common;
 
+use common::side_core::*;
 use common::*;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use trekmail_core::audit::Channel;
-use trekmail_core::clock::SystemClock;
-use trekmail_core::cluster::{ClusterLink, NoLink};
+use trekmail_core::CoreError;
+use trekmail_core::audit::{AuditKind, Channel};
 use trekmail_core::ids::Principal;
-use trekmail_core::security::password_hasher::PasswordHasher;
-use trekmail_core::security::secret_box::SecretBox;
 use trekmail_core::services::{Actor, Scope};
-use trekmail_core::store::BlobStore;
-use trekmail_core::{Core, CoreConfig, CoreError};
 use trekmail_testkit::{Backend, fresh_database};
 
 const OWNER_PASSWORD: &str = "Owner-first-pass-1";
@@ -124,62 +120,6 @@ fn browser(port: u16, mode: &str, args: &[&str]) -> Child {
         .unwrap()
 }
 
-/// A core on the test's data dir, for what only a mailbox owner (webmail) can do; linked to
-/// the running server through its control socket so the server hears the changes.
-async fn side_core(data: &Path, linked: bool) -> Arc<Core> {
-    let url = format!("sqlite://{}?mode=rwc", data.join("trekmail.db").display());
-    let link: Arc<dyn ClusterLink> = match linked {
-        true => Arc::new(trekmail_storage::SocketLink::client(
-            data.join("trekmail.sock"),
-        )),
-        false => Arc::new(NoLink),
-    };
-    core_on(&url, data, link).await
-}
-
-/// A core like a node's: bodies in files beside SQLite, in the database on PostgreSQL.
-async fn core_on(url: &str, data: &Path, link: Arc<dyn ClusterLink>) -> Arc<Core> {
-    let store = Arc::new(trekmail_storage::SqlStore::open(url).await.unwrap());
-    let blobs: Arc<dyn BlobStore> = match url.starts_with("sqlite:") {
-        true => Arc::new(trekmail_storage::FsBlobStore::new(data.join("blobs"))),
-        false => store.clone(),
-    };
-    Core::new(
-        CoreConfig::default(),
-        store,
-        blobs,
-        link,
-        SecretBox::load_or_create(&data.join("server.key")).unwrap(),
-        PasswordHasher::for_this_machine(),
-        Arc::new(SystemClock),
-    )
-    .unwrap()
-}
-
-/// Turns ann's 2FA on as she would in webmail, with a code from oathtool.
-async fn enroll_ann(core: &Core) {
-    let ann = core.mailbox_by_address(Scope::Operator, ANN).await.unwrap();
-    let who = Principal::Mailbox(ann.id);
-    let enrollment = core.begin_two_factor(who).unwrap();
-    let code = oathtool(&enrollment.secret.expose_base32().replace(' ', ""));
-    let actor = Actor {
-        channel: Channel::Webmail,
-        remote: None,
-        name: ANN.into(),
-    };
-    core.confirm_two_factor(who, ann.account_id, &enrollment.ticket, &code, &actor)
-        .await
-        .unwrap();
-}
-
-fn oathtool(base32: &str) -> String {
-    let out = Command::new("oathtool")
-        .args(["--totp", "-b", base32])
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
 fn line_value(out: &str, prefix: &str) -> String {
     out.lines()
         .find_map(|l| l.strip_prefix(prefix))
@@ -255,7 +195,7 @@ async fn the_2fa_pill_flips_live_when_the_owner_or_the_operator_changes_it() {
     .unwrap();
     // The owner turns 2FA on (as webmail does), in another process.
     let core = side_core(&dir.join("data"), true).await;
-    enroll_ann(&core).await;
+    enroll_mailbox(&core, ANN).await;
     let c = config.clone();
     let out = tokio::task::spawn_blocking(move || {
         let mut page = page;
@@ -484,7 +424,7 @@ async fn across_nodes_the_pill_flips_and_a_saved_password_ends_sessions() {
     // The owner turns 2FA on from a third node.
     let (link, _inbound) = trekmail_storage::PgLink::connect(&url, 64).await.unwrap();
     let core = core_on(&url, &dir_a.join("data"), Arc::new(link)).await;
-    enroll_ann(&core).await;
+    enroll_mailbox(&core, ANN).await;
     let account = core.account_by_email("owner@example.com").await.unwrap();
     let (_, token) = core
         .create_api_token(Scope::Operator, account.id, "ops", &Actor::operator())
@@ -565,4 +505,89 @@ fn every_form_works_without_javascript() {
         ANN_PASSWORD,
         "login-fail",
     ));
+}
+
+/// Signs the owner in with curl; the answer's headers and body.
+fn curl_sign_in(base: &str, password: &str) -> String {
+    let page = curl(&[&format!("{base}/signin")]);
+    let pre = line_value(&page, "set-cookie: tm_pre=");
+    let pre = pre.split(';').next().unwrap();
+    let body = format!("csrf={pre}&email=owner%40example.com&password={password}");
+    curl(&[
+        "-b",
+        &format!("tm_pre={pre}"),
+        "--data",
+        &body,
+        &format!("{base}/signin"),
+    ])
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_operator_lets_a_locked_out_owner_back_in() {
+    let (config, server, lines) = tokio::task::spawn_blocking(started).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", dashboard_port(&lines));
+    let signed_in = curl_sign_in(&base, OWNER_PASSWORD);
+    let cookie = line_value(&signed_in, "set-cookie: tm_dash=");
+    let cookie = format!("tm_dash={}", cookie.split(';').next().unwrap());
+    assert!(curl(&["-b", &cookie, &format!("{base}/mailboxes")]).contains("200 OK"));
+
+    // The owner forgot the password: the operator sets a new one; the old session ends.
+    let out = ok(
+        &config,
+        &[
+            "account",
+            "set-password",
+            "owner@example.com",
+            "--password-stdin",
+        ],
+        Some("Owner-reset-pass-9\n"),
+    );
+    assert!(out.contains("1 session(s) ended"), "{out}");
+    let away = curl(&["-b", &cookie, &format!("{base}/mailboxes")]);
+    assert!(away.contains("location: /signin"), "{away}");
+    assert!(curl_sign_in(&base, OWNER_PASSWORD).contains("Wrong e-mail or password."));
+    assert!(curl_sign_in(&base, "Owner-reset-pass-9").contains("set-cookie: tm_dash="));
+
+    // The owner lost the authenticator: with 2FA on, the password alone is not enough; after
+    // the operator's reset it is.
+    let dir = config.parent().unwrap().to_path_buf();
+    let core = side_core(&dir.join("data"), true).await;
+    let account = core.account_by_email("owner@example.com").await.unwrap();
+    let who = Principal::Account(account.id);
+    enroll(
+        &core,
+        who,
+        account.id,
+        Channel::Dashboard,
+        "owner@example.com",
+    )
+    .await;
+    let base2 = base.clone();
+    let halfway = tokio::task::spawn_blocking(move || curl_sign_in(&base2, "Owner-reset-pass-9"))
+        .await
+        .unwrap();
+    assert!(!halfway.contains("set-cookie: tm_dash="), "{halfway}");
+    let c = config.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        ok(&c, &["account", "reset-2fa", "owner@example.com"], None)
+    })
+    .await
+    .unwrap();
+    assert!(out.contains("2FA of owner@example.com is off"), "{out}");
+    assert!(!core.two_factor_on(who).await.unwrap());
+    let again = tokio::task::spawn_blocking(move || curl_sign_in(&base, "Owner-reset-pass-9"))
+        .await
+        .unwrap();
+    assert!(again.contains("set-cookie: tm_dash="), "{again}");
+    // Both are on the owner's record as the operator's doing.
+    let audit = core.audit_of(Scope::Operator, who, 20).await.unwrap();
+    for kind in [AuditKind::PasswordChanged, AuditKind::TwoFactorDisabled] {
+        assert!(
+            audit
+                .iter()
+                .any(|r| r.event.kind == kind && r.event.channel == Channel::Cli),
+            "{kind:?} by the operator missing"
+        );
+    }
+    drop(server);
 }

@@ -129,14 +129,17 @@ def password_form(page):
     expect(save).to_be_enabled()
 
     made = set()
+    previous = "Longenoughpassword7"
     for _ in range(3):
         page.get_by_role("button", name="Generate strong password").click()
         expect(page.locator("#password")).to_have_attribute("type", "text")
         expect(page.locator("#confirm")).to_have_attribute("type", "text")
-        expect(page.locator("#password")).not_to_have_value("Longenoughpassword7")
+        # Each click must bring a new value; wait for it rather than read the old one.
+        expect(page.locator("#password")).not_to_have_value(previous)
         value = page.input_value("#password")
+        expect(page.locator("#confirm")).to_have_value(value)
+        previous = value
         assert len(value) == 18, value
-        assert page.input_value("#confirm") == value, "confirm not filled"
         assert re.search(r"[A-Z]", value) and re.search(r"[a-z]", value), value
         assert re.search(r"[0-9]", value), value
         assert not (set(value) & CONFUSABLE), f"confusable in {value}"

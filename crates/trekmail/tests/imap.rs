@@ -134,18 +134,7 @@ fn append_to_a_full_mailbox_is_refused_with_overquota() {
     let (_server, lines) = serve(&config);
     let port = imap_port(&lines);
     seed(&config);
-    ok(
-        &config,
-        &[
-            "mailbox",
-            "create",
-            "tiny@example.com",
-            "--quota-mb",
-            "1",
-            "--password-stdin",
-        ],
-        Some("Tiny-first-pass-1\n"),
-    );
+    seed_tiny(&config);
     let out = finish(imap_client(
         port,
         "tiny@example.com",

@@ -202,9 +202,10 @@ if mode == "mail":
     expect_bad("FETCH", "1", "(NOPE)")
     expect_bad("FETCH", "x:y", "(FLAGS)")
     expect_bad("FETCH", "9", "(FLAGS)")
-    expect_bad("FETCH", "1", "(BODYSTRUCTURE)")
-    expect_bad("FETCH", "1", "FULL")
-    expect_bad("FETCH", "1", "(BODY.PEEK[1.MIME])")
+    expect_bad("FETCH", "1", "(BINARY[1])")
+    expect_bad("FETCH", "1", "(BODY.PEEK[1.0])")
+    typ, data = m.fetch("1", "FULL")
+    assert typ == "OK" and b"BODY (" in data[0], data
     print("FETCH BAD INPUT", flush=True)
 
     # STORE.

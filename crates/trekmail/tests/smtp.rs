@@ -1,14 +1,16 @@
 //! The SMTP listeners of `trekmail serve`, driven by Python's smtplib and swaks: submission over
 //! STARTTLS, implicit TLS and loopback, read back over IMAP (INBOX and Sent); inbound for hosted
-//! addresses only; and the headline — a password saved elsewhere ends a signed-in SMTP session
-//! with `421 4.7.0` at once, idle or waiting in DATA.
+//! addresses only; and the headline — a password saved elsewhere (the dashboard's API, another
+//! node) ends a signed-in SMTP session with `421 4.7.0` at once, idle or waiting in DATA.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
+use common::side_core::side_core;
 use common::*;
 use std::process::Command;
 use std::time::{Duration, Instant};
+use trekmail_core::services::{Actor, Scope};
 
 const ANN: &str = "ann@example.com";
 const PASSWORD: &str = "Ann-first-pass-1";
@@ -32,22 +34,6 @@ fn message_file(dir: &std::path::Path, subject: &str, body: &str) -> String {
     let path = dir.join(format!("{subject}.eml"));
     std::fs::write(&path, format!("Subject: {subject}\r\n\r\n{body}")).unwrap();
     path.display().to_string()
-}
-
-/// The subjects of the messages in a folder, read with imaplib.
-fn subjects(imap: u16, login: &str, password: &str, folder: &str) -> Vec<String> {
-    let out = finish(smtp_client(&[
-        "imap-subjects",
-        &imap.to_string(),
-        login,
-        password,
-        folder,
-    ]));
-    assert!(out.contains("DONE"), "{out}");
-    out.lines()
-        .filter_map(|l| l.strip_prefix("SUBJECT "))
-        .map(str::to_owned)
-        .collect()
 }
 
 fn submit(port: u16, tls: &str, password: &str, from: &str, to: &str, subject: &str) -> String {
@@ -126,18 +112,7 @@ fn without_tls_auth_is_not_offered_when_plaintext_auth_is_never_and_starttls_is_
 fn swaks_delivers_inbound_to_hosted_mailboxes_only_and_idle_sees_it() {
     let (dir, config) = setup_with("", "max_message_mb = 1");
     seed(&config);
-    ok(
-        &config,
-        &[
-            "mailbox",
-            "create",
-            "tiny@example.com",
-            "--quota-mb",
-            "1",
-            "--password-stdin",
-        ],
-        Some("Tiny-first-pass-1\n"),
-    );
+    seed_tiny(&config);
     let (_server, lines) = serve(&config);
     let (imap, inbound) = (imap_port(&lines), smtp_port(&lines, "inbound"));
 
@@ -190,26 +165,57 @@ fn swaks_delivers_inbound_to_hosted_mailboxes_only_and_idle_sees_it() {
     assert_eq!(subjects(imap, ANN, PASSWORD, "INBOX"), ["hello inbound"]);
 }
 
-#[test]
-fn saving_a_password_ends_a_signed_in_smtp_session_with_421() {
-    let (_dir, config) = setup("");
-    seed(&config);
-    let (_server, lines) = serve(&config);
-    let port = smtp_port(&lines, "submission").to_string();
+#[tokio::test(flavor = "multi_thread")]
+async fn a_password_saved_through_the_api_ends_signed_in_smtp_sessions_with_421() {
+    let (dir, config) = setup("");
+    let c = config.clone();
+    let (_server, lines) = tokio::task::spawn_blocking(move || {
+        seed(&c);
+        serve(&c)
+    })
+    .await
+    .unwrap();
+    // The account's API token, as the owner makes one on the dashboard.
+    let core = side_core(&dir.join("data"), false).await;
+    let account = core.account_by_email("owner@example.com").await.unwrap();
+    let (_, token) = core
+        .create_api_token(Scope::Operator, account.id, "ops", &Actor::operator())
+        .await
+        .unwrap();
+    let token = token.to_string();
+    tokio::task::spawn_blocking(move || ended_by_the_api(&config, &lines, &token))
+        .await
+        .unwrap();
+}
+
+fn ended_by_the_api(config: &std::path::Path, lines: &[String], token: &str) {
+    let port = smtp_port(lines, "submission").to_string();
     let mut idle = smtp_client(&["wait-421", &port, ANN, PASSWORD]);
     wait_for_line(&mut idle, "WAITING");
     let mut in_data = smtp_client(&["wait-421", &port, ANN, PASSWORD, "data"]);
     wait_for_line(&mut in_data, "WAITING");
-    let listed = ok(&config, &["sessions", "list", ANN], None);
+    let listed = ok(config, &["sessions", "list", ANN], None);
     assert_eq!(listed.matches("\tsmtp\t127.0.0.1").count(), 2, "{listed}");
 
     let started = Instant::now();
-    let out = ok(
-        &config,
-        &["mailbox", "set-password", ANN, "--password-stdin"],
-        Some("Second-pass-22\n"),
+    let url = format!(
+        "http://127.0.0.1:{}/api/v1/mailboxes/1/password",
+        dashboard_port(lines)
     );
-    assert!(out.contains("2 session(s) ended"), "{out}");
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "-X",
+            "PUT",
+            "-H",
+            &format!("authorization: Bearer {token}"),
+        ])
+        .args(["-H", "content-type: application/json"])
+        .args(["--data", r#"{"password":"Second-pass-22"}"#, &url])
+        .output()
+        .unwrap();
+    let answer = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(answer, r#"{"sessions_ended":2}"#);
     for client in [idle, in_data] {
         let closed = finish(client);
         assert!(closed.contains("CLOSED 421 4.7.0"), "{closed}");

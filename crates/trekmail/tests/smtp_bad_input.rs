@@ -1,7 +1,7 @@
 //! Bad input on the inbound listener, byte for byte: commands out of order, bare LF, over-long
 //! lines, too many recipients, pipelined commands, 8-bit headers, broken or cut-off messages
-//! and a flood of errors. Each gets RFC 5321's answer, the session goes on or ends cleanly,
-//! and only the good messages are ever stored.
+//! and a flood of errors; BDAT chunks (RFC 3030) in and out of order. Each gets the RFC's
+//! answer, the session goes on or ends cleanly, and only the good messages are ever stored.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -152,17 +152,78 @@ fn bad_input_gets_rfc_answers_and_nothing_half_delivered() {
     expect(&last, "421 4.7.0");
     assert!(flood.closed());
 
-    let imap = imap_port(&lines).to_string();
-    let out = finish(smtp_client(&[
-        "imap-subjects",
-        &imap,
-        ANN,
-        PASSWORD,
-        "INBOX",
-    ]));
-    let subjects: Vec<&str> = out
-        .lines()
-        .filter_map(|l| l.strip_prefix("SUBJECT "))
-        .collect();
-    assert_eq!(subjects, ["eight-bit"], "{out}");
+    assert_eq!(
+        subjects(imap_port(&lines), ANN, PASSWORD, "INBOX"),
+        ["eight-bit"]
+    );
+}
+
+#[test]
+fn bdat_chunks_make_one_message_and_bad_chunks_keep_the_session_in_step() {
+    let (_dir, config) = setup_with("", "max_message_mb = 1");
+    seed(&config);
+    let (_server, lines) = serve(&config);
+    let mut c = Conversation::open(smtp_port(&lines, "inbound"));
+    let ehlo = c.ask(b"EHLO client.example\r\n");
+    assert!(ehlo.contains("250-CHUNKING"), "{ehlo}");
+
+    // Out of order: the chunk is read and dropped, and the next command is understood.
+    expect(&c.ask(b"BDAT 5 LAST\r\nhello"), "503 5.5.1");
+    expect(&c.ask(b"MAIL FROM:<x@far.example>\r\n"), "250");
+    expect(&c.ask(b"RCPT TO:<ann@example.com>\r\n"), "250");
+    // Three chunks, pipelined, one cut in the middle of a line and one with "\r\n.\r\n"
+    // inside: only the sizes say where the message ends.
+    let parts: [&[u8]; 3] = [
+        b"Subject: chunked\r\n\r\nfirst ",
+        b"half\r\n.\r\nMAIL FROM:<smuggled@x>\r\n",
+        b"the end\r\n",
+    ];
+    let mut wire = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        let last = if i == 2 { " LAST" } else { "" };
+        wire.extend_from_slice(format!("BDAT {}{last}\r\n", part.len()).as_bytes());
+        wire.extend_from_slice(part);
+    }
+    c.send(&wire);
+    for part in &parts[..2] {
+        expect(&c.reply(), &format!("250 2.0.0 {} octets", part.len()));
+    }
+    expect(&c.reply(), "250 2.0.0 Message accepted");
+
+    // DATA in the middle of chunks is refused; RSET starts over.
+    expect(&c.ask(b"MAIL FROM:<x@far.example>\r\n"), "250");
+    expect(&c.ask(b"RCPT TO:<ann@example.com>\r\n"), "250");
+    expect(&c.ask(b"BDAT 3\r\nabc"), "250");
+    expect(&c.ask(b"DATA\r\n"), "503 5.5.1 BDAT in progress");
+    expect(&c.ask(b"RSET\r\n"), "250");
+    // Over the size limit: refused whole, read to its end, and the session goes on.
+    expect(&c.ask(b"MAIL FROM:<x@far.example>\r\n"), "250");
+    expect(&c.ask(b"RCPT TO:<ann@example.com>\r\n"), "250");
+    let big = vec![b'x'; 1024 * 1024 + 1];
+    c.send(format!("BDAT {} LAST\r\n", big.len()).as_bytes());
+    c.send(&big);
+    expect(&c.reply(), "552 5.3.4");
+    // A bare LF is refused as in DATA.
+    expect(&c.ask(b"MAIL FROM:<x@far.example>\r\n"), "250");
+    expect(&c.ask(b"RCPT TO:<ann@example.com>\r\n"), "250");
+    expect(&c.ask(b"BDAT 8 LAST\r\nbare\nlf\n"), "550 5.6.0");
+    expect(&c.ask(b"QUIT\r\n"), "221");
+
+    assert_eq!(
+        subjects(imap_port(&lines), ANN, PASSWORD, "INBOX"),
+        ["chunked"]
+    );
+}
+
+#[test]
+fn a_quiet_client_is_let_go_with_421() {
+    let (_dir, config) = setup_with("", "idle_timeout_secs = 1");
+    seed(&config);
+    let (_server, lines) = serve(&config);
+    let mut c = Conversation::open(smtp_port(&lines, "inbound"));
+    expect(&c.ask(b"EHLO client.example\r\n"), "250");
+    // Halfway through a command line counts as quiet too.
+    c.send(b"MAIL FROM:<x@far");
+    expect(&c.reply(), "421 4.4.2");
+    assert!(c.closed());
 }

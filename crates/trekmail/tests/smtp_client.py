@@ -10,6 +10,9 @@ usage: smtp_client.py MODE ARGS...
   wait-421 PORT LOGIN PASSWORD [data]
                 sign in over STARTTLS (and with "data" send DATA and stop after 354); print
                 WAITING, then expect 421 4.7.0 and the connection closed within 10 s
+  inbound PORT FROM TO SUBJECT KIB
+                one inbound message of about KIB KiB to TO (comma-separated), no AUTH;
+                prints SENT, or REFUSED CODE and the reply
   burst PORT COUNT CONNECTIONS
                 inbound messages "burst N" to ann@example.com; prints OK N after each 250
   imap-subjects PORT LOGIN PASSWORD FOLDER
@@ -122,6 +125,19 @@ if mode == "wait-421":
         rest = b""
     assert rest == b"", rest
     print("CLOSED", got.decode().strip(), flush=True)
+    sys.exit(0)
+
+if mode == "inbound":
+    port, sender, to, subject, kib = args
+    filler = ("x" * 76 + "\r\n") * (int(kib) * 1024 // 78 + 1)
+    s = smtplib.SMTP("127.0.0.1", int(port), timeout=15)
+    try:
+        s.sendmail(sender, to.split(","), message(sender, to, subject) + filler)
+    except smtplib.SMTPDataError as e:
+        print("REFUSED", e.smtp_code, e.smtp_error.decode())
+        sys.exit(0)
+    s.quit()
+    print("SENT")
     sys.exit(0)
 
 if mode == "burst":

@@ -1,11 +1,14 @@
 //! The outbound queue of `trekmail serve` against a real receiving server (Python's aiosmtpd)
 //! through the relay setting: delivery, a bounce (RFC 3464) to the sender when the server
-//! refuses or keeps deferring past the give-up time, and a queue that survives a restart.
+//! refuses or keeps deferring past the give-up time, a queue that survives a restart, STARTTLS
+//! when the server offers it, and a relay login sent only to a relay whose certificate checks out.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
 use common::*;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::time::{Duration, Instant};
 
@@ -14,11 +17,15 @@ const PASSWORD: &str = "Ann-first-pass-1";
 
 /// A sink in `mode` on `port` (0: any); returns it and its port.
 fn sink(mode: &str, port: u16) -> (Sink, u16) {
-    let mut child = python(
-        "/usr/bin/python3",
-        "smtp_sink.py",
-        &[mode, &port.to_string()],
-    );
+    sink_with(mode, port, &[])
+}
+
+/// A sink with more arguments: certificate and key (STARTTLS), user and password (AUTH).
+fn sink_with(mode: &str, port: u16, more: &[&str]) -> (Sink, u16) {
+    let port = port.to_string();
+    let mut args = vec![mode, &port];
+    args.extend_from_slice(more);
+    let mut child = python("/usr/bin/python3", "smtp_sink.py", &args);
     let line = wait_for_line(&mut child, "PORT");
     let port = line.trim().strip_prefix("PORT ").unwrap().parse().unwrap();
     (Sink(child), port)
@@ -26,6 +33,18 @@ fn sink(mode: &str, port: u16) -> (Sink, u16) {
 
 /// A running sink, stopped on drop.
 struct Sink(Child);
+
+impl Sink {
+    /// Stops the sink; everything it printed after its port.
+    fn stop(&mut self) -> String {
+        let _ = self.0.kill();
+        let mut out = String::new();
+        if let Some(mut stdout) = self.0.stdout.take() {
+            let _ = stdout.read_to_string(&mut out);
+        }
+        out
+    }
+}
 
 impl Drop for Sink {
     fn drop(&mut self) {
@@ -53,12 +72,7 @@ fn inbox(lines: &[String]) -> Vec<String> {
 }
 
 fn folder(lines: &[String], name: &str) -> Vec<String> {
-    let imap = imap_port(lines).to_string();
-    let out = finish(smtp_client(&["imap-subjects", &imap, ANN, PASSWORD, name]));
-    out.lines()
-        .filter_map(|l| l.strip_prefix("SUBJECT "))
-        .map(str::to_owned)
-        .collect()
+    subjects(imap_port(lines), ANN, PASSWORD, name)
 }
 
 /// Waits up to 10 s for `done` to hold.
@@ -135,4 +149,99 @@ fn the_queue_survives_a_restart() {
     let (_server, _lines) = serve(&config);
     let received = wait_for_line(&mut receiver.0, "RECEIVED");
     assert_eq!(received.trim(), "RECEIVED carol@far.example kept");
+}
+
+/// A self-signed certificate for 127.0.0.1 (the relay's name in the config), as PEM files.
+fn relay_certificate(dir: &Path) -> (String, String) {
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let cert: PathBuf = dir.join("relay-cert.pem");
+    let key: PathBuf = dir.join("relay-key.pem");
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
+    (cert.display().to_string(), key.display().to_string())
+}
+
+#[test]
+fn mail_to_a_server_offering_starttls_goes_encrypted() {
+    let dir = trekmail_testkit::scratch_dir();
+    let (cert, key) = relay_certificate(&dir);
+    let (mut receiver, port) = sink_with("accept", 0, &[&cert, &key]);
+    let (_dir, config) = setup_with("", &relay_config(port, 3600));
+    seed(&config);
+    let (_server, lines) = serve(&config);
+    send(&lines, "bob@far.example", "sealed");
+    // Opportunistic: the self-signed certificate does not stop encryption.
+    let session = wait_for_line(&mut receiver.0, "SESSION");
+    assert_eq!(session.trim(), "SESSION tls=yes auth=-");
+}
+
+#[test]
+fn the_relay_login_goes_only_to_a_relay_whose_certificate_checks_out() {
+    let dir = trekmail_testkit::scratch_dir();
+    let (cert, key) = relay_certificate(&dir);
+    let login = ["relay-user", "Relay-secret-1"];
+    let (mut untrusted, port) = sink_with("accept", 0, &[&cert, &key, login[0], login[1]]);
+    let extra = format!(
+        "{}relay_user = \"{}\"\nrelay_password = \"{}\"\n",
+        relay_config(port, 3600),
+        login[0],
+        login[1]
+    );
+    let (_dir, config) = setup_with("", &extra);
+    seed(&config);
+    let (server, lines) = serve(&config);
+    send(&lines, "bob@far.example", "via relay");
+    // Its certificate is not trusted: the mail waits, and the password never left.
+    eventually("the failed handshake is recorded", || {
+        ok(&config, &["queue", "list"], None).contains("TLS with 127.0.0.1")
+    });
+    drop(server);
+    let heard = untrusted.stop();
+    assert!(!heard.contains("LOGIN"), "{heard}");
+    assert!(!heard.contains("RECEIVED"), "{heard}");
+
+    // Told to trust the relay's certificate, the node logs in inside TLS and delivers.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&config)
+        .unwrap();
+    std::io::Write::write_all(
+        &mut file,
+        format!("relay_ca_file = \"{cert}\"\n").as_bytes(),
+    )
+    .unwrap();
+    let (mut trusted, _) = sink_with("accept", port, &[&cert, &key, login[0], login[1]]);
+    let (_server, _lines) = serve(&config);
+    let session = wait_for_line(&mut trusted.0, "SESSION");
+    assert_eq!(session.trim(), "SESSION tls=yes auth=relay-user");
+    eventually("the queue empties", || {
+        ok(&config, &["queue", "list"], None).contains("the queue is empty")
+    });
+}
+
+#[test]
+fn a_recipient_a_shared_message_missed_is_bounced_to_the_sender() {
+    let (mut receiver, port) = sink("accept", 0);
+    let (_dir, config) = setup_with("", &relay_config(port, 3600));
+    seed(&config);
+    seed_tiny(&config);
+    let (_server, lines) = serve(&config);
+    // 1.5 MiB: room at ann's, none at tiny's (both pass RCPT, the size shows after DATA).
+    let inbound = smtp_port(&lines, "inbound").to_string();
+    let sent = finish(smtp_client(&[
+        "inbound",
+        &inbound,
+        "far@far.example",
+        "ann@example.com,tiny@example.com",
+        "big news",
+        "1536",
+    ]));
+    assert_eq!(sent.trim(), "SENT");
+    assert_eq!(inbox(&lines), ["big news"]);
+    // The sender hears of tiny's copy from the null sender, through the queue.
+    let bounce = wait_for_line(&mut receiver.0, "RECEIVED");
+    assert_eq!(
+        bounce.trim(),
+        "RECEIVED far@far.example Undelivered Mail Returned to Sender"
+    );
 }

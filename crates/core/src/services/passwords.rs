@@ -21,6 +21,19 @@ impl Core {
             .await
     }
 
+    /// The operator sets an account owner's dashboard password, e.g. when the owner forgot it:
+    /// every dashboard session of the owner ends. Returns how many.
+    pub async fn set_owner_password(
+        &self,
+        account: AccountId,
+        new: &str,
+        actor: &Actor,
+    ) -> Result<u64, CoreError> {
+        let account = self.account(Scope::Operator, account).await?;
+        self.replace_password(Principal::Account(account.id), account.id, new, None, actor)
+            .await
+    }
+
     /// A mailbox owner (webmail) or account owner (dashboard) changes their own password,
     /// giving the current one. Every other session ends; `keep` stays signed in.
     pub async fn change_own_password(

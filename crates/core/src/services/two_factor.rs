@@ -142,6 +142,22 @@ impl Core {
         .await
     }
 
+    /// The operator turns an account owner's dashboard 2FA off (the owner lost the phone).
+    pub async fn reset_owner_two_factor(
+        &self,
+        account: AccountId,
+        actor: &Actor,
+    ) -> Result<(), CoreError> {
+        let account = self.account(Scope::Operator, account).await?;
+        self.turn_off(
+            Principal::Account(account.id),
+            account.id,
+            actor,
+            "by the operator",
+        )
+        .await
+    }
+
     async fn turn_off(
         &self,
         who: Principal,

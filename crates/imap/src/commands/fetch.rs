@@ -1,9 +1,11 @@
-//! FETCH and UID FETCH: flags, UIDs, sizes, dates and the raw message, its header and its
-//! text, whole or in part, and ENVELOPE. BODYSTRUCTURE and MIME part sections answer `BAD`
-//! until they land, rather than a made-up answer.
+//! FETCH and UID FETCH: flags, UIDs, sizes, dates, ENVELOPE, BODY and BODYSTRUCTURE, and any
+//! section (the whole message, its header or text, a MIME part, its MIME header), whole or in
+//! part. BINARY is not offered and answers `BAD`.
 
+use super::bodystructure::body_structure;
 use super::fetch_flags;
 use crate::connection::Connection;
+use crate::mime;
 use imap_codec::imap_types::core::{AString, IString, Literal, NString, Tag, Vec1};
 use imap_codec::imap_types::datetime::DateTime;
 use imap_codec::imap_types::fetch::{
@@ -120,22 +122,7 @@ fn expand(m: Macro) -> Vec<Name> {
 /// The item's name when this server cannot answer it truthfully yet.
 fn unsupported(name: &Name) -> Option<&'static str> {
     match name {
-        Name::Body | Name::BodyStructure => Some("BODYSTRUCTURE"),
         Name::Binary { .. } | Name::BinarySize { .. } => Some("BINARY"),
-        Name::BodyExt {
-            section: Some(Section::Part(_) | Section::Mime(_)),
-            ..
-        }
-        | Name::BodyExt {
-            section:
-                Some(
-                    Section::Header(Some(_))
-                    | Section::Text(Some(_))
-                    | Section::HeaderFields(Some(_), _)
-                    | Section::HeaderFieldsNot(Some(_), _),
-                ),
-            ..
-        } => Some("A MIME part section"),
         _ => None,
     }
 }
@@ -151,6 +138,8 @@ fn needs_body(name: &Name) -> bool {
     matches!(
         name,
         Name::BodyExt { .. }
+            | Name::Body
+            | Name::BodyStructure
             | Name::Envelope
             | Name::Rfc822
             | Name::Rfc822Header
@@ -168,6 +157,10 @@ fn item(name: &Name, meta: &MessageMeta, body: &[u8]) -> Option<MessageDataItem<
         Name::Rfc822 => MessageDataItem::Rfc822(nstring(body)),
         Name::Rfc822Header => MessageDataItem::Rfc822Header(nstring(header(body))),
         Name::Rfc822Text => MessageDataItem::Rfc822Text(nstring(text(body))),
+        Name::Body => MessageDataItem::Body(body_structure(&mime::parse(body), false)),
+        Name::BodyStructure => {
+            MessageDataItem::BodyStructure(body_structure(&mime::parse(body), true))
+        }
         Name::BodyExt {
             section, partial, ..
         } => {
@@ -208,8 +201,15 @@ fn nstring(bytes: &[u8]) -> NString<'static> {
     NString(Literal::try_from(clean).ok().map(IString::from))
 }
 
-/// Where the body starts: after the first empty line, or the end when there is none.
+/// Where the body starts: after the first empty line, or the end when there is none. An
+/// entity that starts with an empty line has no header fields (a MIME part may not).
 pub(crate) fn body_start(raw: &[u8]) -> usize {
+    if raw.starts_with(b"\r\n") {
+        return 2;
+    }
+    if raw.starts_with(b"\n") {
+        return 1;
+    }
     let crlf = raw.windows(4).position(|w| w == b"\r\n\r\n").map(|p| p + 4);
     let lf = raw.windows(2).position(|w| w == b"\n\n").map(|p| p + 2);
     match (crlf, lf) {
@@ -227,16 +227,53 @@ pub(crate) fn text(raw: &[u8]) -> &[u8] {
     raw.get(body_start(raw)..).unwrap_or_default()
 }
 
+/// A section's bytes (RFC 3501 §6.4.5); a part that is not there is empty. HEADER, TEXT and
+/// HEADER.FIELDS of a part are of the message a message/rfc822 part holds.
 fn section_bytes(section: Option<&Section<'_>>, raw: &[u8]) -> Vec<u8> {
-    match section {
-        None => raw.to_vec(),
-        Some(Section::Header(None)) => header(raw).to_vec(),
-        Some(Section::Text(None)) => text(raw).to_vec(),
-        Some(Section::HeaderFields(None, fields)) => header_fields(raw, fields.as_ref(), true),
-        Some(Section::HeaderFieldsNot(None, fields)) => header_fields(raw, fields.as_ref(), false),
-        // Refused before any message is read.
-        _ => Vec::new(),
+    let Some(section) = section else {
+        return raw.to_vec();
+    };
+    let (path, what) = match section {
+        Section::Part(p) => (Some(p), What::Body),
+        Section::Mime(p) => (Some(p), What::Mime),
+        Section::Header(p) => (p.as_ref(), What::Header),
+        Section::Text(p) => (p.as_ref(), What::Text),
+        Section::HeaderFields(p, f) => (p.as_ref(), What::Fields(f.as_ref(), true)),
+        Section::HeaderFieldsNot(p, f) => (p.as_ref(), What::Fields(f.as_ref(), false)),
+    };
+    // Of the message itself: no MIME parsing needed.
+    let message = match path {
+        None => raw,
+        Some(path) => {
+            let numbers: Vec<u32> = path.0.as_ref().iter().map(|n| n.get()).collect();
+            let tree = mime::parse(raw);
+            let Some(part) = tree.find(&numbers) else {
+                return Vec::new();
+            };
+            match (what, &part.kind) {
+                (What::Body, _) => return part.body.to_vec(),
+                (What::Mime, _) => return part.header.to_vec(),
+                (_, mime::Kind::Message(_)) => part.body,
+                // HEADER or TEXT of a part that holds no message.
+                _ => return Vec::new(),
+            }
+        }
+    };
+    match what {
+        What::Header => header(message).to_vec(),
+        What::Text => text(message).to_vec(),
+        What::Fields(fields, wanted) => header_fields(message, fields, wanted),
+        What::Body | What::Mime => message.to_vec(),
     }
+}
+
+#[derive(Clone, Copy)]
+enum What<'a> {
+    Body,
+    Mime,
+    Header,
+    Text,
+    Fields(&'a [AString<'a>], bool),
 }
 
 /// The header fields named in `fields` (or all others), each with its folded lines, and the

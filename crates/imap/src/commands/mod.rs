@@ -2,10 +2,12 @@
 //! core and answers through the connection's protocol state.
 
 mod append;
+mod bodystructure;
 mod copy;
 mod envelope;
 mod expunge;
-mod fetch;
+mod extensions;
+pub(crate) mod fetch;
 mod folders;
 mod search;
 mod store;
@@ -90,7 +92,14 @@ impl Connection {
                 self.report_changes(true).await;
                 self.done(tag, "CHECK completed");
             }
-            _ => self.bad(tag, "Command not supported by this server yet"),
+            CommandBody::Namespace => self.namespace(tag),
+            CommandBody::Enable { .. } => self.enable(tag),
+            CommandBody::GetQuota { root } => self.quota(tag, &root).await,
+            CommandBody::GetQuotaRoot { mailbox } => self.quota_root(tag, &mailbox).await,
+            CommandBody::SetQuota { .. } => {
+                self.no(tag, Some("CANNOT"), "Quotas are set in the dashboard")
+            }
+            _ => self.bad(tag, "Command not supported by this server"),
         }
     }
 

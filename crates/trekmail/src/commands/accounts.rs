@@ -28,6 +28,20 @@ pub async fn run(core: &Core, command: AccountCommand) -> Result<()> {
                 println!("{}\t{}\t{}", a.id, a.owner_email, a.plan);
             }
         }
+        AccountCommand::SetPassword { email, password } => {
+            let id = account_id(core, &email).await?;
+            let secret = new_password(&password)?;
+            let ended = core
+                .set_owner_password(id, &secret.value, &operator())
+                .await?;
+            println!("dashboard password of {email} changed; {ended} session(s) ended");
+            show_once("owner password", &secret);
+        }
+        AccountCommand::Reset2fa { email } => {
+            let id = account_id(core, &email).await?;
+            core.reset_owner_two_factor(id, &operator()).await?;
+            println!("dashboard 2FA of {email} is off; the owner can set it up again");
+        }
         AccountCommand::Brand {
             email,
             host,

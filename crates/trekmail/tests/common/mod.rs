@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use trekmail_testkit::scratch_dir;
 
+pub mod side_core;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_trekmail");
 
 /// A data dir with a config pointing at `database_url` ("" for embedded SQLite).
@@ -15,12 +17,21 @@ pub fn setup(database_url: &str) -> (PathBuf, PathBuf) {
 
 /// As [`setup`], with `smtp` (lines of `key = value`) added to the `[smtp]` section.
 pub fn setup_with(database_url: &str, smtp: &str) -> (PathBuf, PathBuf) {
+    setup_sections(database_url, "", smtp)
+}
+
+/// As [`setup`], with `imap` (lines of `key = value`) added to the `[imap]` section.
+pub fn setup_imap(database_url: &str, imap: &str) -> (PathBuf, PathBuf) {
+    setup_sections(database_url, imap, "")
+}
+
+fn setup_sections(database_url: &str, imap: &str, smtp: &str) -> (PathBuf, PathBuf) {
     let dir = scratch_dir();
     let config = dir.join("trekmail.toml");
     std::fs::write(
         &config,
         format!(
-            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n[imap]\nlisten = \"127.0.0.1:0\"\n[dashboard]\nlisten = \"127.0.0.1:0\"\n[webmail]\nlisten = \"127.0.0.1:0\"\n[smtp]\nsubmission_listen = \"127.0.0.1:0\"\nsubmissions_listen = \"127.0.0.1:0\"\ninbound_listen = \"127.0.0.1:0\"\n{smtp}\n",
+            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n[imap]\nlisten = \"127.0.0.1:0\"\ntls_listen = \"127.0.0.1:0\"\n{imap}\n[dashboard]\nlisten = \"127.0.0.1:0\"\n[webmail]\nlisten = \"127.0.0.1:0\"\n[smtp]\nsubmission_listen = \"127.0.0.1:0\"\nsubmissions_listen = \"127.0.0.1:0\"\ninbound_listen = \"127.0.0.1:0\"\n{smtp}\n",
             dir.join("data").display()
         ),
     )
@@ -110,6 +121,38 @@ pub fn seed(config: &Path) {
     );
 }
 
+/// tiny@example.com, whose 1 MB quota a single large message fills.
+pub fn seed_tiny(config: &Path) {
+    ok(
+        config,
+        &[
+            "mailbox",
+            "create",
+            "tiny@example.com",
+            "--quota-mb",
+            "1",
+            "--password-stdin",
+        ],
+        Some("Tiny-first-pass-1\n"),
+    );
+}
+
+/// The subjects of the messages in a folder, read with imaplib.
+pub fn subjects(imap: u16, login: &str, password: &str, folder: &str) -> Vec<String> {
+    let out = finish(smtp_client(&[
+        "imap-subjects",
+        &imap.to_string(),
+        login,
+        password,
+        folder,
+    ]));
+    assert!(out.contains("DONE"), "{out}");
+    out.lines()
+        .filter_map(|l| l.strip_prefix("SUBJECT "))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// A running `serve`, stopped on drop.
 pub struct Serve(pub Child);
 
@@ -157,6 +200,16 @@ pub fn imap_port(lines: &[String]) -> u16 {
         .and_then(|rest| rest.trim().split([' ', ':']).nth(1))
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("no IMAP port in {lines:?}"))
+}
+
+/// The port `serve` printed for its implicit-TLS IMAP listener.
+pub fn imaps_port(lines: &[String]) -> u16 {
+    lines
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("IMAPS:"))
+        .and_then(|rest| rest.trim().split([' ', ':']).nth(1))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no IMAPS port in {lines:?}"))
 }
 
 /// The port `serve` printed for the dashboard.

@@ -1,0 +1,194 @@
+//! What a client may send and how long things may take: the bounds that keep one connection
+//! from holding memory or a task for long, in one place.
+
+use std::time::Duration;
+
+/// Bad commands in a row before the client is taken for a flood and let go.
+pub(crate) const MAX_BAD_IN_A_ROW: u32 = 20;
+/// How long the closing `* BYE` may take to leave.
+pub(crate) const BYE_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a TLS handshake may take.
+pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Commands a connection may send in one [`FLOOD_WINDOW`]; more is a flood.
+pub(crate) const MAX_COMMANDS_PER_WINDOW: u32 = 2_000;
+pub(crate) const FLOOD_WINDOW: Duration = Duration::from_secs(1);
+
+/// A line (outside literals) longer than the limit.
+#[derive(Debug, thiserror::Error)]
+#[error("a command line is longer than {0} bytes")]
+pub(crate) struct LineTooLong(pub usize);
+
+/// Watches the bytes a client sends, before they are buffered, for a line longer than the
+/// limit. It follows literal announcements (`{n}` and `{n+}`) so a literal's bytes are not
+/// taken for a line; the literal's own limit is the protocol state's.
+#[derive(Debug)]
+pub(crate) struct LineGuard {
+    max_line: usize,
+    max_literal: u64,
+    line: usize,
+    literal_left: u64,
+    /// The announcement being read at the line's end: `{`, digits, `+`, `}`, `\r`.
+    tail: Tail,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tail {
+    None,
+    /// After `{`, with the digits so far.
+    Digits(u64),
+    /// After `{n+`.
+    Plus(u64),
+    /// After `{n}` or `{n+}`; `true` when non-synchronising.
+    Closed(u64, bool),
+    /// After `{n}\r` or `{n+}\r`.
+    Cr(u64, bool),
+}
+
+impl LineGuard {
+    pub(crate) fn new(max_line: usize, max_literal: u32) -> LineGuard {
+        LineGuard {
+            max_line,
+            max_literal: u64::from(max_literal),
+            line: 0,
+            literal_left: 0,
+            tail: Tail::None,
+        }
+    }
+
+    pub(crate) fn max_line(&self) -> usize {
+        self.max_line
+    }
+
+    pub(crate) fn max_literal(&self) -> u32 {
+        u32::try_from(self.max_literal).unwrap_or(u32::MAX)
+    }
+
+    /// Checks the next bytes of the stream.
+    pub(crate) fn check(&mut self, bytes: &[u8]) -> Result<(), LineTooLong> {
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            if self.literal_left > 0 {
+                let take = usize::try_from(self.literal_left)
+                    .unwrap_or(usize::MAX)
+                    .min(rest.len());
+                self.literal_left -= take as u64;
+                rest = rest.get(take..).unwrap_or_default();
+                continue;
+            }
+            let Some((&byte, after)) = rest.split_first() else {
+                break;
+            };
+            rest = after;
+            if byte == b'\n' {
+                self.end_line();
+                continue;
+            }
+            self.line += 1;
+            if self.line > self.max_line {
+                return Err(LineTooLong(self.max_line));
+            }
+            self.tail = next_tail(self.tail, byte);
+        }
+        Ok(())
+    }
+
+    fn end_line(&mut self) {
+        let announced = match self.tail {
+            Tail::Closed(n, plus) | Tail::Cr(n, plus) => Some((n, plus)),
+            _ => None,
+        };
+        // A synchronising literal over the limit is refused, so the client does not send it;
+        // a non-synchronising one comes anyway and is skipped by the protocol state.
+        if let Some((n, plus)) = announced
+            && (plus || n <= self.max_literal)
+        {
+            self.literal_left = n;
+        }
+        self.line = 0;
+        self.tail = Tail::None;
+    }
+}
+
+fn next_tail(tail: Tail, byte: u8) -> Tail {
+    match (tail, byte) {
+        (_, b'{') => Tail::Digits(0),
+        (Tail::Digits(n), b'0'..=b'9') => n
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(byte - b'0')))
+            .map_or(Tail::None, Tail::Digits),
+        (Tail::Digits(n), b'+') => Tail::Plus(n),
+        (Tail::Digits(n), b'}') => Tail::Closed(n, false),
+        (Tail::Plus(n), b'}') => Tail::Closed(n, true),
+        (Tail::Closed(n, plus), b'\r') => Tail::Cr(n, plus),
+        _ => Tail::None,
+    }
+}
+
+/// Counts commands per window to tell a flood from a busy client.
+#[derive(Debug)]
+pub(crate) struct FloodMeter {
+    window_start: tokio::time::Instant,
+    count: u32,
+}
+
+impl FloodMeter {
+    pub(crate) fn new() -> FloodMeter {
+        FloodMeter {
+            window_start: tokio::time::Instant::now(),
+            count: 0,
+        }
+    }
+
+    /// Counts one command; `true` when the window's allowance is used up.
+    pub(crate) fn flooding(&mut self) -> bool {
+        let now = tokio::time::Instant::now();
+        if now.duration_since(self.window_start) >= FLOOD_WINDOW {
+            self.window_start = now;
+            self.count = 0;
+        }
+        self.count += 1;
+        self.count > MAX_COMMANDS_PER_WINDOW
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_line_is_caught_in_any_chunking() {
+        let mut guard = LineGuard::new(10, 100);
+        assert!(guard.check(b"a NOOP\r\n").is_ok());
+        assert!(guard.check(b"a LOGIN").is_ok());
+        assert!(guard.check(b" xyzw").is_err());
+    }
+
+    #[test]
+    fn literals_do_not_count_as_lines() {
+        let mut guard = LineGuard::new(24, 100);
+        assert!(guard.check(b"a APPEND INBOX {30}\r\n").is_ok());
+        assert!(guard.check(&[b'x'; 30]).is_ok());
+        assert!(guard.check(b"\r\nb NOOP\r\n").is_ok());
+        // Non-synchronising, in pieces.
+        assert!(guard.check(b"c APPEND INBOX {2").is_ok());
+        assert!(guard.check(b"5+}\r").is_ok());
+        assert!(guard.check(b"\n").is_ok());
+        assert!(guard.check(&[b'y'; 25]).is_ok());
+        assert!(guard.check(b"\r\n").is_ok());
+    }
+
+    #[test]
+    fn a_refused_literal_is_not_skipped() {
+        let mut guard = LineGuard::new(20, 10);
+        assert!(guard.check(b"a APPEND INBOX {99}\r\n").is_ok());
+        // The client was told BAD and sends its next command, which is checked as a line.
+        assert!(guard.check(&[b'z'; 21]).is_err());
+    }
+
+    #[test]
+    fn huge_announcements_do_not_overflow() {
+        let mut guard = LineGuard::new(100, 10);
+        assert!(guard.check(b"a X {99999999999999999999999}\r\n").is_ok());
+        assert!(guard.check(b"b NOOP\r\n").is_ok());
+    }
+}

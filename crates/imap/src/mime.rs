@@ -1,0 +1,288 @@
+//! A message's MIME tree over its raw bytes, for BODYSTRUCTURE and `BODY[1.2.MIME]`-style
+//! sections. Parts are byte ranges of the stored message, so a section is exactly the bytes the
+//! client would find there; mail-parser reads each part's header fields. Pure: no I/O, no
+//! protocol state, bounded depth, never panics on any input.
+
+use crate::commands::fetch::{body_start, header};
+use mail_parser::{HeaderName, HeaderValue, MessageParser};
+
+/// Deeper nesting is served as an opaque part: bounds the work one message can cause.
+const MAX_DEPTH: usize = 16;
+/// More parts in one multipart are left out of the tree.
+const MAX_PARTS: usize = 1_000;
+
+/// One entity: its MIME header, its body and what the body holds.
+#[derive(Debug)]
+pub(crate) struct Part<'a> {
+    pub header: &'a [u8],
+    pub body: &'a [u8],
+    pub fields: Fields,
+    pub kind: Kind<'a>,
+}
+
+#[derive(Debug)]
+pub(crate) enum Kind<'a> {
+    Multipart(Vec<Part<'a>>),
+    /// message/rfc822: the encapsulated message as a part of its own.
+    Message(Box<Part<'a>>),
+    Single,
+}
+
+/// The header fields BODYSTRUCTURE reports, lower-cased where RFC 3501 compares them so.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Fields {
+    pub media_type: String,
+    pub subtype: String,
+    pub params: Vec<(String, String)>,
+    pub id: Option<String>,
+    pub description: Option<String>,
+    pub encoding: String,
+    pub md5: Option<String>,
+    pub disposition: Option<(String, Vec<(String, String)>)>,
+    pub language: Vec<String>,
+    pub location: Option<String>,
+}
+
+/// The tree of a whole message.
+pub(crate) fn parse(raw: &[u8]) -> Part<'_> {
+    entity(raw, ("text", "plain"), 0)
+}
+
+/// An entity from its bytes; `default` is its type when it names none (text/plain, or
+/// message/rfc822 inside multipart/digest).
+fn entity<'a>(raw: &'a [u8], default: (&str, &str), depth: usize) -> Part<'a> {
+    let header = header(raw);
+    let body = raw.get(body_start(raw)..).unwrap_or_default();
+    let fields = fields(header, default);
+    let kind = if depth >= MAX_DEPTH {
+        Kind::Single
+    } else if fields.media_type == "multipart" {
+        let boundary = fields
+            .params
+            .iter()
+            .find(|(k, _)| k == "boundary")
+            .map(|(_, v)| v.clone());
+        match boundary {
+            Some(b) if !b.is_empty() => {
+                let child_default = match fields.subtype.as_str() {
+                    "digest" => ("message", "rfc822"),
+                    _ => ("text", "plain"),
+                };
+                let parts = split(body, b.as_bytes())
+                    .into_iter()
+                    .take(MAX_PARTS)
+                    .map(|p| entity(p, child_default, depth + 1))
+                    .collect::<Vec<_>>();
+                Kind::Multipart(parts)
+            }
+            _ => Kind::Multipart(Vec::new()),
+        }
+    } else if fields.media_type == "message" && fields.subtype == "rfc822" {
+        Kind::Message(Box::new(entity(body, ("text", "plain"), depth + 1)))
+    } else {
+        Kind::Single
+    };
+    Part {
+        header,
+        body,
+        fields,
+        kind,
+    }
+}
+
+/// The parts of a multipart body: between `--boundary` lines, each without the line end that
+/// belongs to the next delimiter (RFC 2046 §5.1.1).
+fn split<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
+    let mut delimiter = b"--".to_vec();
+    delimiter.extend_from_slice(boundary);
+    let mut parts = Vec::new();
+    // Where the current part's content starts, once the first delimiter is seen.
+    let mut start: Option<usize> = None;
+    let mut line_start = 0;
+    while line_start < body.len() {
+        let line_end = body[line_start..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(body.len(), |p| line_start + p + 1);
+        let line = &body[line_start..line_end];
+        if line.starts_with(&delimiter) {
+            let rest = &line[delimiter.len()..];
+            let closing = rest.starts_with(b"--");
+            if rest
+                .iter()
+                .skip(if closing { 2 } else { 0 })
+                .all(u8::is_ascii_whitespace)
+            {
+                if let Some(from) = start {
+                    // The CRLF before the delimiter is the delimiter's.
+                    let mut to = line_start;
+                    if to > from && body.get(to - 1) == Some(&b'\n') {
+                        to -= 1;
+                        if to > from && body.get(to - 1) == Some(&b'\r') {
+                            to -= 1;
+                        }
+                    }
+                    parts.push(body.get(from..to.max(from)).unwrap_or_default());
+                }
+                if closing {
+                    return parts;
+                }
+                start = Some(line_end);
+            }
+        }
+        line_start = line_end;
+    }
+    // No closing delimiter: the last part runs to the end.
+    if let Some(from) = start {
+        parts.push(body.get(from..).unwrap_or_default());
+    }
+    parts
+}
+
+fn fields(header: &[u8], default: (&str, &str)) -> Fields {
+    let mut fields = Fields {
+        media_type: default.0.to_owned(),
+        subtype: default.1.to_owned(),
+        encoding: "7BIT".to_owned(),
+        ..Fields::default()
+    };
+    if default.0 == "text" {
+        fields.params = vec![("charset".to_owned(), "us-ascii".to_owned())];
+    }
+    let Some(parsed) = MessageParser::default().parse_headers(header) else {
+        return fields;
+    };
+    if let Some(HeaderValue::ContentType(ct)) = parsed.header(HeaderName::ContentType) {
+        fields.media_type = ct.c_type.to_ascii_lowercase();
+        fields.subtype = ct
+            .c_subtype
+            .as_deref()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        fields.params = ct
+            .attributes
+            .iter()
+            .flatten()
+            .map(|a| (a.name.to_ascii_lowercase(), a.value.to_string()))
+            .collect();
+    }
+    let text = |name: HeaderName<'static>| {
+        parsed
+            .header(name)
+            .and_then(HeaderValue::as_text)
+            .map(str::to_owned)
+    };
+    fields.id = text(HeaderName::ContentId).map(|id| format!("<{id}>"));
+    fields.description = text(HeaderName::ContentDescription);
+    if let Some(encoding) = text(HeaderName::ContentTransferEncoding) {
+        fields.encoding = encoding.to_ascii_uppercase();
+    }
+    fields.md5 = text(HeaderName::Other("Content-MD5".into()));
+    if let Some(HeaderValue::ContentType(d)) = parsed.header(HeaderName::ContentDisposition) {
+        let params = d
+            .attributes
+            .iter()
+            .flatten()
+            .map(|a| (a.name.to_ascii_lowercase(), a.value.to_string()))
+            .collect();
+        fields.disposition = Some((d.c_type.to_string(), params));
+    }
+    fields.language = match parsed.header(HeaderName::ContentLanguage) {
+        Some(HeaderValue::Text(t)) => vec![t.to_string()],
+        Some(HeaderValue::TextList(list)) => list.iter().map(ToString::to_string).collect(),
+        _ => Vec::new(),
+    };
+    fields.location = text(HeaderName::ContentLocation);
+    fields
+}
+
+impl<'a> Part<'a> {
+    /// The part a section's numbers name (RFC 3501 §6.4.5): in a multipart its n-th child;
+    /// a message/rfc822 part's numbers go into the message it holds; in any other part only
+    /// `1` names its own body. Numbers start at 1.
+    pub(crate) fn find(&self, path: &[u32]) -> Option<&Part<'a>> {
+        let Some((&first, rest)) = path.split_first() else {
+            return Some(self);
+        };
+        let index = usize::try_from(first.checked_sub(1)?).ok()?;
+        let target = match &self.kind {
+            Kind::Multipart(children) => children.get(index)?,
+            Kind::Message(inner) => return inner.find(path),
+            Kind::Single => (index == 0 && rest.is_empty()).then_some(self)?,
+        };
+        target.find(rest)
+    }
+
+    /// Lines in the body, as text and message/rfc822 parts report them.
+    pub(crate) fn lines(&self) -> u32 {
+        let newlines = self.body.iter().filter(|b| **b == b'\n').count();
+        let unterminated = usize::from(self.body.last().is_some_and(|b| *b != b'\n'));
+        u32::try_from(newlines + unterminated).unwrap_or(u32::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIXED: &[u8] = b"From: a@x\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n\
+preamble\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello\r\nthere\r\n\
+--b1\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\nContent-Type: multipart/alternative; boundary=b2\r\n\r\n\
+--b2\r\n\r\ninner text\r\n--b2\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--b2--\r\n\
+\r\n--b1\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=\"a.pdf\"\r\n\r\nAAAA\r\n--b1--\r\nepilogue\r\n";
+
+    #[test]
+    fn parts_are_the_bytes_between_delimiters() {
+        let tree = parse(MIXED);
+        let Kind::Multipart(parts) = &tree.kind else {
+            panic!("not multipart: {tree:?}");
+        };
+        assert_eq!(parts.len(), 3);
+        // The line end before a delimiter is the delimiter's.
+        assert_eq!(tree.find(&[1]).unwrap().body, b"Hello\r\nthere");
+        assert_eq!(tree.find(&[1]).unwrap().lines(), 2);
+        assert_eq!(tree.find(&[1]).unwrap().fields.params[0].1, "utf-8");
+        assert_eq!(tree.find(&[2, 1]).unwrap().body, b"inner text");
+        assert_eq!(tree.find(&[2, 1]).unwrap().fields.subtype, "plain");
+        assert_eq!(tree.find(&[2, 2]).unwrap().body, b"<p>hi</p>");
+        let pdf = tree.find(&[3]).unwrap();
+        assert_eq!(pdf.body, b"AAAA");
+        assert_eq!(pdf.fields.encoding, "BASE64");
+        assert_eq!(pdf.fields.disposition.as_ref().unwrap().0, "attachment");
+        assert!(tree.find(&[4]).is_none());
+        assert!(tree.find(&[0]).is_none());
+        assert!(tree.find(&[1, 2]).is_none());
+    }
+
+    #[test]
+    fn a_plain_message_is_its_own_part_one() {
+        let raw = b"Subject: x\r\n\r\nbody\r\n";
+        let tree = parse(raw);
+        assert_eq!(tree.find(&[1]).unwrap().body, b"body\r\n");
+        assert!(tree.find(&[2]).is_none());
+        assert_eq!(tree.fields.media_type, "text");
+    }
+
+    #[test]
+    fn nonsense_and_deep_nesting_do_not_panic() {
+        for raw in [
+            &b""[..],
+            b"\r\n\r\n",
+            b"Content-Type: multipart/mixed; boundary=\r\n\r\n--\r\n",
+            b"Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n--x--",
+            b"Content-Type: message/rfc822\r\n\r\nContent-Type: message/rfc822\r\n\r\n",
+        ] {
+            let tree = parse(raw);
+            let _ = tree.find(&[1, 1, 1]);
+        }
+        let mut deep = Vec::new();
+        for _ in 0..100 {
+            deep.extend_from_slice(b"Content-Type: message/rfc822\r\n\r\n");
+        }
+        // Past the depth bound the rest is one opaque part: part 1 all the way down ends there.
+        let tree = parse(&deep);
+        assert!(tree.find(&[1; 50]).is_none());
+        // Part numbers go into each encapsulated message, down to the opaque bottom.
+        assert!(tree.find(&[1]).is_some());
+    }
+}

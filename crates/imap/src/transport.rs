@@ -1,0 +1,202 @@
+//! The byte stream under a connection, plain TCP or TLS, driving imap-next's protocol state:
+//! its output is written before more input is read, and input is fed through the line guard so
+//! an over-long line is refused before it is buffered. The connection code is the same over
+//! both; STARTTLS swaps the stream underneath.
+
+use crate::limits::{LineGuard, LineTooLong};
+use imap_next::server::{Error as ServerError, Event, Server};
+use imap_next::{Interrupt, Io, State};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::server::TlsStream;
+
+/// Bytes read at a time; on plain TCP they live on the stack only while a read completes, so an
+/// idle connection holds no read buffer.
+const READ_CHUNK: usize = 4096;
+
+/// How long, and how much, a closing connection still reads and drops.
+const LINGER: Duration = Duration::from_secs(1);
+const LINGER_BYTES: usize = 1024 * 1024;
+
+/// Why the stream could not give the next event.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum TransportError {
+    /// A line the protocol state could not take: answer `BAD` and go on.
+    #[error("bad input: {0}")]
+    Input(ServerError),
+    #[error(transparent)]
+    LineTooLong(#[from] LineTooLong),
+    #[error("the client closed the connection")]
+    Closed,
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+enum Link {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+pub(crate) struct Transport {
+    link: Link,
+    guard: LineGuard,
+    /// Output handed over by the protocol state, not written yet.
+    out: Vec<u8>,
+}
+
+impl Transport {
+    pub(crate) fn plain(tcp: TcpStream, guard: LineGuard) -> Transport {
+        Transport {
+            link: Link::Plain(tcp),
+            guard,
+            out: Vec::new(),
+        }
+    }
+
+    /// The server side of a TLS handshake on `tcp`, bounded by `timeout`.
+    pub(crate) async fn tls(
+        tcp: TcpStream,
+        acceptor: &TlsAcceptor,
+        timeout: Duration,
+        guard: LineGuard,
+    ) -> Option<Transport> {
+        let tls = tokio::time::timeout(timeout, acceptor.accept(tcp))
+            .await
+            .ok()?
+            .ok()?;
+        Some(Transport {
+            link: Link::Tls(Box::new(tls)),
+            guard,
+            out: Vec::new(),
+        })
+    }
+
+    pub(crate) fn is_tls(&self) -> bool {
+        matches!(self.link, Link::Tls(_))
+    }
+
+    /// STARTTLS (RFC 3501 §6.2.1): the handshake on the same socket. Anything the client sent
+    /// after the command in plaintext is dropped with the old protocol state by the caller.
+    pub(crate) async fn start_tls(
+        self,
+        acceptor: &TlsAcceptor,
+        timeout: Duration,
+    ) -> Option<Transport> {
+        let guard = LineGuard::new(self.guard.max_line(), self.guard.max_literal());
+        match self.link {
+            Link::Plain(tcp) => Transport::tls(tcp, acceptor, timeout, guard).await,
+            Link::Tls(_) => None,
+        }
+    }
+
+    /// Progresses `server` to its next event: writes what it has to say, reads when it needs
+    /// more. Cancel-safe (it runs in a `select!`): output not written yet stays queued, a read
+    /// either completes or takes nothing, and events are returned without awaiting.
+    pub(crate) async fn next(&mut self, server: &mut Server) -> Result<Event, TransportError> {
+        loop {
+            match server.next() {
+                // Queued output goes out on the next call or an explicit flush: awaiting
+                // here could drop an event that was already taken from the state.
+                Ok(event) => return Ok(event),
+                Err(Interrupt::Error(e)) => return Err(TransportError::Input(e)),
+                Err(Interrupt::Io(Io::Output(bytes))) => {
+                    self.out.extend_from_slice(&bytes);
+                }
+                Err(Interrupt::Io(Io::NeedMoreInput)) => {
+                    self.flush().await?;
+                    self.read_into(server).await?;
+                }
+            }
+        }
+    }
+
+    /// Writes the queued output. Each written piece leaves the queue at once, so a cancelled
+    /// flush resumes where it stopped.
+    pub(crate) async fn flush(&mut self) -> Result<(), TransportError> {
+        while !self.out.is_empty() {
+            let written = match &mut self.link {
+                Link::Plain(tcp) => tcp.write(&self.out).await?,
+                Link::Tls(tls) => tls.write(&self.out).await?,
+            };
+            if written == 0 {
+                return Err(TransportError::Closed);
+            }
+            self.out.drain(..written);
+        }
+        if self.out.capacity() > READ_CHUNK {
+            // A large FETCH's buffer is not kept for the rest of an idle connection's life.
+            self.out = Vec::new();
+        }
+        if let Link::Tls(tls) = &mut self.link {
+            tls.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn read_into(&mut self, server: &mut Server) -> Result<(), TransportError> {
+        match &mut self.link {
+            Link::Plain(tcp) => loop {
+                tcp.readable().await?;
+                let mut chunk = [0u8; READ_CHUNK];
+                match tcp.try_read(&mut chunk) {
+                    Ok(0) => return Err(TransportError::Closed),
+                    Ok(n) => return feed(&mut self.guard, server, chunk.get(..n)),
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+                    Err(e) => return Err(e.into()),
+                }
+            },
+            Link::Tls(tls) => {
+                let mut chunk = vec![0u8; READ_CHUNK];
+                let n = tls.read(&mut chunk).await?;
+                if n == 0 {
+                    return Err(TransportError::Closed);
+                }
+                feed(&mut self.guard, server, chunk.get(..n))
+            }
+        }
+    }
+
+    /// Queues bytes to write on the next flush: output taken from the protocol state directly,
+    /// or a refusal written outside it.
+    pub(crate) fn queue(&mut self, bytes: &[u8]) {
+        self.out.extend_from_slice(bytes);
+    }
+
+    /// Closes the stream (TLS with its close_notify), then reads and drops what the client
+    /// still sends for a moment: closing a socket with unread input resets it, and the reset
+    /// could destroy the `* BYE` before the client reads it.
+    pub(crate) async fn shutdown(&mut self) {
+        let _ = match &mut self.link {
+            Link::Plain(tcp) => tcp.shutdown().await,
+            Link::Tls(tls) => tls.shutdown().await,
+        };
+        let _ = tokio::time::timeout(LINGER, async {
+            let mut chunk = [0u8; 1024];
+            let mut left = LINGER_BYTES;
+            while left > 0 {
+                let n = match &mut self.link {
+                    Link::Plain(tcp) => tcp.read(&mut chunk).await,
+                    Link::Tls(tls) => tls.get_mut().0.read(&mut chunk).await,
+                };
+                match n {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => left = left.saturating_sub(n),
+                }
+            }
+        })
+        .await;
+    }
+}
+
+fn feed(
+    guard: &mut LineGuard,
+    server: &mut Server,
+    bytes: Option<&[u8]>,
+) -> Result<(), TransportError> {
+    let bytes = bytes.unwrap_or_default();
+    guard.check(bytes)?;
+    server.enqueue_input(bytes);
+    Ok(())
+}
