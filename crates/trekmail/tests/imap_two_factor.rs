@@ -12,14 +12,7 @@ const PASSWORD: &str = "Ann-first-pass-1";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn with_2fa_on_imap_needs_the_password_and_a_fresh_code_once() {
-    let (dir, config) = setup("");
-    let c = config.clone();
-    let (server, lines) = tokio::task::spawn_blocking(move || {
-        seed(&c);
-        serve(&c)
-    })
-    .await
-    .unwrap();
+    let (dir, _config, server, lines) = seeded_node().await;
     let port = imap_port(&lines);
     let key = enroll_mailbox(&*side_core(&dir.join("data"), false).await, ANN).await;
     tokio::task::spawn_blocking(move || {

@@ -167,14 +167,7 @@ fn swaks_delivers_inbound_to_hosted_mailboxes_only_and_idle_sees_it() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_password_saved_through_the_api_ends_signed_in_smtp_sessions_with_421() {
-    let (dir, config) = setup("");
-    let c = config.clone();
-    let (_server, lines) = tokio::task::spawn_blocking(move || {
-        seed(&c);
-        serve(&c)
-    })
-    .await
-    .unwrap();
+    let (dir, config, _server, lines) = seeded_node().await;
     // The account's API token, as the owner makes one on the dashboard.
     let core = side_core(&dir.join("data"), false).await;
     let account = core.account_by_email("owner@example.com").await.unwrap();

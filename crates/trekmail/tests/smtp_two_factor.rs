@@ -25,14 +25,7 @@ fn submit(port: u16, secret: &str, subject: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn with_2fa_on_smtp_needs_the_password_and_a_fresh_code_once() {
-    let (dir, config) = setup("");
-    let c = config.clone();
-    let (server, lines) = tokio::task::spawn_blocking(move || {
-        seed(&c);
-        serve(&c)
-    })
-    .await
-    .unwrap();
+    let (dir, _config, server, lines) = seeded_node().await;
     let port = smtp_port(&lines, "submission");
     let key = enroll_mailbox(&*side_core(&dir.join("data"), false).await, ANN).await;
     tokio::task::spawn_blocking(move || {

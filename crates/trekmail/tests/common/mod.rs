@@ -153,6 +153,19 @@ pub fn subjects(imap: u16, login: &str, password: &str, folder: &str) -> Vec<Str
         .collect()
 }
 
+/// For tokio tests: a fresh node on SQLite, seeded and serving (set up off the runtime).
+/// Returns its scratch dir, its config, the server and its printed lines.
+pub async fn seeded_node() -> (PathBuf, PathBuf, Serve, Vec<String>) {
+    tokio::task::spawn_blocking(|| {
+        let (dir, config) = setup("");
+        seed(&config);
+        let (server, lines) = serve(&config);
+        (dir, config, server, lines)
+    })
+    .await
+    .unwrap()
+}
+
 /// A running `serve`, stopped on drop.
 pub struct Serve(pub Child);
 
