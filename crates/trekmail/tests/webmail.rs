@@ -5,20 +5,23 @@
 
 mod common;
 
+use common::side_core::{enroll_mailbox, oathtool};
 use common::*;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use trekmail_core::audit::Channel;
-use trekmail_core::clock::SystemClock;
-use trekmail_core::cluster::{ClusterLink, NoLink};
+use trekmail_core::Core;
 use trekmail_core::ids::Principal;
-use trekmail_core::security::password_hasher::PasswordHasher;
-use trekmail_core::security::secret_box::SecretBox;
 use trekmail_core::services::{Actor, Scope};
-use trekmail_core::store::BlobStore;
-use trekmail_core::{Core, CoreConfig};
+
+/// A core on the test's database, linked to the running server (when there is one) so it
+/// hears the changes.
+async fn side_core(config: &Path) -> Arc<Core> {
+    let data = config.parent().unwrap().join("data");
+    let linked = data.join("trekmail.sock").exists();
+    common::side_core::side_core(&data, linked).await
+}
 
 const OWNER_PASSWORD: &str = "Owner-first-pass-1";
 const ANN: &str = "ann@example.com";
@@ -83,40 +86,6 @@ fn browser(lines: &[String], mode: &str, args: &[&str]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap()
-}
-
-/// A core on the test's data dir, linked to the running server through its control socket
-/// so the server hears the changes (what the operator or another node would do).
-async fn side_core(config: &Path) -> Arc<Core> {
-    let data = config.parent().unwrap().join("data");
-    let url = format!("sqlite://{}?mode=rwc", data.join("trekmail.db").display());
-    let store = Arc::new(trekmail_storage::SqlStore::open(&url).await.unwrap());
-    let blobs: Arc<dyn BlobStore> =
-        Arc::new(trekmail_storage::FsBlobStore::new(data.join("blobs")));
-    let link: Arc<dyn ClusterLink> = match data.join("trekmail.sock").exists() {
-        true => Arc::new(trekmail_storage::SocketLink::client(
-            data.join("trekmail.sock"),
-        )),
-        false => Arc::new(NoLink),
-    };
-    Core::new(
-        CoreConfig::default(),
-        store,
-        blobs,
-        link,
-        SecretBox::load_or_create(&data.join("server.key")).unwrap(),
-        PasswordHasher::for_this_machine(),
-        Arc::new(SystemClock),
-    )
-    .unwrap()
-}
-
-fn oathtool(base32: &str) -> String {
-    let out = Command::new("oathtool")
-        .args(["--totp", "-b", base32])
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
 fn line_value(out: &str, prefix: &str) -> String {
@@ -416,18 +385,9 @@ fn the_dashboards_save_password_ends_a_live_webmail_session() {
 async fn a_recovery_code_sets_the_password_once_and_turns_2fa_off() {
     let (config, server, lines) = tokio::task::spawn_blocking(started).await.unwrap();
     let core = side_core(&config).await;
+    let key = enroll_mailbox(&core, ANN).await;
     let ann = core.mailbox_by_address(Scope::Operator, ANN).await.unwrap();
     let who = Principal::Mailbox(ann.id);
-    let enrollment = core.begin_two_factor(who).unwrap();
-    let actor = Actor {
-        channel: Channel::Webmail,
-        remote: None,
-        name: ANN.into(),
-    };
-    let code = oathtool(&enrollment.secret.expose_base32().replace(' ', ""));
-    core.confirm_two_factor(who, ann.account_id, &enrollment.ticket, &code, &actor)
-        .await
-        .unwrap();
     let recovery = core
         .issue_recovery_code(Scope::Operator, ann.id, &Actor::operator())
         .await
@@ -438,7 +398,7 @@ async fn a_recovery_code_sets_the_password_once_and_turns_2fa_off() {
         let mut idle = imap_client(
             imap,
             ANN,
-            &format!("{ANN_PASSWORD}{}", next_code(&enrollment)),
+            &format!("{ANN_PASSWORD}{}", next_code(&key)),
             "idle-bye",
         );
         wait_for_line(&mut idle, "IDLING");
@@ -464,7 +424,7 @@ async fn a_recovery_code_sets_the_password_once_and_turns_2fa_off() {
 }
 
 /// A code for an IMAP sign-in after the confirming one: waits for the next 30 s step.
-fn next_code(enrollment: &trekmail_core::services::Enrollment) -> String {
+fn next_code(key: &str) -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -472,7 +432,7 @@ fn next_code(enrollment: &trekmail_core::services::Enrollment) -> String {
     std::thread::sleep(std::time::Duration::from_millis(
         u64::try_from(30_000 - now % 30_000 + 500).unwrap(),
     ));
-    oathtool(&enrollment.secret.expose_base32().replace(' ', ""))
+    oathtool(key, 0)
 }
 
 #[test]
