@@ -92,11 +92,12 @@ fn mbsync_syncs_a_thousand_messages_down_and_local_changes_up() {
             .unwrap()
             .clone()
     };
-    let flagged = find("Message 0000");
+    // Both found before either file moves: the list is read once, as it was synced.
+    let (flagged, deleted) = (find("Message 0000"), find("Message 0001"));
     let name = flagged.file_name().unwrap().to_str().unwrap().to_owned();
     let base = name.split(":2,").next().unwrap();
     std::fs::rename(&flagged, inbox.join("cur").join(format!("{base}:2,FS"))).unwrap();
-    std::fs::remove_file(find("Message 0001")).unwrap();
+    std::fs::remove_file(deleted).unwrap();
     std::fs::write(
         inbox.join("new").join("1700000000.local1.host"),
         "From: ann@example.com\r\nSubject: Written locally\r\n\r\nUp it goes\r\n",
