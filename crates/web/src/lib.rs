@@ -8,6 +8,7 @@ mod csrf;
 mod dashboard;
 mod error;
 mod headers;
+mod own_credentials;
 mod qr;
 mod relative_time;
 mod session;

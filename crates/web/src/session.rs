@@ -4,6 +4,7 @@
 use crate::csrf;
 use crate::dashboard::AppState;
 use crate::error::WebError;
+use crate::own_credentials::Own;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
@@ -37,6 +38,16 @@ impl Owner {
             channel: Channel::Dashboard,
             remote: self.remote,
             name: self.email.clone(),
+        }
+    }
+
+    /// The owner acting on their own dashboard credentials from this session.
+    pub fn own(&self) -> Own<'_> {
+        Own {
+            who: Principal::Account(self.account),
+            account: self.account,
+            session: &self.row.id,
+            actor: self.actor(),
         }
     }
 

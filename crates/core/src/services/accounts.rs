@@ -3,7 +3,7 @@ use crate::Core;
 use crate::audit::AuditKind;
 use crate::domain::{Account, Domain, EmailAddress, Plan, domain_name_is_valid};
 use crate::error::CoreError;
-use crate::ids::{AccountId, Principal};
+use crate::ids::AccountId;
 use crate::security::password_policy::unmet_rules;
 use crate::store::NewAccount;
 
@@ -83,27 +83,6 @@ impl Core {
     ) -> Result<Vec<Domain>, CoreError> {
         let account = self.account(scope, account).await?;
         Ok(self.store.domains_of(account.id).await?)
-    }
-
-    /// The account owner changes their own dashboard password: every other dashboard session
-    /// of the owner ends; `keep` (the one asking) stays.
-    pub async fn change_owner_password(
-        &self,
-        account: AccountId,
-        current: &str,
-        new: &str,
-        keep: Option<&crate::ids::SessionId>,
-        actor: &Actor,
-    ) -> Result<u64, CoreError> {
-        self.change_own_password(
-            Principal::Account(account),
-            account,
-            current,
-            new,
-            keep,
-            actor,
-        )
-        .await
     }
 
     /// A hosted domain by name, if `scope` may see it.

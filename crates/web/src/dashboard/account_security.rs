@@ -5,12 +5,11 @@
 use super::AppState;
 use super::signin::CsrfForm;
 use crate::error::{WebError, form_message};
-use crate::qr;
+use crate::own_credentials::{self, ConfirmForm, DisableForm, PasswordForm};
 use crate::relative_time;
 use crate::session::Owner;
 use crate::views::{
-    AccountSecurityPage, BrandingView, EnrolmentView, Frame, TokenRow, render, rules_for,
-    rules_json,
+    AccountSecurityPage, BrandingView, Frame, TokenRow, render, rules_for, rules_json,
 };
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -18,38 +17,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use trekmail_core::ids::Principal;
 use trekmail_core::services::Enrollment;
-
-#[derive(Deserialize)]
-pub struct ConfirmForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    ticket: String,
-    #[serde(default)]
-    code: String,
-}
-
-#[derive(Deserialize)]
-pub struct DisableForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    code: String,
-}
-
-#[derive(Deserialize)]
-pub struct PasswordForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    current: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    confirm: String,
-}
 
 #[derive(Deserialize)]
 pub struct TokenForm {
@@ -140,23 +107,12 @@ pub async fn confirm_two_factor(
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, WebError> {
     owner.check_csrf(&form.csrf)?;
-    let who = Principal::Account(owner.account);
-    let result = state
-        .core
-        .confirm_two_factor(
-            who,
-            owner.account,
-            &form.ticket,
-            form.code.trim(),
-            &owner.actor(),
-        )
-        .await;
-    match result {
+    let own = owner.own();
+    match own_credentials::confirm_two_factor(&state.core, &own, &form).await? {
         Ok(()) => Ok(Redirect::to("/account/security?done=2fa_on").into_response()),
-        Err(e) => {
-            let error = form_message(&e).ok_or(WebError::from(e))?;
+        Err(error) => {
             let extras = Extras {
-                enrolment: state.core.resume_two_factor(who, &form.ticket),
+                enrolment: state.core.resume_two_factor(own.who, &form.ticket),
                 two_factor_error: Some(error),
                 ..Extras::default()
             };
@@ -171,21 +127,11 @@ pub async fn disable_two_factor(
     Form(form): Form<DisableForm>,
 ) -> Result<Response, WebError> {
     owner.check_csrf(&form.csrf)?;
-    let result = state
-        .core
-        .disable_two_factor(
-            Principal::Account(owner.account),
-            owner.account,
-            &form.password,
-            form.code.trim(),
-            &owner.actor(),
-        )
-        .await;
-    match result {
+    match own_credentials::disable_two_factor(&state.core, &owner.own(), &form).await? {
         Ok(()) => Ok(Redirect::to("/account/security?done=2fa_off").into_response()),
-        Err(e) => {
+        Err(error) => {
             let extras = Extras {
-                two_factor_error: Some(form_message(&e).ok_or(WebError::from(e))?),
+                two_factor_error: Some(error),
                 ..Extras::default()
             };
             show(&state, &owner, extras, "").await
@@ -199,29 +145,16 @@ pub async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
     owner.check_csrf(&form.csrf)?;
-    let error = if form.password != form.confirm {
-        "The two passwords do not match.".to_owned()
-    } else {
-        match state
-            .core
-            .change_owner_password(
-                owner.account,
-                &form.current,
-                &form.password,
-                Some(&owner.row.id),
-                &owner.actor(),
-            )
-            .await
-        {
-            Ok(_) => return Ok(Redirect::to("/account/security?done=password").into_response()),
-            Err(e) => form_message(&e).ok_or(WebError::from(e))?,
+    match own_credentials::change_password(&state.core, &owner.own(), &form).await? {
+        Ok(_) => Ok(Redirect::to("/account/security?done=password").into_response()),
+        Err(error) => {
+            let extras = Extras {
+                password_error: Some(error),
+                ..Extras::default()
+            };
+            show(&state, &owner, extras, &form.password).await
         }
-    };
-    let extras = Extras {
-        password_error: Some(error),
-        ..Extras::default()
-    };
-    show(&state, &owner, extras, &form.password).await
+    }
 }
 
 pub async fn create_token(
@@ -322,14 +255,9 @@ async fn show(
                 .map_or_else(|| "never".to_owned(), |at| relative_time::ago(at, now)),
         })
         .collect();
-    let enrolment = extras.enrolment.map(|e| {
-        let uri = e.secret.expose_otpauth_uri(core.issuer(), &owner.email);
-        EnrolmentView {
-            qr_svg: qr::svg(&uri),
-            key: e.secret.expose_base32().to_string(),
-            ticket: e.ticket,
-        }
-    });
+    let enrolment = extras
+        .enrolment
+        .map(|e| own_credentials::enrolment_view(e, core.issuer(), &owner.email));
     let account = core.account(owner.scope(), owner.account).await?;
     let stored = core.brand(owner.scope(), owner.account).await?;
     let (host, name, colour) = match (extras.brand_typed, &stored) {

@@ -5,6 +5,7 @@ use super::MailState;
 use super::brand::Brand;
 use crate::csrf;
 use crate::error::WebError;
+use crate::own_credentials::Own;
 use crate::session;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -45,6 +46,16 @@ impl MailOwner {
             channel: Channel::Webmail,
             remote: self.remote,
             name: self.address.clone(),
+        }
+    }
+
+    /// The owner acting on their own mailbox's credentials from this session.
+    pub fn own(&self) -> Own<'_> {
+        Own {
+            who: self.who(),
+            account: self.account,
+            session: &self.row.id,
+            actor: self.actor(),
         }
     }
 

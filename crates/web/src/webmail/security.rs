@@ -6,47 +6,16 @@ use super::MailState;
 use super::owner::MailOwner;
 use super::pages::{Frame, SecurityPage, SessionView};
 use super::signin::CsrfForm;
-use crate::error::{WebError, form_message};
-use crate::views::{EnrolmentView, render, rules_for, rules_json};
-use crate::{qr, relative_time};
+use crate::error::WebError;
+use crate::own_credentials::{self, ConfirmForm, DisableForm, PasswordForm};
+use crate::relative_time;
+use crate::views::{render, rules_for, rules_json};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use trekmail_core::ids::SessionId;
 use trekmail_core::services::Enrollment;
-
-#[derive(Deserialize)]
-pub struct ConfirmForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    ticket: String,
-    #[serde(default)]
-    code: String,
-}
-
-#[derive(Deserialize)]
-pub struct DisableForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    code: String,
-}
-
-#[derive(Deserialize)]
-pub struct PasswordForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    current: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    confirm: String,
-}
 
 /// What the page was sent back for, after a change (post, redirect, get).
 #[derive(Deserialize, Default)]
@@ -119,20 +88,9 @@ pub async fn confirm_two_factor(
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, WebError> {
     owner.check_csrf(&form.csrf)?;
-    let result = state
-        .core
-        .confirm_two_factor(
-            owner.who(),
-            owner.account,
-            &form.ticket,
-            form.code.trim(),
-            &owner.actor(),
-        )
-        .await;
-    match result {
+    match own_credentials::confirm_two_factor(&state.core, &owner.own(), &form).await? {
         Ok(()) => Ok(Redirect::to("/settings/security?done=2fa_on").into_response()),
-        Err(e) => {
-            let error = form_message(&e).ok_or(WebError::from(e))?;
+        Err(error) => {
             let extras = Extras {
                 enrolment: state.core.resume_two_factor(owner.who(), &form.ticket),
                 two_factor_error: Some(error),
@@ -149,21 +107,11 @@ pub async fn disable_two_factor(
     Form(form): Form<DisableForm>,
 ) -> Result<Response, WebError> {
     owner.check_csrf(&form.csrf)?;
-    let result = state
-        .core
-        .disable_two_factor(
-            owner.who(),
-            owner.account,
-            &form.password,
-            form.code.trim(),
-            &owner.actor(),
-        )
-        .await;
-    match result {
+    match own_credentials::disable_two_factor(&state.core, &owner.own(), &form).await? {
         Ok(()) => Ok(Redirect::to("/settings/security?done=2fa_off").into_response()),
-        Err(e) => {
+        Err(error) => {
             let extras = Extras {
-                two_factor_error: Some(form_message(&e).ok_or(WebError::from(e))?),
+                two_factor_error: Some(error),
                 ..Extras::default()
             };
             show(&state, &owner, extras, "").await
@@ -177,37 +125,21 @@ pub async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
     owner.check_csrf(&form.csrf)?;
-    let error = if form.password != form.confirm {
-        "The two passwords do not match.".to_owned()
-    } else {
-        // One store transaction: new hash and epoch, every other session row gone, this one
-        // moved to the new epoch.
-        match state
-            .core
-            .change_own_password(
-                owner.who(),
-                owner.account,
-                &form.current,
-                &form.password,
-                Some(&owner.row.id),
-                &owner.actor(),
-            )
-            .await
-        {
-            Ok(ended) => {
-                return Ok(Redirect::to(&format!(
-                    "/settings/security?done=password&ended={ended}"
-                ))
-                .into_response());
-            }
-            Err(e) => form_message(&e).ok_or(WebError::from(e))?,
+    // One store transaction: new hash and epoch, every other session row gone, this one
+    // moved to the new epoch.
+    match own_credentials::change_password(&state.core, &owner.own(), &form).await? {
+        Ok(ended) => Ok(
+            Redirect::to(&format!("/settings/security?done=password&ended={ended}"))
+                .into_response(),
+        ),
+        Err(error) => {
+            let extras = Extras {
+                password_error: Some(error),
+                ..Extras::default()
+            };
+            show(&state, &owner, extras, &form.password).await
         }
-    };
-    let extras = Extras {
-        password_error: Some(error),
-        ..Extras::default()
-    };
-    show(&state, &owner, extras, &form.password).await
+    }
 }
 
 /// "End session" on one row; this session is ended by signing out.
@@ -275,19 +207,14 @@ async fn show(
             id: s.id.0,
         })
         .collect();
-    let enrolment = extras.enrolment.map(|e| {
-        // On a branded host the owner's app names the brand they know.
-        let issuer = match owner.brand.account {
-            Some(_) => owner.brand.name.as_str(),
-            None => core.issuer(),
-        };
-        let uri = e.secret.expose_otpauth_uri(issuer, &owner.address);
-        EnrolmentView {
-            qr_svg: qr::svg(&uri),
-            key: e.secret.expose_base32().to_string(),
-            ticket: e.ticket,
-        }
-    });
+    // On a branded host the owner's app names the brand they know.
+    let issuer = match owner.brand.account {
+        Some(_) => owner.brand.name.as_str(),
+        None => core.issuer(),
+    };
+    let enrolment = extras
+        .enrolment
+        .map(|e| own_credentials::enrolment_view(e, issuer, &owner.address));
     let page = SecurityPage {
         brand: owner.brand.clone(),
         frame: Frame {
