@@ -215,12 +215,16 @@ async fn two_factor_needs_a_fresh_code_on_every_channel() {
             panic!("{backend:?}: 2FA on but no code asked");
         };
         assert!(
-            door.code_step(&ticket, &next, IP).await.is_err(),
+            door.code_step(Channel::Webmail, &ticket, &next, IP)
+                .await
+                .is_err(),
             "{backend:?}: used code"
         );
         let tampered = trekmail_core::auth::CodeTicket(format!("{}A", ticket.0));
         assert!(
-            door.code_step(&tampered, &next, IP).await.is_err(),
+            door.code_step(Channel::Webmail, &tampered, &next, IP)
+                .await
+                .is_err(),
             "{backend:?}: altered ticket"
         );
 
@@ -275,10 +279,22 @@ async fn web_sign_in_with_a_code_and_turning_2fa_off() {
         panic!("no code asked");
     };
     let code = secret.code_at_step(step_of(clock.now()));
-    let auth = door.code_step(&ticket, &code, IP).await.unwrap();
+    // The dashboard does not take the webmail's ticket (and spends no code on it).
+    assert!(
+        door.code_step(Channel::Dashboard, &ticket, &code, IP)
+            .await
+            .is_err(),
+        "a webmail ticket at the dashboard"
+    );
+    let auth = door
+        .code_step(Channel::Webmail, &ticket, &code, IP)
+        .await
+        .unwrap();
     assert_eq!(auth.principal(), who);
     assert!(
-        door.code_step(&ticket, &code, IP).await.is_err(),
+        door.code_step(Channel::Webmail, &ticket, &code, IP)
+            .await
+            .is_err(),
         "same code twice"
     );
 
@@ -293,7 +309,9 @@ async fn web_sign_in_with_a_code_and_turning_2fa_off() {
     clock.advance(chrono::Duration::seconds(600));
     let late = secret.code_at_step(step_of(clock.now()));
     assert!(
-        door.code_step(&old_ticket, &late, IP).await.is_err(),
+        door.code_step(Channel::Webmail, &old_ticket, &late, IP)
+            .await
+            .is_err(),
         "expired ticket"
     );
 

@@ -175,14 +175,19 @@ impl SignInDoor {
         )))
     }
 
-    /// Web sign-in, second step: a fresh code for the ticket's principal.
+    /// Web sign-in, second step: a fresh code for the ticket's principal. A ticket the first
+    /// step gave another channel (a webmail ticket at the dashboard) opens nothing.
     pub async fn code_step(
         &self,
+        channel: Channel,
         ticket: &CodeTicket,
         code: &str,
         remote: Option<IpAddr>,
     ) -> Result<Authenticated, CoreError> {
-        let body = self.open_ticket(ticket).ok_or(CoreError::Denied)?;
+        let body = self
+            .open_ticket(ticket)
+            .filter(|body| body.channel == channel)
+            .ok_or(CoreError::Denied)?;
         self.hold_if_throttled(body.channel, &body.login, remote)
             .await?;
         let creds = self.store.credentials(body.principal).await?;

@@ -121,6 +121,7 @@ pub async fn submit_code(
         .core
         .door()
         .code_step(
+            Channel::Dashboard,
             &CodeTicket(form.ticket.clone()),
             &form.code,
             Some(peer.ip()),

@@ -19,7 +19,6 @@ use std::net::SocketAddr;
 use trekmail_core::CoreError;
 use trekmail_core::audit::Channel;
 use trekmail_core::auth::{Authenticated, CodeTicket, PasswordStep};
-use trekmail_core::ids::Principal;
 
 #[derive(Deserialize)]
 pub struct SignInForm {
@@ -137,17 +136,15 @@ pub async fn submit_code(
         .core
         .door()
         .code_step(
+            Channel::Webmail,
             &CodeTicket(form.ticket.clone()),
             form.code.trim(),
             Some(peer.ip()),
         )
         .await;
     match result {
-        // A dashboard ticket never opens a webmail session, nor another brand's mailbox.
-        Ok(auth)
-            if matches!(auth.principal(), Principal::Mailbox(_))
-                && brand.account.is_none_or(|a| a == auth.account_id()) =>
-        {
+        // Nor does another brand's mailbox pass here.
+        Ok(auth) if brand.account.is_none_or(|a| a == auth.account_id()) => {
             signed_in(&state, &auth, peer, "/").await
         }
         Ok(_) | Err(CoreError::Denied) => Ok(again(
