@@ -130,6 +130,9 @@ pub(crate) async fn run(
                 }
             }
         }
+        // The live session is let go as soon as the BYE is out: whoever ended it waits for
+        // that, not for the client to hang up.
+        conn.signed_in = None;
         transport.shutdown().await;
         return;
     }
