@@ -221,6 +221,7 @@ impl Connection {
                 None
             }
             Event::IdleCommandReceived { tag } => {
+                self.last_command = Instant::now();
                 if self.signed_in.is_some() {
                     if self.server.idle_accept(r::continuation("idling")).is_ok() {
                         self.idle_tag = Some(tag);
