@@ -130,6 +130,9 @@ pub(crate) async fn run(
                 }
             }
         }
+        // The live session is let go as soon as the BYE is out: whoever ended it waits for
+        // that, not for the client to hang up.
+        conn.signed_in = None;
         transport.shutdown().await;
         return;
     }
@@ -218,6 +221,7 @@ impl Connection {
                 None
             }
             Event::IdleCommandReceived { tag } => {
+                self.last_command = Instant::now();
                 if self.signed_in.is_some() {
                     if self.server.idle_accept(r::continuation("idling")).is_ok() {
                         self.idle_tag = Some(tag);

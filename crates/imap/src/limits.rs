@@ -10,7 +10,7 @@ pub(crate) const BYE_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long a TLS handshake may take.
 pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Commands a connection may send in one [`FLOOD_WINDOW`]; more is a flood.
-pub(crate) const MAX_COMMANDS_PER_WINDOW: u32 = 2_000;
+pub(crate) const MAX_COMMANDS_PER_WINDOW: u32 = 10_000;
 pub(crate) const FLOOD_WINDOW: Duration = Duration::from_secs(1);
 
 /// A line (outside literals) longer than the limit.
@@ -183,6 +183,17 @@ mod tests {
         assert!(guard.check(b"a APPEND INBOX {99}\r\n").is_ok());
         // The client was told BAD and sends its next command, which is checked as a line.
         assert!(guard.check(&[b'z'; 21]).is_err());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_flood_is_more_commands_than_a_window_allows() {
+        let mut meter = FloodMeter::new();
+        for _ in 0..MAX_COMMANDS_PER_WINDOW {
+            assert!(!meter.flooding());
+        }
+        assert!(meter.flooding());
+        tokio::time::advance(FLOOD_WINDOW).await;
+        assert!(!meter.flooding());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! What a client may get wrong, over raw TCP against `trekmail serve`: a malformed command is
 //! answered `BAD` and the session goes on; a line or literal over the configured limit is
 //! refused without being read; floods and idle clients are let go; LITERAL+ works; and random
-//! or mutated command lines (TREKMAIL_FUZZ_ROUNDS, default 300) never stop the server from
+//! or mutated command lines (TREKMAIL_FUZZ_ROUNDS, default 2000) never stop the server from
 //! answering.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -199,7 +199,7 @@ fn random_and_mutated_commands_never_break_the_session() {
     let rounds: usize = std::env::var("TREKMAIL_FUZZ_ROUNDS")
         .ok()
         .and_then(|r| r.parse().ok())
-        .unwrap_or(300);
+        .unwrap_or(2000);
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()

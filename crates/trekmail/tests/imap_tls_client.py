@@ -1,6 +1,7 @@
 """Python's imaplib over STARTTLS (port 143's listener) and implicit TLS (993's), and the
 extensions: ID, NAMESPACE, ENABLE, QUOTA, BODYSTRUCTURE and MIME part sections, IDLE seeing new
-mail, UNSELECT. The server's certificate is self-signed, so the context does not verify it.
+mail and another session's expunge, UNSELECT. The server's certificate is self-signed, so the
+context does not verify it.
 
 usage: imap_tls_client.py PLAIN_PORT TLS_PORT LOGIN PASSWORD
 Expects the server to refuse passwords without TLS (plaintext_auth = "never"); prints TLS OK.
@@ -150,18 +151,25 @@ typ, data = other.append("INBOX", None, None, b"Subject: during idle\r\n\r\nhell
 assert typ == "OK", data
 line = m.readline()
 assert line == b"* 2 EXISTS\r\n", line
+# ... and the other session's expunge of it.
+typ, data = other.select("INBOX")
+assert typ == "OK" and data[0] == b"2", data
+typ, data = other.store("2", "+FLAGS", "(\\Deleted)")
+assert typ == "OK", data
+typ, data = other.expunge()
+assert typ == "OK", data
+line = m.readline()
+assert line == b"* 2 EXPUNGE\r\n", line
 m.send(b"DONE\r\n")
 line = m.readline()
 assert line.startswith(tag + b" OK"), line
 print("IDLE OK", flush=True)
 
-# The implicit-TLS session: SELECT, FETCH, MOVE, UNSELECT, LOGOUT.
-typ, data = other.select("INBOX")
-assert typ == "OK" and data[0] == b"2", data
+# The implicit-TLS session: FETCH, MOVE, UNSELECT, LOGOUT.
 typ, data = other.uid("FETCH", "1:*", "(UID RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
-assert typ == "OK" and b"Subject: during idle" in b"".join(
+assert typ == "OK" and b"Subject: With parts" in b"".join(
     x[1] for x in data if isinstance(x, tuple)), data
-typ, data = other._simple_command("MOVE", "2", "Archive")
+typ, data = other._simple_command("MOVE", "1", "Archive")
 assert typ == "OK", data
 typ, data = other._simple_command("UNSELECT")
 assert typ == "OK", data
