@@ -130,12 +130,12 @@ pub(crate) async fn run(conn: &mut AnyConnection, backend: Backend) -> StoreResu
     Ok(())
 }
 
-/// The versions recorded as applied.
 /// The versions this build knows, in order: what a database it opened is migrated to.
 pub fn known_versions() -> Vec<i64> {
     MIGRATIONS.iter().map(|m| m.version).collect()
 }
 
+/// The versions recorded as applied.
 pub(crate) async fn applied(pool: &AnyPool) -> StoreResult<Vec<i64>> {
     let rows = sqlx::query(APPLIED).fetch_all(pool).await.map_err(db_err)?;
     rows.iter()

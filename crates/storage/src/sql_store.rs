@@ -67,10 +67,7 @@ impl SqlStore {
             .await
             .map_err(|e| cannot_connect(url, &e))?;
         if backend == Backend::Sqlite && !memory {
-            sqlx::query("PRAGMA journal_mode=WAL")
-                .execute(&mut probe)
-                .await
-                .map_err(db_err)?;
+            wal_mode(&mut probe).await?;
         }
         if !memory {
             migrate::run(&mut probe, backend).await?;
@@ -163,4 +160,25 @@ fn pool_options(max: u32) -> AnyPoolOptions {
 
 fn is_sqlite_memory(url: &str) -> bool {
     url.contains(":memory:") || url.contains("mode=memory")
+}
+
+/// Switches SQLite to WAL. The switch needs the file to itself and SQLite does not wait for
+/// that (no busy handler), so a node starting while another process migrates or writes tries
+/// again for a few seconds instead of failing with "database is locked".
+async fn wal_mode(conn: &mut AnyConnection) -> StoreResult<()> {
+    const TRIES: u32 = 100;
+    let mut tries = 1;
+    loop {
+        match sqlx::query("PRAGMA journal_mode=WAL")
+            .execute(&mut *conn)
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(e) if tries < TRIES && e.to_string().contains("locked") => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(e) => return Err(db_err(e)),
+        }
+    }
 }
