@@ -6,6 +6,7 @@
 mod common;
 
 use common::side_core::*;
+use common::web::*;
 use common::*;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -16,55 +17,11 @@ use trekmail_core::ids::Principal;
 use trekmail_core::services::{Actor, Scope};
 use trekmail_testkit::{Backend, fresh_database};
 
-const OWNER_PASSWORD: &str = "Owner-first-pass-1";
 const ANN: &str = "ann@example.com";
-const ANN_PASSWORD: &str = "Ann-first-pass-1";
 /// The first mailbox of a fresh database.
 const ANN_ID: &str = "1";
 const B_EMAIL: &str = "boss@other.example";
 const B_PASSWORD: &str = "Boss-first-pass-1";
-
-/// owner@example.com (with a known password), example.com and ann.
-fn seed_owner(config: &Path) {
-    ok(
-        config,
-        &[
-            "account",
-            "create",
-            "--email",
-            "owner@example.com",
-            "--plan",
-            "starter",
-            "--password-stdin",
-        ],
-        Some(&format!("{OWNER_PASSWORD}\n")),
-    );
-    ok(
-        config,
-        &[
-            "domain",
-            "add",
-            "--account",
-            "owner@example.com",
-            "example.com",
-        ],
-        None,
-    );
-    ok(
-        config,
-        &[
-            "mailbox",
-            "create",
-            ANN,
-            "--name",
-            "Ann",
-            "--quota-mb",
-            "100",
-            "--password-stdin",
-        ],
-        Some(&format!("{ANN_PASSWORD}\n")),
-    );
-}
 
 /// A second tenant: boss@other.example with other.example and carl.
 fn seed_other(config: &Path) {
@@ -101,7 +58,7 @@ fn seed_other(config: &Path) {
 /// A seeded node, serving.
 fn started() -> (std::path::PathBuf, Serve, Vec<String>) {
     let (_dir, config) = setup("");
-    seed_owner(&config);
+    seed(&config);
     let (server, lines) = serve(&config);
     (config, server, lines)
 }
@@ -118,23 +75,6 @@ fn browser(port: u16, mode: &str, args: &[&str]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap()
-}
-
-fn line_value(out: &str, prefix: &str) -> String {
-    out.lines()
-        .find_map(|l| l.strip_prefix(prefix))
-        .unwrap_or_else(|| panic!("no {prefix:?} in {out}"))
-        .trim()
-        .to_owned()
-}
-
-fn curl(args: &[&str]) -> String {
-    let out = Command::new("curl")
-        .args(["-s", "-i", "--max-time", "10"])
-        .args(args)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]
@@ -213,7 +153,7 @@ async fn the_2fa_pill_flips_live_when_the_owner_or_the_operator_changes_it() {
 #[test]
 fn account_b_can_neither_see_nor_change_account_a() {
     let (_dir, config) = setup("");
-    seed_owner(&config);
+    seed(&config);
     seed_other(&config);
     let (_server, lines) = serve(&config);
     let out = finish(browser(
@@ -237,7 +177,7 @@ async fn the_api_answers_every_endpoint_and_keeps_tenants_apart() {
     let (dir, config) = setup("");
     let c = config.clone();
     let (server, lines) = tokio::task::spawn_blocking(move || {
-        seed_owner(&c);
+        seed(&c);
         seed_other(&c);
         serve(&c)
     })
@@ -401,7 +341,7 @@ async fn across_nodes_the_pill_flips_and_a_saved_password_ends_sessions() {
     let (_dir_b, config_b) = setup(&url);
     let (ca, cb) = (config_a.clone(), config_b.clone());
     let (a, lines_a, b, lines_b) = tokio::task::spawn_blocking(move || {
-        seed_owner(&ca);
+        seed(&ca);
         // Both nodes seal secrets with one key, as a cluster must.
         let key = ca.parent().unwrap().join("data/server.key");
         let b_data = cb.parent().unwrap().join("data");
@@ -476,7 +416,7 @@ fn with_tls_on_the_dashboard_speaks_https_and_its_cookies_are_secure() {
         "[dashboard]\nlisten = \"127.0.0.1:0\"\ntls = true\n",
     );
     std::fs::write(&config, text).unwrap();
-    seed_owner(&config);
+    seed(&config);
     let (_server, lines) = serve(&config);
     assert!(
         lines.iter().any(|l| l.contains("Dashboard:  https://")),

@@ -6,6 +6,7 @@
 mod common;
 
 use common::side_core::{enroll_mailbox, oathtool};
+use common::web::*;
 use common::*;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -23,51 +24,11 @@ async fn side_core(config: &Path) -> Arc<Core> {
     common::side_core::side_core(&data, linked).await
 }
 
-const OWNER_PASSWORD: &str = "Owner-first-pass-1";
 const ANN: &str = "ann@example.com";
-const ANN_PASSWORD: &str = "Ann-first-pass-1";
-
-/// owner@example.com (with a known password), example.com and ann.
-fn seed_owner(config: &Path) {
-    ok(
-        config,
-        &[
-            "account",
-            "create",
-            "--email",
-            "owner@example.com",
-            "--password-stdin",
-        ],
-        Some(&format!("{OWNER_PASSWORD}\n")),
-    );
-    ok(
-        config,
-        &[
-            "domain",
-            "add",
-            "--account",
-            "owner@example.com",
-            "example.com",
-        ],
-        None,
-    );
-    ok(
-        config,
-        &[
-            "mailbox",
-            "create",
-            ANN,
-            "--name",
-            "Ann",
-            "--password-stdin",
-        ],
-        Some(&format!("{ANN_PASSWORD}\n")),
-    );
-}
 
 fn started() -> (PathBuf, Serve, Vec<String>) {
     let (_dir, config) = setup("");
-    seed_owner(&config);
+    seed(&config);
     let (server, lines) = serve(&config);
     (config, server, lines)
 }
@@ -86,36 +47,6 @@ fn browser(lines: &[String], mode: &str, args: &[&str]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap()
-}
-
-fn line_value(out: &str, prefix: &str) -> String {
-    out.lines()
-        .find_map(|l| l.strip_prefix(prefix))
-        .unwrap_or_else(|| panic!("no {prefix:?} in {out}"))
-        .trim()
-        .to_owned()
-}
-
-fn curl(args: &[&str]) -> String {
-    let out = Command::new("curl")
-        .args(["-s", "-i", "--max-time", "10"])
-        .args(args)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// The value a response set for cookie `name`.
-fn set_cookie(response: &str, name: &str) -> String {
-    let prefix = format!("set-cookie: {name}=");
-    response
-        .lines()
-        .find_map(|l| l.strip_prefix(prefix.as_str()))
-        .unwrap_or_else(|| panic!("no {name} cookie in {response}"))
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned()
 }
 
 #[test]
@@ -196,7 +127,7 @@ async fn the_owner_turns_2fa_on_the_pill_flips_live_and_the_secret_stays_in_webm
     let (_dir, config) = setup("");
     let c = config.clone();
     let (server, lines, log) = tokio::task::spawn_blocking(move || {
-        seed_owner(&c);
+        seed(&c);
         serve_logged(&c)
     })
     .await
@@ -301,9 +232,7 @@ fn changing_the_password_ends_imap_smtp_and_other_webmail_sessions_but_not_this_
 async fn the_owner_lands_on_the_mailbox_and_reads_a_message() {
     let (_dir, config) = setup("");
     let c = config.clone();
-    tokio::task::spawn_blocking(move || seed_owner(&c))
-        .await
-        .unwrap();
+    tokio::task::spawn_blocking(move || seed(&c)).await.unwrap();
     let core = side_core(&config).await;
     let ann = trekmail_core::domain::EmailAddress::parse(ANN).unwrap();
     let body = "From: =?utf-8?Q?Bj=C3=B6rn?= <bjorn@example.net>\r\nTo: ann@example.com\r\n\
@@ -438,7 +367,7 @@ fn next_code(key: &str) -> String {
 #[test]
 fn a_branded_host_shows_its_brand_and_admits_only_its_own_mailboxes() {
     let (_dir, config) = setup("");
-    seed_owner(&config);
+    seed(&config);
     // Starter has no branding.
     let refused = fails(
         &config,
@@ -608,7 +537,7 @@ fn with_tls_on_the_webmail_speaks_https_and_its_cookies_are_secure() {
         "[webmail]\nlisten = \"127.0.0.1:0\"\ntls = true\n",
     );
     std::fs::write(&config, text).unwrap();
-    seed_owner(&config);
+    seed(&config);
     let (_server, lines) = serve(&config);
     assert!(
         lines.iter().any(|l| l.contains("Webmail:    https://")),

@@ -7,6 +7,7 @@ use std::process::{Child, Command, Output, Stdio};
 use trekmail_testkit::scratch_dir;
 
 pub mod side_core;
+pub mod web;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_trekmail");
 
@@ -83,6 +84,13 @@ pub fn fails(config: &Path, args: &[&str], stdin: Option<&str>) -> String {
     stderr
 }
 
+/// The owner's dashboard password after [`seed`].
+pub const OWNER_PASSWORD: &str = "Owner-first-pass-1";
+/// ann@example.com's password after [`seed`].
+pub const ANN_PASSWORD: &str = "Ann-first-pass-1";
+
+/// owner@example.com (Starter, with [`OWNER_PASSWORD`]), example.com, and ann@example.com
+/// ("Ann", 1 GB, with [`ANN_PASSWORD`]).
 pub fn seed(config: &Path) {
     ok(
         config,
@@ -93,8 +101,9 @@ pub fn seed(config: &Path) {
             "owner@example.com",
             "--plan",
             "starter",
+            "--password-stdin",
         ],
-        None,
+        Some(&format!("{OWNER_PASSWORD}\n")),
     );
     ok(
         config,
@@ -117,7 +126,7 @@ pub fn seed(config: &Path) {
             "Ann",
             "--password-stdin",
         ],
-        Some("Ann-first-pass-1\n"),
+        Some(&format!("{ANN_PASSWORD}\n")),
     );
 }
 
