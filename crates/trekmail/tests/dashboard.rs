@@ -409,25 +409,7 @@ async fn across_nodes_the_pill_flips_and_a_saved_password_ends_sessions() {
 
 #[test]
 fn with_tls_on_the_dashboard_speaks_https_and_its_cookies_are_secure() {
-    let (_dir, config) = setup("");
-    let text = std::fs::read_to_string(&config).unwrap();
-    let text = text.replace(
-        "[dashboard]\nlisten = \"127.0.0.1:0\"\n",
-        "[dashboard]\nlisten = \"127.0.0.1:0\"\ntls = true\n",
-    );
-    std::fs::write(&config, text).unwrap();
-    seed(&config);
-    let (_server, lines) = serve(&config);
-    assert!(
-        lines.iter().any(|l| l.contains("Dashboard:  https://")),
-        "{lines:?}"
-    );
-    let port = dashboard_port(&lines);
-    let page = curl(&["--insecure", &format!("https://127.0.0.1:{port}/signin")]);
-    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
-    assert!(page.contains("HttpOnly; SameSite=Strict; Secure"), "{page}");
-    let plain = curl(&[&format!("http://127.0.0.1:{port}/signin")]);
-    assert!(!plain.contains("200 OK"), "{plain}");
+    let (_server, port) = https_only("dashboard", "Dashboard:  ", dashboard_port);
     // The server still answers after a client that never finished its handshake.
     let _silent = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     let again = curl(&["--insecure", &format!("https://127.0.0.1:{port}/signin")]);

@@ -8,7 +8,6 @@ mod common;
 use common::side_core::{enroll_mailbox, oathtool};
 use common::web::*;
 use common::*;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -499,56 +498,9 @@ fn a_branded_host_shows_its_brand_and_admits_only_its_own_mailboxes() {
     assert!(after.contains("data-brand>TrekMail<"), "{after}");
 }
 
-/// `serve` with its log (debug level) in a file, for the secret grep.
-fn serve_logged(config: &Path) -> (Serve, Vec<String>, PathBuf) {
-    let log = config.parent().unwrap().join("serve.log");
-    let mut child = Command::new(BIN)
-        .arg("--config")
-        .arg(config)
-        .arg("serve")
-        .env("RUST_LOG", "debug")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut lines = Vec::new();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap() == 0 {
-            break;
-        }
-        let done = line.contains("Ctrl-C");
-        lines.push(line);
-        if done {
-            break;
-        }
-    }
-    assert!(lines.iter().any(|l| l.contains("Webmail:")), "{lines:?}");
-    (Serve(child), lines, log)
-}
-
 #[test]
 fn with_tls_on_the_webmail_speaks_https_and_its_cookies_are_secure() {
-    let (_dir, config) = setup("");
-    let text = std::fs::read_to_string(&config).unwrap();
-    let text = text.replace(
-        "[webmail]\nlisten = \"127.0.0.1:0\"\n",
-        "[webmail]\nlisten = \"127.0.0.1:0\"\ntls = true\n",
-    );
-    std::fs::write(&config, text).unwrap();
-    seed(&config);
-    let (_server, lines) = serve(&config);
-    assert!(
-        lines.iter().any(|l| l.contains("Webmail:    https://")),
-        "{lines:?}"
-    );
-    let port = webmail_port(&lines);
-    let page = curl(&["--insecure", &format!("https://127.0.0.1:{port}/signin")]);
-    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
-    assert!(page.contains("HttpOnly; SameSite=Strict; Secure"), "{page}");
-    let plain = curl(&[&format!("http://127.0.0.1:{port}/signin")]);
-    assert!(!plain.contains("200 OK"), "{plain}");
+    let (_server, _port) = https_only("webmail", "Webmail:    ", webmail_port);
 }
 
 #[test]

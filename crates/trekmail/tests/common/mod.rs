@@ -186,12 +186,28 @@ impl Drop for Serve {
 }
 
 pub fn serve(config: &Path) -> (Serve, Vec<String>) {
-    let mut child = Command::new(BIN)
+    spawn_serve(config, Command::new(BIN).stderr(Stdio::null()))
+}
+
+/// `serve` with its log at debug level in a file (for tests that search the log); returns
+/// the file too.
+pub fn serve_logged(config: &Path) -> (Serve, Vec<String>, PathBuf) {
+    let log = config.parent().unwrap().join("serve.log");
+    let file = std::fs::File::create(&log).unwrap();
+    let (server, lines) = spawn_serve(
+        config,
+        Command::new(BIN).env("RUST_LOG", "debug").stderr(file),
+    );
+    (server, lines, log)
+}
+
+/// Starts `command` as `serve` on `config` and reads what it prints up to "Ctrl-C".
+fn spawn_serve(config: &Path, command: &mut Command) -> (Serve, Vec<String>) {
+    let mut child = command
         .arg("--config")
         .arg(config)
         .arg("serve")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut lines = Vec::new();

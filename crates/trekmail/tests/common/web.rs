@@ -1,5 +1,6 @@
 //! What the dashboard's and the webmail's tests share: curl, and reading its answers.
 
+use super::{Serve, seed, serve, setup};
 use std::process::Command;
 
 /// curl with `args`; the answer's headers and body (`-i`), at most 10 s.
@@ -28,4 +29,30 @@ pub fn set_cookie(response: &str, name: &str) -> String {
         .next()
         .unwrap_or_default()
         .to_owned()
+}
+
+/// A seeded node whose `[section]` listener has `tls = true`: it prints `label` with an
+/// https:// address, answers over TLS with Secure cookies, and not in clear. Its port.
+pub fn https_only(section: &str, label: &str, port_of: fn(&[String]) -> u16) -> (Serve, u16) {
+    let (_dir, config) = setup("");
+    let listen = format!("[{section}]\nlisten = \"127.0.0.1:0\"\n");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains(&listen), "{text}");
+    let text = text.replace(&listen, &format!("{listen}tls = true\n"));
+    std::fs::write(&config, text).unwrap();
+    seed(&config);
+    let (server, lines) = serve(&config);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(&format!("{label}https://"))),
+        "{lines:?}"
+    );
+    let port = port_of(&lines);
+    let page = curl(&["--insecure", &format!("https://127.0.0.1:{port}/signin")]);
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    assert!(page.contains("HttpOnly; SameSite=Strict; Secure"), "{page}");
+    let plain = curl(&[&format!("http://127.0.0.1:{port}/signin")]);
+    assert!(!plain.contains("200 OK"), "{plain}");
+    (server, port)
 }
