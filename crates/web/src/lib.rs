@@ -12,6 +12,7 @@ mod own_credentials;
 mod qr;
 mod relative_time;
 mod session;
+mod sign_in;
 mod tls_listener;
 mod views;
 mod webmail;

@@ -3,11 +3,11 @@
 //! is the owner's alone, independent of every mailbox.
 
 use super::AppState;
-use super::signin::CsrfForm;
 use crate::error::{WebError, form_message};
 use crate::own_credentials::{self, ConfirmForm, DisableForm, PasswordForm};
 use crate::relative_time;
 use crate::session::Owner;
+use crate::sign_in::CsrfForm;
 use crate::views::{
     AccountSecurityPage, BrandingView, Frame, TokenRow, render, rules_for, rules_json,
 };

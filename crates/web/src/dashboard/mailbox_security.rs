@@ -3,10 +3,10 @@
 
 use super::AppState;
 use super::format::size;
-use super::signin::CsrfForm;
 use crate::error::{WebError, form_message};
 use crate::relative_time;
 use crate::session::Owner;
+use crate::sign_in::CsrfForm;
 use crate::views::{
     DeleteMailboxPage, EditStoragePage, Frame, MailboxHeader, MailboxSecurityPage,
     RecoveryCodePage, RecoveryView, render, rules_for, rules_json,

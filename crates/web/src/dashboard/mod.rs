@@ -8,6 +8,7 @@ mod mailbox_security;
 mod mailboxes;
 mod signin;
 
+use crate::sign_in::Cookies;
 use crate::{WebOptions, api, assets, headers};
 use axum::Router;
 use axum::middleware;
@@ -24,6 +25,16 @@ pub struct AppState {
     pub options: WebOptions,
     /// Ends open event streams when the server stops.
     pub shutdown: CancellationToken,
+}
+
+impl AppState {
+    pub fn cookies(&self) -> Cookies {
+        Cookies {
+            session: crate::session::COOKIE,
+            pre: crate::session::PRE_COOKIE,
+            secure: self.options.secure_cookies,
+        }
+    }
 }
 
 /// The dashboard's pages, event stream and JSON API.

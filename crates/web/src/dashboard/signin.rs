@@ -4,17 +4,18 @@
 use super::AppState;
 use crate::csrf;
 use crate::error::WebError;
-use crate::session::{self, Owner, PRE_COOKIE};
+use crate::session::{Owner, PRE_COOKIE};
+use crate::sign_in::{CodeForm, CsrfForm, EXPIRED, WRONG_CODE};
 use crate::views::{SignInCodePage, SignInPage, render};
 use axum::Form;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use trekmail_core::CoreError;
 use trekmail_core::audit::Channel;
-use trekmail_core::auth::{Authenticated, CodeTicket, PasswordStep};
+use trekmail_core::auth::{CodeTicket, PasswordStep};
 
 #[derive(Deserialize)]
 pub struct SignInForm {
@@ -26,24 +27,7 @@ pub struct SignInForm {
     password: String,
 }
 
-#[derive(Deserialize)]
-pub struct CodeForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    ticket: String,
-    #[serde(default)]
-    code: String,
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    pub csrf: String,
-}
-
 const WRONG: &str = "Wrong e-mail or password.";
-const EXPIRED: &str = "This form expired. Please try again.";
 
 pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
     let pre = csrf::pre_token(&headers, PRE_COOKIE)?;
@@ -52,7 +36,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Result<R
         error: None,
         pre: pre.clone(),
     });
-    Ok(with_pre_cookie(&state, &pre, page))
+    Ok(state.cookies().with_pre(&pre, page))
 }
 
 pub async fn submit(
@@ -68,7 +52,7 @@ pub async fn submit(
             error: Some(error.to_owned()),
             pre: pre.clone(),
         };
-        with_pre_cookie(&state, &pre, render(&page))
+        state.cookies().with_pre(&pre, render(&page))
     };
     if !csrf::pre_matches(&headers, PRE_COOKIE, &form.csrf) {
         return Ok(again(EXPIRED));
@@ -84,9 +68,13 @@ pub async fn submit(
         )
         .await;
     match step {
-        Ok(PasswordStep::Done(auth)) => signed_in(&state, &auth, peer).await,
-        Ok(PasswordStep::NeedsCode(ticket)) => Ok(with_pre_cookie(
-            &state,
+        Ok(PasswordStep::Done(auth)) => {
+            state
+                .cookies()
+                .signed_in(&state.core, &auth, Channel::Dashboard, peer, "/mailboxes")
+                .await
+        }
+        Ok(PasswordStep::NeedsCode(ticket)) => Ok(state.cookies().with_pre(
             &pre,
             render(&SignInCodePage {
                 ticket: ticket.0,
@@ -112,7 +100,7 @@ pub async fn submit_code(
             error: Some(error.to_owned()),
             pre: pre.clone(),
         };
-        with_pre_cookie(&state, &pre, render(&page))
+        state.cookies().with_pre(&pre, render(&page))
     };
     if !csrf::pre_matches(&headers, PRE_COOKIE, &form.csrf) {
         return Ok(again(EXPIRED));
@@ -128,10 +116,13 @@ pub async fn submit_code(
         )
         .await;
     match result {
-        Ok(auth) => signed_in(&state, &auth, peer).await,
-        Err(CoreError::Denied) => Ok(again(
-            "That code is not right, was already used, or this sign-in expired.",
-        )),
+        Ok(auth) => {
+            state
+                .cookies()
+                .signed_in(&state.core, &auth, Channel::Dashboard, peer, "/mailboxes")
+                .await
+        }
+        Err(CoreError::Denied) => Ok(again(WRONG_CODE)),
         Err(e) => Err(e.into()),
     }
 }
@@ -142,31 +133,5 @@ pub async fn sign_out(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     owner.check_csrf(&form.csrf)?;
-    state.core.registry().end_one(&owner.row.id).await?;
-    let clear = session::set_cookie(session::COOKIE, "", state.options.secure_cookies, Some(0));
-    Ok(([(header::SET_COOKIE, clear)], Redirect::to("/signin")).into_response())
-}
-
-async fn signed_in(
-    state: &AppState,
-    auth: &Authenticated,
-    peer: SocketAddr,
-) -> Result<Response, WebError> {
-    let (_, token) = state
-        .core
-        .registry()
-        .open_web(auth, Channel::Dashboard, Some(peer.ip()))
-        .await?;
-    let cookie = session::set_cookie(
-        session::COOKIE,
-        token.expose(),
-        state.options.secure_cookies,
-        None,
-    );
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/mailboxes")).into_response())
-}
-
-fn with_pre_cookie(state: &AppState, pre: &str, page: impl IntoResponse) -> Response {
-    let cookie = session::set_cookie(PRE_COOKIE, pre, state.options.secure_cookies, None);
-    ([(header::SET_COOKIE, cookie)], page).into_response()
+    state.cookies().signed_out(&state.core, &owner.row.id).await
 }

@@ -13,6 +13,7 @@ mod recovery;
 mod security;
 mod signin;
 
+use crate::sign_in::Cookies;
 use crate::{WebOptions, assets, headers};
 use axum::Router;
 use axum::middleware;
@@ -28,6 +29,16 @@ pub struct MailState {
     pub options: WebOptions,
     /// Ends open event streams when the server stops.
     pub shutdown: CancellationToken,
+}
+
+impl MailState {
+    pub fn cookies(&self) -> Cookies {
+        Cookies {
+            session: owner::COOKIE,
+            pre: owner::PRE_COOKIE,
+            secure: self.options.secure_cookies,
+        }
+    }
 }
 
 /// The webmail's pages and event stream.

@@ -6,9 +6,9 @@ use super::MailState;
 use super::brand::Brand;
 use super::owner::PRE_COOKIE;
 use super::pages::ForgotPage;
-use super::signin::{EXPIRED, signed_in, with_pre_cookie};
 use crate::csrf;
 use crate::error::{WebError, form_message};
+use crate::sign_in::EXPIRED;
 use crate::views::{render, rules_for, rules_json};
 use axum::Form;
 use axum::extract::{ConnectInfo, State};
@@ -17,6 +17,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use trekmail_core::CoreError;
+use trekmail_core::audit::Channel;
 
 #[derive(Deserialize)]
 pub struct RecoveryForm {
@@ -49,7 +50,7 @@ pub async fn page(
         rules_json: rules_json(),
         pre: pre.clone(),
     });
-    Ok(with_pre_cookie(&state, &pre, page))
+    Ok(state.cookies().with_pre(&pre, page))
 }
 
 pub async fn submit(
@@ -69,7 +70,7 @@ pub async fn submit(
             rules_json: rules_json(),
             pre: pre.clone(),
         };
-        with_pre_cookie(&state, &pre, render(&page))
+        state.cookies().with_pre(&pre, render(&page))
     };
     if !csrf::pre_matches(&headers, PRE_COOKIE, &form.csrf) {
         return Ok(again(EXPIRED.to_owned()));
@@ -88,7 +89,18 @@ pub async fn submit(
         )
         .await;
     match result {
-        Ok(auth) => signed_in(&state, &auth, peer, "/settings/security?done=recovered").await,
+        Ok(auth) => {
+            state
+                .cookies()
+                .signed_in(
+                    &state.core,
+                    &auth,
+                    Channel::Webmail,
+                    peer,
+                    "/settings/security?done=recovered",
+                )
+                .await
+        }
         Err(CoreError::Denied) => Ok(again(WRONG.to_owned())),
         Err(e) => match form_message(&e) {
             Some(message) => Ok(again(message)),

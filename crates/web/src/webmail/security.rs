@@ -5,10 +5,10 @@
 use super::MailState;
 use super::owner::MailOwner;
 use super::pages::{Frame, SecurityPage, SessionView};
-use super::signin::CsrfForm;
 use crate::error::WebError;
 use crate::own_credentials::{self, ConfirmForm, DisableForm, PasswordForm};
 use crate::relative_time;
+use crate::sign_in::CsrfForm;
 use crate::views::{render, rules_for, rules_json};
 use axum::Form;
 use axum::extract::{Path, Query, State};

@@ -4,21 +4,21 @@
 
 use super::MailState;
 use super::brand::Brand;
-use super::owner::{COOKIE, MailOwner, PRE_COOKIE};
+use super::owner::{MailOwner, PRE_COOKIE};
 use super::pages::{SignInCodePage, SignInPage};
 use crate::csrf;
 use crate::error::WebError;
-use crate::session;
+use crate::sign_in::{CodeForm, CsrfForm, EXPIRED, WRONG_CODE};
 use crate::views::render;
 use axum::Form;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use trekmail_core::CoreError;
 use trekmail_core::audit::Channel;
-use trekmail_core::auth::{Authenticated, CodeTicket, PasswordStep};
+use trekmail_core::auth::{CodeTicket, PasswordStep};
 
 #[derive(Deserialize)]
 pub struct SignInForm {
@@ -30,24 +30,7 @@ pub struct SignInForm {
     password: String,
 }
 
-#[derive(Deserialize)]
-pub struct CodeForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    ticket: String,
-    #[serde(default)]
-    code: String,
-}
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    pub csrf: String,
-}
-
 const WRONG: &str = "Wrong address or password.";
-pub const EXPIRED: &str = "This form expired. Please try again.";
 
 pub async fn page(
     State(state): State<MailState>,
@@ -61,7 +44,7 @@ pub async fn page(
         error: None,
         pre: pre.clone(),
     });
-    Ok(with_pre_cookie(&state, &pre, page))
+    Ok(state.cookies().with_pre(&pre, page))
 }
 
 pub async fn submit(
@@ -79,7 +62,7 @@ pub async fn submit(
             error: Some(error.to_owned()),
             pre: pre.clone(),
         };
-        with_pre_cookie(&state, &pre, render(&page))
+        state.cookies().with_pre(&pre, render(&page))
     };
     if !csrf::pre_matches(&headers, PRE_COOKIE, &form.csrf) {
         return Ok(again(EXPIRED));
@@ -96,9 +79,13 @@ pub async fn submit(
         )
         .await;
     match step {
-        Ok(PasswordStep::Done(auth)) => signed_in(&state, &auth, peer, "/").await,
-        Ok(PasswordStep::NeedsCode(ticket)) => Ok(with_pre_cookie(
-            &state,
+        Ok(PasswordStep::Done(auth)) => {
+            state
+                .cookies()
+                .signed_in(&state.core, &auth, Channel::Webmail, peer, "/")
+                .await
+        }
+        Ok(PasswordStep::NeedsCode(ticket)) => Ok(state.cookies().with_pre(
             &pre,
             render(&SignInCodePage {
                 brand: brand.clone(),
@@ -127,7 +114,7 @@ pub async fn submit_code(
             error: Some(error.to_owned()),
             pre: pre.clone(),
         };
-        with_pre_cookie(&state, &pre, render(&page))
+        state.cookies().with_pre(&pre, render(&page))
     };
     if !csrf::pre_matches(&headers, PRE_COOKIE, &form.csrf) {
         return Ok(again(EXPIRED));
@@ -145,11 +132,12 @@ pub async fn submit_code(
     match result {
         // Nor does another brand's mailbox pass here.
         Ok(auth) if brand.account.is_none_or(|a| a == auth.account_id()) => {
-            signed_in(&state, &auth, peer, "/").await
+            state
+                .cookies()
+                .signed_in(&state.core, &auth, Channel::Webmail, peer, "/")
+                .await
         }
-        Ok(_) | Err(CoreError::Denied) => Ok(again(
-            "That code is not right, was already used, or this sign-in expired.",
-        )),
+        Ok(_) | Err(CoreError::Denied) => Ok(again(WRONG_CODE)),
         Err(e) => Err(e.into()),
     }
 }
@@ -160,28 +148,5 @@ pub async fn sign_out(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     owner.check_csrf(&form.csrf)?;
-    state.core.registry().end_one(&owner.row.id).await?;
-    let clear = session::set_cookie(COOKIE, "", state.options.secure_cookies, Some(0));
-    Ok(([(header::SET_COOKIE, clear)], Redirect::to("/signin")).into_response())
-}
-
-/// Opens the webmail session for a proof from the door and sends the owner to `to`.
-pub async fn signed_in(
-    state: &MailState,
-    auth: &Authenticated,
-    peer: SocketAddr,
-    to: &str,
-) -> Result<Response, WebError> {
-    let (_, token) = state
-        .core
-        .registry()
-        .open_web(auth, Channel::Webmail, Some(peer.ip()))
-        .await?;
-    let cookie = session::set_cookie(COOKIE, token.expose(), state.options.secure_cookies, None);
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response())
-}
-
-pub fn with_pre_cookie(state: &MailState, pre: &str, page: impl IntoResponse) -> Response {
-    let cookie = session::set_cookie(PRE_COOKIE, pre, state.options.secure_cookies, None);
-    ([(header::SET_COOKIE, cookie)], page).into_response()
+    state.cookies().signed_out(&state.core, &owner.row.id).await
 }
