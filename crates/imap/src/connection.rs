@@ -92,10 +92,16 @@ pub(crate) async fn run(
     shutdown: CancellationToken,
 ) {
     let mut transport = transport;
+    let tls = transport.is_tls();
+    // The greeting names the capabilities, so clients need not ask (RFC 3501 §7.1).
+    let capabilities = r::capability_list(
+        login_allowed(tls, service.options.plaintext_auth, peer),
+        !tls && service.tls.is_some(),
+    );
     let mut conn = Connection {
         core: service.core.clone(),
-        tls: transport.is_tls(),
-        server: protocol_state(&service, true),
+        tls,
+        server: protocol_state(&service, Some(Code::Capability(capabilities))),
         service,
         peer,
         signed_in: None,
@@ -122,7 +128,7 @@ pub(crate) async fn run(
                     Some(upgraded) => {
                         transport = upgraded;
                         // Plaintext sent after the command is dropped with the old state.
-                        conn.server = protocol_state(&conn.service, false);
+                        conn.server = protocol_state(&conn.service, None);
                         conn.tls = true;
                         continue;
                     }
@@ -138,16 +144,17 @@ pub(crate) async fn run(
     }
 }
 
-/// A fresh protocol state. After STARTTLS there is no second greeting: the new state's is
-/// taken out unsent.
-fn protocol_state(service: &ImapServer, greet: bool) -> Server {
+/// A fresh protocol state, its greeting carrying `greeting_code`. Without one it is the state
+/// after STARTTLS, where there is no second greeting: the new state's is taken out unsent.
+fn protocol_state(service: &ImapServer, greeting_code: Option<Code<'static>>) -> Server {
     let mut options = Options::default();
     options.max_literal_size = service.options.max_literal;
     options.max_command_size = service
         .options
         .max_literal
         .saturating_add(service.options.max_line);
-    let greeting = Greeting::ok(None, "TrekMail IMAP ready")
+    let greet = greeting_code.is_some();
+    let greeting = Greeting::ok(greeting_code, "TrekMail IMAP ready")
         .unwrap_or_else(|_| Greeting::ok(None, "ready").unwrap_or_else(|_| unreachable_greeting()));
     let mut server = Server::new(options, greeting);
     if !greet {
@@ -155,6 +162,14 @@ fn protocol_state(service: &ImapServer, greet: bool) -> Server {
         while let Err(Interrupt::Io(Io::Output(_))) = server.next() {}
     }
     server
+}
+
+/// Passwords only over TLS, or over loopback when the config allows it.
+fn login_allowed(tls: bool, plaintext: PlaintextAuth, peer: SocketAddr) -> bool {
+    tls || match plaintext {
+        PlaintextAuth::Loopback => peer.ip().is_loopback(),
+        PlaintextAuth::Never => false,
+    }
 }
 
 fn unreachable_greeting() -> Greeting<'static> {
@@ -327,13 +342,8 @@ impl Connection {
         self.server.enqueue_status(r::ok(Some(tag), None, text));
     }
 
-    /// Passwords only over TLS, or over loopback when the config allows it.
     fn login_allowed(&self) -> bool {
-        self.tls
-            || match self.service.options.plaintext_auth {
-                PlaintextAuth::Loopback => self.peer.ip().is_loopback(),
-                PlaintextAuth::Never => false,
-            }
+        login_allowed(self.tls, self.service.options.plaintext_auth, self.peer)
     }
 
     fn starttls_offered(&self) -> bool {

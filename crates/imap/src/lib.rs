@@ -4,6 +4,8 @@
 
 mod commands;
 mod connection;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod limits;
 mod listener;
 mod mime;

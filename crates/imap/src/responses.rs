@@ -52,6 +52,11 @@ pub fn empty_challenge() -> CommandContinuationRequest<'static> {
 /// What this server does, as CAPABILITY lists it: every extension named here is implemented.
 /// Passwords are offered only when they may be sent (TLS, or loopback when configured).
 pub fn capabilities(login_allowed: bool, starttls: bool) -> Data<'static> {
+    Data::Capability(capability_list(login_allowed, starttls))
+}
+
+/// The list CAPABILITY answers, also sent in the greeting's `[CAPABILITY …]` code.
+pub fn capability_list(login_allowed: bool, starttls: bool) -> Vec1<Capability<'static>> {
     use imap_codec::imap_types::auth::AuthMechanism;
     use imap_codec::imap_types::core::Atom;
     let mut caps = vec![
@@ -79,7 +84,7 @@ pub fn capabilities(login_allowed: bool, starttls: bool) -> Data<'static> {
     } else {
         caps.push(Capability::LoginDisabled);
     }
-    Data::Capability(Vec1::try_from(caps).unwrap_or_else(|_| Vec1::from(Capability::Imap4Rev1)))
+    Vec1::try_from(caps).unwrap_or_else(|_| Vec1::from(Capability::Imap4Rev1))
 }
 
 fn fallback() -> Status<'static> {

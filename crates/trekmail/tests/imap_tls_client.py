@@ -63,6 +63,7 @@ def body_of(data):
 
 # STARTTLS: before it, no password may be sent; after it, the capabilities change.
 m = imaplib.IMAP4("127.0.0.1", plain_port, timeout=15)
+assert m.welcome.startswith(b"* OK [CAPABILITY IMAP4REV1 ") and b" STARTTLS " in m.welcome, m.welcome
 before = caps(m)
 assert b"STARTTLS" in before and b"LOGINDISABLED" in before, before
 assert b"AUTH=PLAIN" not in before, before

@@ -229,7 +229,7 @@ pub(crate) fn text(raw: &[u8]) -> &[u8] {
 
 /// A section's bytes (RFC 3501 §6.4.5); a part that is not there is empty. HEADER, TEXT and
 /// HEADER.FIELDS of a part are of the message a message/rfc822 part holds.
-fn section_bytes(section: Option<&Section<'_>>, raw: &[u8]) -> Vec<u8> {
+pub(crate) fn section_bytes(section: Option<&Section<'_>>, raw: &[u8]) -> Vec<u8> {
     let Some(section) = section else {
         return raw.to_vec();
     };

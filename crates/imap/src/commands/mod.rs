@@ -2,9 +2,9 @@
 //! core and answers through the connection's protocol state.
 
 mod append;
-mod bodystructure;
+pub(crate) mod bodystructure;
 mod copy;
-mod envelope;
+pub(crate) mod envelope;
 mod expunge;
 mod extensions;
 pub(crate) mod fetch;
