@@ -37,60 +37,22 @@ pub async fn run(config: &Config) -> Result<()> {
         imap.push(Some((bound, task)));
     }
 
-    let dashboard = match config.dashboard.listen.as_str() {
-        "" => None,
-        address => {
-            let listener = tokio::net::TcpListener::bind(address)
-                .await
-                .with_context(|| format!("dashboard.listen: cannot listen on {address}"))?;
-            let bound = listener.local_addr()?;
-            let https = config.dashboard.tls;
-            let router = trekmail_web::dashboard_router(
-                node.core.clone(),
-                trekmail_web::WebOptions {
-                    secure_cookies: https || config.dashboard.secure_cookies,
-                },
-                shutdown.clone(),
-            );
-            let task = match https {
-                true => tokio::spawn(trekmail_web::serve_tls(
-                    listener,
-                    acceptor.clone(),
-                    router,
-                    shutdown.clone(),
-                )),
-                false => tokio::spawn(trekmail_web::serve(listener, router, shutdown.clone())),
-            };
-            Some((bound, https, task))
-        }
+    let dashboard = WebSection {
+        name: "dashboard",
+        listen: &config.dashboard.listen,
+        tls: config.dashboard.tls,
+        secure_cookies: config.dashboard.secure_cookies,
+        channel: trekmail_web::WebChannel::Dashboard,
     };
-    let webmail = match config.webmail.listen.as_str() {
-        "" => None,
-        address => {
-            let listener = tokio::net::TcpListener::bind(address)
-                .await
-                .with_context(|| format!("webmail.listen: cannot listen on {address}"))?;
-            let bound = listener.local_addr()?;
-            let https = config.webmail.tls;
-            let router = trekmail_web::webmail_router(
-                node.core.clone(),
-                trekmail_web::WebOptions {
-                    secure_cookies: https || config.webmail.secure_cookies,
-                },
-                shutdown.clone(),
-            );
-            let task = match https {
-                true => tokio::spawn(trekmail_web::serve_tls(
-                    listener,
-                    acceptor.clone(),
-                    router,
-                    shutdown.clone(),
-                )),
-                false => tokio::spawn(trekmail_web::serve(listener, router, shutdown.clone())),
-            };
-            Some((bound, https, task))
-        }
+    let dashboard = web_listener(dashboard, &node.core, &acceptor, &shutdown).await?;
+    let webmail = WebSection {
+        name: "webmail",
+        listen: &config.webmail.listen,
+        tls: config.webmail.tls,
+        secure_cookies: config.webmail.secure_cookies,
+        channel: trekmail_web::WebChannel::Webmail,
     };
+    let webmail = web_listener(webmail, &node.core, &acceptor, &shutdown).await?;
     let smtp = trekmail_smtp::Smtp::new(
         node.core.clone(),
         config.smtp.options(),
@@ -259,4 +221,55 @@ async fn wait_for_signal() -> Result<()> {
     #[cfg(not(unix))]
     tokio::signal::ctrl_c().await?;
     Ok(())
+}
+
+/// A `[dashboard]` or `[webmail]` section, and the channel it serves.
+struct WebSection<'a> {
+    name: &'static str,
+    listen: &'a str,
+    tls: bool,
+    secure_cookies: bool,
+    channel: trekmail_web::WebChannel,
+}
+
+/// Where a web listener is bound, whether it speaks HTTPS, and its task.
+type WebListener = (
+    std::net::SocketAddr,
+    bool,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+);
+
+/// Binds and serves a web channel; `None` when its address is empty.
+async fn web_listener(
+    section: WebSection<'_>,
+    core: &std::sync::Arc<trekmail_core::Core>,
+    acceptor: &tokio_rustls::TlsAcceptor,
+    shutdown: &CancellationToken,
+) -> Result<Option<WebListener>> {
+    let WebSection {
+        name,
+        listen,
+        tls,
+        secure_cookies,
+        channel,
+    } = section;
+    if listen.is_empty() {
+        return Ok(None);
+    }
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("{name}.listen: cannot listen on {listen}"))?;
+    let bound = listener.local_addr()?;
+    let options = trekmail_web::WebOptions {
+        secure_cookies: tls || secure_cookies,
+    };
+    let task = tokio::spawn(trekmail_web::serve_channel(
+        channel,
+        core.clone(),
+        options,
+        listener,
+        tls.then(|| acceptor.clone()),
+        shutdown.clone(),
+    ));
+    Ok(Some((bound, tls, task)))
 }

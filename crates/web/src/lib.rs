@@ -17,17 +17,16 @@ mod tls_listener;
 mod views;
 mod webmail;
 
-pub use dashboard::router as dashboard_router;
-pub use webmail::router as webmail_router;
-
 use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::serve::ListenerExt;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
+use trekmail_core::Core;
 
 /// How the web listeners behave.
 #[derive(Debug, Clone, Default)]
@@ -37,8 +36,36 @@ pub struct WebOptions {
     pub secure_cookies: bool,
 }
 
-/// Serves `router` until `shutdown`; open event streams end with it.
-pub async fn serve(
+/// The two web channels, each on a listener of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebChannel {
+    /// The account owner's pages and the JSON API.
+    Dashboard,
+    /// The mailbox owner's pages.
+    Webmail,
+}
+
+/// Serves `channel` on `listener` until `shutdown`: HTTPS when given a TLS acceptor, HTTP
+/// otherwise. Open event streams end with the shutdown.
+pub async fn serve_channel(
+    channel: WebChannel,
+    core: Arc<Core>,
+    options: WebOptions,
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    let router = match channel {
+        WebChannel::Dashboard => dashboard::router(core, options, shutdown.clone()),
+        WebChannel::Webmail => webmail::router(core, options, shutdown.clone()),
+    };
+    match tls {
+        Some(acceptor) => serve_tls(listener, acceptor, router, shutdown).await,
+        None => serve(listener, router, shutdown).await,
+    }
+}
+
+async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: CancellationToken,
@@ -51,8 +78,7 @@ pub async fn serve(
     .await
 }
 
-/// Serves `router` over HTTPS on `listener` until `shutdown`.
-pub async fn serve_tls(
+async fn serve_tls(
     listener: TcpListener,
     acceptor: TlsAcceptor,
     router: Router,
