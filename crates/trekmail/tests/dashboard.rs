@@ -378,9 +378,13 @@ async fn across_nodes_the_pill_flips_and_a_saved_password_ends_sessions() {
         ok(&config_b, &["mailbox", "reset-2fa", ANN], None);
         assert!(finish(page).contains("OFF"));
 
-        // An IMAP session on node B; the password saved through node A's API.
-        let mut idle = imap_client(imap_port(&lines_b), ANN, ANN_PASSWORD, "idle-bye");
-        wait_for_line(&mut idle, "IDLING");
+        // An IMAP session in IDLE on each node; the password saved through node A's API.
+        let mut idles = Vec::new();
+        for lines in [&lines_a, &lines_b] {
+            let mut idle = imap_client(imap_port(lines), ANN, ANN_PASSWORD, "idle-bye");
+            wait_for_line(&mut idle, "IDLING");
+            idles.push(idle);
+        }
         let saved = curl(&[
             "-X",
             "PUT",
@@ -392,9 +396,11 @@ async fn across_nodes_the_pill_flips_and_a_saved_password_ends_sessions() {
             r#"{"password":"Cluster-pass-2026"}"#,
             &format!("http://127.0.0.1:{dash_a}/api/v1/mailboxes/{ANN_ID}/password"),
         ]);
-        assert!(saved.contains(r#""sessions_ended":1"#), "{saved}");
-        wait_for_line(&mut idle, "BYE");
-        finish(idle);
+        assert!(saved.contains(r#""sessions_ended":2"#), "{saved}");
+        for mut idle in idles {
+            wait_for_line(&mut idle, "BYE");
+            finish(idle);
+        }
         finish(imap_client(
             imap_port(&lines_a),
             ANN,
