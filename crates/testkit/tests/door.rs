@@ -7,7 +7,7 @@ use trekmail_core::CoreError;
 use trekmail_core::audit::{AuditKind, Channel};
 use trekmail_core::auth::PasswordStep;
 use trekmail_core::clock::Clock;
-use trekmail_core::ids::Principal;
+use trekmail_core::ids::{AccountId, Principal};
 use trekmail_core::security::password_hasher::HashCost;
 use trekmail_core::security::totp::step_of;
 use trekmail_core::services::{Actor, Scope};
@@ -279,6 +279,19 @@ async fn web_sign_in_with_a_code_and_turning_2fa_off() {
         panic!("no code asked");
     };
     let code = secret.code_at_step(step_of(clock.now()));
+    // Another account's branded host does not take it either, nor spend its code.
+    assert!(
+        door.code_step_in(
+            Some(AccountId(account.0 + 1)),
+            Channel::Webmail,
+            &ticket,
+            &code,
+            IP
+        )
+        .await
+        .is_err(),
+        "a ticket on another account's host"
+    );
     // The dashboard does not take the webmail's ticket (and spends no code on it).
     assert!(
         door.code_step(Channel::Dashboard, &ticket, &code, IP)

@@ -184,9 +184,23 @@ impl SignInDoor {
         code: &str,
         remote: Option<IpAddr>,
     ) -> Result<Authenticated, CoreError> {
+        self.code_step_in(None, channel, ticket, code, remote).await
+    }
+
+    /// [`Self::code_step`] where only `account`'s tickets count (a branded webmail host): one
+    /// from another host, for another account, fails before its code is looked at.
+    pub async fn code_step_in(
+        &self,
+        account: Option<AccountId>,
+        channel: Channel,
+        ticket: &CodeTicket,
+        code: &str,
+        remote: Option<IpAddr>,
+    ) -> Result<Authenticated, CoreError> {
         let body = self
             .open_ticket(ticket)
             .filter(|body| body.channel == channel)
+            .filter(|body| account.is_none_or(|a| a == body.account))
             .ok_or(CoreError::Denied)?;
         self.hold_if_throttled(body.channel, &body.login, remote)
             .await?;

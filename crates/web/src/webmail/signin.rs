@@ -122,7 +122,8 @@ pub async fn submit_code(
     let result = state
         .core
         .door()
-        .code_step(
+        .code_step_in(
+            brand.account,
             Channel::Webmail,
             &CodeTicket(form.ticket.clone()),
             form.code.trim(),
@@ -130,14 +131,13 @@ pub async fn submit_code(
         )
         .await;
     match result {
-        // Nor does another brand's mailbox pass here.
-        Ok(auth) if brand.account.is_none_or(|a| a == auth.account_id()) => {
+        Ok(auth) => {
             state
                 .cookies()
                 .signed_in(&state.core, &auth, Channel::Webmail, peer, "/")
                 .await
         }
-        Ok(_) | Err(CoreError::Denied) => Ok(again(WRONG_CODE)),
+        Err(CoreError::Denied) => Ok(again(WRONG_CODE)),
         Err(e) => Err(e.into()),
     }
 }
