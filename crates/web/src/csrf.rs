@@ -18,8 +18,16 @@ pub fn for_session(session_token: &str) -> String {
 }
 
 /// Whether `sent` is `expected`, without leaking how much of it matched.
-pub fn matches(expected: &str, sent: &str) -> bool {
+fn matches(expected: &str, sent: &str) -> bool {
     !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(sent.as_bytes()))
+}
+
+/// Refuses a state-changing request whose token is not the session's.
+pub fn check(expected: &str, sent: &str) -> Result<(), WebError> {
+    match matches(expected, sent) {
+        true => Ok(()),
+        false => Err(WebError::Csrf),
+    }
 }
 
 /// The pre-session value kept in cookie `name`: the browser's, or a new one.

@@ -53,10 +53,7 @@ impl Owner {
 
     /// Refuses a state-changing request whose form field or header lacks this session's token.
     pub fn check_csrf(&self, sent: &str) -> Result<(), WebError> {
-        match csrf::matches(&self.csrf, sent) {
-            true => Ok(()),
-            false => Err(WebError::Csrf),
-        }
+        csrf::check(&self.csrf, sent)
     }
 }
 

@@ -61,10 +61,7 @@ impl MailOwner {
 
     /// Refuses a state-changing request whose form lacks this session's token.
     pub fn check_csrf(&self, sent: &str) -> Result<(), WebError> {
-        match csrf::matches(&self.csrf, sent) {
-            true => Ok(()),
-            false => Err(WebError::Csrf),
-        }
+        csrf::check(&self.csrf, sent)
     }
 }
 
