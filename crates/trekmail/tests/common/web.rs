@@ -56,3 +56,21 @@ pub fn https_only(section: &str, label: &str, port_of: fn(&[String]) -> u16) -> 
     assert!(!plain.contains("200 OK"), "{plain}");
     (server, port)
 }
+
+/// `page` (headers and body) carries the strict headers every page has: a CSP with no inline
+/// script, frames denied, no sniffing, no caching.
+pub fn assert_strict_headers(page: &str) {
+    for header in [
+        "content-security-policy: default-src 'none'; script-src 'self'",
+        "frame-ancestors 'none'",
+        "x-frame-options: DENY",
+        "x-content-type-options: nosniff",
+        "cache-control: no-store",
+    ] {
+        assert!(
+            page.to_lowercase().contains(&header.to_lowercase()),
+            "{header}: {page}"
+        );
+    }
+    assert!(!page.contains("<script>"), "inline script: {page}");
+}
