@@ -26,13 +26,14 @@ told otherwise, and exits non-zero with a message on the first thing that is wro
 import json
 import os
 import re
-import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 
 from playwright.sync_api import expect, sync_playwright
+
+from browser_kit import launch, oathtool
 
 PORT, MODE, ARGS = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 BASE = f"http://127.0.0.1:{PORT}"
@@ -41,20 +42,6 @@ OWNER_PASSWORD = os.environ["OWNER_PASSWORD"]
 CONFUSABLE = set("0Oo1lIi|`'\"")
 expect.set_options(timeout=5000)
 
-
-def launch(p):
-    return p.chromium.launch(
-        executable_path="/usr/bin/chromium",
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
-    )
 
 
 def sign_in(page, email=OWNER, password=None, code=None):
@@ -74,16 +61,6 @@ def open_security(page, address="ann@example.com"):
     page.click(f"text={address}")
     page.wait_for_url("**/security")
 
-
-def oathtool(key, ahead=0):
-    at = time.gmtime(time.time() + ahead)
-    out = subprocess.run(
-        ["oathtool", "--totp", "-b", "--now", time.strftime("%Y-%m-%d %H:%M:%S UTC", at), key],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return out.stdout.strip()
 
 
 def post(page, path, form):

@@ -25,11 +25,12 @@ owner@example.com with OWNER_PASSWORD. Exits non-zero on the first thing that is
 """
 import os
 import re
-import subprocess
 import sys
 import time
 
 from playwright.sync_api import expect, sync_playwright
+
+from browser_kit import launch, oathtool
 
 PORT, DASH, MODE, ARGS = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4:]
 BASE = f"http://127.0.0.1:{PORT}"
@@ -41,25 +42,6 @@ WRONG = "Wrong address or password."
 expect.set_options(timeout=5000)
 
 
-def launch(p, extra=()):
-    return p.chromium.launch(
-        executable_path="/usr/bin/chromium",
-        args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            *extra,
-        ],
-    )
-
-
-def oathtool(key):
-    out = subprocess.run(["oathtool", "--totp", "-b", key], check=True, capture_output=True, text=True)
-    return out.stdout.strip()
 
 
 def sign_in(page, address=ANN, password=None, code=None, base=BASE):
