@@ -66,6 +66,27 @@ impl BlobStore for FsBlobStore {
         .await
     }
 
+    async fn head(&self, id: &BlobId, max: usize) -> StoreResult<Option<Vec<u8>>> {
+        let path = self.path_of(id)?;
+        blocking(move || {
+            let file = match File::open(&path) {
+                Ok(file) => file,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => {
+                    return Err(StoreError::Backend(format!(
+                        "cannot read {}: {e}",
+                        path.display()
+                    )));
+                }
+            };
+            let mut bytes = Vec::new();
+            io::Read::read_to_end(&mut io::Read::take(file, max as u64), &mut bytes)
+                .map_err(|e| StoreError::Backend(format!("cannot read {}: {e}", path.display())))?;
+            Ok(Some(bytes))
+        })
+        .await
+    }
+
     /// A body that comes back after a crash is only garbage, so no fsync here.
     async fn delete(&self, ids: &[BlobId]) -> StoreResult<()> {
         let paths = ids

@@ -11,6 +11,7 @@ use trekmail_core::store::{BlobStore, StoreResult};
 /// Equal bytes have the same id: the row there already is the same body.
 const PUT: &str = "INSERT INTO blobs (id, bytes) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING";
 const GET: &str = "SELECT bytes FROM blobs WHERE id = $1";
+const HEAD: &str = "SELECT substr(bytes, 1, CAST($2 AS INTEGER)) AS bytes FROM blobs WHERE id = $1";
 /// Leaves a body some message still refers to (one appended or copied since the caller
 /// learnt it was unreferenced): better a body kept too long than a message without one.
 const DELETE: &str = "DELETE FROM blobs WHERE id = $1 \
@@ -33,6 +34,17 @@ impl BlobStore for SqlStore {
         let id = blob_ids::checked(id)?;
         let row = sqlx::query(GET)
             .bind(id)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(|r| rows::get(r, "bytes")).transpose()
+    }
+
+    async fn head(&self, id: &BlobId, max: usize) -> StoreResult<Option<Vec<u8>>> {
+        let id = blob_ids::checked(id)?;
+        let row = sqlx::query(HEAD)
+            .bind(id)
+            .bind(i64::try_from(max).unwrap_or(i64::from(i32::MAX)))
             .fetch_optional(&self.read)
             .await
             .map_err(db_err)?;

@@ -53,6 +53,16 @@ async fn behaves_as_a_blob_store(store: &dyn BlobStore, label: &str) {
     let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
     let big_id = store.put(&big).await.unwrap();
     assert_ne!(big_id, id);
+    assert_eq!(
+        store.head(&big_id, 1000).await.unwrap().as_deref(),
+        Some(&big[..1000]),
+        "{label}"
+    );
+    assert_eq!(
+        store.head(&id, 1000).await.unwrap().as_deref(),
+        Some(&b"hello\n"[..]),
+        "{label}"
+    );
     assert_eq!(store.get(&big_id).await.unwrap(), Some(big), "{label}");
     let empty = store.put(b"").await.unwrap();
     assert_eq!(store.get(&empty).await.unwrap(), Some(vec![]), "{label}");

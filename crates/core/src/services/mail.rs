@@ -106,6 +106,13 @@ impl Core {
         })
     }
 
+    /// The start of a message, up to `max` bytes: its headers, for a list.
+    pub async fn message_head(&self, meta: &MessageMeta, max: usize) -> Result<Vec<u8>, CoreError> {
+        self.blobs.head(&meta.blob, max).await?.ok_or_else(|| {
+            CoreError::Storage(format!("the body of message {} is missing", meta.uid))
+        })
+    }
+
     /// STORE: changes flags, and tells the mailbox's watchers.
     pub async fn store_flags(
         &self,

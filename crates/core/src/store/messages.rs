@@ -72,6 +72,9 @@ pub trait MessageStore: Send + Sync {
 pub trait BlobStore: Send + Sync {
     async fn put(&self, bytes: &[u8]) -> StoreResult<BlobId>;
     async fn get(&self, id: &BlobId) -> StoreResult<Option<Vec<u8>>>;
+    /// The first `max` bytes only: enough for a message's headers, without reading a body
+    /// of many megabytes to list it.
+    async fn head(&self, id: &BlobId, max: usize) -> StoreResult<Option<Vec<u8>>>;
     /// Deletes blobs; missing ones are no error.
     async fn delete(&self, ids: &[BlobId]) -> StoreResult<()>;
 }

@@ -14,6 +14,8 @@ use trekmail_core::mail::{FlagChange, Flags, Folder, INBOX};
 
 /// The list shows this many of a folder's newest messages.
 const PAGE: usize = 50;
+/// What a list reads of each message: its headers fit, its body need not be read.
+const HEAD_BYTES: usize = 64 * 1024;
 const SEEN: &str = "\\Seen";
 
 #[derive(Deserialize, Default)]
@@ -49,8 +51,8 @@ pub async fn inbox(
     let more = all.len().saturating_sub(PAGE);
     let mut messages = Vec::new();
     for meta in all.iter().rev().take(PAGE) {
-        let body = core.message_body(meta).await?;
-        let parsed = Parsed::headers_only(&body);
+        let head = core.message_head(meta, HEAD_BYTES).await?;
+        let parsed = Parsed::headers_only(&head);
         messages.push(MessageRow {
             uid: meta.uid,
             from: parsed.from,
