@@ -55,26 +55,9 @@ fn seed_other(config: &Path) {
     );
 }
 
-/// A seeded node, serving.
-fn started() -> (std::path::PathBuf, Serve, Vec<String>) {
-    let (_dir, config) = setup("");
-    seed(&config);
-    let (server, lines) = serve(&config);
-    (config, server, lines)
-}
-
+/// dashboard_browser.py against the dashboard on `port`.
 fn browser(port: u16, mode: &str, args: &[&str]) -> Child {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dashboard_browser.py");
-    Command::new("python3")
-        .arg(script)
-        .arg(port.to_string())
-        .arg(mode)
-        .args(args)
-        .env("OWNER_PASSWORD", OWNER_PASSWORD)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    common::web::browser("dashboard_browser.py", &[port], mode, args)
 }
 
 #[test]

@@ -8,8 +8,8 @@ mod common;
 use common::side_core::{enroll_mailbox, oathtool};
 use common::web::*;
 use common::*;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Child;
 use std::sync::Arc;
 use trekmail_core::Core;
 use trekmail_core::ids::Principal;
@@ -25,27 +25,14 @@ async fn side_core(config: &Path) -> Arc<Core> {
 
 const ANN: &str = "ann@example.com";
 
-fn started() -> (PathBuf, Serve, Vec<String>) {
-    let (_dir, config) = setup("");
-    seed(&config);
-    let (server, lines) = serve(&config);
-    (config, server, lines)
-}
-
+/// webmail_browser.py against a node's webmail and dashboard.
 fn browser(lines: &[String], mode: &str, args: &[&str]) -> Child {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/webmail_browser.py");
-    Command::new("python3")
-        .arg(script)
-        .arg(webmail_port(lines).to_string())
-        .arg(dashboard_port(lines).to_string())
-        .arg(mode)
-        .args(args)
-        .env("OWNER_PASSWORD", OWNER_PASSWORD)
-        .env("ANN_PASSWORD", ANN_PASSWORD)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+    common::web::browser(
+        "webmail_browser.py",
+        &[webmail_port(lines), dashboard_port(lines)],
+        mode,
+        args,
+    )
 }
 
 #[test]

@@ -9,6 +9,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use std::net::{IpAddr, SocketAddr};
+use trekmail_core::Core;
 use trekmail_core::audit::Channel;
 use trekmail_core::ids::{AccountId, Principal};
 use trekmail_core::services::{Actor, Scope};
@@ -61,20 +62,10 @@ impl FromRequestParts<AppState> for Owner {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Owner, WebError> {
-        let token = cookie(&parts.headers, COOKIE).ok_or(WebError::SignedOut)?;
-        let row = state
-            .core
-            .registry()
-            .resume_web(&token)
-            .await
-            .map_err(WebError::Core)?
-            .ok_or(WebError::SignedOut)?;
+        let (token, row) = resume(&state.core, &parts.headers, COOKIE, Channel::Dashboard).await?;
         let Principal::Account(account) = row.owner else {
             return Err(WebError::SignedOut);
         };
-        if row.channel != Channel::Dashboard {
-            return Err(WebError::SignedOut);
-        }
         let email = state
             .core
             .account(Scope::Account(account), account)
@@ -90,6 +81,24 @@ impl FromRequestParts<AppState> for Owner {
             remote: remote(parts),
         })
     }
+}
+
+/// The live web session of `channel` whose token is in cookie `name`, and the token: an
+/// ended, expired or other channel's session is none (signed out).
+pub async fn resume(
+    core: &Core,
+    headers: &HeaderMap,
+    name: &str,
+    channel: Channel,
+) -> Result<(String, SessionRow), WebError> {
+    let token = cookie(headers, name).ok_or(WebError::SignedOut)?;
+    let row = core
+        .registry()
+        .resume_web(&token)
+        .await?
+        .filter(|row| row.channel == channel)
+        .ok_or(WebError::SignedOut)?;
+    Ok((token, row))
 }
 
 /// The peer's address, when the listener recorded it.

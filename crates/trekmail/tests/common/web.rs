@@ -1,7 +1,36 @@
 //! What the dashboard's and the webmail's tests share: curl, and reading its answers.
 
-use super::{Serve, seed, serve, setup};
-use std::process::Command;
+use super::{ANN_PASSWORD, OWNER_PASSWORD, Serve, seed, serve, setup};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// A seeded node, serving: its config, the server and its printed lines.
+pub fn started() -> (PathBuf, Serve, Vec<String>) {
+    let (_dir, config) = setup("");
+    seed(&config);
+    let (server, lines) = serve(&config);
+    (config, server, lines)
+}
+
+/// A Playwright script beside these tests, given `ports`, `mode` and `args`, with the
+/// seeded passwords in its environment.
+pub fn browser(script: &str, ports: &[u16], mode: &str, args: &[&str]) -> Child {
+    Command::new("python3")
+        .arg(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests")
+                .join(script),
+        )
+        .args(ports.iter().map(u16::to_string))
+        .arg(mode)
+        .args(args)
+        .env("OWNER_PASSWORD", OWNER_PASSWORD)
+        .env("ANN_PASSWORD", ANN_PASSWORD)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
 
 /// curl with `args`; the answer's headers and body (`-i`), at most 10 s.
 pub fn curl(args: &[&str]) -> String {

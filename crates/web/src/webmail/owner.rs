@@ -72,20 +72,11 @@ impl FromRequestParts<MailState> for MailOwner {
         parts: &mut Parts,
         state: &MailState,
     ) -> Result<MailOwner, WebError> {
-        let token = session::cookie(&parts.headers, COOKIE).ok_or(WebError::SignedOut)?;
-        let row = state
-            .core
-            .registry()
-            .resume_web(&token)
-            .await
-            .map_err(WebError::Core)?
-            .ok_or(WebError::SignedOut)?;
+        let (token, row) =
+            session::resume(&state.core, &parts.headers, COOKIE, Channel::Webmail).await?;
         let Principal::Mailbox(id) = row.owner else {
             return Err(WebError::SignedOut);
         };
-        if row.channel != Channel::Webmail {
-            return Err(WebError::SignedOut);
-        }
         let mailbox = state
             .core
             .mailbox(Scope::Operator, id)
