@@ -62,8 +62,7 @@ fn saving_a_password_ends_an_idle_imap_connection_with_bye() {
     assert!(started.elapsed() < Duration::from_secs(5));
     finish(client);
     // The old password works no more; the new one does.
-    finish(imap_client(port, ANN, PASSWORD, "login-fail"));
-    finish(imap_client(port, ANN, "Second-pass-22", "browse"));
+    only_new_password_works(port, ANN, PASSWORD, "Second-pass-22");
 }
 
 /// Two `trekmail serve` processes on one PostgreSQL, a client IDLE on each: a password saved

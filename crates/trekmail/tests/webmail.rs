@@ -198,8 +198,7 @@ fn changing_the_password_ends_imap_smtp_and_other_webmail_sessions_but_not_this_
     let closed = wait_for_line(&mut submission, "CLOSED");
     assert!(closed.contains("421 4.7.0"), "{closed}");
     finish(submission);
-    finish(imap_client(imap, ANN, ANN_PASSWORD, "login-fail"));
-    finish(imap_client(imap, ANN, &line_value(&out, "NEW"), "browse"));
+    only_new_password_works(imap, ANN, ANN_PASSWORD, &line_value(&out, "NEW"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -273,8 +272,7 @@ fn every_form_works_without_javascript() {
     let (_config, _server, lines) = started();
     let out = finish(browser(&lines, "no-script", &[]));
     let imap = imap_port(&lines);
-    finish(imap_client(imap, ANN, ANN_PASSWORD, "login-fail"));
-    finish(imap_client(imap, ANN, &line_value(&out, "NEW"), "browse"));
+    only_new_password_works(imap, ANN, ANN_PASSWORD, &line_value(&out, "NEW"));
 }
 
 #[test]

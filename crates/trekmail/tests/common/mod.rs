@@ -281,6 +281,12 @@ pub fn smtp_port(lines: &[String], which: &str) -> u16 {
         .unwrap_or_else(|| panic!("no SMTP {which} port in {lines:?}"))
 }
 
+/// After a password change: over IMAP, `old` is refused and `new` signs in.
+pub fn only_new_password_works(imap: u16, login: &str, old: &str, new: &str) {
+    finish(imap_client(imap, login, old, "login-fail"));
+    finish(imap_client(imap, login, new, "browse"));
+}
+
 /// The Python imaplib client beside these tests.
 pub fn imap_client(port: u16, login: &str, password: &str, mode: &str) -> Child {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/imap_client.py");
