@@ -44,6 +44,9 @@ pub(crate) struct SignedIn {
     pub(crate) stale: bool,
 }
 
+const SESSION_ENDED: &str =
+    "Session ended: the mailbox's password changed or an administrator ended it";
+
 enum Signal {
     SessionEnded,
     Mail(Result<MailChange, broadcast::error::RecvError>),
@@ -184,20 +187,21 @@ impl Connection {
     async fn serve(&mut self, transport: &mut Transport, shutdown: &CancellationToken) -> Ending {
         loop {
             let autologout = self.last_command + self.service.options.idle_timeout;
+            // In this order: an ended session or a stopping server wins over input the client
+            // has already pipelined, so no command runs after the ending.
             let ending = tokio::select! {
+                biased;
                 () = shutdown.cancelled() => Some(Ending::Bye("TrekMail is shutting down")),
-                () = tokio::time::sleep_until(autologout) => {
-                    Some(Ending::Bye("Autologout: idle for too long"))
-                }
                 signal = signal(&mut self.signed_in) => match signal {
-                    Signal::SessionEnded => Some(Ending::Bye(
-                        "Session ended: the mailbox's password changed or an administrator ended it",
-                    )),
+                    Signal::SessionEnded => Some(Ending::Bye(SESSION_ENDED)),
                     Signal::Mail(change) => {
                         self.on_mail_change(change).await;
                         None
                     }
                 },
+                () = tokio::time::sleep_until(autologout) => {
+                    Some(Ending::Bye("Autologout: idle for too long"))
+                }
                 event = transport.next(&mut self.server) => match event {
                     Ok(event) => self.on_event(event).await,
                     Err(TransportError::Input(e)) => self.on_bad_input(e),
@@ -217,6 +221,11 @@ impl Connection {
     async fn on_event(&mut self, event: Event) -> Option<Ending> {
         match event {
             Event::GreetingSent { .. } | Event::ResponseSent { .. } => None,
+            Event::CommandReceived { .. } | Event::IdleCommandReceived { .. }
+                if self.session_ended() =>
+            {
+                Some(Ending::Bye(SESSION_ENDED))
+            }
             Event::CommandReceived { command } => {
                 self.bad_in_a_row = 0;
                 self.last_command = Instant::now();
@@ -336,6 +345,14 @@ impl Connection {
             }
         }
         None
+    }
+
+    /// Whether this connection's session was ended since the last look: checked again right
+    /// before a command runs, since one read may bring several pipelined commands.
+    fn session_ended(&self) -> bool {
+        self.signed_in
+            .as_ref()
+            .is_some_and(|s| s.session.is_ended())
     }
 
     pub(crate) fn done(&mut self, tag: Tag<'static>, text: &str) {
@@ -529,6 +546,14 @@ impl Connection {
             return;
         }
         let pattern = format!("{reference}{pattern}");
+        if pattern.chars().count() > names::MAX_PATTERN_CHARS {
+            self.server.enqueue_status(r::no(
+                Some(tag),
+                Some(r::code("LIMIT")),
+                "Pattern too long",
+            ));
+            return;
+        }
         let folders = match self.core.folders(signed_in.mailbox).await {
             Ok(f) => f,
             Err(e) => {

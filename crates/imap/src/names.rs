@@ -13,21 +13,48 @@ pub fn folder_name(mailbox: &Mailbox<'_>) -> Option<String> {
     }
 }
 
+/// The longest LIST pattern (reference and pattern together) that is matched; a longer one
+/// is refused, so a command's cost stays small whatever the client sends.
+pub const MAX_PATTERN_CHARS: usize = 1024;
+
 /// Whether `name` matches a LIST pattern: `*` matches anything, `%` anything but the
-/// delimiter.
+/// delimiter. The pattern runs as a set of positions over the name, one pass per character,
+/// so the cost is at most pattern × name, never exponential in the wildcards.
 pub fn matches(pattern: &str, name: &str) -> bool {
-    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
-    matches_from(&p, &n)
+    let pattern: Vec<char> = pattern.chars().collect();
+    let mut active = vec![false; pattern.len() + 1];
+    let mut next = active.clone();
+    active[0] = true;
+    close_over_wildcards(&pattern, &mut active);
+    for c in name.chars() {
+        next.fill(false);
+        for (i, p) in pattern.iter().enumerate() {
+            if !active[i] {
+                continue;
+            }
+            match p {
+                '*' => next[i] = true,
+                '%' if c != DELIMITER => next[i] = true,
+                '%' => {}
+                literal if *literal == c => next[i + 1] = true,
+                _ => {}
+            }
+        }
+        close_over_wildcards(&pattern, &mut next);
+        std::mem::swap(&mut active, &mut next);
+        if !active.contains(&true) {
+            return false;
+        }
+    }
+    active[pattern.len()]
 }
 
-fn matches_from(p: &[char], n: &[char]) -> bool {
-    match p.split_first() {
-        None => n.is_empty(),
-        Some(('*', rest)) => (0..=n.len()).any(|i| matches_from(rest, &n[i..])),
-        Some(('%', rest)) => (0..=n.len())
-            .take_while(|&i| i == 0 || n[i - 1] != DELIMITER)
-            .any(|i| matches_from(rest, &n[i..])),
-        Some((c, rest)) => n.first() == Some(c) && matches_from(rest, &n[1..]),
+/// A wildcard may match nothing: whoever stands before one stands after it too.
+fn close_over_wildcards(pattern: &[char], states: &mut [bool]) {
+    for (i, p) in pattern.iter().enumerate() {
+        if states[i] && matches!(p, '*' | '%') {
+            states[i + 1] = true;
+        }
     }
 }
 
@@ -44,5 +71,18 @@ mod tests {
         assert!(matches("INBOX", "INBOX"));
         assert!(!matches("Sent", "Sent/x"));
         assert!(matches("S*", "Sent/x"));
+        assert!(matches("*%", ""));
+        assert!(matches("a*b%c", "a/x/byc"));
+        assert!(!matches("a*b%c", "a/x/b/c"));
+        assert!(!matches("INBOX", "INBOX/x"));
+        assert!(!matches("", "x"));
+    }
+
+    #[test]
+    fn many_wildcards_cost_one_pass() {
+        let pattern = format!("{}Z", "*".repeat(super::MAX_PATTERN_CHARS - 1));
+        let name = "a".repeat(200);
+        assert!(!matches(&pattern, &name));
+        assert!(matches(&pattern, &format!("{name}Z")));
     }
 }

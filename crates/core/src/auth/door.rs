@@ -1,4 +1,4 @@
-use super::throttle::{Throttle, ThrottlePolicy};
+use super::throttle::{Attempt, Reserved, Throttle, ThrottlePolicy};
 use crate::audit::{AuditEvent, AuditKind, Channel};
 use crate::clock::{Clock, from_micros, to_micros};
 use crate::domain::EmailAddress;
@@ -144,7 +144,7 @@ impl SignInDoor {
         remote: Option<IpAddr>,
     ) -> Result<PasswordStep, CoreError> {
         let login = normalise(login);
-        self.hold_if_throttled(channel, &login, remote).await?;
+        let attempt = self.begin(channel, &login, remote, None).await?;
         let found = self
             .find(channel, &login)
             .await?
@@ -152,14 +152,23 @@ impl SignInDoor {
         let who = found.as_ref().map(|f| (f.principal, f.account_id));
         let Some(found) = self.check_password(found, password).await? else {
             return Err(self
-                .refuse_principal(channel, &login, remote, who, "wrong login or password")
+                .refuse_principal(
+                    attempt,
+                    channel,
+                    &login,
+                    remote,
+                    who,
+                    "wrong login or password",
+                )
                 .await);
         };
         if found.creds.totp_sealed.is_none() {
             return Ok(PasswordStep::Done(
-                self.admit(channel, &login, remote, &found).await?,
+                self.admit(attempt, channel, &login, remote, &found).await?,
             ));
         }
+        // The password was right: not a failure, but no sign-in yet either.
+        self.refund(attempt).await;
         let body = TicketBody {
             principal: found.principal,
             account: found.account_id,
@@ -202,7 +211,9 @@ impl SignInDoor {
             .filter(|body| body.channel == channel)
             .filter(|body| account.is_none_or(|a| a == body.account))
             .ok_or(CoreError::Denied)?;
-        self.hold_if_throttled(body.channel, &body.login, remote)
+        // Counted against the ticket too: after a few wrong codes it is void.
+        let attempt = self
+            .begin(body.channel, &body.login, remote, Some(ticket))
             .await?;
         let creds = self.store.credentials(body.principal).await?;
         let found = creds.filter(|c| c.epoch == body.epoch).map(|creds| Found {
@@ -212,10 +223,12 @@ impl SignInDoor {
         });
         match found {
             Some(found) if self.code_is_fresh(&found, code).await? => {
-                self.admit(body.channel, &body.login, remote, &found).await
+                self.admit(attempt, body.channel, &body.login, remote, &found)
+                    .await
             }
             found => Err(self
                 .refuse(
+                    attempt,
                     body.channel,
                     &body.login,
                     remote,
@@ -236,7 +249,7 @@ impl SignInDoor {
         remote: Option<IpAddr>,
     ) -> Result<Authenticated, CoreError> {
         let login = normalise(login);
-        self.hold_if_throttled(channel, &login, remote).await?;
+        let attempt = self.begin(channel, &login, remote, None).await?;
         let found = self.find(channel, &login).await?;
         let two_factor = found
             .as_ref()
@@ -248,7 +261,14 @@ impl SignInDoor {
         let who = found.as_ref().map(|f| (f.principal, f.account_id));
         let Some(found) = self.check_password(found, password).await? else {
             return Err(self
-                .refuse_principal(channel, &login, remote, who, "wrong login or password")
+                .refuse_principal(
+                    attempt,
+                    channel,
+                    &login,
+                    remote,
+                    who,
+                    "wrong login or password",
+                )
                 .await);
         };
         if two_factor {
@@ -259,6 +279,7 @@ impl SignInDoor {
             if !fresh {
                 return Err(self
                     .refuse(
+                        attempt,
                         channel,
                         &login,
                         remote,
@@ -268,7 +289,7 @@ impl SignInDoor {
                     .await);
             }
         }
-        self.admit(channel, &login, remote, &found).await
+        self.admit(attempt, channel, &login, remote, &found).await
     }
 
     /// Whether `password` is `who`'s current password; for changes that ask for it again.
@@ -300,22 +321,26 @@ impl SignInDoor {
         self.code_is_fresh(&found, code).await
     }
 
-    /// Refuses an attempt that is throttled right now, after holding it a while.
-    pub(crate) async fn hold_if_throttled(
+    /// Counts an attempt before any secret of it is checked (at a code step, against its
+    /// ticket too). One that is throttled right now is audited, held a while and refused
+    /// unchecked.
+    pub(crate) async fn begin(
         &self,
         channel: Channel,
         login: &str,
         remote: Option<IpAddr>,
-    ) -> Result<(), CoreError> {
-        let Some(ip) = remote else { return Ok(()) };
-        let wait = self.throttle.wait_before(login, ip).await?;
-        if wait.is_zero() {
-            return Ok(());
-        }
+        ticket: Option<&CodeTicket>,
+    ) -> Result<Attempt, CoreError> {
+        let ticket = ticket.map(|t| t.0.as_str());
+        let (wait, why) = match self.throttle.reserve(login, remote, ticket).await? {
+            Reserved::Go(attempt) => return Ok(attempt),
+            Reserved::Throttled(wait) => (wait, "throttled"),
+            Reserved::Void => (Duration::ZERO, "code step void: too many wrong codes"),
+        };
         // On the record of whom it was aimed at, when that is someone.
         let mut event = AuditEvent::new(self.clock.now(), AuditKind::SignInFailed, channel, login)
             .remote(remote)
-            .detail("throttled");
+            .detail(why);
         if let Ok(Some(found)) = self.find(channel, login).await {
             event = event.principal(found.principal).account(found.account_id);
         }
@@ -324,23 +349,18 @@ impl SignInDoor {
         Err(CoreError::Denied)
     }
 
-    /// Counts a failure, records it, waits the delay it earned, and answers `Denied`.
+    /// A failed attempt (counted when it began): records it, waits the delay it earned, and
+    /// answers `Denied`.
     pub(crate) async fn refuse_principal(
         &self,
+        attempt: Attempt,
         channel: Channel,
         login: &str,
         remote: Option<IpAddr>,
         who: Option<(Principal, AccountId)>,
         why: &str,
     ) -> CoreError {
-        let delay = match remote {
-            Some(ip) => self.throttle.failed(login, ip).await.unwrap_or_else(|e| {
-                // Refused all the same; only the delay is lost.
-                tracing::warn!(error = %e, "a sign-in failure could not be counted");
-                Duration::ZERO
-            }),
-            None => Duration::ZERO,
-        };
+        let delay = self.throttle.earned(&attempt);
         let mut event = AuditEvent::new(self.clock.now(), AuditKind::SignInFailed, channel, login)
             .remote(remote)
             .detail(why);
@@ -348,16 +368,22 @@ impl SignInDoor {
             event = event.principal(principal).account(account);
         }
         self.audit(event).await;
-        tokio::time::sleep(delay).await;
+        tokio::time::sleep(delay.min(MAX_HOLD)).await;
         CoreError::Denied
     }
 
-    /// Clears the throttle after a success that did not go through [`Self::admit`].
-    pub(crate) async fn forgive(&self, login: &str, remote: Option<IpAddr>) {
-        if let Some(ip) = remote
-            && let Err(e) = self.throttle.succeeded(login, ip).await
-        {
+    /// A sign-in that succeeded without going through [`Self::admit`]: its counts are taken
+    /// back and its network is trusted for the login.
+    pub(crate) async fn forgive(&self, attempt: Attempt) {
+        if let Err(e) = self.throttle.succeeded(attempt).await {
             tracing::warn!(error = %e, "a sign-in's failure counter could not be cleared");
+        }
+    }
+
+    /// A secret asked for again (a change of settings) was right: its count is taken back.
+    pub(crate) async fn refund(&self, attempt: Attempt) {
+        if let Err(e) = self.throttle.refund(attempt).await {
+            tracing::warn!(error = %e, "a right attempt's count could not be taken back");
         }
     }
 
@@ -374,6 +400,7 @@ impl SignInDoor {
 
     async fn refuse(
         &self,
+        attempt: Attempt,
         channel: Channel,
         login: &str,
         remote: Option<IpAddr>,
@@ -381,18 +408,19 @@ impl SignInDoor {
         why: &str,
     ) -> CoreError {
         let who = found.map(|f| (f.principal, f.account_id));
-        self.refuse_principal(channel, login, remote, who, why)
+        self.refuse_principal(attempt, channel, login, remote, who, why)
             .await
     }
 
     async fn admit(
         &self,
+        attempt: Attempt,
         channel: Channel,
         login: &str,
         remote: Option<IpAddr>,
         found: &Found,
     ) -> Result<Authenticated, CoreError> {
-        self.forgive(login, remote).await;
+        self.forgive(attempt).await;
         self.audit(
             AuditEvent::new(self.clock.now(), AuditKind::SignIn, channel, login)
                 .principal(found.principal)

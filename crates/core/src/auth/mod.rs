@@ -5,4 +5,4 @@ mod throttle;
 
 pub(crate) use door::totp_context;
 pub use door::{Authenticated, CodeTicket, PasswordStep, SignInDoor};
-pub use throttle::{Throttle, ThrottlePolicy};
+pub use throttle::{Attempt, Reserved, Throttle, ThrottlePolicy, WRONG_CODES_PER_TICKET, network};

@@ -20,6 +20,7 @@ pub use two_factor::Enrollment;
 
 use crate::Core;
 use crate::audit::{AuditEvent, AuditKind, Channel};
+use crate::auth::Attempt;
 use crate::error::CoreError;
 use crate::ids::{AccountId, Principal};
 use std::net::IpAddr;
@@ -69,6 +70,7 @@ impl Core {
     /// counts, is audited and delayed like a failed sign-in.
     async fn refuse_change(
         &self,
+        attempt: Attempt,
         who: Principal,
         account: AccountId,
         actor: &Actor,
@@ -76,6 +78,7 @@ impl Core {
     ) -> CoreError {
         self.door()
             .refuse_principal(
+                attempt,
                 actor.channel,
                 &actor.name,
                 actor.remote,

@@ -47,14 +47,16 @@ impl Core {
     ) -> Result<u64, CoreError> {
         check_policy(new)?;
         let door = self.door();
-        door.hold_if_throttled(actor.channel, &actor.name, actor.remote)
+        let attempt = door
+            .begin(actor.channel, &actor.name, actor.remote, None)
             .await?;
         if !door.password_matches(who, current).await? {
             return Err(self
-                .refuse_change(who, account, actor, "wrong current password")
+                .refuse_change(attempt, who, account, actor, "wrong current password")
                 .await
                 .unless_denied("the current password is not right"));
         }
+        door.refund(attempt).await;
         self.replace_password(who, account, new, keep, actor).await
     }
 

@@ -75,8 +75,7 @@ impl Core {
         check_policy(new_password)?;
         let login = address.trim().to_ascii_lowercase();
         let door = self.door();
-        door.hold_if_throttled(Channel::Webmail, &login, remote)
-            .await?;
+        let attempt = door.begin(Channel::Webmail, &login, remote, None).await?;
         let new_hash = self.hasher.hash(new_password).await?;
         let mailbox = match EmailAddress::parse(&login) {
             Ok(a) => self
@@ -89,6 +88,7 @@ impl Core {
         let Some(mailbox) = mailbox else {
             return Err(door
                 .refuse_principal(
+                    attempt,
                     Channel::Webmail,
                     &login,
                     remote,
@@ -116,6 +116,7 @@ impl Core {
         let Some((epoch, ended)) = redeemed else {
             return Err(door
                 .refuse_principal(
+                    attempt,
                     Channel::Webmail,
                     &login,
                     remote,
@@ -124,7 +125,7 @@ impl Core {
                 )
                 .await);
         };
-        door.forgive(&login, remote).await;
+        door.forgive(attempt).await;
         self.registry().rows_deleted(who, None).await;
         tracing::info!(%who, ended, "recovery code used; sessions ended");
         let mut kinds = vec![EventKind::RecoveryCodeUsed, EventKind::PasswordChanged];

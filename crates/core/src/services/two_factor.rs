@@ -111,13 +111,15 @@ impl Core {
         actor: &Actor,
     ) -> Result<(), CoreError> {
         let door = self.door();
-        door.hold_if_throttled(actor.channel, &actor.name, actor.remote)
+        let attempt = door
+            .begin(actor.channel, &actor.name, actor.remote, None)
             .await?;
         let password_ok = door.password_matches(who, password).await?;
         let code_ok = password_ok && door.code_matches(who, code).await?;
         if !code_ok {
             return Err(self
                 .refuse_change(
+                    attempt,
                     who,
                     account,
                     actor,
@@ -126,6 +128,7 @@ impl Core {
                 .await
                 .unless_denied("the password or the code is not right"));
         }
+        door.refund(attempt).await;
         self.turn_off(who, account, actor, "by its owner").await
     }
 

@@ -22,7 +22,7 @@ pub use mailboxes::{MailboxStore, NewMailbox};
 pub use messages::{BlobStore, MessageStore};
 pub use queue::{NewOutbound, QueueStore, QueuedMessage};
 pub use sessions::{SessionRow, SessionStore};
-pub use throttle::{FailureCount, ThrottleStore};
+pub use throttle::{Admit, FailureCount, ThrottleStore};
 
 /// Why a store call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
