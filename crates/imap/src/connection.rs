@@ -2,7 +2,7 @@
 //! that answers commands, watches its live session and its mailbox, and says `* BYE` when the
 //! session is ended, the server stops or the client idles too long.
 
-use crate::limits::{BYE_TIMEOUT, FloodMeter, HANDSHAKE_TIMEOUT, MAX_BAD_IN_A_ROW};
+use crate::limits::{BYE_TIMEOUT, FloodMeter, HANDSHAKE_TIMEOUT, LineTooLong, MAX_BAD_IN_A_ROW};
 use crate::listener::{ImapServer, PlaintextAuth};
 use crate::transport::{Transport, TransportError};
 use crate::{names, responses as r, sasl_plain};
@@ -78,6 +78,8 @@ pub(crate) struct Connection {
     flood: FloodMeter,
     /// When the client last sent a command: the autologout timer runs from here.
     last_command: Instant,
+    /// When the connection was accepted: the sign-in timer runs from here.
+    connected: Instant,
 }
 
 /// Refuses a connection over the limit with `* BYE`.
@@ -113,6 +115,7 @@ pub(crate) async fn run(
         bad_in_a_row: 0,
         flood: FloodMeter::new(),
         last_command: Instant::now(),
+        connected: Instant::now(),
     };
     loop {
         match conn.serve(&mut transport, &shutdown).await {
@@ -186,7 +189,11 @@ fn unreachable_greeting() -> Greeting<'static> {
 impl Connection {
     async fn serve(&mut self, transport: &mut Transport, shutdown: &CancellationToken) -> Ending {
         loop {
-            let autologout = self.last_command + self.service.options.idle_timeout;
+            // Before sign-in the clock runs from the connection's start, and for less long.
+            let autologout = match self.signed_in {
+                Some(_) => self.last_command + self.service.options.idle_timeout,
+                None => self.connected + self.service.options.pre_auth_timeout,
+            };
             // In this order: an ended session or a stopping server wins over input the client
             // has already pipelined, so no command runs after the ending.
             let ending = tokio::select! {
@@ -199,15 +206,27 @@ impl Connection {
                         None
                     }
                 },
-                () = tokio::time::sleep_until(autologout) => {
-                    Some(Ending::Bye("Autologout: idle for too long"))
-                }
+                () = tokio::time::sleep_until(autologout) => Some(Ending::Bye(
+                    match self.signed_in {
+                        Some(_) => "Autologout: idle for too long",
+                        None => "Sign in sooner: closing",
+                    },
+                )),
                 event = transport.next(&mut self.server) => match event {
-                    Ok(event) => self.on_event(event).await,
+                    Ok(event) => {
+                        let ending = self.on_event(event).await;
+                        if self.signed_in.is_some() {
+                            transport.signed_in();
+                        }
+                        ending
+                    }
                     Err(TransportError::Input(e)) => self.on_bad_input(e),
                     Err(TransportError::LineTooLong(e)) => {
-                        tracing::debug!(peer = %self.peer, error = %e, "IMAP line too long");
-                        Some(Ending::Bye("Command line too long"))
+                        tracing::debug!(peer = %self.peer, error = %e, "IMAP input too long");
+                        Some(Ending::Bye(match e {
+                            LineTooLong::Line(_) => "Command line too long",
+                            LineTooLong::BeforeSignIn(_) => "Command too long before sign-in",
+                        }))
                     }
                     Err(TransportError::Closed | TransportError::Io(_)) => Some(Ending::Gone),
                 },

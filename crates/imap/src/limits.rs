@@ -12,11 +12,18 @@ pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Commands a connection may send in one [`FLOOD_WINDOW`]; more is a flood.
 pub(crate) const MAX_COMMANDS_PER_WINDOW: u32 = 10_000;
 pub(crate) const FLOOD_WINDOW: Duration = Duration::from_secs(1);
+/// Before sign-in a command (its lines and literals together) may be this long: enough for
+/// any LOGIN or AUTHENTICATE, too little for a client that never signs in to hold memory.
+pub(crate) const PRE_AUTH_MAX_COMMAND: usize = 8 * 1024;
 
-/// A line (outside literals) longer than the limit.
+/// Input over a limit, caught before it is buffered.
 #[derive(Debug, thiserror::Error)]
-#[error("a command line is longer than {0} bytes")]
-pub(crate) struct LineTooLong(pub usize);
+pub(crate) enum LineTooLong {
+    #[error("a command line is longer than {0} bytes")]
+    Line(usize),
+    #[error("a command before sign-in is longer than {0} bytes")]
+    BeforeSignIn(usize),
+}
 
 /// Watches the bytes a client sends, before they are buffered, for a line longer than the
 /// limit. It follows literal announcements (`{n}` and `{n+}`) so a literal's bytes are not
@@ -26,6 +33,9 @@ pub(crate) struct LineGuard {
     max_line: usize,
     max_literal: u64,
     line: usize,
+    /// Bytes of the command so far, lines and literals, while not signed in.
+    command: usize,
+    signed_in: bool,
     literal_left: u64,
     /// The announcement being read at the line's end: `{`, digits, `+`, `}`, `\r`.
     tail: Tail,
@@ -50,6 +60,8 @@ impl LineGuard {
             max_line,
             max_literal: u64::from(max_literal),
             line: 0,
+            command: 0,
+            signed_in: false,
             literal_left: 0,
             tail: Tail::None,
         }
@@ -63,6 +75,11 @@ impl LineGuard {
         u32::try_from(self.max_literal).unwrap_or(u32::MAX)
     }
 
+    /// From now on the full limits apply: the client signed in.
+    pub(crate) fn signed_in(&mut self) {
+        self.signed_in = true;
+    }
+
     /// Checks the next bytes of the stream.
     pub(crate) fn check(&mut self, bytes: &[u8]) -> Result<(), LineTooLong> {
         let mut rest = bytes;
@@ -73,30 +90,48 @@ impl LineGuard {
                     .min(rest.len());
                 self.literal_left -= take as u64;
                 rest = rest.get(take..).unwrap_or_default();
+                self.command = self.command.saturating_add(take);
                 continue;
             }
             let Some((&byte, after)) = rest.split_first() else {
                 break;
             };
             rest = after;
+            self.command = self.command.saturating_add(1);
+            if !self.signed_in && self.command > PRE_AUTH_MAX_COMMAND {
+                return Err(LineTooLong::BeforeSignIn(PRE_AUTH_MAX_COMMAND));
+            }
             if byte == b'\n' {
-                self.end_line();
+                self.end_line()?;
                 continue;
             }
             self.line += 1;
             if self.line > self.max_line {
-                return Err(LineTooLong(self.max_line));
+                return Err(LineTooLong::Line(self.max_line));
             }
             self.tail = next_tail(self.tail, byte);
         }
         Ok(())
     }
 
-    fn end_line(&mut self) {
+    fn end_line(&mut self) -> Result<(), LineTooLong> {
         let announced = match self.tail {
             Tail::Closed(n, plus) | Tail::Cr(n, plus) => Some((n, plus)),
             _ => None,
         };
+        // Before sign-in a literal that would not fit is refused at its announcement, before
+        // the protocol state asks for it or takes it.
+        let room = PRE_AUTH_MAX_COMMAND.saturating_sub(self.command) as u64;
+        if !self.signed_in
+            && let Some((n, _)) = announced
+            && n > room
+        {
+            return Err(LineTooLong::BeforeSignIn(PRE_AUTH_MAX_COMMAND));
+        }
+        if announced.is_none() {
+            // The command ends with this line.
+            self.command = 0;
+        }
         // A synchronising literal over the limit is refused, so the client does not send it;
         // a non-synchronising one comes anyway and is skipped by the protocol state.
         if let Some((n, plus)) = announced
@@ -106,6 +141,7 @@ impl LineGuard {
         }
         self.line = 0;
         self.tail = Tail::None;
+        Ok(())
     }
 }
 
@@ -194,6 +230,32 @@ mod tests {
         assert!(meter.flooding());
         tokio::time::advance(FLOOD_WINDOW).await;
         assert!(!meter.flooding());
+    }
+
+    #[test]
+    fn before_sign_in_commands_and_literals_are_small() {
+        let mut guard = LineGuard::new(64 * 1024, 25 * 1024 * 1024);
+        assert!(
+            guard
+                .check(b"a LOGIN {5}\r\nann@x {8}\r\npassword\r\n")
+                .is_ok()
+        );
+        // A big literal is refused at its announcement, before a byte of it is taken.
+        assert!(guard.check(b"a LOGIN {26214400+}\r\n").is_err());
+        // So is a command made of many small literals.
+        let mut guard = LineGuard::new(64 * 1024, 25 * 1024 * 1024);
+        let piece = [b'x'; 1000];
+        assert!(guard.check(b"a LOGIN {1000}\r\n").is_ok());
+        let mut refused = false;
+        for _ in 0..20 {
+            refused |= guard.check(&piece).is_err() || guard.check(b" {1000}\r\n").is_err();
+        }
+        assert!(refused);
+        // Signed in, the full limits apply.
+        let mut guard = LineGuard::new(64 * 1024, 25 * 1024 * 1024);
+        guard.signed_in();
+        assert!(guard.check(b"a APPEND INBOX {20000000+}\r\n").is_ok());
+        assert!(guard.check(&vec![b'y'; 20_000_000]).is_ok());
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct ImapOptions {
     pub max_connections: usize,
     /// RFC 3501's autologout timer: at least 30 minutes (shorter only in tests).
     pub idle_timeout: Duration,
+    /// How long a connection may take to sign in.
+    pub pre_auth_timeout: Duration,
     /// Longest command line, outside literals.
     pub max_line: u32,
     /// Largest literal (an APPENDed message); the mailbox quota still applies.
@@ -38,6 +40,7 @@ impl Default for ImapOptions {
             plaintext_auth: PlaintextAuth::Loopback,
             max_connections: 10_000,
             idle_timeout: Duration::from_secs(30 * 60),
+            pre_auth_timeout: Duration::from_secs(60),
             max_line: 64 * 1024,
             max_literal: 25 * 1024 * 1024,
         }

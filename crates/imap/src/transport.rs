@@ -73,6 +73,11 @@ impl Transport {
         })
     }
 
+    /// The client signed in: the full line and literal limits apply from now on.
+    pub(crate) fn signed_in(&mut self) {
+        self.guard.signed_in();
+    }
+
     pub(crate) fn is_tls(&self) -> bool {
         matches!(self.link, Link::Tls(_))
     }

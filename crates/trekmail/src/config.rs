@@ -121,6 +121,8 @@ pub struct ImapConfig {
     pub max_literal_bytes: u32,
     /// Idle clients are logged out after this long (RFC 3501: at least 30 minutes).
     pub autologout_secs: u64,
+    /// A connection that has not signed in after this long is closed.
+    pub pre_auth_timeout_secs: u64,
 }
 
 impl Default for ImapConfig {
@@ -134,6 +136,7 @@ impl Default for ImapConfig {
             max_line_bytes: options.max_line,
             max_literal_bytes: options.max_literal,
             autologout_secs: options.idle_timeout.as_secs(),
+            pre_auth_timeout_secs: options.pre_auth_timeout.as_secs(),
         }
     }
 }
@@ -423,6 +426,7 @@ impl ImapConfig {
             },
             max_connections: self.max_connections.max(1),
             idle_timeout: Duration::from_secs(self.autologout_secs.max(1)),
+            pre_auth_timeout: Duration::from_secs(self.pre_auth_timeout_secs.max(1)),
             max_line: self.max_line_bytes.max(1024),
             max_literal: self.max_literal_bytes,
         }

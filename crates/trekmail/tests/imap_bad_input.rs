@@ -7,64 +7,11 @@
 
 mod common;
 
+use common::imap_raw::Client;
 use common::*;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::time::Duration;
+use std::io::Write;
 
-const ANN: &str = "ann@example.com";
-const PASSWORD: &str = "Ann-first-pass-1";
 const LIMITS: &str = "max_line_bytes = 2048\nmax_literal_bytes = 4096";
-
-struct Client {
-    reader: BufReader<TcpStream>,
-}
-
-impl Client {
-    fn connect(port: u16) -> Client {
-        let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        tcp.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
-        let mut client = Client {
-            reader: BufReader::new(tcp),
-        };
-        assert!(client.line().starts_with("* OK"));
-        client
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.reader.get_mut().write_all(bytes).unwrap();
-    }
-
-    /// The next line, or "" at the end of the stream.
-    fn line(&mut self) -> String {
-        let mut line = Vec::new();
-        match self.reader.read_until(b'\n', &mut line) {
-            Ok(_) => String::from_utf8_lossy(&line).into_owned(),
-            Err(e) => panic!("no answer: {e}"),
-        }
-    }
-
-    /// Lines up to the one starting with `prefix`, which is returned.
-    fn until(&mut self, prefix: &str) -> String {
-        loop {
-            let line = self.line();
-            assert!(!line.is_empty(), "closed before {prefix:?}");
-            if line.starts_with(prefix) {
-                return line;
-            }
-        }
-    }
-
-    fn closed(&mut self) -> bool {
-        let mut rest = Vec::new();
-        self.reader.read_to_end(&mut rest).is_ok()
-    }
-
-    fn sign_in(&mut self) {
-        self.send(format!("L LOGIN {ANN} {PASSWORD}\r\n").as_bytes());
-        assert!(self.until("L ").starts_with("L OK"));
-    }
-}
 
 /// A server with `limits` in its `[imap]` section, kept running as long as the `Serve` lives.
 fn server(limits: &str) -> (Serve, u16) {

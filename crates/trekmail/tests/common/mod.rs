@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use trekmail_testkit::scratch_dir;
 
+pub mod imap_raw;
 pub mod side_core;
 pub mod web;
 

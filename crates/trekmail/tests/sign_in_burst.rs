@@ -1,0 +1,90 @@
+//! 40 sign-ins for one address from one address, released together, 39 wrong and the right
+//! one last, on IMAP and on SMTP submission: no more passwords are checked than a sequence
+//! would get (the free ones), and the right one is refused with them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::sync::{Arc, Barrier};
+use std::time::Duration;
+
+const FREE_PER_LOGIN: usize = 3;
+
+/// Opens 40 connections, signs each in at the same moment with `command(i)` (the right
+/// password for the last), and returns whether each got in.
+fn burst(port: u16, greeting: &str, command: impl Fn(usize) -> String + Sync) -> Vec<bool> {
+    let barrier = Arc::new(Barrier::new(40));
+    std::thread::scope(|scope| {
+        let tasks: Vec<_> = (0..40)
+            .map(|i| {
+                let (barrier, line) = (barrier.clone(), command(i));
+                scope.spawn(move || {
+                    let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+                    tcp.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+                    let mut reader = BufReader::new(tcp);
+                    let mut answer = String::new();
+                    while !answer.starts_with(greeting) {
+                        answer.clear();
+                        reader.read_line(&mut answer).unwrap();
+                    }
+                    barrier.wait();
+                    reader.get_mut().write_all(line.as_bytes()).unwrap();
+                    loop {
+                        answer.clear();
+                        reader.read_line(&mut answer).unwrap();
+                        if !answer.starts_with("250") {
+                            break;
+                        }
+                    }
+                    answer.starts_with("a OK") || answer.starts_with("235")
+                })
+            })
+            .collect();
+        tasks.into_iter().map(|t| t.join().unwrap()).collect()
+    })
+}
+
+fn checked_failures(config: &std::path::Path) -> usize {
+    let audit = ok(
+        config,
+        &["audit", "ann@example.com", "--limit", "200"],
+        None,
+    );
+    audit.matches("wrong login or password").count()
+}
+
+fn secret(i: usize) -> String {
+    match i {
+        39 => ANN_PASSWORD.to_owned(),
+        _ => format!("Wrong-guess-{i}"),
+    }
+}
+
+#[test]
+fn an_imap_burst_gets_no_more_guesses_than_a_sequence() {
+    let (_dir, config) = setup("");
+    let (_server, lines) = serve(&config);
+    seed(&config);
+    let signed_in = burst(imap_port(&lines), "* OK", |i| {
+        format!("a LOGIN ann@example.com \"{}\"\r\n", secret(i))
+    });
+    assert!(signed_in.iter().all(|ok| !ok), "the right password got in");
+    assert_eq!(checked_failures(&config), FREE_PER_LOGIN);
+}
+
+#[test]
+fn an_smtp_burst_gets_no_more_guesses_than_a_sequence() {
+    let (_dir, config) = setup("");
+    let (_server, lines) = serve(&config);
+    seed(&config);
+    let signed_in = burst(smtp_port(&lines, "submission"), "220 ", |i| {
+        let plain = format!("\0ann@example.com\0{}", secret(i));
+        let encoded = data_encoding::BASE64.encode(plain.as_bytes());
+        format!("EHLO burst\r\nAUTH PLAIN {encoded}\r\n")
+    });
+    assert!(signed_in.iter().all(|ok| !ok), "the right password got in");
+    assert_eq!(checked_failures(&config), FREE_PER_LOGIN);
+}
