@@ -12,6 +12,9 @@ use trekmail_core::auth::ThrottlePolicy;
 use trekmail_core::domain::{PlanLimits, Plans};
 use trekmail_core::sessions::RegistryTimings;
 
+/// The embedded database's file name in the data dir.
+pub const DATABASE_FILE: &str = "trekmail.db";
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -375,11 +378,12 @@ impl Config {
     }
 
     /// The database URL, SQLite in the data dir by default.
+    /// The SQLite database in the data dir, when `[database] url` is empty.
     pub fn database_url(&self) -> String {
         if self.database.url.is_empty() {
             format!(
                 "sqlite://{}?mode=rwc",
-                self.data_dir.join("trekmail.db").display()
+                self.data_dir.join(DATABASE_FILE).display()
             )
         } else {
             self.database.url.clone()

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod config;
+mod data_dir;
 mod node;
 mod serve;
 mod tls;

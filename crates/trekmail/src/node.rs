@@ -1,7 +1,8 @@
 //! Opens what every command needs: the store, the link to other nodes, the server key and the
 //! core on top of them.
 
-use crate::config::Config;
+use crate::config::{Config, DATABASE_FILE};
+use crate::data_dir;
 use anyhow::{Context, Result};
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -27,9 +28,10 @@ pub struct Node {
 }
 
 pub async fn open(config: &Config, role: Role) -> Result<Node> {
+    // The server key, the TLS key and the control socket live here on PostgreSQL too.
+    data_dir::private_dir(&config.data_dir)?;
     if !config.is_postgres() {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
+        data_dir::private_file(&config.data_dir.join(DATABASE_FILE))?;
     }
     let url = config.database_url();
     let sql = Arc::new(SqlStore::open(&url).await?);

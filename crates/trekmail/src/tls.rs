@@ -2,10 +2,10 @@
 //! on first start so that STARTTLS and implicit TLS work out of the box.
 
 use crate::config::Config;
+use crate::data_dir::{private_dir, write_private};
 use anyhow::{Context, Result};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio_rustls::TlsAcceptor;
@@ -71,25 +71,9 @@ fn make_self_signed(config: &Config, dir: &Path, files: &TlsFiles) -> Result<()>
     }
     let made = rcgen::generate_simple_self_signed(names)
         .context("cannot make a self-signed certificate")?;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    private_dir(dir)?;
     write_private(&files.key, made.signing_key.serialize_pem().as_bytes())?;
-    std::fs::write(&files.cert, made.cert.pem())
-        .with_context(|| format!("cannot write {}", files.cert.display()))?;
+    write_private(&files.cert, made.cert.pem().as_bytes())?;
     tracing::info!(cert = %files.cert.display(), "made a self-signed TLS certificate");
     Ok(())
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    file.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))
 }
