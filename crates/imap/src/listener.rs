@@ -7,10 +7,10 @@ use crate::transport::Transport;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::Core;
+use trekmail_net::{Admitted, Connections, Limits, Refused};
 
 /// When a password may be sent without TLS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +24,8 @@ pub enum PlaintextAuth {
 pub struct ImapOptions {
     pub plaintext_auth: PlaintextAuth,
     pub max_connections: usize,
+    /// Open at once from one network (an IPv4 address or an IPv6 /64).
+    pub max_connections_per_ip: usize,
     /// RFC 3501's autologout timer: at least 30 minutes (shorter only in tests).
     pub idle_timeout: Duration,
     /// How long a connection may take to sign in.
@@ -39,6 +41,7 @@ impl Default for ImapOptions {
         ImapOptions {
             plaintext_auth: PlaintextAuth::Loopback,
             max_connections: 10_000,
+            max_connections_per_ip: 100,
             idle_timeout: Duration::from_secs(30 * 60),
             pre_auth_timeout: Duration::from_secs(60),
             max_line: 64 * 1024,
@@ -52,14 +55,17 @@ pub struct ImapServer {
     pub(crate) core: Arc<Core>,
     pub(crate) options: ImapOptions,
     pub(crate) tls: Option<TlsAcceptor>,
-    permits: Arc<Semaphore>,
+    connections: Arc<Connections>,
 }
 
 impl ImapServer {
     /// Without `tls` there is no STARTTLS and no implicit-TLS listener.
     pub fn new(core: Arc<Core>, options: ImapOptions, tls: Option<TlsAcceptor>) -> Arc<ImapServer> {
         Arc::new(ImapServer {
-            permits: Arc::new(Semaphore::new(options.max_connections.max(1))),
+            connections: Arc::new(Connections::new(Limits {
+                max_connections: options.max_connections,
+                max_per_ip: options.max_connections_per_ip,
+            })),
             core,
             options,
             tls,
@@ -74,23 +80,10 @@ impl ImapServer {
         implicit_tls: bool,
         shutdown: CancellationToken,
     ) {
-        loop {
-            let accepted = tokio::select! {
-                () = shutdown.cancelled() => return,
-                accepted = listener.accept() => accepted,
-            };
-            let (tcp, peer) = match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    tracing::warn!(error = %e, "IMAP accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            };
-            let _ = tcp.set_nodelay(true);
-            let permit = self.permits.clone().try_acquire_owned().ok();
+        let connections = self.connections.clone();
+        let handle = |tcp, peer, admitted: Result<Admitted, Refused>| {
             let (server, shutdown) = (self.clone(), shutdown.clone());
-            tokio::spawn(async move {
+            async move {
                 let guard =
                     LineGuard::new(server.options.max_line as usize, server.options.max_literal);
                 let transport = match (implicit_tls, &server.tls) {
@@ -103,17 +96,20 @@ impl ImapServer {
                     }
                     (true, None) => return,
                 };
-                match permit {
-                    Some(permit) => {
+                match admitted {
+                    Ok(admitted) => {
                         connection::run(transport, peer, server, shutdown).await;
-                        drop(permit);
+                        drop(admitted);
                     }
-                    None => {
-                        tracing::warn!(%peer, "IMAP connection refused: too many connections");
-                        connection::refuse(transport).await;
-                    }
+                    Err(_) => connection::refuse(transport).await,
                 }
-            });
-        }
+            }
+        };
+        connections.serve(listener, shutdown.clone(), handle).await;
+    }
+
+    /// Waits until every connection has said its `* BYE` and closed (after shutdown).
+    pub async fn closed(&self) {
+        self.connections.closed().await;
     }
 }

@@ -1,5 +1,5 @@
 //! The listeners: submission (STARTTLS, 587), submissions (implicit TLS, 465) and inbound
-//! (25), sharing one connection limit, the TLS acceptor and the outbound queue's wake-up.
+//! (25), sharing one set of connection limits (`trekmail-net`), the TLS acceptor and the outbound queue's wake-up.
 
 use crate::reply;
 use crate::session::{Io, Session};
@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Notify;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::Core;
+use trekmail_net::{Admitted, Connections, Limits, Refused};
 
 /// When a password may be sent without TLS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +39,8 @@ pub struct SmtpOptions {
     pub max_message_bytes: usize,
     pub max_recipients: usize,
     pub max_connections: usize,
+    /// Open at once from one network (an IPv4 address or an IPv6 /64).
+    pub max_connections_per_ip: usize,
     /// RFC 5321 4.5.3.2.7: at least five minutes.
     pub idle_timeout: Duration,
 }
@@ -50,6 +53,7 @@ impl Default for SmtpOptions {
             max_message_bytes: 25 * 1024 * 1024,
             max_recipients: 100,
             max_connections: 10_000,
+            max_connections_per_ip: 50,
             idle_timeout: Duration::from_secs(5 * 60),
         }
     }
@@ -60,14 +64,17 @@ pub struct Smtp {
     pub(crate) core: Arc<Core>,
     pub(crate) options: SmtpOptions,
     pub(crate) tls: Option<TlsAcceptor>,
-    permits: Arc<Semaphore>,
+    connections: Arc<Connections>,
     queue_wake: Notify,
 }
 
 impl Smtp {
     pub fn new(core: Arc<Core>, options: SmtpOptions, tls: Option<TlsAcceptor>) -> Arc<Smtp> {
         Arc::new(Smtp {
-            permits: Arc::new(Semaphore::new(options.max_connections.max(1))),
+            connections: Arc::new(Connections::new(Limits {
+                max_connections: options.max_connections,
+                max_per_ip: options.max_connections_per_ip,
+            })),
             core,
             options,
             tls,
@@ -84,27 +91,13 @@ impl Smtp {
         implicit_tls: bool,
         shutdown: CancellationToken,
     ) {
-        loop {
-            let accepted = tokio::select! {
-                () = shutdown.cancelled() => return,
-                accepted = listener.accept() => accepted,
-            };
-            let (tcp, peer) = match accepted {
-                Ok(pair) => pair,
-                Err(e) => {
-                    tracing::warn!(error = %e, "SMTP accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            };
-            let _ = tcp.set_nodelay(true);
-            let Ok(permit) = self.permits.clone().try_acquire_owned() else {
-                tracing::warn!(%peer, "SMTP connection refused: too many connections");
-                tokio::spawn(refuse(tcp));
-                continue;
-            };
+        let connections = self.connections.clone();
+        let handle = |tcp: TcpStream, peer, admitted: Result<Admitted, Refused>| {
             let (smtp, shutdown) = (self.clone(), shutdown.clone());
-            tokio::spawn(async move {
+            async move {
+                let Ok(admitted) = admitted else {
+                    return refuse(tcp).await;
+                };
                 let io: Box<dyn Io> = match (implicit_tls, &smtp.tls) {
                     (false, _) => Box::new(tcp),
                     (true, Some(acceptor)) => {
@@ -119,9 +112,15 @@ impl Smtp {
                 Session::new(smtp, role, peer, io, implicit_tls)
                     .run(shutdown)
                     .await;
-                drop(permit);
-            });
-        }
+                drop(admitted);
+            }
+        };
+        connections.serve(listener, shutdown.clone(), handle).await;
+    }
+
+    /// Waits until every connection has had its closing reply (after shutdown).
+    pub async fn closed(&self) {
+        self.connections.closed().await;
     }
 
     /// Tells the queue worker that new mail waits.

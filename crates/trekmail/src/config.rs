@@ -20,6 +20,9 @@ pub const DATABASE_FILE: &str = "trekmail.db";
 pub struct Config {
     /// Where the embedded database, the server key and the TLS certificate live.
     pub data_dir: PathBuf,
+    /// After SIGTERM, how long connections have for their closing replies before the process
+    /// exits anyway.
+    pub shutdown_secs: u64,
     pub database: DatabaseConfig,
     pub tls: TlsConfig,
     pub security: SecurityConfig,
@@ -118,6 +121,8 @@ pub struct ImapConfig {
     /// `loopback`: passwords accepted without TLS from 127.0.0.0/8 and ::1 too; `never`.
     pub plaintext_auth: String,
     pub max_connections: usize,
+    /// Open at once from one network (an IPv4 address or an IPv6 /64).
+    pub max_connections_per_ip: usize,
     /// Longest command line outside literals; a longer one ends the connection.
     pub max_line_bytes: u32,
     /// Largest literal (an APPENDed message); a larger one is refused unread.
@@ -136,6 +141,7 @@ impl Default for ImapConfig {
             tls_listen: "127.0.0.1:1993".to_owned(),
             plaintext_auth: "loopback".to_owned(),
             max_connections: options.max_connections,
+            max_connections_per_ip: options.max_connections_per_ip,
             max_line_bytes: options.max_line,
             max_literal_bytes: options.max_literal,
             autologout_secs: options.idle_timeout.as_secs(),
@@ -160,6 +166,8 @@ pub struct SmtpConfig {
     pub max_message_mb: usize,
     pub max_recipients: usize,
     pub max_connections: usize,
+    /// Open at once from one network (an IPv4 address or an IPv6 /64).
+    pub max_connections_per_ip: usize,
     /// A quiet client is let go after this; RFC 5321 asks for at least 300.
     pub idle_timeout_secs: u64,
     /// `host:port` all outbound mail goes through; empty to look up each domain's MX.
@@ -190,6 +198,7 @@ impl Default for SmtpConfig {
             max_message_mb: 25,
             max_recipients: 100,
             max_connections: 10_000,
+            max_connections_per_ip: trekmail_smtp::SmtpOptions::default().max_connections_per_ip,
             idle_timeout_secs: 300,
             relay: String::new(),
             relay_user: String::new(),
@@ -214,6 +223,7 @@ impl SmtpConfig {
             max_message_bytes: self.max_message_mb.max(1).saturating_mul(1024 * 1024),
             max_recipients: self.max_recipients.max(1),
             max_connections: self.max_connections.max(1),
+            max_connections_per_ip: self.max_connections_per_ip.max(1),
             idle_timeout: Duration::from_secs(self.idle_timeout_secs.max(1)),
         }
     }
@@ -273,6 +283,7 @@ impl Default for Config {
     fn default() -> Config {
         Config {
             data_dir: PathBuf::from("./trekmail-data"),
+            shutdown_secs: 10,
             database: DatabaseConfig::default(),
             tls: TlsConfig::default(),
             security: SecurityConfig::default(),
@@ -429,6 +440,7 @@ impl ImapConfig {
                 _ => trekmail_imap::PlaintextAuth::Loopback,
             },
             max_connections: self.max_connections.max(1),
+            max_connections_per_ip: self.max_connections_per_ip.max(1),
             idle_timeout: Duration::from_secs(self.autologout_secs.max(1)),
             pre_auth_timeout: Duration::from_secs(self.pre_auth_timeout_secs.max(1)),
             max_line: self.max_line_bytes.max(1024),

@@ -22,7 +22,10 @@ fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => return fail(&anyhow::anyhow!("cannot start the runtime: {e}")),
     };
-    match runtime.block_on(commands::run(cli.command, &config)) {
+    let outcome = runtime.block_on(commands::run(cli.command, &config));
+    // Tasks still running (serve waited its deadline for them) are not waited for again.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }

@@ -95,7 +95,10 @@ pub async fn run(config: &Config) -> Result<()> {
             shutdown.clone(),
         )));
     }
-    let queue = tokio::spawn(smtp.run_queue(config.smtp.queue()?, shutdown.clone()));
+    let queue = tokio::spawn(
+        smtp.clone()
+            .run_queue(config.smtp.queue()?, shutdown.clone()),
+    );
 
     println!(
         "TrekMail is running (node {}).",
@@ -176,21 +179,32 @@ pub async fn run(config: &Config) -> Result<()> {
     wait_for_signal().await?;
     tracing::info!("stopping");
     shutdown.cancel();
-    for (_, task) in imap.into_iter().flatten() {
-        let _ = task.await;
+    // Every connection says its closing reply, within the deadline; whatever is still running
+    // then (a stuck client, a slow query) is left to the process's exit.
+    let deadline = std::time::Duration::from_secs(config.shutdown_secs);
+    let stopped = tokio::time::timeout(deadline, async {
+        for (_, task) in imap.into_iter().flatten() {
+            let _ = task.await;
+        }
+        for task in smtp_tasks {
+            let _ = task.await;
+        }
+        imap_server.closed().await;
+        smtp.closed().await;
+        if let Some((_, _, task)) = dashboard {
+            let _ = task.await;
+        }
+        if let Some((_, _, task)) = webmail {
+            let _ = task.await;
+        }
+        // An attempt in flight is bounded by its own timeouts; its lease covers a cut-off one.
+        let _ = queue.await;
+        let _ = background.await;
+    })
+    .await;
+    if stopped.is_err() {
+        tracing::warn!(?deadline, "stopping without waiting any longer");
     }
-    if let Some((_, _, task)) = dashboard {
-        let _ = task.await;
-    }
-    if let Some((_, _, task)) = webmail {
-        let _ = task.await;
-    }
-    for task in smtp_tasks {
-        let _ = task.await;
-    }
-    // An attempt in flight is bounded by its own timeouts; its lease covers a cut-off one.
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), queue).await;
-    let _ = background.await;
     Ok(())
 }
 

@@ -27,7 +27,7 @@ pub fn setup_imap(database_url: &str, imap: &str) -> (PathBuf, PathBuf) {
     setup_sections(database_url, imap, "")
 }
 
-fn setup_sections(database_url: &str, imap: &str, smtp: &str) -> (PathBuf, PathBuf) {
+pub fn setup_sections(database_url: &str, imap: &str, smtp: &str) -> (PathBuf, PathBuf) {
     let dir = scratch_dir();
     let config = dir.join("trekmail.toml");
     std::fs::write(
