@@ -487,7 +487,7 @@ async fn nodes_on_one_postgres_end_each_others_sessions() {
         .secret
         .code_at_step(trekmail_core::security::totp::step_of(chrono::Utc::now()));
     a.core
-        .confirm_two_factor(who, account, &enrollment.ticket, &code, &actor)
+        .confirm_two_factor(who, account, &enrollment.ticket, &code, None, &actor)
         .await
         .unwrap();
     let seen = tokio::time::timeout(Duration::from_secs(2), async {

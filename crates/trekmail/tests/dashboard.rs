@@ -404,21 +404,6 @@ fn every_form_works_without_javascript() {
     ));
 }
 
-/// Signs the owner in with curl; the answer's headers and body.
-fn curl_sign_in(base: &str, password: &str) -> String {
-    let page = curl(&[&format!("{base}/signin")]);
-    let pre = line_value(&page, "set-cookie: tm_pre=");
-    let pre = pre.split(';').next().unwrap();
-    let body = format!("csrf={pre}&email=owner%40example.com&password={password}");
-    curl(&[
-        "-b",
-        &format!("tm_pre={pre}"),
-        "--data",
-        &body,
-        &format!("{base}/signin"),
-    ])
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_operator_lets_a_locked_out_owner_back_in() {
     let (config, server, lines) = tokio::task::spawn_blocking(started).await.unwrap();

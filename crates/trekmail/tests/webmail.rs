@@ -218,12 +218,7 @@ async fn the_owner_lands_on_the_mailbox_and_reads_a_message() {
         .unwrap();
     let base = format!("http://127.0.0.1:{}", webmail_port(&lines));
     tokio::task::spawn_blocking(move || {
-        let page = curl(&[&format!("{base}/signin")]);
-        let pre = set_cookie(&page, "tm_mail_pre");
-        let body = format!("csrf={pre}&address=ann%40example.com&password={ANN_PASSWORD}");
-        let jar = format!("tm_mail_pre={pre}");
-        let signed_in = curl(&["-b", &jar, "--data", &body, &format!("{base}/signin")]);
-        let session = format!("tm_mail={}", set_cookie(&signed_in, "tm_mail"));
+        let session = webmail_session(&base);
         let inbox = curl(&["-b", &session, &format!("{base}/")]);
         // Listed unread, its sender decoded and its subject escaped.
         assert!(inbox.contains("<tr class=\"unread\">"), "{inbox}");
@@ -321,6 +316,83 @@ async fn a_recovery_code_sets_the_password_once_and_turns_2fa_off() {
         "{out}"
     );
     assert!(!core.two_factor_on(who).await.unwrap());
+    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_2fa_on_setting_it_up_again_needs_the_password_and_a_current_code() {
+    let (config, server, lines) = tokio::task::spawn_blocking(started).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", webmail_port(&lines));
+    // Signed in before 2FA went on: the session stays open, and stays no key to 2FA.
+    let b = base.clone();
+    let session = tokio::task::spawn_blocking(move || webmail_session(&b))
+        .await
+        .unwrap();
+    let core = side_core(&config).await;
+    let old_key = enroll_mailbox(&core, ANN).await;
+    let ann = core.mailbox_by_address(Scope::Operator, ANN).await.unwrap();
+    let who = Principal::Mailbox(ann.id);
+    let (refused, replaced) = tokio::task::spawn_blocking(move || {
+        let page = curl(&["-b", &session, &format!("{base}/settings/security")]);
+        let csrf = form_value(&page, "csrf");
+        let begun = curl(&[
+            "-b",
+            &session,
+            "--data",
+            &format!("csrf={csrf}"),
+            &format!("{base}/settings/2fa/begin"),
+        ]);
+        let ticket = form_value(&begun, "ticket");
+        let new_key = begun
+            .split("data-key>")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{begun}"));
+        let new_key = new_key.split('<').next().unwrap().replace(' ', "");
+        let new_code = oathtool(&new_key, 0);
+        let confirm = |extra: &str| {
+            curl(&[
+                "-b",
+                &session,
+                "--data",
+                &format!("csrf={csrf}&ticket={ticket}&code={new_code}{extra}"),
+                &format!("{base}/settings/2fa/confirm"),
+            ])
+        };
+        let current = oathtool(&old_key, 30);
+        let refused = [
+            confirm(""),
+            confirm(&format!("&password=Wrong-pass-123&current_code={current}")),
+            confirm(&format!("&password={ANN_PASSWORD}&current_code=000000")),
+        ];
+        let replaced = confirm(&format!("&password={ANN_PASSWORD}&current_code={current}"));
+        (refused, replaced)
+    })
+    .await
+    .unwrap();
+    assert!(
+        refused[0].contains("replacing it needs your password"),
+        "{}",
+        refused[0]
+    );
+    for answer in &refused[1..] {
+        assert!(
+            answer.contains("The password or the code is not right."),
+            "{answer}"
+        );
+    }
+    assert!(
+        replaced.contains("location: /settings/security?done=2fa_on"),
+        "{replaced}"
+    );
+    let audit = core.audit_of(Scope::Operator, who, 100).await.unwrap();
+    let enabled = audit
+        .iter()
+        .filter(|r| r.event.kind == trekmail_core::audit::AuditKind::TwoFactorEnabled)
+        .count();
+    assert_eq!(
+        enabled, 2,
+        "one enrolment and one replacement, none of the refused"
+    );
     drop(server);
 }
 

@@ -16,7 +16,7 @@ mod two_factor;
 
 pub use delivery::Recipient;
 pub use mailboxes::{MailboxOverview, NewMailboxRequest};
-pub use two_factor::Enrollment;
+pub use two_factor::{CurrentFactors, Enrollment};
 
 use crate::Core;
 use crate::audit::{AuditEvent, AuditKind, Channel};

@@ -72,9 +72,16 @@ pub async fn enroll(
         remote: None,
         name: name.into(),
     };
-    core.confirm_two_factor(who, account, &enrollment.ticket, &oathtool(&key, 0), &actor)
-        .await
-        .unwrap();
+    core.confirm_two_factor(
+        who,
+        account,
+        &enrollment.ticket,
+        &oathtool(&key, 0),
+        None,
+        &actor,
+    )
+    .await
+    .unwrap();
     key
 }
 

@@ -103,3 +103,45 @@ pub fn assert_strict_headers(page: &str) {
     }
     assert!(!page.contains("<script>"), "inline script: {page}");
 }
+
+/// Signs the dashboard's owner in with curl; the answer's headers and body.
+pub fn curl_sign_in(base: &str, password: &str) -> String {
+    dashboard_sign_in(base, "owner@example.com", password)
+}
+
+/// Signs the account owner `email` in to the dashboard with curl; the answer's headers and
+/// body.
+pub fn dashboard_sign_in(base: &str, email: &str, password: &str) -> String {
+    let page = curl(&[&format!("{base}/signin")]);
+    let pre = set_cookie(&page, "tm_pre");
+    let email = email.replace('@', "%40");
+    let body = format!("csrf={pre}&email={email}&password={password}");
+    curl(&[
+        "-b",
+        &format!("tm_pre={pre}"),
+        "--data",
+        &body,
+        &format!("{base}/signin"),
+    ])
+}
+
+/// Signs ann in to the webmail at `base` with curl (no 2FA); the session's cookie
+/// (`tm_mail=…`).
+pub fn webmail_session(base: &str) -> String {
+    let page = curl(&[&format!("{base}/signin")]);
+    let pre = set_cookie(&page, "tm_mail_pre");
+    let body = format!("csrf={pre}&address=ann%40example.com&password={ANN_PASSWORD}");
+    let jar = format!("tm_mail_pre={pre}");
+    let signed_in = curl(&["-b", &jar, "--data", &body, &format!("{base}/signin")]);
+    format!("tm_mail={}", set_cookie(&signed_in, "tm_mail"))
+}
+
+/// The value of the first form field `name` on `page`.
+pub fn form_value(page: &str, name: &str) -> String {
+    let start = format!("name=\"{name}\" value=\"");
+    let at = page
+        .find(&start)
+        .unwrap_or_else(|| panic!("no field {name} in {page}"))
+        + start.len();
+    page[at..].split('"').next().unwrap_or_default().to_owned()
+}
