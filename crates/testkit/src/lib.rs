@@ -69,6 +69,9 @@ pub fn scratch_dir() -> PathBuf {
     dir
 }
 
+/// The operator's own host names on every test node: no account may brand them.
+pub const RESERVED_HOSTS: [&str; 2] = ["webmail.operator.test", "dashboard.operator.test"];
+
 /// How a test node is built.
 #[derive(Clone)]
 pub struct NodeOptions {
@@ -135,6 +138,7 @@ impl TestNode {
             throttle: options.throttle,
             timings: options.timings,
             issuer: "TrekMail".into(),
+            reserved_hosts: RESERVED_HOSTS.map(str::to_owned).to_vec(),
             ..CoreConfig::default()
         };
         let dyn_store: Arc<dyn Store> = store.clone();

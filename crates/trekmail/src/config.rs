@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use trekmail_core::CoreConfig;
 use trekmail_core::auth::ThrottlePolicy;
-use trekmail_core::domain::{PlanLimits, Plans};
+use trekmail_core::domain::{PlanLimits, Plans, host_key};
 use trekmail_core::sessions::RegistryTimings;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -410,7 +410,24 @@ impl Config {
                 ..RegistryTimings::default()
             },
             issuer: self.security.issuer.clone(),
+            reserved_hosts: self.reserved_hosts(),
         }
+    }
+
+    /// Every host name that is the operator's own, in [`host_key`] form.
+    fn reserved_hosts(&self) -> Vec<String> {
+        let mut hosts: Vec<String> = self
+            .webmail
+            .reserved_hosts
+            .iter()
+            .chain(&self.tls.self_signed_names)
+            .chain(std::iter::once(&self.smtp.hostname))
+            .map(|h| host_key(h))
+            .filter(|h| !h.is_empty())
+            .collect();
+        hosts.sort();
+        hosts.dedup();
+        hosts
     }
 }
 
@@ -460,6 +477,29 @@ mod tests {
         );
         assert!(!c.is_postgres());
     }
+
+    #[test]
+    fn the_operators_own_hosts_are_reserved_in_one_form() {
+        let c: Config = toml::from_str(
+            "[webmail]\nreserved_hosts = [\"Mail.Example.COM.\", \"dash.example.com\"]\n\
+             [tls]\nself_signed_names = [\"mail.example.com\", \"localhost\"]\n\
+             [smtp]\nhostname = \"MX.example.com\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.core_config().reserved_hosts,
+            [
+                "dash.example.com",
+                "localhost",
+                "mail.example.com",
+                "mx.example.com"
+            ]
+        );
+        assert_eq!(
+            Config::default().core_config().reserved_hosts,
+            ["localhost"]
+        );
+    }
 }
 
 /// `[dashboard]`: the account owners' pages and JSON API.
@@ -495,6 +535,9 @@ pub struct WebmailConfig {
     pub tls: bool,
     /// Marks cookies `Secure` without `tls`: for HTTPS through a TLS-terminating proxy.
     pub secure_cookies: bool,
+    /// The operator's own host names (the shared webmail's, the dashboard's), which no
+    /// account may brand; `tls.self_signed_names` and `smtp.hostname` are reserved as well.
+    pub reserved_hosts: Vec<String>,
 }
 
 impl Default for WebmailConfig {
@@ -503,6 +546,7 @@ impl Default for WebmailConfig {
             listen: "127.0.0.1:8081".to_owned(),
             tls: false,
             secure_cookies: false,
+            reserved_hosts: vec!["localhost".to_owned()],
         }
     }
 }

@@ -544,6 +544,107 @@ fn a_branded_host_shows_its_brand_and_admits_only_its_own_mailboxes() {
 }
 
 #[test]
+fn no_account_brands_the_servers_own_hosts_or_another_accounts_host() {
+    let (_dir, config) = setup("");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "[webmail]\n",
+        "[webmail]\nreserved_hosts = [\"webmail.operator.test\", \"dash.operator.test\"]\n",
+    ) + "[tls]\nself_signed_names = [\"tls.operator.test\"]\n";
+    std::fs::write(&config, text).unwrap();
+    seed(&config);
+    for (email, domain) in [
+        ("boss@acme.test", "acme.test"),
+        ("boss@rival.test", "rival.test"),
+    ] {
+        let create = ["account", "create", "--email", email, "--plan", "agency"];
+        ok(
+            &config,
+            &[&create[..], &["--password-stdin"]].concat(),
+            Some("Boss-first-pass-1\n"),
+        );
+        ok(
+            &config,
+            &["domain", "add", "--account", email, domain],
+            None,
+        );
+    }
+    let brand = |email: &str, host: &str| {
+        let args = [
+            "account", "brand", email, "--host", host, "--name", "Acme", "--colour", "#112233",
+        ];
+        trekmail(&config, &args, None)
+    };
+    // The operator's own hosts, in any spelling, from the config's list and the TLS names.
+    for host in [
+        "webmail.operator.test",
+        "DASH.Operator.test.",
+        "tls.operator.test",
+    ] {
+        let out = brand("boss@acme.test", host);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("own host names"),
+            "{host}: {err}"
+        );
+    }
+    assert!(brand("boss@acme.test", "brand.test").status.success());
+    let out = brand("boss@rival.test", "Brand.Test.");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("another account"),
+        "{err}"
+    );
+
+    // The dashboard's form says the same and keeps what was typed.
+    let (_server, lines) = serve(&config);
+    let dash = format!("http://127.0.0.1:{}", dashboard_port(&lines));
+    let signed_in = dashboard_sign_in(&dash, "boss@rival.test", "Boss-first-pass-1");
+    let jar = format!("tm_dash={}", set_cookie(&signed_in, "tm_dash"));
+    let page = curl(&["-b", &jar, &format!("{dash}/account/security")]);
+    let csrf = form_value(&page, "csrf");
+    for (host, says) in [
+        (
+            "webmail.operator.test",
+            "Webmail.operator.test is one of this server",
+        ),
+        (
+            "BRAND.test",
+            "Brand.test is the webmail host of another account",
+        ),
+    ] {
+        let body = format!("csrf={csrf}&host={host}&name=Rival&colour=%23000000");
+        let answer = curl(&[
+            "-b",
+            &jar,
+            "--data",
+            &body,
+            &format!("{dash}/account/branding"),
+        ]);
+        assert!(
+            answer.starts_with("HTTP/1.1 200") && answer.contains(says),
+            "{host}: {answer}"
+        );
+        assert!(answer.contains(&format!("value=\"{host}\"")), "{answer}");
+    }
+    // Neither reached the webmail: the shared host shows TrekMail's look, brand.test Acme's.
+    let port = webmail_port(&lines);
+    for (host, name) in [
+        ("webmail.operator.test", "TrekMail"),
+        ("brand.test", "Acme"),
+    ] {
+        let page = curl(&[
+            "-H",
+            &format!("Host: {host}"),
+            &format!("http://127.0.0.1:{port}/signin"),
+        ]);
+        assert!(
+            page.contains(&format!("data-brand>{name}")),
+            "{host}: {page}"
+        );
+    }
+}
+
+#[test]
 fn with_tls_on_the_webmail_speaks_https_and_its_cookies_are_secure() {
     let (_server, _port) = https_only("webmail", "Webmail:    ", webmail_port);
 }
