@@ -103,6 +103,8 @@ pub struct SessionsConfig {
     pub sweep_every_secs: u64,
     pub node_timeout_secs: u64,
     pub web_idle_hours: u64,
+    /// A web session ends this long after its sign-in, however busy.
+    pub web_absolute_hours: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -298,6 +300,7 @@ impl Default for SessionsConfig {
             sweep_every_secs: t.sweep_every.as_secs(),
             node_timeout_secs: t.node_timeout.as_secs(),
             web_idle_hours: t.web_idle.as_secs() / 3600,
+            web_absolute_hours: t.web_absolute.as_secs() / 3600,
         }
     }
 }
@@ -407,6 +410,7 @@ impl Config {
                 sweep_every: Duration::from_secs(self.sessions.sweep_every_secs),
                 node_timeout: Duration::from_secs(self.sessions.node_timeout_secs),
                 web_idle: Duration::from_secs(self.sessions.web_idle_hours.max(1) * 3600),
+                web_absolute: Duration::from_secs(self.sessions.web_absolute_hours.max(1) * 3600),
                 ..RegistryTimings::default()
             },
             issuer: self.security.issuer.clone(),

@@ -650,6 +650,21 @@ fn with_tls_on_the_webmail_speaks_https_and_its_cookies_are_secure() {
 }
 
 #[test]
+fn behind_a_tls_proxy_secure_cookies_also_send_hsts() {
+    let (_dir, config) = setup("");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text.replace("[webmail]\n", "[webmail]\nsecure_cookies = true\n");
+    std::fs::write(&config, text).unwrap();
+    let (_server, lines) = serve(&config);
+    let page = curl(&[&format!("http://127.0.0.1:{}/signin", webmail_port(&lines))]);
+    assert!(page.contains("Secure"), "{page}");
+    assert!(
+        page.contains("\nstrict-transport-security: max-age=31536000\r\n"),
+        "{page}"
+    );
+}
+
+#[test]
 fn failed_sign_ins_are_throttled_alike_for_known_and_unknown_addresses() {
     let (_config, _server, lines) = started();
     let base = format!("http://127.0.0.1:{}", webmail_port(&lines));

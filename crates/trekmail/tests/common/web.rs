@@ -81,6 +81,14 @@ pub fn https_only(section: &str, label: &str, port_of: fn(&[String]) -> u16) -> 
     let page = curl(&["--insecure", &format!("https://127.0.0.1:{port}/signin")]);
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
     assert!(page.contains("HttpOnly; SameSite=Strict; Secure"), "{page}");
+    // HSTS on every answer: a page, a redirect, a 404.
+    for path in ["/signin", "/", "/no-such-page"] {
+        let answer = curl(&["--insecure", &format!("https://127.0.0.1:{port}{path}")]);
+        assert!(
+            answer.contains("\nstrict-transport-security: max-age=31536000\r\n"),
+            "{path}: {answer}"
+        );
+    }
     let plain = curl(&[&format!("http://127.0.0.1:{port}/signin")]);
     assert!(!plain.contains("200 OK"), "{plain}");
     (server, port)
@@ -89,6 +97,8 @@ pub fn https_only(section: &str, label: &str, port_of: fn(&[String]) -> u16) -> 
 /// `page` (headers and body) carries the strict headers every page has: a CSP with no inline
 /// script, frames denied, no sniffing, no caching.
 pub fn assert_strict_headers(page: &str) {
+    // In clear, HSTS would mean nothing (RFC 6797 8.1): it is sent over HTTPS only.
+    assert!(!page.contains("strict-transport-security"), "{page}");
     for header in [
         "content-security-policy: default-src 'none'; script-src 'self'",
         "frame-ancestors 'none'",
