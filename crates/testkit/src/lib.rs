@@ -219,6 +219,15 @@ impl Seeded {
         Seeded::on(TestNode::fresh(backend).await).await
     }
 
+    /// As [`Seeded::new`], on a node whose time is `clock`: for tests that move time.
+    pub async fn on_clock(backend: Backend, clock: Arc<dyn Clock>) -> Seeded {
+        let options = NodeOptions {
+            clock,
+            ..NodeOptions::default()
+        };
+        Seeded::on(TestNode::start(&fresh_database(backend).await, options).await).await
+    }
+
     pub async fn on(node: TestNode) -> Seeded {
         let account = seed_account(&node.core, "owner@example.com").await;
         let mailbox = seed_mailbox(&node.core, account, "ann@example.com").await;

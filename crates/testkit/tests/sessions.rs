@@ -512,17 +512,9 @@ async fn a_busy_web_session_still_ends_at_its_absolute_lifetime() {
     assert_eq!(lifetime, Duration::from_secs(7 * 24 * 3600));
     for backend in BACKENDS {
         let clock = Arc::new(trekmail_core::clock::ManualClock::at_unix(1_900_000_000));
-        let node = TestNode::start(
-            &fresh_database(backend).await,
-            NodeOptions {
-                clock: clock.clone(),
-                ..NodeOptions::default()
-            },
-        )
-        .await;
         let Seeded {
             node, mailbox: m, ..
-        } = Seeded::on(node).await;
+        } = Seeded::on_clock(backend, clock.clone()).await;
         let core = &node.core;
         let registry = core.registry();
         let who = Principal::Mailbox(m.id);

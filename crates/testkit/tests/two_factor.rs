@@ -38,19 +38,11 @@ async fn signs_in_with(node: &TestNode, clock: &ManualClock, secret: &TotpSecret
 async fn replacing_a_secret_in_use_needs_the_password_and_a_current_code() {
     for backend in BACKENDS {
         let clock = Arc::new(ManualClock::at_unix(1_900_000_000));
-        let node = TestNode::start(
-            &fresh_database(backend).await,
-            NodeOptions {
-                clock: clock.clone(),
-                ..NodeOptions::default()
-            },
-        )
-        .await;
         let Seeded {
             node,
             account,
             mailbox,
-        } = Seeded::on(node).await;
+        } = Seeded::on_clock(backend, clock.clone()).await;
         let core = &node.core;
         let who = Principal::Mailbox(mailbox.id);
 
