@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::side_core::{enroll_mailbox, oathtool};
+use common::side_core::{enroll_mailbox, oathtool, operator_token};
 use common::web::*;
 use common::*;
 use std::path::Path;
@@ -124,11 +124,7 @@ async fn the_owner_turns_2fa_on_the_pill_flips_live_and_the_secret_stays_in_webm
 
     // The secret is nowhere the admin or the operator can look: dashboard pages, the API, logs.
     let core = side_core(&config).await;
-    let account = core.account_by_email("owner@example.com").await.unwrap();
-    let (_, token) = core
-        .create_api_token(Scope::Operator, account.id, "grep", &Actor::operator())
-        .await
-        .unwrap();
+    let token = operator_token(&core, "owner@example.com", "grep").await;
     let dash = format!("http://127.0.0.1:{}", dashboard_port(&lines));
     let page = curl(&[&format!("{dash}/signin")]);
     let pre = set_cookie(&page, "tm_pre");
