@@ -20,41 +20,6 @@ use trekmail_testkit::{Backend, fresh_database};
 const ANN: &str = "ann@example.com";
 /// The first mailbox of a fresh database.
 const ANN_ID: &str = "1";
-const B_EMAIL: &str = "boss@other.example";
-const B_PASSWORD: &str = "Boss-first-pass-1";
-
-/// A second tenant: boss@other.example with other.example and carl.
-fn seed_other(config: &Path) {
-    ok(
-        config,
-        &[
-            "account",
-            "create",
-            "--email",
-            B_EMAIL,
-            "--plan",
-            "starter",
-            "--password-stdin",
-        ],
-        Some(&format!("{B_PASSWORD}\n")),
-    );
-    ok(
-        config,
-        &["domain", "add", "--account", B_EMAIL, "other.example"],
-        None,
-    );
-    ok(
-        config,
-        &[
-            "mailbox",
-            "create",
-            "carl@other.example",
-            "--password-stdin",
-        ],
-        Some("Carl-first-pass-1\n"),
-    );
-}
-
 /// dashboard_browser.py against the dashboard on `port`.
 fn browser(port: u16, mode: &str, args: &[&str]) -> Child {
     common::web::browser("dashboard_browser.py", &[port], mode, args)

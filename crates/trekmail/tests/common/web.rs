@@ -1,6 +1,6 @@
 //! What the dashboard's and the webmail's tests share: curl, and reading its answers.
 
-use super::{ANN_PASSWORD, OWNER_PASSWORD, Serve, seed, serve, setup};
+use super::{ANN_PASSWORD, OWNER_PASSWORD, Serve, ok, seed, serve, setup};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -138,9 +138,16 @@ pub fn dashboard_sign_in(base: &str, email: &str, password: &str) -> String {
 /// Signs ann in to the webmail at `base` with curl (no 2FA); the session's cookie
 /// (`tm_mail=…`).
 pub fn webmail_session(base: &str) -> String {
+    webmail_sign_in(base, "ann@example.com", ANN_PASSWORD)
+}
+
+/// Signs `address` in to the webmail at `base` with curl (no 2FA); the session's cookie
+/// (`tm_mail=…`).
+pub fn webmail_sign_in(base: &str, address: &str, password: &str) -> String {
     let page = curl(&[&format!("{base}/signin")]);
     let pre = set_cookie(&page, "tm_mail_pre");
-    let body = format!("csrf={pre}&address=ann%40example.com&password={ANN_PASSWORD}");
+    let address = address.replace('@', "%40");
+    let body = format!("csrf={pre}&address={address}&password={password}");
     let jar = format!("tm_mail_pre={pre}");
     let signed_in = curl(&["-b", &jar, "--data", &body, &format!("{base}/signin")]);
     format!("tm_mail={}", set_cookie(&signed_in, "tm_mail"))
@@ -154,4 +161,41 @@ pub fn form_value(page: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("no field {name} in {page}"))
         + start.len();
     page[at..].split('"').next().unwrap_or_default().to_owned()
+}
+
+pub const B_EMAIL: &str = "boss@other.example";
+pub const B_PASSWORD: &str = "Boss-first-pass-1";
+pub const CARL_PASSWORD: &str = "Carl-first-pass-1";
+
+/// A second tenant: boss@other.example (Starter, [`B_PASSWORD`]) with other.example and
+/// carl@other.example ([`CARL_PASSWORD`]).
+pub fn seed_other(config: &Path) {
+    ok(
+        config,
+        &[
+            "account",
+            "create",
+            "--email",
+            B_EMAIL,
+            "--plan",
+            "starter",
+            "--password-stdin",
+        ],
+        Some(&format!("{B_PASSWORD}\n")),
+    );
+    ok(
+        config,
+        &["domain", "add", "--account", B_EMAIL, "other.example"],
+        None,
+    );
+    ok(
+        config,
+        &[
+            "mailbox",
+            "create",
+            "carl@other.example",
+            "--password-stdin",
+        ],
+        Some(&format!("{CARL_PASSWORD}\n")),
+    );
 }
