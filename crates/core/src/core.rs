@@ -26,6 +26,8 @@ pub struct CoreConfig {
     pub timings: RegistryTimings,
     /// The issuer shown in authenticator apps.
     pub issuer: String,
+    /// The operator's own host names (shared webmail, dashboard): no account may brand one.
+    pub reserved_hosts: Vec<String>,
 }
 
 /// Everything the channels need, shared behind an `Arc`.

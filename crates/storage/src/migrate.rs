@@ -56,6 +56,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_sign_in_trust.sql"),
         postgres: include_str!("../migrations/postgres/0009_sign_in_trust.sql"),
     },
+    Migration {
+        version: 11,
+        sqlite: include_str!("../migrations/sqlite/0011_api_token_expiry.sql"),
+        postgres: include_str!("../migrations/postgres/0011_api_token_expiry.sql"),
+    },
 ];
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations \

@@ -132,6 +132,7 @@ pub(crate) fn api_token(row: &AnyRow) -> StoreResult<ApiToken> {
         account_id: AccountId(get(row, "account_id")?),
         name: get(row, "name")?,
         created_at: time(row, "created_at")?,
+        expires_at: optional_time(row, "expires_at")?,
         last_used_at: optional_time(row, "last_used_at")?,
     })
 }

@@ -69,6 +69,9 @@ pub fn scratch_dir() -> PathBuf {
     dir
 }
 
+/// The operator's own host names on every test node: no account may brand them.
+pub const RESERVED_HOSTS: [&str; 2] = ["webmail.operator.test", "dashboard.operator.test"];
+
 /// How a test node is built.
 #[derive(Clone)]
 pub struct NodeOptions {
@@ -135,6 +138,7 @@ impl TestNode {
             throttle: options.throttle,
             timings: options.timings,
             issuer: "TrekMail".into(),
+            reserved_hosts: RESERVED_HOSTS.map(str::to_owned).to_vec(),
             ..CoreConfig::default()
         };
         let dyn_store: Arc<dyn Store> = store.clone();
@@ -213,6 +217,15 @@ pub struct Seeded {
 impl Seeded {
     pub async fn new(backend: Backend) -> Seeded {
         Seeded::on(TestNode::fresh(backend).await).await
+    }
+
+    /// As [`Seeded::new`], on a node whose time is `clock`: for tests that move time.
+    pub async fn on_clock(backend: Backend, clock: Arc<dyn Clock>) -> Seeded {
+        let options = NodeOptions {
+            clock,
+            ..NodeOptions::default()
+        };
+        Seeded::on(TestNode::start(&fresh_database(backend).await, options).await).await
     }
 
     pub async fn on(node: TestNode) -> Seeded {

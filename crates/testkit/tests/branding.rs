@@ -111,6 +111,17 @@ async fn only_plans_with_branding_brand_and_a_host_has_one_account() {
             .await
             .unwrap_err();
         assert!(matches!(e, CoreError::Conflict(_)), "{backend:?} {e:?}");
+        // The same host in another case or with the root's dot is the same host.
+        for host in ["MAIL.ACME.TEST", "mail.acme.test.", " Mail.Acme.Test. "] {
+            let e = core
+                .set_brand(Scope::Operator, rival, host, "Rival", "#000000", &op)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(e, CoreError::Conflict(_)),
+                "{backend:?} {host} {e:?}"
+            );
+        }
         // Changing the brand moves the host; clearing it frees the host.
         core.set_brand(
             Scope::Operator,
@@ -136,6 +147,45 @@ async fn only_plans_with_branding_brand_and_a_host_has_one_account() {
             .unwrap();
         assert_eq!(core.brand(Scope::Operator, acme).await.unwrap(), None);
         assert_eq!(core.brand_by_host("webmail.acme.test").await.unwrap(), None);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_operators_own_hosts_are_nobodys_brand() {
+    for backend in BACKENDS {
+        let node = TestNode::fresh(backend).await;
+        let core = &node.core;
+        let acme = agency(&node, "boss@acme.test", "zoe@acme.test").await;
+        // Neither the account itself nor the operator on its behalf, in any spelling.
+        for (scope, host) in [
+            (Scope::Account(acme), RESERVED_HOSTS[0].to_owned()),
+            (Scope::Account(acme), RESERVED_HOSTS[1].to_uppercase()),
+            (Scope::Operator, format!("{}.", RESERVED_HOSTS[0])),
+        ] {
+            let e = core
+                .set_brand(scope, acme, &host, "Acme", "#112233", &Actor::operator())
+                .await
+                .unwrap_err();
+            match &e {
+                CoreError::Conflict(m) => assert!(m.contains("own host names"), "{m}"),
+                other => panic!("{backend:?} {host}: {other:?}"),
+            }
+            assert_eq!(core.brand_by_host(&host).await.unwrap(), None);
+        }
+        assert_eq!(core.brand(Scope::Operator, acme).await.unwrap(), None);
+        // A host under the operator's name is still the account's to take.
+        let brand = core
+            .set_brand(
+                Scope::Account(acme),
+                acme,
+                "acme.webmail.operator.test",
+                "Acme",
+                "#112233",
+                &Actor::operator(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(brand.host, "acme.webmail.operator.test", "{backend:?}");
     }
 }
 

@@ -40,6 +40,7 @@ async fn enroll(
         account,
         &enrollment.ticket,
         &code,
+        None,
         &owner_actor(address),
     )
     .await

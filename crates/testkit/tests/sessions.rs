@@ -7,8 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use trekmail_core::CoreError;
 use trekmail_core::audit::{AuditKind, Channel};
+use trekmail_core::clock::Clock;
 use trekmail_core::ids::Principal;
 use trekmail_core::services::{Actor, Scope};
+use trekmail_core::sessions::RegistryTimings;
 use trekmail_core::store::SessionStore;
 use trekmail_testkit::*;
 
@@ -487,7 +489,7 @@ async fn nodes_on_one_postgres_end_each_others_sessions() {
         .secret
         .code_at_step(trekmail_core::security::totp::step_of(chrono::Utc::now()));
     a.core
-        .confirm_two_factor(who, account, &enrollment.ticket, &code, &actor)
+        .confirm_two_factor(who, account, &enrollment.ticket, &code, None, &actor)
         .await
         .unwrap();
     let seen = tokio::time::timeout(Duration::from_secs(2), async {
@@ -501,4 +503,55 @@ async fn nodes_on_one_postgres_end_each_others_sessions() {
     .await
     .expect("node B never heard of 2FA turning on");
     assert_eq!(seen.mailbox_id, Some(m.id));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_busy_web_session_still_ends_at_its_absolute_lifetime() {
+    let hours = chrono::Duration::hours;
+    let lifetime = RegistryTimings::default().web_absolute;
+    assert_eq!(lifetime, Duration::from_secs(7 * 24 * 3600));
+    for backend in BACKENDS {
+        let clock = Arc::new(trekmail_core::clock::ManualClock::at_unix(1_900_000_000));
+        let Seeded {
+            node, mailbox: m, ..
+        } = Seeded::on_clock(backend, clock.clone()).await;
+        let core = &node.core;
+        let registry = core.registry();
+        let who = Principal::Mailbox(m.id);
+        let auth = sign_in(&node, Channel::Webmail).await;
+        let (row, busy) = registry
+            .open_web(&auth, Channel::Webmail, IP)
+            .await
+            .unwrap();
+        let (_, idle) = registry
+            .open_web(&auth, Channel::Webmail, IP)
+            .await
+            .unwrap();
+        // Used every 12 hours, never idle for the 24 idle hours, up to a second before the
+        // 7 days are up.
+        for _ in 0..13 {
+            clock.advance(hours(12));
+            let resumed = registry.resume_web(busy.expose()).await.unwrap();
+            assert!(resumed.is_some(), "{backend:?} at {}", clock.now());
+        }
+        // The unused one went at its idle time already.
+        assert!(registry.resume_web(idle.expose()).await.unwrap().is_none());
+        clock.advance(hours(12) - chrono::Duration::seconds(1));
+        assert!(registry.resume_web(busy.expose()).await.unwrap().is_some());
+        clock.advance(chrono::Duration::seconds(1));
+        assert!(
+            registry.resume_web(busy.expose()).await.unwrap().is_none(),
+            "{backend:?}: alive after 7 days"
+        );
+        // Ended, not only refused: its row is gone and an event stream cannot watch it.
+        let listed = core.sessions(Scope::Operator, who).await.unwrap();
+        assert!(listed.iter().all(|s| s.id != row.id), "{backend:?}");
+        assert!(registry.watch(busy.expose()).await.unwrap().is_none());
+        // A new sign-in starts a new lifetime.
+        let (_, fresh) = registry
+            .open_web(&auth, Channel::Webmail, IP)
+            .await
+            .unwrap();
+        assert!(registry.resume_web(fresh.expose()).await.unwrap().is_some());
+    }
 }

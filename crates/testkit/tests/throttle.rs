@@ -156,6 +156,7 @@ async fn a_ticket_is_void_after_a_few_wrong_codes() {
             account,
             &enrollment.ticket,
             &enrollment.secret.code_at_step(step),
+            None,
             &actor,
         )
         .await

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use trekmail_core::CoreConfig;
 use trekmail_core::auth::ThrottlePolicy;
-use trekmail_core::domain::{PlanLimits, Plans};
+use trekmail_core::domain::{PlanLimits, Plans, host_key};
 use trekmail_core::sessions::RegistryTimings;
 
 /// The embedded database's file name in the data dir.
@@ -109,6 +109,8 @@ pub struct SessionsConfig {
     pub sweep_every_secs: u64,
     pub node_timeout_secs: u64,
     pub web_idle_hours: u64,
+    /// A web session ends this long after its sign-in, however busy.
+    pub web_absolute_hours: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -315,6 +317,7 @@ impl Default for SessionsConfig {
             sweep_every_secs: t.sweep_every.as_secs(),
             node_timeout_secs: t.node_timeout.as_secs(),
             web_idle_hours: t.web_idle.as_secs() / 3600,
+            web_absolute_hours: t.web_absolute.as_secs() / 3600,
         }
     }
 }
@@ -425,10 +428,28 @@ impl Config {
                 sweep_every: Duration::from_secs(self.sessions.sweep_every_secs),
                 node_timeout: Duration::from_secs(self.sessions.node_timeout_secs),
                 web_idle: Duration::from_secs(self.sessions.web_idle_hours.max(1) * 3600),
+                web_absolute: Duration::from_secs(self.sessions.web_absolute_hours.max(1) * 3600),
                 ..RegistryTimings::default()
             },
             issuer: self.security.issuer.clone(),
+            reserved_hosts: self.reserved_hosts(),
         }
+    }
+
+    /// Every host name that is the operator's own, in [`host_key`] form.
+    fn reserved_hosts(&self) -> Vec<String> {
+        let mut hosts: Vec<String> = self
+            .webmail
+            .reserved_hosts
+            .iter()
+            .chain(&self.tls.self_signed_names)
+            .chain(std::iter::once(&self.smtp.hostname))
+            .map(|h| host_key(h))
+            .filter(|h| !h.is_empty())
+            .collect();
+        hosts.sort();
+        hosts.dedup();
+        hosts
     }
 }
 
@@ -480,6 +501,29 @@ mod tests {
         );
         assert!(!c.is_postgres());
     }
+
+    #[test]
+    fn the_operators_own_hosts_are_reserved_in_one_form() {
+        let c: Config = toml::from_str(
+            "[webmail]\nreserved_hosts = [\"Mail.Example.COM.\", \"dash.example.com\"]\n\
+             [tls]\nself_signed_names = [\"mail.example.com\", \"localhost\"]\n\
+             [smtp]\nhostname = \"MX.example.com\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            c.core_config().reserved_hosts,
+            [
+                "dash.example.com",
+                "localhost",
+                "mail.example.com",
+                "mx.example.com"
+            ]
+        );
+        assert_eq!(
+            Config::default().core_config().reserved_hosts,
+            ["localhost"]
+        );
+    }
 }
 
 /// `[dashboard]`: the account owners' pages and JSON API.
@@ -515,6 +559,9 @@ pub struct WebmailConfig {
     pub tls: bool,
     /// Marks cookies `Secure` without `tls`: for HTTPS through a TLS-terminating proxy.
     pub secure_cookies: bool,
+    /// The operator's own host names (the shared webmail's, the dashboard's), which no
+    /// account may brand; `tls.self_signed_names` and `smtp.hostname` are reserved as well.
+    pub reserved_hosts: Vec<String>,
 }
 
 impl Default for WebmailConfig {
@@ -523,6 +570,7 @@ impl Default for WebmailConfig {
             listen: "127.0.0.1:8081".to_owned(),
             tls: false,
             secure_cookies: false,
+            reserved_hosts: vec!["localhost".to_owned()],
         }
     }
 }

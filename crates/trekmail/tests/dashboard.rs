@@ -14,47 +14,12 @@ use std::sync::Arc;
 use trekmail_core::CoreError;
 use trekmail_core::audit::{AuditKind, Channel};
 use trekmail_core::ids::Principal;
-use trekmail_core::services::{Actor, Scope};
+use trekmail_core::services::Scope;
 use trekmail_testkit::{Backend, fresh_database};
 
 const ANN: &str = "ann@example.com";
 /// The first mailbox of a fresh database.
 const ANN_ID: &str = "1";
-const B_EMAIL: &str = "boss@other.example";
-const B_PASSWORD: &str = "Boss-first-pass-1";
-
-/// A second tenant: boss@other.example with other.example and carl.
-fn seed_other(config: &Path) {
-    ok(
-        config,
-        &[
-            "account",
-            "create",
-            "--email",
-            B_EMAIL,
-            "--plan",
-            "starter",
-            "--password-stdin",
-        ],
-        Some(&format!("{B_PASSWORD}\n")),
-    );
-    ok(
-        config,
-        &["domain", "add", "--account", B_EMAIL, "other.example"],
-        None,
-    );
-    ok(
-        config,
-        &[
-            "mailbox",
-            "create",
-            "carl@other.example",
-            "--password-stdin",
-        ],
-        Some("Carl-first-pass-1\n"),
-    );
-}
-
 /// dashboard_browser.py against the dashboard on `port`.
 fn browser(port: u16, mode: &str, args: &[&str]) -> Child {
     common::web::browser("dashboard_browser.py", &[port], mode, args)
@@ -171,12 +136,7 @@ async fn the_api_answers_every_endpoint_and_keeps_tenants_apart() {
         .unwrap();
     let token_a = line_value(&out, "TOKEN");
     let core = side_core(&dir.join("data"), false).await;
-    let b = core.account_by_email(B_EMAIL).await.unwrap();
-    let (_, token_b) = core
-        .create_api_token(Scope::Operator, b.id, "b", &Actor::operator())
-        .await
-        .unwrap();
-    let token_b = token_b.to_string();
+    let token_b = operator_token(&core, B_EMAIL, "b").await;
     let out = tokio::task::spawn_blocking(move || {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/dashboard_api.py");
         let child = Command::new("python3")
@@ -334,12 +294,7 @@ async fn across_nodes_the_pill_flips_and_a_saved_password_ends_sessions() {
     let (link, _inbound) = trekmail_storage::PgLink::connect(&url, 64).await.unwrap();
     let core = core_on(&url, &dir_a.join("data"), Arc::new(link)).await;
     enroll_mailbox(&core, ANN).await;
-    let account = core.account_by_email("owner@example.com").await.unwrap();
-    let (_, token) = core
-        .create_api_token(Scope::Operator, account.id, "ops", &Actor::operator())
-        .await
-        .unwrap();
-    let token = token.to_string();
+    let token = operator_token(&core, "owner@example.com", "ops").await;
     tokio::task::spawn_blocking(move || {
         let mut page = page;
         wait_for_line(&mut page, "ON");
@@ -404,21 +359,6 @@ fn every_form_works_without_javascript() {
     ));
 }
 
-/// Signs the owner in with curl; the answer's headers and body.
-fn curl_sign_in(base: &str, password: &str) -> String {
-    let page = curl(&[&format!("{base}/signin")]);
-    let pre = line_value(&page, "set-cookie: tm_pre=");
-    let pre = pre.split(';').next().unwrap();
-    let body = format!("csrf={pre}&email=owner%40example.com&password={password}");
-    curl(&[
-        "-b",
-        &format!("tm_pre={pre}"),
-        "--data",
-        &body,
-        &format!("{base}/signin"),
-    ])
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_operator_lets_a_locked_out_owner_back_in() {
     let (config, server, lines) = tokio::task::spawn_blocking(started).await.unwrap();
@@ -429,16 +369,7 @@ async fn the_operator_lets_a_locked_out_owner_back_in() {
     assert!(curl(&["-b", &cookie, &format!("{base}/mailboxes")]).contains("200 OK"));
 
     // The owner forgot the password: the operator sets a new one; the old session ends.
-    let out = ok(
-        &config,
-        &[
-            "account",
-            "set-password",
-            "owner@example.com",
-            "--password-stdin",
-        ],
-        Some("Owner-reset-pass-9\n"),
-    );
+    let out = reset_owner_password(&config);
     assert!(out.contains("1 session(s) ended"), "{out}");
     let away = curl(&["-b", &cookie, &format!("{base}/mailboxes")]);
     assert!(away.contains("location: /signin"), "{away}");
@@ -487,4 +418,71 @@ async fn the_operator_lets_a_locked_out_owner_back_in() {
         );
     }
     drop(server);
+}
+
+#[test]
+fn an_api_token_asks_the_password_expires_and_dies_with_the_operators_reset() {
+    let (config, _server, lines) = started();
+    let base = format!("http://127.0.0.1:{}", dashboard_port(&lines));
+    let signed_in = curl_sign_in(&base, OWNER_PASSWORD);
+    let jar = format!("tm_dash={}", set_cookie(&signed_in, "tm_dash"));
+    let page = curl(&["-b", &jar, &format!("{base}/account/security")]);
+    let csrf = form_value(&page, "csrf");
+    let create = |password: &str, lifetime: &str| {
+        let body = format!("csrf={csrf}&name=deploy&lifetime={lifetime}&password={password}");
+        curl(&[
+            "-b",
+            &jar,
+            "--data",
+            &body,
+            &format!("{base}/account/api-tokens"),
+        ])
+    };
+    let wrong = create("Wrong-pass-2026", "30");
+    assert!(
+        wrong.contains("The current password is not right."),
+        "{wrong}"
+    );
+    assert!(!wrong.contains("data-token"), "{wrong}");
+    let odd = create(OWNER_PASSWORD, "forever");
+    assert!(odd.contains("or never expires"), "{odd}");
+    let made = create(OWNER_PASSWORD, "30");
+    let token = made
+        .split("data-token>")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or_else(|| panic!("{made}"))
+        .to_owned();
+    // Listed with its expiry, 30 days on, and its first use once used.
+    let in_30_days = (chrono::Utc::now() + chrono::Duration::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(made.contains(&in_30_days), "{made}");
+    assert!(made.contains(" UTC</td><td>never</td>"), "{made}");
+    let bearer = format!("Authorization: Bearer {token}");
+    let api = format!("{base}/api/v1/mailboxes");
+    let answer = curl(&["-H", &bearer, &api]);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let page = curl(&["-b", &jar, &format!("{base}/account/security")]);
+    assert!(page.contains(" UTC</td><td>just now</td>"), "{page}");
+
+    let out = reset_owner_password(&config);
+    assert!(out.contains("1 API token(s) revoked"), "{out}");
+    let answer = curl(&["-H", &bearer, &api]);
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+}
+
+/// The operator's `account set-password` for owner@example.com, to Owner-reset-pass-9; its
+/// output.
+fn reset_owner_password(config: &Path) -> String {
+    ok(
+        config,
+        &[
+            "account",
+            "set-password",
+            "owner@example.com",
+            "--password-stdin",
+        ],
+        Some("Owner-reset-pass-9\n"),
+    )
 }

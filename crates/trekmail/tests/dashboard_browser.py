@@ -418,12 +418,21 @@ def no_script(browser):
 def token(page, name):
     page.goto(BASE + "/account/security")
     page.fill("#token-name", name)
+    page.select_option("#token-lifetime", "30")
+    # The password is asked again: a wrong one makes no token.
+    page.fill("#token-password", "Wrong-pass-2026")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#api-tokens .error")).to_contain_text("The current password is not right.")
+    assert page.locator("[data-token]").count() == 0
+    page.fill("#token-name", name)
+    page.fill("#token-password", OWNER_PASSWORD)
     page.get_by_role("button", name="Create token").click()
     value = page.locator("[data-token]").inner_text().strip()
     assert value.startswith("tmk_"), value
     page.reload()
     assert value not in page.content(), "the token is shown twice"
     expect(page.locator("#api-tokens")).to_contain_text(name)
+    expect(page.locator("#api-tokens tbody tr").first).to_contain_text(" UTC")  # its expiry
     print("TOKEN", value, flush=True)
 
 

@@ -6,11 +6,10 @@
 
 mod common;
 
-use common::side_core::side_core;
+use common::side_core::{operator_token, side_core};
 use common::*;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use trekmail_core::services::{Actor, Scope};
 
 const ANN: &str = "ann@example.com";
 const PASSWORD: &str = "Ann-first-pass-1";
@@ -170,12 +169,7 @@ async fn a_password_saved_through_the_api_ends_signed_in_smtp_sessions_with_421(
     let (dir, config, _server, lines) = seeded_node().await;
     // The account's API token, as the owner makes one on the dashboard.
     let core = side_core(&dir.join("data"), false).await;
-    let account = core.account_by_email("owner@example.com").await.unwrap();
-    let (_, token) = core
-        .create_api_token(Scope::Operator, account.id, "ops", &Actor::operator())
-        .await
-        .unwrap();
-    let token = token.to_string();
+    let token = operator_token(&core, "owner@example.com", "ops").await;
     tokio::task::spawn_blocking(move || ended_by_the_api(&config, &lines, &token))
         .await
         .unwrap();

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::side_core::{enroll_mailbox, oathtool};
+use common::side_core::{enroll_mailbox, oathtool, operator_token};
 use common::web::*;
 use common::*;
 use std::path::Path;
@@ -124,11 +124,7 @@ async fn the_owner_turns_2fa_on_the_pill_flips_live_and_the_secret_stays_in_webm
 
     // The secret is nowhere the admin or the operator can look: dashboard pages, the API, logs.
     let core = side_core(&config).await;
-    let account = core.account_by_email("owner@example.com").await.unwrap();
-    let (_, token) = core
-        .create_api_token(Scope::Operator, account.id, "grep", &Actor::operator())
-        .await
-        .unwrap();
+    let token = operator_token(&core, "owner@example.com", "grep").await;
     let dash = format!("http://127.0.0.1:{}", dashboard_port(&lines));
     let page = curl(&[&format!("{dash}/signin")]);
     let pre = set_cookie(&page, "tm_pre");
@@ -218,12 +214,7 @@ async fn the_owner_lands_on_the_mailbox_and_reads_a_message() {
         .unwrap();
     let base = format!("http://127.0.0.1:{}", webmail_port(&lines));
     tokio::task::spawn_blocking(move || {
-        let page = curl(&[&format!("{base}/signin")]);
-        let pre = set_cookie(&page, "tm_mail_pre");
-        let body = format!("csrf={pre}&address=ann%40example.com&password={ANN_PASSWORD}");
-        let jar = format!("tm_mail_pre={pre}");
-        let signed_in = curl(&["-b", &jar, "--data", &body, &format!("{base}/signin")]);
-        let session = format!("tm_mail={}", set_cookie(&signed_in, "tm_mail"));
+        let session = webmail_session(&base);
         let inbox = curl(&["-b", &session, &format!("{base}/")]);
         // Listed unread, its sender decoded and its subject escaped.
         assert!(inbox.contains("<tr class=\"unread\">"), "{inbox}");
@@ -321,6 +312,83 @@ async fn a_recovery_code_sets_the_password_once_and_turns_2fa_off() {
         "{out}"
     );
     assert!(!core.two_factor_on(who).await.unwrap());
+    drop(server);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_2fa_on_setting_it_up_again_needs_the_password_and_a_current_code() {
+    let (config, server, lines) = tokio::task::spawn_blocking(started).await.unwrap();
+    let base = format!("http://127.0.0.1:{}", webmail_port(&lines));
+    // Signed in before 2FA went on: the session stays open, and stays no key to 2FA.
+    let b = base.clone();
+    let session = tokio::task::spawn_blocking(move || webmail_session(&b))
+        .await
+        .unwrap();
+    let core = side_core(&config).await;
+    let old_key = enroll_mailbox(&core, ANN).await;
+    let ann = core.mailbox_by_address(Scope::Operator, ANN).await.unwrap();
+    let who = Principal::Mailbox(ann.id);
+    let (refused, replaced) = tokio::task::spawn_blocking(move || {
+        let page = curl(&["-b", &session, &format!("{base}/settings/security")]);
+        let csrf = form_value(&page, "csrf");
+        let begun = curl(&[
+            "-b",
+            &session,
+            "--data",
+            &format!("csrf={csrf}"),
+            &format!("{base}/settings/2fa/begin"),
+        ]);
+        let ticket = form_value(&begun, "ticket");
+        let new_key = begun
+            .split("data-key>")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{begun}"));
+        let new_key = new_key.split('<').next().unwrap().replace(' ', "");
+        let new_code = oathtool(&new_key, 0);
+        let confirm = |extra: &str| {
+            curl(&[
+                "-b",
+                &session,
+                "--data",
+                &format!("csrf={csrf}&ticket={ticket}&code={new_code}{extra}"),
+                &format!("{base}/settings/2fa/confirm"),
+            ])
+        };
+        let current = oathtool(&old_key, 30);
+        let refused = [
+            confirm(""),
+            confirm(&format!("&password=Wrong-pass-123&current_code={current}")),
+            confirm(&format!("&password={ANN_PASSWORD}&current_code=000000")),
+        ];
+        let replaced = confirm(&format!("&password={ANN_PASSWORD}&current_code={current}"));
+        (refused, replaced)
+    })
+    .await
+    .unwrap();
+    assert!(
+        refused[0].contains("replacing it needs your password"),
+        "{}",
+        refused[0]
+    );
+    for answer in &refused[1..] {
+        assert!(
+            answer.contains("The password or the code is not right."),
+            "{answer}"
+        );
+    }
+    assert!(
+        replaced.contains("location: /settings/security?done=2fa_on"),
+        "{replaced}"
+    );
+    let audit = core.audit_of(Scope::Operator, who, 100).await.unwrap();
+    let enabled = audit
+        .iter()
+        .filter(|r| r.event.kind == trekmail_core::audit::AuditKind::TwoFactorEnabled)
+        .count();
+    assert_eq!(
+        enabled, 2,
+        "one enrolment and one replacement, none of the refused"
+    );
     drop(server);
 }
 
@@ -472,8 +540,124 @@ fn a_branded_host_shows_its_brand_and_admits_only_its_own_mailboxes() {
 }
 
 #[test]
+fn no_account_brands_the_servers_own_hosts_or_another_accounts_host() {
+    let (_dir, config) = setup("");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "[webmail]\n",
+        "[webmail]\nreserved_hosts = [\"webmail.operator.test\", \"dash.operator.test\"]\n",
+    ) + "[tls]\nself_signed_names = [\"tls.operator.test\"]\n";
+    std::fs::write(&config, text).unwrap();
+    seed(&config);
+    for (email, domain) in [
+        ("boss@acme.test", "acme.test"),
+        ("boss@rival.test", "rival.test"),
+    ] {
+        let create = ["account", "create", "--email", email, "--plan", "agency"];
+        ok(
+            &config,
+            &[&create[..], &["--password-stdin"]].concat(),
+            Some("Boss-first-pass-1\n"),
+        );
+        ok(
+            &config,
+            &["domain", "add", "--account", email, domain],
+            None,
+        );
+    }
+    let brand = |email: &str, host: &str| {
+        let args = [
+            "account", "brand", email, "--host", host, "--name", "Acme", "--colour", "#112233",
+        ];
+        trekmail(&config, &args, None)
+    };
+    // The operator's own hosts, in any spelling, from the config's list and the TLS names.
+    for host in [
+        "webmail.operator.test",
+        "DASH.Operator.test.",
+        "tls.operator.test",
+    ] {
+        let out = brand("boss@acme.test", host);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("own host names"),
+            "{host}: {err}"
+        );
+    }
+    assert!(brand("boss@acme.test", "brand.test").status.success());
+    let out = brand("boss@rival.test", "Brand.Test.");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("another account"),
+        "{err}"
+    );
+
+    // The dashboard's form says the same and keeps what was typed.
+    let (_server, lines) = serve(&config);
+    let dash = format!("http://127.0.0.1:{}", dashboard_port(&lines));
+    let signed_in = dashboard_sign_in(&dash, "boss@rival.test", "Boss-first-pass-1");
+    let jar = format!("tm_dash={}", set_cookie(&signed_in, "tm_dash"));
+    let page = curl(&["-b", &jar, &format!("{dash}/account/security")]);
+    let csrf = form_value(&page, "csrf");
+    for (host, says) in [
+        (
+            "webmail.operator.test",
+            "Webmail.operator.test is one of this server",
+        ),
+        (
+            "BRAND.test",
+            "Brand.test is the webmail host of another account",
+        ),
+    ] {
+        let body = format!("csrf={csrf}&host={host}&name=Rival&colour=%23000000");
+        let answer = curl(&[
+            "-b",
+            &jar,
+            "--data",
+            &body,
+            &format!("{dash}/account/branding"),
+        ]);
+        assert!(
+            answer.starts_with("HTTP/1.1 200") && answer.contains(says),
+            "{host}: {answer}"
+        );
+        assert!(answer.contains(&format!("value=\"{host}\"")), "{answer}");
+    }
+    // Neither reached the webmail: the shared host shows TrekMail's look, brand.test Acme's.
+    let port = webmail_port(&lines);
+    for (host, name) in [
+        ("webmail.operator.test", "TrekMail"),
+        ("brand.test", "Acme"),
+    ] {
+        let page = curl(&[
+            "-H",
+            &format!("Host: {host}"),
+            &format!("http://127.0.0.1:{port}/signin"),
+        ]);
+        assert!(
+            page.contains(&format!("data-brand>{name}")),
+            "{host}: {page}"
+        );
+    }
+}
+
+#[test]
 fn with_tls_on_the_webmail_speaks_https_and_its_cookies_are_secure() {
     let (_server, _port) = https_only("webmail", "Webmail:    ", webmail_port);
+}
+
+#[test]
+fn behind_a_tls_proxy_secure_cookies_also_send_hsts() {
+    let (_dir, config) = setup("");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text.replace("[webmail]\n", "[webmail]\nsecure_cookies = true\n");
+    std::fs::write(&config, text).unwrap();
+    let (_server, lines) = serve(&config);
+    let page = curl(&[&format!("http://127.0.0.1:{}/signin", webmail_port(&lines))]);
+    assert!(page.contains("Secure"), "{page}");
+    assert!(
+        page.contains("\nstrict-transport-security: max-age=31536000\r\n"),
+        "{page}"
+    );
 }
 
 #[test]

@@ -31,8 +31,8 @@ use trekmail_core::Core;
 /// How the web listeners behave.
 #[derive(Debug, Clone, Default)]
 pub struct WebOptions {
-    /// Marks cookies `Secure`; on whenever the pages are reached over HTTPS (directly or
-    /// through a TLS-terminating proxy).
+    /// Marks cookies `Secure` and sends HSTS; on whenever the pages are reached over HTTPS
+    /// (directly or through a TLS-terminating proxy).
     pub secure_cookies: bool,
 }
 
@@ -55,10 +55,14 @@ pub async fn serve_channel(
     tls: Option<TlsAcceptor>,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    let router = match channel {
+    let https = options.secure_cookies;
+    let mut router = match channel {
         WebChannel::Dashboard => dashboard::router(core, options, shutdown.clone()),
         WebChannel::Webmail => webmail::router(core, options, shutdown.clone()),
     };
+    if https {
+        router = router.layer(axum::middleware::from_fn(headers::strict_transport));
+    }
     match tls {
         Some(acceptor) => serve_tls(listener, acceptor, router, shutdown).await,
         None => serve(listener, router, shutdown).await,

@@ -1,6 +1,6 @@
 //! The steps an owner takes on their own credentials, alike in the dashboard (an account
 //! owner) and in webmail (a mailbox owner): turn 2FA on (only once a current code confirms
-//! it), turn it off (password and code), change the password while this session stays. Each
+//! it), replace or turn it off (password and code), change the password while this session stays. Each
 //! step ends done, or with the message its form is shown again with; failures of ours are
 //! errors.
 
@@ -9,7 +9,7 @@ use crate::qr;
 use crate::views::EnrolmentView;
 use serde::Deserialize;
 use trekmail_core::ids::{AccountId, Principal, SessionId};
-use trekmail_core::services::{Actor, Enrollment};
+use trekmail_core::services::{Actor, CurrentFactors, Enrollment};
 use trekmail_core::{Core, CoreError};
 
 /// Who acts on their own credentials, from which session.
@@ -31,6 +31,11 @@ pub struct ConfirmForm {
     pub ticket: String,
     #[serde(default)]
     pub code: String,
+    /// Replacing a secret in use: the password and a code of the app in use.
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub current_code: String,
 }
 
 #[derive(Deserialize)]
@@ -55,14 +60,20 @@ pub struct PasswordForm {
     pub confirm: String,
 }
 
-/// 2FA on, with a current code from the app just enrolled.
+/// 2FA on, with a current code from the app just enrolled; replacing a secret in use also
+/// with the password and a code of the app in use (the core refuses it without).
 pub async fn confirm_two_factor(core: &Core, own: &Own<'_>, form: &ConfirmForm) -> Step<()> {
+    let current = (!form.password.is_empty()).then(|| CurrentFactors {
+        password: &form.password,
+        code: form.current_code.trim(),
+    });
     let confirmed = core
         .confirm_two_factor(
             own.who,
             own.account,
             &form.ticket,
             form.code.trim(),
+            current,
             &own.actor,
         )
         .await;

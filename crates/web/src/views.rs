@@ -170,6 +170,8 @@ pub struct TokenRow {
     pub id: i64,
     pub name: String,
     pub created: String,
+    /// "never", "expired" or when.
+    pub expires: String,
     pub last_used: String,
 }
 

@@ -13,6 +13,12 @@ pub struct Brand {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The one form host names are stored and compared in: trimmed, lower-case, without the
+/// root's trailing dot, so `Mail.Example.COM.` and `mail.example.com` are one host.
+pub fn host_key(host: &str) -> String {
+    host.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
 /// Whether `colour` is `#rrggbb`: the only form a stylesheet gets, so it cannot inject CSS.
 pub fn colour_is_valid(colour: &str) -> bool {
     colour.len() == 7

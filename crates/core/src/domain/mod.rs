@@ -9,6 +9,6 @@ mod plan;
 
 pub use account::Account;
 pub use address::{AddressError, EmailAddress, domain_name_is_valid};
-pub use brand::{Brand, colour_is_valid};
+pub use brand::{Brand, colour_is_valid, host_key};
 pub use mailbox::{Domain, Mailbox};
 pub use plan::{Plan, PlanLimits, Plans};

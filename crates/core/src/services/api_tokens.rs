@@ -2,7 +2,7 @@ use super::{Actor, Scope};
 use crate::Core;
 use crate::audit::AuditKind;
 use crate::error::CoreError;
-use crate::ids::AccountId;
+use crate::ids::{AccountId, Principal};
 use crate::security::random;
 use crate::store::ApiToken;
 use sha2::{Digest, Sha256};
@@ -11,21 +11,94 @@ use zeroize::Zeroizing;
 /// Every token starts so, which lets secret scanners and people recognise one.
 const PREFIX: &str = "tmk_";
 
+/// A token's last use is written at most this often, so API traffic does not write a row
+/// on every request.
+const TOUCH_EVERY_SECS: i64 = 60;
+
+/// How long a new token works, chosen when it is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenLifetime {
+    Days30,
+    Days90,
+    Days365,
+    Never,
+}
+
+impl TokenLifetime {
+    pub const ALL: [TokenLifetime; 4] = [
+        TokenLifetime::Days30,
+        TokenLifetime::Days90,
+        TokenLifetime::Days365,
+        TokenLifetime::Never,
+    ];
+
+    /// The name forms use: `30`, `90`, `365` or `never`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenLifetime::Days30 => "30",
+            TokenLifetime::Days90 => "90",
+            TokenLifetime::Days365 => "365",
+            TokenLifetime::Never => "never",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<TokenLifetime> {
+        TokenLifetime::ALL
+            .into_iter()
+            .find(|l| l.as_str() == name.trim())
+    }
+
+    fn days(self) -> Option<i64> {
+        match self {
+            TokenLifetime::Days30 => Some(30),
+            TokenLifetime::Days90 => Some(90),
+            TokenLifetime::Days365 => Some(365),
+            TokenLifetime::Never => None,
+        }
+    }
+}
+
+/// What a new token is to be.
+pub struct NewApiToken<'a> {
+    pub name: &'a str,
+    pub lifetime: TokenLifetime,
+    /// The account owner's password, asked again: a stolen dashboard session alone makes no
+    /// token that outlives it. Needed from the owner (`Scope::Account`), not the operator.
+    pub password: Option<&'a str>,
+}
+
 impl Core {
     /// A new API token for the account; its value is returned once and only its hash kept.
     pub async fn create_api_token(
         &self,
         scope: Scope,
         account: AccountId,
-        name: &str,
+        new: &NewApiToken<'_>,
         actor: &Actor,
     ) -> Result<(ApiToken, Zeroizing<String>), CoreError> {
         let account = self.account(scope, account).await?;
-        let name = name.trim();
+        let name = new.name.trim();
         if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
             return Err(CoreError::Invalid(
                 "a token name is 1 to 100 characters, without control characters".into(),
             ));
+        }
+        match (scope, new.password) {
+            (_, Some(password)) => {
+                let why = "API token not made: wrong password";
+                self.confirm_password(
+                    Principal::Account(account.id),
+                    account.id,
+                    password,
+                    actor,
+                    why,
+                )
+                .await?;
+            }
+            (Scope::Account(_), None) => {
+                return Err(CoreError::Invalid("a new token needs your password".into()));
+            }
+            (Scope::Operator, None) => {}
         }
         let value = Zeroizing::new(format!(
             "{PREFIX}{}",
@@ -33,13 +106,18 @@ impl Core {
                 .encode(&random::bytes::<20>()?)
                 .to_ascii_lowercase()
         ));
+        let now = self.clock.now();
+        let expires_at = new.lifetime.days().map(|d| now + chrono::Duration::days(d));
         let audit = actor
-            .event(self.clock.now(), AuditKind::ApiTokenCreated)
+            .event(now, AuditKind::ApiTokenCreated)
             .account(account.id)
-            .detail(name.to_owned());
+            .detail(match new.lifetime.days() {
+                Some(days) => format!("{name}, for {days} days"),
+                None => format!("{name}, without expiry"),
+            });
         let token = self
             .store
-            .insert_api_token(account.id, name, &token_hash(&value), &audit)
+            .insert_api_token(account.id, name, &token_hash(&value), expires_at, &audit)
             .await?;
         Ok((token, value))
     }
@@ -72,15 +150,23 @@ impl Core {
         }
     }
 
-    /// The account a presented token acts for; `Denied` for anything else, alike.
+    /// The account a presented token acts for; `Denied` for anything else alike, an expired
+    /// token too.
     pub async fn authenticate_api_token(&self, presented: &str) -> Result<ApiToken, CoreError> {
         if !presented.starts_with(PREFIX) || presented.len() > 100 {
             return Err(CoreError::Denied);
         }
-        self.store
-            .use_api_token(&token_hash(presented), self.clock.now())
+        let now = self.clock.now();
+        let token = self
+            .store
+            .api_token_by_hash(&token_hash(presented), now)
             .await?
-            .ok_or(CoreError::Denied)
+            .ok_or(CoreError::Denied)?;
+        let since = now - chrono::Duration::seconds(TOUCH_EVERY_SECS);
+        if token.last_used_at.is_none_or(|at| at < since) {
+            self.store.touch_api_token(token.id, now, since).await?;
+        }
+        Ok(token)
     }
 }
 

@@ -1,7 +1,7 @@
 use super::{Actor, Scope};
 use crate::Core;
 use crate::audit::AuditKind;
-use crate::domain::{Brand, colour_is_valid, domain_name_is_valid};
+use crate::domain::{Brand, colour_is_valid, domain_name_is_valid, host_key};
 use crate::error::CoreError;
 use crate::ids::AccountId;
 
@@ -27,10 +27,15 @@ impl Core {
                 account.plan
             )));
         }
-        let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+        let host = host_key(host);
         if !domain_name_is_valid(&host) {
             return Err(CoreError::Invalid(format!(
                 "{host:?} is not a host name such as mail.example.com"
+            )));
+        }
+        if self.host_is_reserved(&host) {
+            return Err(CoreError::Conflict(format!(
+                "{host} is one of this server's own host names; brand a host of your own domain"
             )));
         }
         let name = name.trim();
@@ -92,9 +97,13 @@ impl Core {
         Ok(self.store.brand_of(account.id).await?)
     }
 
-    /// The brand whose host `host` is, while its account's plan still includes branding.
+    /// The brand whose host `host` is, while its account's plan still includes branding. The
+    /// server's own hosts are nobody's, even if a brand took one before it was reserved.
     pub async fn brand_by_host(&self, host: &str) -> Result<Option<Brand>, CoreError> {
-        let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+        let host = host_key(host);
+        if self.host_is_reserved(&host) {
+            return Ok(None);
+        }
         let Some(brand) = self.store.brand_by_host(&host).await? else {
             return Ok(None);
         };
@@ -105,5 +114,13 @@ impl Core {
             .limits(account.plan)
             .branding
             .then_some(brand))
+    }
+
+    /// Whether `host` (a [`host_key`]) is the operator's: the shared webmail's, the dashboard's.
+    fn host_is_reserved(&self, host: &str) -> bool {
+        self.config
+            .reserved_hosts
+            .iter()
+            .any(|r| host_key(r) == host)
     }
 }

@@ -14,9 +14,11 @@ mod recovery;
 mod sessions;
 mod two_factor;
 
+pub use api_tokens::{NewApiToken, TokenLifetime};
 pub use delivery::Recipient;
 pub use mailboxes::{MailboxOverview, NewMailboxRequest};
-pub use two_factor::Enrollment;
+pub use passwords::OwnerReset;
+pub use two_factor::{CurrentFactors, Enrollment};
 
 use crate::Core;
 use crate::audit::{AuditEvent, AuditKind, Channel};

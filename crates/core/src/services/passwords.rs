@@ -6,6 +6,15 @@ use crate::error::CoreError;
 use crate::events::{DomainEvent, EventKind};
 use crate::ids::{AccountId, MailboxId, Principal, SessionId};
 
+/// What an operator's reset of an owner's password ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OwnerReset {
+    /// Dashboard sessions.
+    pub sessions: u64,
+    /// API tokens revoked.
+    pub api_tokens: u64,
+}
+
 impl Core {
     /// "Save password" from the dashboard, the API or the operator: the new password works at
     /// once, the old one nowhere, and every session of the mailbox ends. Returns how many.
@@ -21,17 +30,29 @@ impl Core {
             .await
     }
 
-    /// The operator sets an account owner's dashboard password, e.g. when the owner forgot it:
-    /// every dashboard session of the owner ends. Returns how many.
+    /// The operator sets an account owner's dashboard password, e.g. when the owner forgot it
+    /// or it leaked: every dashboard session of the owner ends and every API token of the
+    /// account is revoked (one made with a leaked password must not outlive it).
     pub async fn set_owner_password(
         &self,
         account: AccountId,
         new: &str,
         actor: &Actor,
-    ) -> Result<u64, CoreError> {
+    ) -> Result<OwnerReset, CoreError> {
         let account = self.account(Scope::Operator, account).await?;
-        self.replace_password(Principal::Account(account.id), account.id, new, None, actor)
-            .await
+        check_policy(new)?;
+        let audit = actor
+            .event(self.clock.now(), AuditKind::ApiTokenRevoked)
+            .account(account.id)
+            .detail("every token, with the owner's password reset");
+        let api_tokens = self.store.revoke_api_tokens_of(account.id, &audit).await?;
+        let sessions = self
+            .replace_password(Principal::Account(account.id), account.id, new, None, actor)
+            .await?;
+        Ok(OwnerReset {
+            sessions,
+            api_tokens,
+        })
     }
 
     /// A mailbox owner (webmail) or account owner (dashboard) changes their own password,
@@ -46,18 +67,33 @@ impl Core {
         actor: &Actor,
     ) -> Result<u64, CoreError> {
         check_policy(new)?;
+        self.confirm_password(who, account, current, actor, "wrong current password")
+            .await?;
+        self.replace_password(who, account, new, keep, actor).await
+    }
+
+    /// `password` is `who`'s current one, asked again before a change. A wrong one counts,
+    /// is audited (`why`) and delayed like a failed sign-in.
+    pub(super) async fn confirm_password(
+        &self,
+        who: Principal,
+        account: AccountId,
+        password: &str,
+        actor: &Actor,
+        why: &str,
+    ) -> Result<(), CoreError> {
         let door = self.door();
         let attempt = door
             .begin(actor.channel, &actor.name, actor.remote, None)
             .await?;
-        if !door.password_matches(who, current).await? {
-            return Err(self
-                .refuse_change(attempt, who, account, actor, "wrong current password")
-                .await
-                .unless_denied("the current password is not right"));
+        if door.password_matches(who, password).await? {
+            door.refund(attempt).await;
+            return Ok(());
         }
-        door.refund(attempt).await;
-        self.replace_password(who, account, new, keep, actor).await
+        Err(self
+            .refuse_change(attempt, who, account, actor, why)
+            .await
+            .unless_denied("the current password is not right"))
     }
 
     /// The one path every password change takes: policy, hash, then one atomic store change

@@ -12,6 +12,14 @@ use serde::{Deserialize, Serialize};
 /// How long a started enrolment waits for its confirming code.
 const ENROLMENT_LIFETIME_SECS: i64 = 900;
 
+/// What replacing or removing a secret in use asks for again: the owner's password and a
+/// current code of that secret, so a stolen session alone cannot move 2FA to another phone.
+#[derive(Clone, Copy)]
+pub struct CurrentFactors<'a> {
+    pub password: &'a str,
+    pub code: &'a str,
+}
+
 /// A started 2FA enrolment: the secret to show its owner (QR code and text), and the sealed
 /// ticket that carries it to the confirming request. Nothing is stored until then.
 #[derive(Debug)]
@@ -67,13 +75,15 @@ impl Core {
     }
 
     /// Turns 2FA on once the owner shows a current code from the enrolled app. The code is
-    /// used up: it cannot sign in afterwards.
+    /// used up: it cannot sign in afterwards. With 2FA already on this replaces the secret,
+    /// which needs `current` (password and a code of the secret in use) like turning it off.
     pub async fn confirm_two_factor(
         &self,
         who: Principal,
         account: AccountId,
         ticket: &str,
         code: &str,
+        current: Option<CurrentFactors<'_>>,
         actor: &Actor,
     ) -> Result<(), CoreError> {
         let secret = self
@@ -85,6 +95,16 @@ impl Core {
                 "that code is not right; check the app's clock and try the current code".into(),
             ));
         };
+        if self.two_factor_on(who).await? {
+            let current = current.ok_or_else(|| {
+                CoreError::Invalid(
+                    "2FA is on: replacing it needs your password and a current code from the app in use"
+                        .into(),
+                )
+            })?;
+            self.check_current_factors(who, account, current, actor, "2FA not replaced")
+                .await?;
+        }
         let sealed = self
             .secrets
             .seal(&totp_context(who), secret.expose_bytes())?;
@@ -110,26 +130,41 @@ impl Core {
         code: &str,
         actor: &Actor,
     ) -> Result<(), CoreError> {
+        let current = CurrentFactors { password, code };
+        self.check_current_factors(who, account, current, actor, "2FA not turned off")
+            .await?;
+        self.turn_off(who, account, actor, "by its owner").await
+    }
+
+    /// The owner's password and a fresh code of the secret in use, counted by the door's
+    /// throttle like a sign-in when wrong; the code is used up when right.
+    async fn check_current_factors(
+        &self,
+        who: Principal,
+        account: AccountId,
+        current: CurrentFactors<'_>,
+        actor: &Actor,
+        what: &str,
+    ) -> Result<(), CoreError> {
         let door = self.door();
         let attempt = door
             .begin(actor.channel, &actor.name, actor.remote, None)
             .await?;
-        let password_ok = door.password_matches(who, password).await?;
-        let code_ok = password_ok && door.code_matches(who, code).await?;
-        if !code_ok {
-            return Err(self
-                .refuse_change(
-                    attempt,
-                    who,
-                    account,
-                    actor,
-                    "2FA not turned off: wrong password or code",
-                )
-                .await
-                .unless_denied("the password or the code is not right"));
+        let password_ok = door.password_matches(who, current.password).await?;
+        if password_ok && door.code_matches(who, current.code).await? {
+            door.refund(attempt).await;
+            return Ok(());
         }
-        door.refund(attempt).await;
-        self.turn_off(who, account, actor, "by its owner").await
+        Err(self
+            .refuse_change(
+                attempt,
+                who,
+                account,
+                actor,
+                &format!("{what}: wrong password or code"),
+            )
+            .await
+            .unless_denied("the password or the code is not right"))
     }
 
     /// The operator turns a mailbox's 2FA off, e.g. when its owner lost the phone and has no

@@ -28,6 +28,9 @@ pub struct RegistryTimings {
     pub node_timeout: Duration,
     /// A web session unused this long expires.
     pub web_idle: Duration,
+    /// A web session this old expires however busy it is, so a stolen cookie is not good for
+    /// ever.
+    pub web_absolute: Duration,
     /// How long ending sessions waits for this node's connections to close.
     pub close_wait: Duration,
 }
@@ -38,6 +41,7 @@ impl Default for RegistryTimings {
             sweep_every: Duration::from_secs(5),
             node_timeout: Duration::from_secs(60),
             web_idle: Duration::from_secs(24 * 3600),
+            web_absolute: Duration::from_secs(7 * 24 * 3600),
             close_wait: Duration::from_secs(2),
         }
     }
@@ -163,7 +167,7 @@ impl SessionRegistry {
     /// The web session a cookie token belongs to, while it is live and its credentials are
     /// unchanged.
     pub async fn resume_web(&self, token: &str) -> Result<Option<SessionRow>, CoreError> {
-        let Some(mut row) = self.store.web_session(&token_hash(token)).await? else {
+        let Some(mut row) = self.live_web(&token_hash(token)).await? else {
             return Ok(None);
         };
         let now = self.now();
@@ -176,6 +180,25 @@ impl SessionRegistry {
         Ok(Some(row))
     }
 
+    /// The web session with this token hash, unless it is gone or expired: unused for the
+    /// idle time, or older than the absolute lifetime (by the registry's clock). An expired
+    /// one is ended here, so its event streams on every node end too.
+    async fn live_web(&self, hash: &[u8]) -> Result<Option<SessionRow>, CoreError> {
+        let Some(row) = self.store.web_session(hash).await? else {
+            return Ok(None);
+        };
+        let now = self.now();
+        let older_than =
+            |at: DateTime<Utc>, limit: Duration| (now - at).to_std().is_ok_and(|age| age >= limit);
+        if older_than(row.started_at, self.timings.web_absolute)
+            || older_than(row.last_seen_at, self.timings.web_idle)
+        {
+            self.end_one(&row.id).await?;
+            return Ok(None);
+        }
+        Ok(Some(row))
+    }
+
     /// Watches a web session for an event stream: the watch ends when the session does.
     pub async fn watch(
         self: &Arc<Self>,
@@ -183,7 +206,7 @@ impl SessionRegistry {
     ) -> Result<Option<(SessionRow, SessionWatch)>, CoreError> {
         let hash = token_hash(token);
         let cancel = CancellationToken::new();
-        let Some(row) = self.store.web_session(&hash).await? else {
+        let Some(row) = self.live_web(&hash).await? else {
             return Ok(None);
         };
         let key = self.lock().insert(LocalEntry {
@@ -325,7 +348,7 @@ impl SessionRegistry {
             self.store.delete_session(orphan).await?;
         }
         for (id, hash) in watched {
-            if self.store.web_session(&hash).await?.is_none() {
+            if self.live_web(&hash).await?.is_none() {
                 gone.push(id);
             }
         }

@@ -10,6 +10,9 @@ pub struct ApiToken {
     pub account_id: AccountId,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// When it stops working; `None` for never.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Written at most once a minute, so API traffic does not write on every request.
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
@@ -21,6 +24,7 @@ pub trait ApiTokenStore: Send + Sync {
         account: AccountId,
         name: &str,
         token_hash: &[u8],
+        expires_at: Option<DateTime<Utc>>,
         audit: &AuditEvent,
     ) -> StoreResult<ApiToken>;
     /// The account's tokens, newest first.
@@ -32,10 +36,25 @@ pub trait ApiTokenStore: Send + Sync {
         id: i64,
         audit: &AuditEvent,
     ) -> StoreResult<bool>;
-    /// The token with this hash, marked used at `at`.
-    async fn use_api_token(
+    /// Deletes every token of the account (with the audit record, if there were any);
+    /// how many.
+    async fn revoke_api_tokens_of(
+        &self,
+        account: AccountId,
+        audit: &AuditEvent,
+    ) -> StoreResult<u64>;
+    /// The token with this hash, unless it has expired by `now`. Reads only.
+    async fn api_token_by_hash(
         &self,
         token_hash: &[u8],
-        at: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> StoreResult<Option<ApiToken>>;
+    /// Marks the token used at `at`, unless it was marked at or after `unless_since` (another
+    /// request or node was first).
+    async fn touch_api_token(
+        &self,
+        id: i64,
+        at: DateTime<Utc>,
+        unless_since: DateTime<Utc>,
+    ) -> StoreResult<()>;
 }

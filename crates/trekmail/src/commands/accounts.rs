@@ -31,10 +31,13 @@ pub async fn run(core: &Core, command: AccountCommand) -> Result<()> {
         AccountCommand::SetPassword { email, password } => {
             let id = account_id(core, &email).await?;
             let secret = new_password(&password)?;
-            let ended = core
+            let reset = core
                 .set_owner_password(id, &secret.value, &operator())
                 .await?;
-            println!("dashboard password of {email} changed; {ended} session(s) ended");
+            println!(
+                "dashboard password of {email} changed; {} session(s) ended; {} API token(s) revoked",
+                reset.sessions, reset.api_tokens
+            );
             show_once("owner password", &secret);
         }
         AccountCommand::Reset2fa { email } => {

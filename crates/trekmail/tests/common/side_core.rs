@@ -11,7 +11,7 @@ use trekmail_core::cluster::{ClusterLink, NoLink};
 use trekmail_core::ids::{AccountId, Principal};
 use trekmail_core::security::password_hasher::PasswordHasher;
 use trekmail_core::security::secret_box::SecretBox;
-use trekmail_core::services::{Actor, Scope};
+use trekmail_core::services::{Actor, NewApiToken, Scope, TokenLifetime};
 use trekmail_core::store::BlobStore;
 use trekmail_core::{Core, CoreConfig};
 
@@ -72,9 +72,16 @@ pub async fn enroll(
         remote: None,
         name: name.into(),
     };
-    core.confirm_two_factor(who, account, &enrollment.ticket, &oathtool(&key, 0), &actor)
-        .await
-        .unwrap();
+    core.confirm_two_factor(
+        who,
+        account,
+        &enrollment.ticket,
+        &oathtool(&key, 0),
+        None,
+        &actor,
+    )
+    .await
+    .unwrap();
     key
 }
 
@@ -97,4 +104,20 @@ pub fn oathtool(base32: &str, ahead: i64) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// An API token of the account whose owner is `email`, made by the operator (who is asked no
+/// password) and never expiring.
+pub async fn operator_token(core: &Core, email: &str, name: &str) -> String {
+    let account = core.account_by_email(email).await.unwrap();
+    let new = NewApiToken {
+        name,
+        lifetime: TokenLifetime::Never,
+        password: None,
+    };
+    let (_, token) = core
+        .create_api_token(Scope::Operator, account.id, &new, &Actor::operator())
+        .await
+        .unwrap();
+    token.to_string()
 }

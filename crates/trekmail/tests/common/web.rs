@@ -1,6 +1,6 @@
 //! What the dashboard's and the webmail's tests share: curl, and reading its answers.
 
-use super::{ANN_PASSWORD, OWNER_PASSWORD, Serve, seed, serve, setup};
+use super::{ANN_PASSWORD, OWNER_PASSWORD, Serve, ok, seed, serve, setup};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
@@ -81,6 +81,14 @@ pub fn https_only(section: &str, label: &str, port_of: fn(&[String]) -> u16) -> 
     let page = curl(&["--insecure", &format!("https://127.0.0.1:{port}/signin")]);
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
     assert!(page.contains("HttpOnly; SameSite=Strict; Secure"), "{page}");
+    // HSTS on every answer: a page, a redirect, a 404.
+    for path in ["/signin", "/", "/no-such-page"] {
+        let answer = curl(&["--insecure", &format!("https://127.0.0.1:{port}{path}")]);
+        assert!(
+            answer.contains("\nstrict-transport-security: max-age=31536000\r\n"),
+            "{path}: {answer}"
+        );
+    }
     let plain = curl(&[&format!("http://127.0.0.1:{port}/signin")]);
     assert!(!plain.contains("200 OK"), "{plain}");
     (server, port)
@@ -89,6 +97,8 @@ pub fn https_only(section: &str, label: &str, port_of: fn(&[String]) -> u16) -> 
 /// `page` (headers and body) carries the strict headers every page has: a CSP with no inline
 /// script, frames denied, no sniffing, no caching.
 pub fn assert_strict_headers(page: &str) {
+    // In clear, HSTS would mean nothing (RFC 6797 8.1): it is sent over HTTPS only.
+    assert!(!page.contains("strict-transport-security"), "{page}");
     for header in [
         "content-security-policy: default-src 'none'; script-src 'self'",
         "frame-ancestors 'none'",
@@ -102,4 +112,90 @@ pub fn assert_strict_headers(page: &str) {
         );
     }
     assert!(!page.contains("<script>"), "inline script: {page}");
+}
+
+/// Signs the dashboard's owner in with curl; the answer's headers and body.
+pub fn curl_sign_in(base: &str, password: &str) -> String {
+    dashboard_sign_in(base, "owner@example.com", password)
+}
+
+/// Signs the account owner `email` in to the dashboard with curl; the answer's headers and
+/// body.
+pub fn dashboard_sign_in(base: &str, email: &str, password: &str) -> String {
+    let page = curl(&[&format!("{base}/signin")]);
+    let pre = set_cookie(&page, "tm_pre");
+    let email = email.replace('@', "%40");
+    let body = format!("csrf={pre}&email={email}&password={password}");
+    curl(&[
+        "-b",
+        &format!("tm_pre={pre}"),
+        "--data",
+        &body,
+        &format!("{base}/signin"),
+    ])
+}
+
+/// Signs ann in to the webmail at `base` with curl (no 2FA); the session's cookie
+/// (`tm_mail=…`).
+pub fn webmail_session(base: &str) -> String {
+    webmail_sign_in(base, "ann@example.com", ANN_PASSWORD)
+}
+
+/// Signs `address` in to the webmail at `base` with curl (no 2FA); the session's cookie
+/// (`tm_mail=…`).
+pub fn webmail_sign_in(base: &str, address: &str, password: &str) -> String {
+    let page = curl(&[&format!("{base}/signin")]);
+    let pre = set_cookie(&page, "tm_mail_pre");
+    let address = address.replace('@', "%40");
+    let body = format!("csrf={pre}&address={address}&password={password}");
+    let jar = format!("tm_mail_pre={pre}");
+    let signed_in = curl(&["-b", &jar, "--data", &body, &format!("{base}/signin")]);
+    format!("tm_mail={}", set_cookie(&signed_in, "tm_mail"))
+}
+
+/// The value of the first form field `name` on `page`.
+pub fn form_value(page: &str, name: &str) -> String {
+    let start = format!("name=\"{name}\" value=\"");
+    let at = page
+        .find(&start)
+        .unwrap_or_else(|| panic!("no field {name} in {page}"))
+        + start.len();
+    page[at..].split('"').next().unwrap_or_default().to_owned()
+}
+
+pub const B_EMAIL: &str = "boss@other.example";
+pub const B_PASSWORD: &str = "Boss-first-pass-1";
+pub const CARL_PASSWORD: &str = "Carl-first-pass-1";
+
+/// A second tenant: boss@other.example (Starter, [`B_PASSWORD`]) with other.example and
+/// carl@other.example ([`CARL_PASSWORD`]).
+pub fn seed_other(config: &Path) {
+    ok(
+        config,
+        &[
+            "account",
+            "create",
+            "--email",
+            B_EMAIL,
+            "--plan",
+            "starter",
+            "--password-stdin",
+        ],
+        Some(&format!("{B_PASSWORD}\n")),
+    );
+    ok(
+        config,
+        &["domain", "add", "--account", B_EMAIL, "other.example"],
+        None,
+    );
+    ok(
+        config,
+        &[
+            "mailbox",
+            "create",
+            "carl@other.example",
+            "--password-stdin",
+        ],
+        Some(&format!("{CARL_PASSWORD}\n")),
+    );
 }

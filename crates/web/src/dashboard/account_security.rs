@@ -15,8 +15,9 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use trekmail_core::CoreError;
 use trekmail_core::ids::Principal;
-use trekmail_core::services::Enrollment;
+use trekmail_core::services::{Enrollment, NewApiToken, TokenLifetime};
 
 #[derive(Deserialize)]
 pub struct TokenForm {
@@ -24,6 +25,12 @@ pub struct TokenForm {
     csrf: String,
     #[serde(default)]
     name: String,
+    /// `30`, `90`, `365` (days) or `never`.
+    #[serde(default)]
+    lifetime: String,
+    /// The owner's password, asked again.
+    #[serde(default)]
+    password: String,
 }
 
 #[derive(Deserialize)]
@@ -163,10 +170,22 @@ pub async fn create_token(
     Form(form): Form<TokenForm>,
 ) -> Result<Response, WebError> {
     owner.check_csrf(&form.csrf)?;
-    let result = state
-        .core
-        .create_api_token(owner.scope(), owner.account, &form.name, &owner.actor())
-        .await;
+    let result = match TokenLifetime::parse(&form.lifetime) {
+        Some(lifetime) => {
+            let new = NewApiToken {
+                name: &form.name,
+                lifetime,
+                password: Some(&form.password),
+            };
+            state
+                .core
+                .create_api_token(owner.scope(), owner.account, &new, &owner.actor())
+                .await
+        }
+        None => Err(CoreError::Invalid(
+            "a token lasts 30, 90 or 365 days, or never expires".into(),
+        )),
+    };
     let extras = match result {
         Ok((_, value)) => Extras {
             new_token: Some(value.to_string()),
@@ -250,6 +269,11 @@ async fn show(
             id: t.id,
             name: t.name,
             created: relative_time::ago(t.created_at, now),
+            expires: match t.expires_at {
+                None => "never".to_owned(),
+                Some(at) if at <= now => "expired".to_owned(),
+                Some(at) => relative_time::exact(at),
+            },
             last_used: t
                 .last_used_at
                 .map_or_else(|| "never".to_owned(), |at| relative_time::ago(at, now)),

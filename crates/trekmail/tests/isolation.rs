@@ -1,0 +1,553 @@
+//! Tenant isolation as a matrix: every dashboard route, API endpoint and webmail route,
+//! called by account A (owner@example.com, its mailbox ann) with account B's ids (carl's
+//! mailbox, B's API token, carl's folder and web session), answers 404 and changes nothing.
+//! The table is held to the routers' own source: a route added there and not here fails.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::web::*;
+use common::*;
+use std::collections::BTreeSet;
+use std::path::Path;
+use trekmail_core::audit::Channel;
+use trekmail_core::domain::EmailAddress;
+use trekmail_core::ids::Principal;
+use trekmail_core::services::Scope;
+
+const CARL: &str = "carl@other.example";
+
+/// What the matrix does with one route.
+enum Probe {
+    /// A calls this URL with B's ids in place of `{mailbox}`, `{token}`, `{folder}` and
+    /// `{session}`, with this body (forms get A's CSRF token too): 404, redirects followed.
+    Foreign(&'static str, &'static str),
+    /// The route names no one's id: there is nothing of B's to put in it (why).
+    NoIds(&'static str),
+}
+
+use Probe::{Foreign, NoIds};
+
+/// Every route: its channel, method and path as its router declares it.
+const TABLE: &[(&str, &str, &str, Probe)] = &[
+    ("dashboard", "GET", "/", NoIds("redirects to /mailboxes")),
+    ("dashboard", "GET", "/signin", NoIds("the signed-out form")),
+    (
+        "dashboard",
+        "POST",
+        "/signin",
+        NoIds("e-mail and password, through the door"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/signin/code",
+        NoIds("a sealed ticket bound to its channel"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/signout",
+        NoIds("ends the caller's own session"),
+    ),
+    (
+        "dashboard",
+        "GET",
+        "/mailboxes",
+        NoIds("the caller's own account's list"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes",
+        NoIds("creates in the caller's own account"),
+    ),
+    (
+        "dashboard",
+        "GET",
+        "/mailboxes/{id}",
+        Foreign("/mailboxes/{mailbox}", ""),
+    ),
+    (
+        "dashboard",
+        "GET",
+        "/mailboxes/{id}/security",
+        Foreign("/mailboxes/{mailbox}/security", ""),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/password",
+        Foreign(
+            "/mailboxes/{mailbox}/password",
+            "password=Intruder-pass-2026&confirm=Intruder-pass-2026",
+        ),
+    ),
+    (
+        "dashboard",
+        "GET",
+        "/mailboxes/{id}/recovery-code",
+        Foreign("/mailboxes/{mailbox}/recovery-code", ""),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/recovery-code",
+        Foreign("/mailboxes/{mailbox}/recovery-code", "x=1"),
+    ),
+    (
+        "dashboard",
+        "GET",
+        "/mailboxes/{id}/storage",
+        Foreign("/mailboxes/{mailbox}/storage", ""),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/storage",
+        Foreign("/mailboxes/{mailbox}/storage", "quota_mb=5"),
+    ),
+    (
+        "dashboard",
+        "GET",
+        "/mailboxes/{id}/delete",
+        Foreign("/mailboxes/{mailbox}/delete", ""),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/delete",
+        Foreign("/mailboxes/{mailbox}/delete", "x=1"),
+    ),
+    (
+        "dashboard",
+        "GET",
+        "/account/security",
+        NoIds("the caller's own account"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/account/2fa/begin",
+        NoIds("the caller's own 2FA"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/account/2fa/confirm",
+        NoIds("the caller's own 2FA"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/account/2fa/disable",
+        NoIds("the caller's own 2FA"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/account/password",
+        NoIds("the caller's own password"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/account/api-tokens",
+        NoIds("a token of the caller's own account"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/account/branding",
+        NoIds("the caller's own brand; hosts: branding tests"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/account/api-tokens/{id}/revoke",
+        Foreign("/account/api-tokens/{token}/revoke", "x=1"),
+    ),
+    (
+        "dashboard",
+        "GET",
+        "/events",
+        NoIds("the caller's own session's stream"),
+    ),
+    (
+        "dashboard",
+        "GET",
+        "/password/generate",
+        NoIds("a new random password"),
+    ),
+    ("dashboard", "GET", "/assets/{name}", NoIds("static files")),
+    ("dashboard", "GET", "/favicon.ico", NoIds("no content")),
+    (
+        "api",
+        "GET",
+        "/api/v1/openapi.json",
+        NoIds("the API's description"),
+    ),
+    (
+        "api",
+        "GET",
+        "/api/v1/mailboxes",
+        NoIds("the token's own account's list"),
+    ),
+    (
+        "api",
+        "POST",
+        "/api/v1/mailboxes",
+        NoIds("creates in the token's own account"),
+    ),
+    (
+        "api",
+        "GET",
+        "/api/v1/mailboxes/{id}",
+        Foreign("/api/v1/mailboxes/{mailbox}", ""),
+    ),
+    (
+        "api",
+        "DELETE",
+        "/api/v1/mailboxes/{id}",
+        Foreign("/api/v1/mailboxes/{mailbox}", ""),
+    ),
+    (
+        "api",
+        "PUT",
+        "/api/v1/mailboxes/{id}/password",
+        Foreign(
+            "/api/v1/mailboxes/{mailbox}/password",
+            r#"{"password":"Intruder-pass-2026"}"#,
+        ),
+    ),
+    (
+        "api",
+        "POST",
+        "/api/v1/mailboxes/{id}/recovery-code",
+        Foreign("/api/v1/mailboxes/{mailbox}/recovery-code", ""),
+    ),
+    (
+        "api",
+        "GET",
+        "/api/v1/mailboxes/{id}/two-factor",
+        Foreign("/api/v1/mailboxes/{mailbox}/two-factor", ""),
+    ),
+    (
+        "api",
+        "PUT",
+        "/api/v1/mailboxes/{id}/storage",
+        Foreign("/api/v1/mailboxes/{mailbox}/storage", r#"{"quota_mb":5}"#),
+    ),
+    ("webmail", "GET", "/", NoIds("the caller's own INBOX")),
+    (
+        "webmail",
+        "GET",
+        "/read",
+        Foreign("/read?folder={folder}&uid=1", ""),
+    ),
+    ("webmail", "GET", "/signin", NoIds("the signed-out form")),
+    (
+        "webmail",
+        "POST",
+        "/signin",
+        NoIds("address and password, through the door"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/signin/code",
+        NoIds("a sealed ticket bound to its channel"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/signout",
+        NoIds("ends the caller's own session"),
+    ),
+    (
+        "webmail",
+        "GET",
+        "/forgot",
+        NoIds("the signed-out recovery form"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/forgot",
+        NoIds("address and recovery code, through the door"),
+    ),
+    (
+        "webmail",
+        "GET",
+        "/settings/security",
+        NoIds("the caller's own mailbox"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/settings/2fa/begin",
+        NoIds("the caller's own 2FA"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/settings/2fa/confirm",
+        NoIds("the caller's own 2FA"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/settings/2fa/disable",
+        NoIds("the caller's own 2FA"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/settings/password",
+        NoIds("the caller's own password"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/settings/sessions/{id}/end",
+        Foreign("/settings/sessions/{session}/end", "x=1"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/settings/sessions/end-others",
+        NoIds("the caller's own other sessions"),
+    ),
+    (
+        "webmail",
+        "GET",
+        "/events",
+        NoIds("the caller's own session's stream"),
+    ),
+    (
+        "webmail",
+        "GET",
+        "/brand.css",
+        NoIds("the Host header's brand, public"),
+    ),
+    (
+        "webmail",
+        "GET",
+        "/password/generate",
+        NoIds("a new random password"),
+    ),
+    ("webmail", "GET", "/assets/{name}", NoIds("static files")),
+    ("webmail", "GET", "/favicon.ico", NoIds("no content")),
+];
+
+/// The routes a router's source declares: `(method, prefix + path)` for each `.route(…)`.
+fn declared(file: &str, prefix: &str) -> Vec<(String, String)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../web/src")
+        .join(file);
+    let source = std::fs::read_to_string(&path).unwrap();
+    let mut routes = Vec::new();
+    for call in source.split(".route(").skip(1) {
+        let route = call.trim_start().strip_prefix('"').unwrap();
+        let route = route.split('"').next().unwrap();
+        // The call's own text, up to its closing parenthesis.
+        let mut depth = 1;
+        let end = call
+            .char_indices()
+            .find_map(|(i, c)| {
+                depth += match c {
+                    '(' => 1,
+                    ')' => -1,
+                    _ => 0,
+                };
+                (depth == 0).then_some(i)
+            })
+            .unwrap();
+        let call = &call[..end];
+        for method in ["get", "post", "put", "delete", "patch"] {
+            let named = call
+                .match_indices(&format!("{method}("))
+                .any(|(i, _)| !call[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_'));
+            if named {
+                routes.push((method.to_uppercase(), format!("{prefix}{route}")));
+            }
+        }
+    }
+    routes
+}
+
+#[test]
+fn the_table_holds_every_route_the_routers_declare() {
+    let mut declared_routes = BTreeSet::new();
+    for (channel, file, prefix) in [
+        ("dashboard", "dashboard/mod.rs", ""),
+        ("api", "api/mod.rs", "/api/v1"),
+        ("webmail", "webmail/mod.rs", ""),
+    ] {
+        for (method, path) in declared(file, prefix) {
+            declared_routes.insert((channel.to_owned(), method, path));
+        }
+    }
+    let table: BTreeSet<(String, String, String)> = TABLE
+        .iter()
+        .map(|(c, m, p, _)| ((*c).to_owned(), (*m).to_owned(), (*p).to_owned()))
+        .collect();
+    assert_eq!(table.len(), TABLE.len(), "a route is in the table twice");
+    let missing: Vec<_> = declared_routes.difference(&table).collect();
+    let stale: Vec<_> = table.difference(&declared_routes).collect();
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "routes not in the matrix: {missing:?}; in the matrix but not served: {stale:?}"
+    );
+    for (channel, method, path, probe) in TABLE {
+        if let NoIds(why) = probe {
+            assert!(
+                !why.is_empty(),
+                "{channel} {method} {path}: say why it takes no id"
+            );
+        }
+    }
+    let foreign = TABLE.iter().filter(|r| matches!(r.3, Foreign(..))).count();
+    assert_eq!(foreign, 18, "the routes that take an id");
+}
+
+/// The status of the last answer (after redirects).
+fn final_status(answer: &str) -> &str {
+    answer
+        .lines()
+        .rfind(|l| l.starts_with("HTTP/"))
+        .unwrap_or_else(|| panic!("no answer: {answer}"))
+        .trim()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn account_a_reaches_nothing_of_account_b_on_any_route() {
+    let (dir, config) = setup("");
+    let c = config.clone();
+    tokio::task::spawn_blocking(move || {
+        seed(&c);
+        seed_other(&c);
+    })
+    .await
+    .unwrap();
+    let c = config.clone();
+    let (server, lines) = tokio::task::spawn_blocking(move || serve(&c))
+        .await
+        .unwrap();
+    let core = common::side_core::side_core(&dir.join("data"), true).await;
+
+    // B's things: carl's mailbox with a message in its INBOX and a webmail session, B's token.
+    let carl = core
+        .mailbox_by_address(Scope::Operator, CARL)
+        .await
+        .unwrap();
+    core.deliver(
+        &EmailAddress::parse(CARL).unwrap(),
+        b"From: a@b.example\r\nSubject: for carl\r\n\r\nhi\r\n",
+    )
+    .await
+    .unwrap();
+    let inbox = core.folder(carl.id, "INBOX").await.unwrap();
+    let b_token = common::side_core::operator_token(&core, B_EMAIL, "b").await;
+    let b = core.account_by_email(B_EMAIL).await.unwrap();
+    let b_token_id = core.api_tokens(Scope::Operator, b.id).await.unwrap()[0].id;
+    let a_token = common::side_core::operator_token(&core, "owner@example.com", "a").await;
+    let dash = format!("http://127.0.0.1:{}", dashboard_port(&lines));
+    let mail = format!("http://127.0.0.1:{}", webmail_port(&lines));
+    let m = mail.clone();
+    let carl_session =
+        tokio::task::spawn_blocking(move || webmail_sign_in(&m, CARL, CARL_PASSWORD))
+            .await
+            .unwrap();
+    let carl_who = Principal::Mailbox(carl.id);
+    let carl_session_id = core.sessions(Scope::Operator, carl_who).await.unwrap()[0]
+        .id
+        .0
+        .clone();
+
+    let ids = [
+        ("{mailbox}", carl.id.0.to_string()),
+        ("{token}", b_token_id.to_string()),
+        ("{folder}", inbox.id.0.to_string()),
+        ("{session}", carl_session_id.clone()),
+    ];
+    let answers = tokio::task::spawn_blocking(move || {
+        // A, signed in on each channel.
+        let signed_in = curl_sign_in(&dash, OWNER_PASSWORD);
+        let dash_jar = format!("tm_dash={}", set_cookie(&signed_in, "tm_dash"));
+        let page = curl(&["-b", &dash_jar, &format!("{dash}/account/security")]);
+        let dash_csrf = form_value(&page, "csrf");
+        let mail_jar = webmail_session(&mail);
+        let page = curl(&["-b", &mail_jar, &format!("{mail}/settings/security")]);
+        let mail_csrf = form_value(&page, "csrf");
+        let bearer = format!("Authorization: Bearer {a_token}");
+        let mut answers = Vec::new();
+        for (channel, method, route, probe) in TABLE {
+            let Foreign(url, body) = probe else { continue };
+            let url = ids
+                .iter()
+                .fold((*url).to_owned(), |u, (name, id)| u.replace(name, id));
+            // Without -X where curl infers the method: a followed 303 is then a GET.
+            let mut args: Vec<String> = vec!["-L".into()];
+            if *method != "GET" && (*method != "POST" || body.is_empty()) {
+                args.extend(["-X".into(), (*method).into()]);
+            }
+            let (base, jar, csrf) = match *channel {
+                "webmail" => (&mail, Some(&mail_jar), &mail_csrf),
+                "dashboard" => (&dash, Some(&dash_jar), &dash_csrf),
+                _ => (&dash, None, &dash_csrf),
+            };
+            match jar {
+                Some(jar) => {
+                    args.extend(["-b".into(), jar.clone()]);
+                    if *method == "POST" {
+                        args.extend(["--data".into(), format!("csrf={csrf}&{body}")]);
+                    }
+                }
+                None => {
+                    args.extend(["-H".into(), bearer.clone()]);
+                    args.extend(["-H".into(), "Content-Type: application/json".into()]);
+                    if !body.is_empty() {
+                        args.extend(["--data".into(), (*body).into()]);
+                    }
+                }
+            }
+            args.push(format!("{base}{url}"));
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let answer = curl(&args);
+            answers.push((format!("{channel} {method} {route}"), answer));
+        }
+        answers
+    })
+    .await
+    .unwrap();
+    assert_eq!(answers.len(), 18);
+    for (route, answer) in &answers {
+        assert!(
+            final_status(answer).starts_with("HTTP/1.1 404"),
+            "{route}: {answer}"
+        );
+    }
+
+    // Nothing of B's changed: carl's mailbox, quota, password, message and session, and
+    // B's token.
+    let after = core.mailbox(Scope::Operator, carl.id).await.unwrap();
+    assert_eq!(after.quota_bytes, carl.quota_bytes);
+    core.door()
+        .password_and_code(Channel::Imap, CARL, CARL_PASSWORD, None)
+        .await
+        .unwrap();
+    let messages = core.messages(&inbox).await.unwrap();
+    assert_eq!(messages.len(), 1);
+    assert!(!messages[0].flags.contains("\\Seen"), "A read carl's mail");
+    let sessions = core.sessions(Scope::Operator, carl_who).await.unwrap();
+    assert!(sessions.iter().any(|s| s.id.0 == carl_session_id));
+    core.authenticate_api_token(&b_token).await.unwrap();
+    let carl_page = curl(&[
+        "-b",
+        &carl_session,
+        &format!("http://127.0.0.1:{}/", webmail_port(&lines)),
+    ]);
+    assert!(carl_page.starts_with("HTTP/1.1 200"), "{carl_page}");
+    drop(server);
+}
