@@ -16,6 +16,14 @@ pub(crate) struct Chunks {
     pub(crate) body: Vec<u8>,
     /// Past the size limit: the rest is read and dropped.
     pub(crate) too_big: bool,
+    pub(crate) rules: LineRules,
+}
+
+impl Chunks {
+    fn push(&mut self, bytes: &[u8]) {
+        self.rules.feed(bytes);
+        self.body.extend_from_slice(bytes);
+    }
 }
 
 /// The peer left or went quiet in the middle of a chunk.
@@ -26,7 +34,7 @@ pub(crate) struct Gone;
 pub(crate) async fn read_chunk<R>(
     reader: &mut R,
     mut size: usize,
-    mut into: Option<&mut Vec<u8>>,
+    mut into: Option<&mut Chunks>,
     timeout: Duration,
 ) -> Result<(), Gone>
 where
@@ -38,8 +46,8 @@ where
             _ => return Err(Gone),
         };
         let taken = available.len().min(size);
-        if let Some(body) = into.as_deref_mut() {
-            body.extend_from_slice(&available[..taken]);
+        if let Some(chunks) = into.as_deref_mut() {
+            chunks.push(&available[..taken]);
         }
         reader.consume(taken);
         size -= taken;
@@ -47,23 +55,42 @@ where
     Ok(())
 }
 
-/// The line rules DATA enforces, checked on the whole message: CRLF line ends only, no line
-/// over 1000 octets.
-pub(crate) fn line_rules(body: &[u8]) -> Option<Reply> {
-    let mut start = 0;
-    for (at, byte) in body.iter().enumerate() {
-        if *byte != b'\n' {
-            continue;
+/// The line rules DATA enforces, checked on the bytes as they come (a line may span chunks):
+/// CRLF line ends only, no CR or LF alone, no line over 1000 octets. The first fault is kept.
+#[derive(Debug, Default)]
+pub(crate) struct LineRules {
+    /// Octets of the current line so far, its CR and LF included.
+    line: usize,
+    after_cr: bool,
+    fault: Option<Reply>,
+}
+
+impl LineRules {
+    pub(crate) fn feed(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            if self.fault.is_some() {
+                return;
+            }
+            self.line += 1;
+            match (*byte, self.after_cr) {
+                (b'\n', false) => self.fault = Some(r::BAD_DATA_LF),
+                (b'\n', true) if self.line > MAX_TEXT_LINE => self.fault = Some(r::BAD_DATA_LONG),
+                (b'\n', true) => self.line = 0,
+                (_, true) => self.fault = Some(r::BAD_DATA_CR),
+                _ => {}
+            }
+            self.after_cr = *byte == b'\r';
         }
-        if at == 0 || body[at - 1] != b'\r' {
-            return Some(r::BAD_DATA_LF);
-        }
-        if at + 1 - start > MAX_TEXT_LINE {
-            return Some(r::BAD_DATA_LONG);
-        }
-        start = at + 1;
     }
-    (body.len() - start > MAX_TEXT_LINE).then_some(r::BAD_DATA_LONG)
+
+    /// The fault, if any, once the message is whole.
+    pub(crate) fn finish(&self) -> Option<Reply> {
+        match &self.fault {
+            Some(fault) => Some(fault.clone()),
+            None if self.after_cr => Some(r::BAD_DATA_CR),
+            None => (self.line > MAX_TEXT_LINE).then_some(r::BAD_DATA_LONG),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -74,28 +101,41 @@ mod tests {
     async fn chunks_are_read_to_the_byte_kept_or_dropped() {
         let input: &[u8] = b"0123456789QUIT\r\n";
         let mut reader = tokio::io::BufReader::with_capacity(4, input);
-        let mut body = Vec::new();
+        let mut chunks = Chunks::default();
         let wait = Duration::from_secs(5);
-        read_chunk(&mut reader, 6, Some(&mut body), wait)
+        read_chunk(&mut reader, 6, Some(&mut chunks), wait)
             .await
             .unwrap();
         read_chunk(&mut reader, 4, None, wait).await.unwrap();
-        assert_eq!(body, b"012345");
+        assert_eq!(chunks.body, b"012345");
         let mut rest = Vec::new();
         reader.read_until(b'\n', &mut rest).await.unwrap();
         assert_eq!(rest, b"QUIT\r\n");
         assert!(read_chunk(&mut reader, 1, None, wait).await.is_err());
     }
 
+    /// The rules on `body` fed in pieces of `step` bytes.
+    fn line_rules(body: &[u8], step: usize) -> Option<Reply> {
+        let mut rules = LineRules::default();
+        body.chunks(step).for_each(|c| rules.feed(c));
+        rules.finish()
+    }
+
     #[test]
-    fn line_rules_match_data() {
-        assert_eq!(line_rules(b"Subject: x\r\n\r\nhi\r\n"), None);
-        assert_eq!(line_rules(b"no end"), None);
-        assert_eq!(line_rules(b"a\nb\r\n"), Some(r::BAD_DATA_LF));
-        assert_eq!(line_rules(b"\n"), Some(r::BAD_DATA_LF));
-        let long = [vec![b'x'; 999], b"\r\n".to_vec()].concat();
-        assert_eq!(line_rules(&long), Some(r::BAD_DATA_LONG));
-        assert_eq!(line_rules(&long[1..]), None);
-        assert_eq!(line_rules(&vec![b'x'; 1001]), Some(r::BAD_DATA_LONG));
+    fn line_rules_match_data_across_chunk_edges() {
+        for step in [1, 2, 3, 1000, 5000] {
+            let rules = |body: &[u8]| line_rules(body, step);
+            assert_eq!(rules(b"Subject: x\r\n\r\nhi\r\n"), None);
+            assert_eq!(rules(b"no end"), None);
+            assert_eq!(rules(b"a\nb\r\n"), Some(r::BAD_DATA_LF));
+            assert_eq!(rules(b"\n"), Some(r::BAD_DATA_LF));
+            assert_eq!(rules(b"a\rb\r\n"), Some(r::BAD_DATA_CR));
+            assert_eq!(rules(b"a\r\r\n"), Some(r::BAD_DATA_CR));
+            assert_eq!(rules(b"ends in CR\r"), Some(r::BAD_DATA_CR));
+            let long = [vec![b'x'; 999], b"\r\n".to_vec()].concat();
+            assert_eq!(rules(&long), Some(r::BAD_DATA_LONG));
+            assert_eq!(rules(&long[1..]), None);
+            assert_eq!(rules(&vec![b'x'; 1001]), Some(r::BAD_DATA_LONG));
+        }
     }
 }

@@ -16,6 +16,7 @@ pub(crate) enum Data {
     Message(Vec<u8>),
     TooBig,
     BareLf,
+    BareCr,
     LineTooLong,
     /// The peer closed the connection or went quiet for `timeout`.
     Gone,
@@ -35,6 +36,10 @@ where
             Ok(Ok(Line::Text(text))) => text,
             Ok(Ok(Line::BareLf)) => {
                 refused.get_or_insert(Data::BareLf);
+                continue;
+            }
+            Ok(Ok(Line::BareCr)) => {
+                refused.get_or_insert(Data::BareCr);
                 continue;
             }
             Ok(Ok(Line::TooLong)) => {
@@ -89,6 +94,9 @@ mod tests {
         // A dot before a bare LF does not end the message (no smuggling past the end).
         let (got, rest) = data(b"a\r\nb\n.\nQUIT\r\n.\r\nNOOP\r\n", 1000).await;
         assert_eq!((got, rest.as_slice()), (Data::BareLf, &b"NOOP\r\n"[..]));
+        // Nor does a dot after a bare CR, nor one with a CR of its own.
+        let (got, rest) = data(b"a\r\nb\r.\r\n.\r\r\nQUIT\r\n.\r\nNOOP\r\n", 1000).await;
+        assert_eq!((got, rest.as_slice()), (Data::BareCr, &b"NOOP\r\n"[..]));
         let long = [vec![b'x'; 1200], b"\r\n.\r\n".to_vec()].concat();
         assert_eq!(data(&long, 10_000).await.0, Data::LineTooLong);
         assert_eq!(data(b"0123456789\r\n.\r\n", 8).await.0, Data::TooBig);

@@ -136,6 +136,7 @@ impl Session {
         let text = match line {
             Line::Text(text) => text,
             Line::BareLf => return self.error(r::BARE_LF).await,
+            Line::BareCr => return self.error(r::BARE_CR).await,
             Line::TooLong => return self.error(r::LINE_TOO_LONG).await,
             Line::Closed => return Flow::Close,
         };
@@ -335,6 +336,7 @@ impl Session {
             (crate::data::Data::Message(_), None) => r::MAIL_FIRST,
             (crate::data::Data::TooBig, _) => r::TOO_BIG,
             (crate::data::Data::BareLf, _) => r::BAD_DATA_LF,
+            (crate::data::Data::BareCr, _) => r::BAD_DATA_CR,
             (crate::data::Data::LineTooLong, _) => r::BAD_DATA_LONG,
             (crate::data::Data::Gone, _) => return Flow::Close,
         };
@@ -366,7 +368,7 @@ impl Session {
             c.too_big = true;
             c.body = Vec::new();
         }
-        let into = chunks.as_mut().filter(|c| !c.too_big).map(|c| &mut c.body);
+        let into = chunks.as_mut().filter(|c| !c.too_big);
         let idle = self.smtp.options.idle_timeout;
         let read = tokio::select! {
             () = shutdown.cancelled() => Err(r::SHUTTING_DOWN),
@@ -397,7 +399,7 @@ impl Session {
         let Some(envelope) = self.envelope.take() else {
             return self.error(r::MAIL_FIRST).await;
         };
-        let reply = match bdat::line_rules(&chunks.body) {
+        let reply = match chunks.rules.finish() {
             Some(reply) => reply,
             None => {
                 self.deliver(envelope, std::mem::take(&mut chunks.body))

@@ -215,6 +215,60 @@ fn bdat_chunks_make_one_message_and_bad_chunks_keep_the_session_in_step() {
     );
 }
 
+/// A bare CR is a line end to some next hops (SMTP smuggling): refused like a bare LF, in a
+/// command, in DATA (also next to the end-of-data dot) and in BDAT chunks, and the session
+/// stays in step.
+#[test]
+fn bare_cr_is_refused_like_bare_lf_in_commands_data_and_bdat() {
+    let (_dir, config) = setup("");
+    seed(&config);
+    let (_server, lines) = serve(&config);
+    let mut c = Conversation::open(smtp_port(&lines, "inbound"));
+    expect(&c.ask(b"EHLO client.example\r\n"), "250");
+    expect(&c.ask(b"NO\rOP\r\n"), "500 5.5.2 Bare CR");
+    let envelope = b"MAIL FROM:<x@far.example>\r\nRCPT TO:<ann@example.com>\r\n";
+    for body in [
+        &b"Subject: smuggled\r\n\r\nhi\r.\rMAIL FROM:<evil@x>\r\n.\r\n"[..],
+        b"Subject: cr dot\r\n\r\nhi\r\n.\r\r\nQUIT\r\n.\r\n",
+        b"Subject: cr end\r\n\r\nhi\r\r\n.\r\n",
+    ] {
+        c.send(envelope);
+        c.send(b"DATA\r\n");
+        for start in ["250 ", "250 ", "354 "] {
+            expect(&c.reply(), start);
+        }
+        expect(&c.ask(body), "550 5.6.0 Message refused: bare CR");
+    }
+    for chunks in [
+        &b"BDAT 24 LAST\r\nSubject: cr\r\n\r\nbare\rcr\r\n"[..],
+        // A CR that ends one chunk and is not followed by LF in the next.
+        b"BDAT 14\r\nSubject: cr\r\n\rBDAT 4 LAST\r\nx\r\n\r",
+    ] {
+        c.send(envelope);
+        for start in ["250 ", "250 "] {
+            expect(&c.reply(), start);
+        }
+        c.send(chunks);
+        if chunks.starts_with(b"BDAT 14") {
+            expect(&c.reply(), "250 2.0.0 14 octets");
+        }
+        expect(&c.reply(), "550 5.6.0 Message refused: bare CR");
+    }
+    // A CR that ends a chunk with the LF in the next one is a CRLF.
+    c.send(envelope);
+    c.send(b"BDAT 20\r\nSubject: good\r\n\r\nok\rBDAT 1 LAST\r\n\n");
+    for start in ["250 ", "250 ", "250 2.0.0 20 octets"] {
+        expect(&c.reply(), start);
+    }
+    expect(&c.reply(), "250 2.0.0 Message accepted");
+    expect(&c.ask(b"NOOP\r\n"), "250 ");
+    expect(&c.ask(b"QUIT\r\n"), "221 ");
+    assert_eq!(
+        subjects(imap_port(&lines), ANN, PASSWORD, "INBOX"),
+        ["good"]
+    );
+}
+
 #[test]
 fn a_quiet_client_is_let_go_with_421() {
     let (_dir, config) = setup_with("", "idle_timeout_secs = 1");
