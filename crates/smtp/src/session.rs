@@ -105,9 +105,12 @@ impl Session {
         }
         let idle = self.smtp.options.idle_timeout;
         loop {
+            // Biased, the ending first: with pipelined input the read is always ready, and
+            // an ended session must not run one more command.
             let event = tokio::select! {
-                () = shutdown.cancelled() => Event::End(r::SHUTTING_DOWN),
+                biased;
                 () = ended(&self.signed_in) => Event::End(r::SESSION_ENDED),
+                () = shutdown.cancelled() => Event::End(r::SHUTTING_DOWN),
                 read = tokio::time::timeout(
                     idle,
                     parser::read_line(&mut self.io, MAX_COMMAND_LINE, &mut self.buf),
@@ -118,10 +121,7 @@ impl Session {
                 },
             };
             let flow = match event {
-                Event::End(reply) => {
-                    let _ = self.send(&reply).await;
-                    Flow::Close
-                }
+                Event::End(reply) => self.end(reply).await,
                 Event::Gone => Flow::Close,
                 Event::Line(line) => self.on_line(line, &shutdown).await,
             };
@@ -133,6 +133,9 @@ impl Session {
     }
 
     async fn on_line(&mut self, line: Line, shutdown: &CancellationToken) -> Flow {
+        if self.is_ended() {
+            return self.end(r::SESSION_ENDED).await;
+        }
         let text = match line {
             Line::Text(text) => text,
             Line::BareLf => return self.error(r::BARE_LF).await,
@@ -317,17 +320,16 @@ impl Session {
             self.smtp.options.idle_timeout,
         );
         let read = tokio::select! {
-            () = shutdown.cancelled() => Err(r::SHUTTING_DOWN),
+            biased;
             () = ended(&self.signed_in) => Err(r::SESSION_ENDED),
+            () = shutdown.cancelled() => Err(r::SHUTTING_DOWN),
             data = crate::data::read(&mut self.io, max, idle) => Ok(data),
         };
         let envelope = self.envelope.take();
         let data = match read {
+            Ok(_) if self.is_ended() => return self.end(r::SESSION_ENDED).await,
             Ok(data) => data,
-            Err(reply) => {
-                let _ = self.send(&reply).await;
-                return Flow::Close;
-            }
+            Err(reply) => return self.end(reply).await,
         };
         let reply = match (data, envelope) {
             (crate::data::Data::Message(body), Some(envelope)) => {
@@ -371,17 +373,16 @@ impl Session {
         let into = chunks.as_mut().filter(|c| !c.too_big);
         let idle = self.smtp.options.idle_timeout;
         let read = tokio::select! {
-            () = shutdown.cancelled() => Err(r::SHUTTING_DOWN),
+            biased;
             () = ended(&self.signed_in) => Err(r::SESSION_ENDED),
+            () = shutdown.cancelled() => Err(r::SHUTTING_DOWN),
             read = bdat::read_chunk(&mut self.io, size, into, idle) => Ok(read),
         };
         match read {
+            Ok(Ok(())) if self.is_ended() => return self.end(r::SESSION_ENDED).await,
             Ok(Ok(())) => {}
             Ok(Err(bdat::Gone)) => return Flow::Close,
-            Err(reply) => {
-                let _ = self.send(&reply).await;
-                return Flow::Close;
-            }
+            Err(reply) => return self.end(reply).await,
         }
         let Some(mut chunks) = chunks else {
             return self.error(out_of_order.unwrap_or(r::MAIL_FIRST)).await;
@@ -407,6 +408,20 @@ impl Session {
             }
         };
         self.reply(&reply).await
+    }
+
+    /// Whether the live session was ended (a password change, an administrator): then no
+    /// command may start, even one already read.
+    fn is_ended(&self) -> bool {
+        self.signed_in
+            .as_ref()
+            .is_some_and(|s| s.session.is_ended())
+    }
+
+    /// The closing reply; the connection closes after it.
+    async fn end(&mut self, reply: Reply) -> Flow {
+        let _ = self.send(&reply).await;
+        Flow::Close
     }
 
     /// A protocol error: answered, and counted; too many close the connection.

@@ -13,6 +13,10 @@ usage: smtp_client.py MODE ARGS...
   inbound PORT FROM TO SUBJECT KIB
                 one inbound message of about KIB KiB to TO (comma-separated), no AUTH;
                 prints SENT, or REFUSED CODE and the reply
+  pipelined PORT LOGIN PASSWORD COUNT
+                sign in (loopback, no TLS), then COUNT messages "piped N" to LOGIN written in
+                one pipelined burst; prints FLOWING after the fifth 250 to DATA, then ACCEPTED n
+                and the last reply when the server closes the connection
   burst PORT COUNT CONNECTIONS
                 inbound messages "burst N" to ann@example.com; prints OK N after each 250
   imap-subjects PORT LOGIN PASSWORD FOLDER
@@ -138,6 +142,35 @@ if mode == "inbound":
         sys.exit(0)
     s.quit()
     print("SENT")
+    sys.exit(0)
+
+if mode == "pipelined":
+    port, login, password, count = int(args[0]), args[1], args[2], int(args[3])
+    s = smtplib.SMTP("127.0.0.1", port, timeout=15)
+    s.login(login, password)
+    burst = b"".join(
+        f"MAIL FROM:<{login}>\r\nRCPT TO:<{login}>\r\nDATA\r\n{message(login, login, f'piped {n}')}.\r\n".encode()
+        for n in range(count)
+    )
+
+    def write():
+        try:
+            s.sock.sendall(burst)
+        except OSError:
+            pass  # the server closed the connection with 421
+
+    threading.Thread(target=write, daemon=True).start()
+    f, accepted, last = s.sock.makefile("rb"), 0, b""
+    while True:
+        line = f.readline()
+        if not line:
+            break
+        last = line
+        if line.startswith(b"250 2.0.0 Message accepted"):
+            accepted += 1
+            if accepted == 5:
+                print("FLOWING", flush=True)
+    print("ACCEPTED", accepted, "LAST", last.decode().strip(), flush=True)
     sys.exit(0)
 
 if mode == "burst":
