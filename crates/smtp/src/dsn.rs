@@ -94,7 +94,7 @@ fn status_of(diagnostic: &str) -> String {
 }
 
 /// The header block of a message (up to the first empty line).
-fn headers_of(message: &[u8]) -> &[u8] {
+pub(crate) fn headers_of(message: &[u8]) -> &[u8] {
     message
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

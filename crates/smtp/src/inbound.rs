@@ -38,6 +38,9 @@ impl Session {
     /// Stores or queues every copy; `250` only when each one is durable. Remote copies are
     /// queued first, in one transaction, so a failure there leaves nothing behind.
     pub(crate) async fn deliver(&mut self, mut envelope: Envelope, body: Vec<u8>) -> Reply {
+        if let Some(refused) = self.header_senders_refused(dsn::headers_of(&body)).await {
+            return refused;
+        }
         let core = self.smtp.core.clone();
         let mut seen: Vec<Target> = Vec::with_capacity(envelope.to.len());
         for target in envelope.to.drain(..) {

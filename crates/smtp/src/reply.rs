@@ -91,6 +91,16 @@ pub(crate) const NOT_YOURS: Reply = Reply::new(
     "5.7.1",
     "Sender address must be the authenticated mailbox",
 );
+pub(crate) const HEADER_NOT_YOURS: Reply = Reply::new(
+    550,
+    "5.7.1",
+    "Message refused: From: and Sender: must be addresses of the authenticated mailbox",
+);
+pub(crate) const NO_FROM: Reply = Reply::new(
+    550,
+    "5.6.0",
+    "Message refused: a From: header is required (RFC 5322)",
+);
 pub(crate) const BAD_ADDRESS: Reply = Reply::new(501, "5.1.3", "Bad address syntax");
 pub(crate) const UNKNOWN_USER: Reply = Reply::new(550, "5.1.1", "No such mailbox here");
 pub(crate) const MAILBOX_FULL: Reply = Reply::new(452, "4.2.2", "Mailbox full");

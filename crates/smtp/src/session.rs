@@ -171,7 +171,7 @@ impl Session {
             Request::Mail { from } => match self.check_mail() {
                 Err(reply) => reply,
                 Ok(()) if from.size > self.smtp.options.max_message_bytes => r::TOO_BIG,
-                Ok(()) => self.mail(from.address),
+                Ok(()) => self.mail(from.address).await,
             },
             Request::Rcpt { to } => match self.check_rcpt() {
                 Err(reply) => reply,

@@ -320,3 +320,45 @@ fn save_during_a_burst(lines: &[String], token: &str) {
     let later = subjects(imap, ANN, "Second-pass-22", "INBOX").len();
     assert_eq!((stored, later), (accepted, accepted), "{said}");
 }
+
+/// Item 7 of issue 9: submission checks the header senders besides the envelope: each address
+/// in every `From:` and `Sender:` must be the signed-in mailbox's (`550 5.7.1`), and a message
+/// without `From:` is refused (`550 5.6.0`, RFC 5322 requires one). Only the good ones land.
+#[test]
+fn submission_refuses_header_senders_the_mailbox_does_not_own() {
+    let (_dir, config) = setup("");
+    seed(&config);
+    let (_server, lines) = serve(&config);
+    let port = smtp_port(&lines, "submission").to_string();
+    let out = finish(smtp_client(&[
+        "headers",
+        &port,
+        ANN,
+        PASSWORD,
+        "boss@example.com",
+    ]));
+    let code = |case: &str| {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("CASE {case} ")))
+            .unwrap_or_else(|| panic!("{case}: {out}"));
+        line.splitn(3, ' ').nth(2).unwrap().to_owned()
+    };
+    for accepted in ["own", "capitals"] {
+        assert_eq!(code(accepted), "250", "{out}");
+    }
+    for forged in [
+        "other-from",
+        "other-sender",
+        "second-from",
+        "from-list",
+        "group",
+        "no-address",
+    ] {
+        assert!(code(forged).starts_with("550 5.7.1 "), "{forged}: {out}");
+    }
+    assert!(code("no-from").starts_with("550 5.6.0 "), "{out}");
+    let mut inbox = subjects(imap_port(&lines), ANN, PASSWORD, "INBOX");
+    inbox.sort();
+    assert_eq!(inbox, ["capitals", "own"]);
+}
