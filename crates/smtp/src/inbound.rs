@@ -115,8 +115,9 @@ impl Session {
     }
 }
 
-/// Tells the sender (none for the null sender) which recipients a stored message missed:
-/// to a hosted sender's INBOX, or through the outbound queue from the null sender.
+/// Tells the sender (none for the null sender, at most the hourly bound) which recipients a
+/// stored message missed: to a hosted sender's INBOX, or through the outbound queue from the
+/// null sender.
 async fn bounce_missed(smtp: &Smtp, sender: &str, missed: &[(&str, &str)], message: &[u8]) {
     let Ok(sender) = EmailAddress::parse(sender) else {
         return;
@@ -128,6 +129,9 @@ async fn bounce_missed(smtp: &Smtp, sender: &str, missed: &[(&str, &str)], messa
     );
     let now = core.clock().now();
     for (recipient, diagnostic) in missed {
+        if !smtp.bounce_allowed(&sender).await {
+            return;
+        }
         let Ok(token) = random::hex_token() else {
             continue;
         };

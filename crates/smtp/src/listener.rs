@@ -40,6 +40,8 @@ pub struct SmtpOptions {
     pub max_connections: usize,
     /// RFC 5321 4.5.3.2.7: at least five minutes.
     pub idle_timeout: Duration,
+    /// Bounces to one envelope sender per hour, on every node together; more are dropped.
+    pub max_bounces_per_sender_hour: u32,
 }
 
 impl Default for SmtpOptions {
@@ -51,6 +53,7 @@ impl Default for SmtpOptions {
             max_recipients: 100,
             max_connections: 10_000,
             idle_timeout: Duration::from_secs(5 * 60),
+            max_bounces_per_sender_hour: 20,
         }
     }
 }

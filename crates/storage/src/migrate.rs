@@ -51,6 +51,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_webmail_brands.sql"),
         postgres: include_str!("../migrations/postgres/0008_webmail_brands.sql"),
     },
+    Migration {
+        version: 10,
+        sqlite: include_str!("../migrations/sqlite/0010_outbound_limits.sql"),
+        postgres: include_str!("../migrations/postgres/0010_outbound_limits.sql"),
+    },
 ];
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations \

@@ -1,5 +1,5 @@
 //! The core's [`QueueStore`] port: the outbound queue in `outbound_queue`, one row per
-//! recipient, its body in the row.
+//! recipient, its body in the row; and the bounce counts in `bounce_counts`.
 
 use crate::error::db_err;
 use crate::rows;
@@ -20,6 +20,10 @@ const BODY: &str = "SELECT body FROM outbound_queue WHERE id = $1";
 const RETRY: &str = "UPDATE outbound_queue SET next_attempt = $1, last_error = $2, \
      attempts = attempts + 1 WHERE id = $3";
 const DELETE: &str = "DELETE FROM outbound_queue WHERE id = $1";
+/// Windows that are over go first (every sender's), so the count below starts again at one.
+const BOUNCES_OVER: &str = "DELETE FROM bounce_counts WHERE window_start < $1";
+const BOUNCE: &str = "INSERT INTO bounce_counts (sender, bounces, window_start) VALUES ($1, 1, $2) \
+     ON CONFLICT (sender) DO UPDATE SET bounces = bounce_counts.bounces + 1 RETURNING bounces";
 
 #[async_trait::async_trait]
 impl QueueStore for SqlStore {
@@ -97,5 +101,28 @@ impl QueueStore for SqlStore {
             .await
             .map_err(db_err)?;
         found.iter().map(rows::queued).collect()
+    }
+
+    async fn count_bounce(
+        &self,
+        sender: &str,
+        at: DateTime<Utc>,
+        window_from: DateTime<Utc>,
+    ) -> StoreResult<u32> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(BOUNCES_OVER)
+            .bind(to_micros(window_from))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let row = sqlx::query(BOUNCE)
+            .bind(sender)
+            .bind(to_micros(at))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let count: i64 = rows::get(&row, "bounces")?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(u32::try_from(count.max(0)).unwrap_or(u32::MAX))
     }
 }

@@ -65,3 +65,28 @@ async fn rows_come_due_are_claimed_once_retried_and_removed() {
         assert_eq!(left[0].recipient, "b@far.example");
     }
 }
+
+#[tokio::test]
+async fn bounces_are_counted_per_sender_in_hourly_windows() {
+    for db in both().await {
+        let s = &db.store;
+        let hour = 3_600;
+        for n in 1..=3 {
+            let count = s.count_bounce("ann@x.com", t(100 + n), t(0)).await.unwrap();
+            assert_eq!(count, n as u32, "{}", db.label);
+        }
+        assert_eq!(s.count_bounce("bob@x.com", t(104), t(0)).await.unwrap(), 1);
+        // ann's window began at 101: an hour later it is over and counting starts again.
+        let later = 101 + hour + 1;
+        let count = s
+            .count_bounce("ann@x.com", t(later), t(later - hour))
+            .await
+            .unwrap();
+        assert_eq!(count, 1, "{}", db.label);
+        let count = s
+            .count_bounce("ann@x.com", t(later + 1), t(later + 1 - hour))
+            .await
+            .unwrap();
+        assert_eq!(count, 2, "{}", db.label);
+    }
+}

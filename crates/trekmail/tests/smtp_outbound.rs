@@ -245,3 +245,54 @@ fn a_recipient_a_shared_message_missed_is_bounced_to_the_sender() {
         "RECEIVED far@far.example Undelivered Mail Returned to Sender"
     );
 }
+
+/// Item 8 of issue 9: bounces are bounded per envelope sender and hour
+/// (`max_bounces_per_sender_hour`, counted in the database), and the null sender never gets
+/// one. Four messages given up on with a bound of two: two bounces, and the queue empties.
+#[test]
+fn bounces_are_bounded_per_sender_and_hour_and_never_go_to_the_null_sender() {
+    // A port with nothing listening: every attempt fails until the give-up time.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let smtp = format!("{}max_bounces_per_sender_hour = 2\n", relay_config(port, 2));
+    let (_dir, config) = setup_with("", &smtp);
+    seed(&config);
+    seed_tiny(&config);
+    let (_server, lines) = serve(&config);
+    for n in 0..4 {
+        send(
+            &lines,
+            &format!("gone{n}@far.example"),
+            &format!("doomed {n}"),
+        );
+    }
+    // From the null sender, a message tiny has no room for: no bounce is queued for it.
+    let inbound = smtp_port(&lines, "inbound").to_string();
+    let sent = finish(smtp_client(&[
+        "inbound",
+        &inbound,
+        "",
+        "ann@example.com,tiny@example.com",
+        "from nobody",
+        "1536",
+    ]));
+    assert_eq!(sent.trim(), "SENT");
+    eventually("the queue empties", || {
+        ok(&config, &["queue", "list"], None).contains("the queue is empty")
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    let mut got = inbox(&lines);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "Undelivered Mail Returned to Sender",
+            "Undelivered Mail Returned to Sender",
+            "from nobody"
+        ]
+    );
+    assert!(ok(&config, &["queue", "list"], None).contains("the queue is empty"));
+}

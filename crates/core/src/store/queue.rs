@@ -45,4 +45,12 @@ pub trait QueueStore: Send + Sync {
     async fn dequeue(&self, id: i64) -> StoreResult<()>;
     /// Every row, oldest first.
     async fn queued(&self) -> StoreResult<Vec<QueuedMessage>>;
+    /// Counts one bounce to `sender` at `at` and returns the sender's count in its window; a
+    /// window that began before `window_from` is over (its count starts again at one).
+    async fn count_bounce(
+        &self,
+        sender: &str,
+        at: DateTime<Utc>,
+        window_from: DateTime<Utc>,
+    ) -> StoreResult<u32>;
 }
