@@ -52,27 +52,29 @@ impl Session {
         let mut message = self.received().into_bytes();
         message.extend_from_slice(&body);
         let now = core.clock().now();
-        let remote: Vec<NewOutbound> = envelope
+        let remote: Vec<String> = envelope
             .to
             .iter()
             .filter_map(|t| match t {
-                Target::Remote(address) => Some(NewOutbound {
-                    sender: envelope.from.clone(),
-                    recipient: address.as_str().to_owned(),
-                    body: message.clone(),
-                    created_at: now,
-                }),
+                Target::Remote(address) => Some(address.as_str().to_owned()),
                 Target::Local(_) => None,
             })
             .collect();
+        let queued = remote.len();
         if !remote.is_empty() {
-            if let Err(e) = core.enqueue_outbound(&remote).await {
+            let outbound = NewOutbound {
+                sender: envelope.from.clone(),
+                recipients: remote,
+                body: message.clone(),
+                created_at: now,
+            };
+            if let Err(e) = core.enqueue_outbound(&outbound).await {
                 tracing::error!(error = %e, "SMTP could not queue a message");
                 return r::TEMPORARY;
             }
             self.smtp.wake_queue();
         }
-        let mut stored = remote.len();
+        let mut stored = queued;
         let mut full = 0;
         // Recipients this copy did not reach, with the reason a bounce will give.
         let mut missed: Vec<(&str, &str)> = Vec::new();
@@ -152,11 +154,11 @@ async fn bounce_missed(smtp: &Smtp, sender: &str, missed: &[(&str, &str)], messa
             false => {
                 let bounce = NewOutbound {
                     sender: String::new(),
-                    recipient: sender.as_str().to_owned(),
+                    recipients: vec![sender.as_str().to_owned()],
                     body: report,
                     created_at: now,
                 };
-                let queued = core.enqueue_outbound(&[bounce]).await;
+                let queued = core.enqueue_outbound(&bounce).await;
                 smtp.wake_queue();
                 queued
             }

@@ -53,8 +53,8 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 10,
-        sqlite: include_str!("../migrations/sqlite/0010_outbound_limits.sql"),
-        postgres: include_str!("../migrations/postgres/0010_outbound_limits.sql"),
+        sqlite: include_str!("../migrations/sqlite/0010_outbound_bodies_and_bounces.sql"),
+        postgres: include_str!("../migrations/postgres/0010_outbound_bodies_and_bounces.sql"),
     },
 ];
 

@@ -296,3 +296,48 @@ fn bounces_are_bounded_per_sender_and_hour_and_never_go_to_the_null_sender() {
     );
     assert!(ok(&config, &["queue", "list"], None).contains("the queue is empty"));
 }
+
+/// Numbers from the node's SQLite database (read with Python's sqlite3 while it runs).
+fn queue_numbers(config: &Path) -> String {
+    let db = config.parent().unwrap().join("data/trekmail.db");
+    let script = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(*(c.execute(q).fetchone()[0] for q in ('SELECT COUNT(*) FROM outbound_queue', 'SELECT COUNT(*) FROM outbound_bodies', 'SELECT COALESCE(SUM(size), 0) FROM outbound_bodies')))";
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// Item 15 of issue 9: a message to 50 recipients at other servers is queued as 50 rows and
+/// one body; the body goes with the last row.
+#[test]
+fn a_message_to_fifty_recipients_is_queued_with_one_body() {
+    let (mut deferring, port) = sink("defer", 0);
+    let (_dir, config) = setup_with("", &relay_config(port, 3600));
+    seed(&config);
+    let (_server, lines) = serve(&config);
+    let to: Vec<String> = (0..50).map(|n| format!("r{n}@far.example")).collect();
+    send(&lines, &to.join(","), "to fifty");
+    eventually("every row was tried", || {
+        ok(&config, &["queue", "list"], None)
+            .matches("451 4.3.0")
+            .count()
+            == 50
+    });
+    let numbers = queue_numbers(&config);
+    let counts: Vec<i64> = numbers.split(' ').map(|n| n.parse().unwrap()).collect();
+    assert_eq!(counts[..2], [50, 1], "{numbers}");
+    assert!(
+        (300..4096).contains(&counts[2]),
+        "one body's bytes: {numbers}"
+    );
+
+    deferring.stop();
+    let (_accepting, _) = sink("accept", port);
+    eventually("the queue empties", || {
+        ok(&config, &["queue", "list"], None).contains("the queue is empty")
+    });
+    assert_eq!(queue_numbers(&config), "0 0 0");
+}

@@ -6,9 +6,9 @@ use chrono::{DateTime, Utc};
 
 /// The outbound queue, for SMTP's delivery worker and the operator's `queue list`.
 impl Core {
-    /// Queues messages for other servers; durable when this returns.
-    pub async fn enqueue_outbound(&self, messages: &[NewOutbound]) -> Result<(), CoreError> {
-        Ok(self.store.enqueue(messages).await?)
+    /// Queues a message for other servers; durable when this returns.
+    pub async fn enqueue_outbound(&self, message: &NewOutbound) -> Result<(), CoreError> {
+        Ok(self.store.enqueue(message).await?)
     }
 
     /// Messages due for an attempt.
