@@ -1,9 +1,11 @@
 //! RFC 3030 CHUNKING: the message comes in BDAT chunks of stated sizes, read as bytes (there is
-//! no end-of-data line to smuggle a second message past), held to the size limit and to the
-//! same line rules as DATA, and delivered on `BDAT … LAST`. A chunk that cannot be kept is still
-//! read to its end, so the session stays in step.
+//! no end-of-data line to smuggle a second message past) into a spool file, held to the size
+//! limit and to the same line rules as DATA, and delivered on `BDAT … LAST`. A chunk that cannot
+//! be kept is still read to its end, so the session stays in step.
 
 use crate::reply::{self as r, Reply};
+use crate::spool::Spool;
+use std::path::Path;
 use std::time::Duration;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
@@ -11,18 +13,42 @@ use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 const MAX_TEXT_LINE: usize = 1000;
 
 /// A message arriving in chunks.
-#[derive(Default)]
 pub(crate) struct Chunks {
-    pub(crate) body: Vec<u8>,
+    /// `None` once it could not be made or written: the transaction fails with `451`.
+    pub(crate) spool: Option<Spool>,
+    /// Bytes received so far.
+    pub(crate) len: usize,
     /// Past the size limit: the rest is read and dropped.
     pub(crate) too_big: bool,
     pub(crate) rules: LineRules,
 }
 
 impl Chunks {
-    fn push(&mut self, bytes: &[u8]) {
+    pub(crate) async fn new(spool_dir: &Path) -> Chunks {
+        let spool = match Spool::create(spool_dir).await {
+            Ok(spool) => Some(spool),
+            Err(e) => {
+                tracing::error!(error = %e, dir = %spool_dir.display(), "SMTP cannot spool a message");
+                None
+            }
+        };
+        Chunks {
+            spool,
+            len: 0,
+            too_big: false,
+            rules: LineRules::default(),
+        }
+    }
+
+    async fn push(&mut self, bytes: &[u8]) {
         self.rules.feed(bytes);
-        self.body.extend_from_slice(bytes);
+        self.len += bytes.len();
+        if let Some(spool) = self.spool.as_mut()
+            && let Err(e) = spool.write(bytes).await
+        {
+            tracing::error!(error = %e, "SMTP cannot spool a message");
+            self.spool = None;
+        }
     }
 }
 
@@ -47,7 +73,7 @@ where
         };
         let taken = available.len().min(size);
         if let Some(chunks) = into.as_deref_mut() {
-            chunks.push(&available[..taken]);
+            chunks.push(&available[..taken]).await;
         }
         reader.consume(taken);
         size -= taken;
@@ -101,13 +127,15 @@ mod tests {
     async fn chunks_are_read_to_the_byte_kept_or_dropped() {
         let input: &[u8] = b"0123456789QUIT\r\n";
         let mut reader = tokio::io::BufReader::with_capacity(4, input);
-        let mut chunks = Chunks::default();
+        let mut chunks = Chunks::new(&std::env::temp_dir().join("trekmail-bdat-test")).await;
         let wait = Duration::from_secs(5);
         read_chunk(&mut reader, 6, Some(&mut chunks), wait)
             .await
             .unwrap();
         read_chunk(&mut reader, 4, None, wait).await.unwrap();
-        assert_eq!(chunks.body, b"012345");
+        let mut body = Vec::new();
+        chunks.spool.unwrap().read_into(&mut body).await.unwrap();
+        assert_eq!((body.as_slice(), chunks.len), (&b"012345"[..], 6));
         let mut rest = Vec::new();
         reader.read_until(b'\n', &mut rest).await.unwrap();
         assert_eq!(rest, b"QUIT\r\n");

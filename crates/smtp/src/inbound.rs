@@ -6,6 +6,7 @@ use crate::dsn::{self, Failure};
 use crate::listener::{Role, Smtp};
 use crate::reply::{self as r, Reply};
 use crate::session::{Envelope, Session, Target};
+use crate::spool::Spool;
 use trekmail_core::CoreError;
 use trekmail_core::domain::EmailAddress;
 use trekmail_core::security::random;
@@ -37,8 +38,15 @@ impl Session {
 
     /// Stores or queues every copy; `250` only when each one is durable. Remote copies are
     /// queued first, in one transaction, so a failure there leaves nothing behind.
-    pub(crate) async fn deliver(&mut self, mut envelope: Envelope, body: Vec<u8>) -> Reply {
-        if let Some(refused) = self.header_senders_refused(dsn::headers_of(&body)).await {
+    pub(crate) async fn deliver(&mut self, mut envelope: Envelope, spool: Spool) -> Reply {
+        let mut message = self.received().into_bytes();
+        let received = message.len();
+        if let Err(e) = spool.read_into(&mut message).await {
+            tracing::error!(error = %e, "SMTP cannot read a spooled message");
+            return r::TEMPORARY;
+        }
+        let body = &message[received..];
+        if let Some(refused) = self.header_senders_refused(dsn::headers_of(body)).await {
             return refused;
         }
         let core = self.smtp.core.clone();
@@ -49,8 +57,6 @@ impl Session {
             }
         }
         envelope.to = seen;
-        let mut message = self.received().into_bytes();
-        message.extend_from_slice(&body);
         let now = core.clock().now();
         let remote: Vec<String> = envelope
             .to
@@ -105,7 +111,7 @@ impl Session {
         }
         if let Some(signed_in) = &self.signed_in
             && stored > 0
-            && let Err(e) = core.save_sent(signed_in.mailbox.id, &body).await
+            && let Err(e) = core.save_sent(signed_in.mailbox.id, body).await
         {
             tracing::warn!(error = %e, "SMTP could not keep the Sent copy");
         }

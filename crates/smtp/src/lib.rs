@@ -14,6 +14,7 @@ mod outbound;
 mod parser;
 mod reply;
 mod session;
+mod spool;
 mod submission;
 
 pub use client_tls::OutboundTls;

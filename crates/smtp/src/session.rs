@@ -3,9 +3,11 @@
 //! What a recipient may be and where a message goes is in `submission` and `inbound`.
 
 use crate::bdat::{self, Chunks};
+use crate::data::Data;
 use crate::listener::{PlaintextAuth, Role, Smtp};
 use crate::parser::{self, BadCommand, Line, MAX_COMMAND_LINE};
 use crate::reply::{self as r, Reply};
+use crate::spool::Spool;
 use smtp_proto::Request;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -312,6 +314,13 @@ impl Session {
         if let Some(reply) = reply {
             return self.error(reply).await;
         }
+        let mut spool = match Spool::create(&self.smtp.options.spool_dir).await {
+            Ok(spool) => spool,
+            Err(e) => {
+                tracing::error!(error = %e, "SMTP cannot spool a message");
+                return self.reply(&r::TEMPORARY).await;
+            }
+        };
         if self.send(&r::START_DATA).await.is_err() {
             return Flow::Close;
         }
@@ -323,7 +332,7 @@ impl Session {
             biased;
             () = ended(&self.signed_in) => Err(r::SESSION_ENDED),
             () = shutdown.cancelled() => Err(r::SHUTTING_DOWN),
-            data = crate::data::read(&mut self.io, max, idle) => Ok(data),
+            data = crate::data::read(&mut self.io, &mut spool, max, idle) => Ok(data),
         };
         let envelope = self.envelope.take();
         let data = match read {
@@ -332,15 +341,14 @@ impl Session {
             Err(reply) => return self.end(reply).await,
         };
         let reply = match (data, envelope) {
-            (crate::data::Data::Message(body), Some(envelope)) => {
-                self.deliver(envelope, body).await
-            }
-            (crate::data::Data::Message(_), None) => r::MAIL_FIRST,
-            (crate::data::Data::TooBig, _) => r::TOO_BIG,
-            (crate::data::Data::BareLf, _) => r::BAD_DATA_LF,
-            (crate::data::Data::BareCr, _) => r::BAD_DATA_CR,
-            (crate::data::Data::LineTooLong, _) => r::BAD_DATA_LONG,
-            (crate::data::Data::Gone, _) => return Flow::Close,
+            (Data::Message, Some(envelope)) => self.deliver(envelope, spool).await,
+            (Data::Message, None) => r::MAIL_FIRST,
+            (Data::TooBig, _) => r::TOO_BIG,
+            (Data::Failed, _) => r::TEMPORARY,
+            (Data::BareLf, _) => r::BAD_DATA_LF,
+            (Data::BareCr, _) => r::BAD_DATA_CR,
+            (Data::LineTooLong, _) => r::BAD_DATA_LONG,
+            (Data::Gone, _) => return Flow::Close,
         };
         self.reply(&reply).await
     }
@@ -360,17 +368,18 @@ impl Session {
             Some(_) => None,
         };
         let max = self.smtp.options.max_message_bytes;
-        let mut chunks = match out_of_order {
-            Some(_) => None,
-            None => Some(self.chunks.take().unwrap_or_default()),
+        let mut chunks = match (out_of_order.is_some(), self.chunks.take()) {
+            (true, _) => None,
+            (false, Some(chunks)) => Some(chunks),
+            (false, None) => Some(Chunks::new(&self.smtp.options.spool_dir).await),
         };
         if let Some(c) = chunks.as_mut()
-            && (c.too_big || c.body.len().saturating_add(size) > max)
+            && (c.too_big || c.len.saturating_add(size) > max)
         {
             c.too_big = true;
-            c.body = Vec::new();
+            c.spool = None;
         }
-        let into = chunks.as_mut().filter(|c| !c.too_big);
+        let into = chunks.as_mut().filter(|c| !c.too_big && c.spool.is_some());
         let idle = self.smtp.options.idle_timeout;
         let read = tokio::select! {
             biased;
@@ -384,13 +393,18 @@ impl Session {
             Ok(Err(bdat::Gone)) => return Flow::Close,
             Err(reply) => return self.end(reply).await,
         }
-        let Some(mut chunks) = chunks else {
+        let Some(chunks) = chunks else {
             return self.error(out_of_order.unwrap_or(r::MAIL_FIRST)).await;
         };
-        if chunks.too_big {
-            // The transaction has failed: later chunks get 503 until a new MAIL.
+        // The transaction has failed either way: later chunks get 503 until a new MAIL.
+        let failed = match (chunks.too_big, &chunks.spool) {
+            (true, _) => Some(r::TOO_BIG),
+            (false, None) => Some(r::TEMPORARY),
+            (false, Some(_)) => None,
+        };
+        if let Some(reply) = failed {
             self.reset_transaction();
-            return self.reply(&r::TOO_BIG).await;
+            return self.reply(&reply).await;
         }
         if !last {
             self.chunks = Some(chunks);
@@ -400,12 +414,10 @@ impl Session {
         let Some(envelope) = self.envelope.take() else {
             return self.error(r::MAIL_FIRST).await;
         };
-        let reply = match chunks.rules.finish() {
-            Some(reply) => reply,
-            None => {
-                self.deliver(envelope, std::mem::take(&mut chunks.body))
-                    .await
-            }
+        let reply = match (chunks.rules.finish(), chunks.spool) {
+            (Some(reply), _) => reply,
+            (None, Some(spool)) => self.deliver(envelope, spool).await,
+            (None, None) => r::TEMPORARY,
         };
         self.reply(&reply).await
     }

@@ -214,6 +214,7 @@ impl SmtpConfig {
             max_connections: self.max_connections.max(1),
             idle_timeout: Duration::from_secs(self.idle_timeout_secs.max(1)),
             max_bounces_per_sender_hour: self.max_bounces_per_sender_hour,
+            ..trekmail_smtp::SmtpOptions::default()
         }
     }
 

@@ -281,3 +281,60 @@ fn a_quiet_client_is_let_go_with_421() {
     expect(&c.reply(), "421 4.4.2");
     assert!(c.closed());
 }
+
+/// The server's resident memory in MiB.
+fn rss_mib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse::<u64>()
+        .unwrap()
+        / 1024
+}
+
+/// Item 2 of issue 9 (SMTP): ten 20 MB messages arriving at once, none ended yet, raise the
+/// server's memory by less than 32 MiB: they are spooled to unnamed files, not held. The one
+/// that ends is stored; those cut off leave nothing behind.
+#[test]
+fn messages_in_flight_are_spooled_not_held_in_memory() {
+    let (dir, config) = setup("");
+    seed(&config);
+    let (server, lines) = serve(&config);
+    let port = smtp_port(&lines, "inbound");
+    let before = rss_mib(server.0.id());
+    let line = [vec![b'x'; 76], b"\r\n".to_vec()].concat();
+    let mib = line.repeat(1024 * 1024 / line.len());
+    let mut open = Vec::new();
+    for _ in 0..10 {
+        let mut c = Conversation::open(port);
+        c.send(b"EHLO x\r\nMAIL FROM:<x@far.example>\r\nRCPT TO:<ann@example.com>\r\nDATA\r\n");
+        for start in ["250-", "250 ", "250 ", "354 "] {
+            expect(&c.reply(), start);
+        }
+        c.send(b"Subject: in flight\r\n\r\n");
+        for _ in 0..20 {
+            c.send(&mib);
+        }
+        open.push(c);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let held = rss_mib(server.0.id());
+    assert!(
+        held < before + 32,
+        "RSS {before} MiB before, {held} MiB with 200 MB in flight"
+    );
+    let spool = dir.join("data/spool");
+    assert_eq!(
+        std::fs::read_dir(&spool).unwrap().count(),
+        0,
+        "no named spool file"
+    );
+    expect(&open[0].ask(b".\r\n"), "250 2.0.0");
+    drop(open);
+    assert_eq!(
+        subjects(imap_port(&lines), ANN, PASSWORD, "INBOX"),
+        ["in flight"]
+    );
+}
