@@ -8,6 +8,8 @@ mod client;
 mod client_tls;
 mod data;
 mod dsn;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod inbound;
 mod listener;
 mod outbound;

@@ -142,41 +142,49 @@ impl Session {
     /// mailbox sign mail as anyone its recipients trust.
     pub(crate) async fn header_senders_refused(&mut self, header: &[u8]) -> Option<Reply> {
         let signed_in = self.signed_in.as_ref()?;
-        let parsed = MessageParser::new().parse_headers(header);
-        let Some(parsed) = parsed else {
-            return Some(r::NO_FROM);
+        let addresses = match header_senders(header) {
+            Ok(addresses) => addresses,
+            Err(reply) => return Some(reply),
         };
-        if parsed.header_values(HeaderName::From).next().is_none() {
-            return Some(r::NO_FROM);
-        }
-        let named = [HeaderName::From, HeaderName::Sender]
-            .into_iter()
-            .flat_map(|name| parsed.header_values(name));
-        for value in named {
-            let addresses: Vec<Option<&str>> = match value {
-                HeaderValue::Address(list) => list.iter().map(|a| a.address()).collect(),
-                _ => vec![None],
-            };
-            if addresses.is_empty() {
-                return Some(r::HEADER_NOT_YOURS);
-            }
-            for address in addresses {
-                let own = match address {
-                    Some(address) => self.smtp.core.sends_as(&signed_in.mailbox, address).await,
-                    None => Ok(false),
-                };
-                match own {
-                    Ok(true) => {}
-                    Ok(false) => return Some(r::HEADER_NOT_YOURS),
-                    Err(e) => {
-                        tracing::error!(error = %e, "SMTP header sender check failed");
-                        return Some(r::TEMPORARY);
-                    }
+        for address in addresses {
+            match self.smtp.core.sends_as(&signed_in.mailbox, &address).await {
+                Ok(true) => {}
+                Ok(false) => return Some(r::HEADER_NOT_YOURS),
+                Err(e) => {
+                    tracing::error!(error = %e, "SMTP header sender check failed");
+                    return Some(r::TEMPORARY);
                 }
             }
         }
         None
     }
+}
+
+/// Every address of every `From:` and `Sender:` in a message's header; the refusal when there
+/// is no `From:`, or when one of them names no address (a bare name, an empty group).
+pub(crate) fn header_senders(header: &[u8]) -> Result<Vec<String>, Reply> {
+    let parsed = MessageParser::new()
+        .parse_headers(header)
+        .ok_or(r::NO_FROM)?;
+    if parsed.header_values(HeaderName::From).next().is_none() {
+        return Err(r::NO_FROM);
+    }
+    let mut found = Vec::new();
+    for name in [HeaderName::From, HeaderName::Sender] {
+        for value in parsed.header_values(name) {
+            let HeaderValue::Address(list) = value else {
+                return Err(r::HEADER_NOT_YOURS);
+            };
+            let before = found.len();
+            for address in list.iter() {
+                found.push(address.address().ok_or(r::HEADER_NOT_YOURS)?.to_owned());
+            }
+            if found.len() == before {
+                return Err(r::HEADER_NOT_YOURS);
+            }
+        }
+    }
+    Ok(found)
 }
 
 fn decode(text: &[u8]) -> Result<Vec<u8>, Reply> {
