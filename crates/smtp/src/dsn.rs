@@ -3,6 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
+/// The most of the original's header a bounce quotes: enough to recognise the message, never
+/// a way to bounce a large message (or one without a body) back whole.
+const MAX_QUOTED: usize = 16 * 1024;
+
 /// What failed, for the report.
 pub(crate) struct Failure<'a> {
     pub(crate) hostname: &'a str,
@@ -69,7 +73,7 @@ pub(crate) fn bounce(f: &Failure<'_>, original: &[u8]) -> Vec<u8> {
         arrival = f.queued_at.to_rfc2822(),
     )
     .into_bytes();
-    out.extend_from_slice(headers_of(original));
+    out.extend_from_slice(quoted(original));
     if !out.ends_with(b"\r\n") {
         out.extend_from_slice(b"\r\n");
     }
@@ -93,8 +97,20 @@ fn status_of(diagnostic: &str) -> String {
     }
 }
 
-/// The header block of a message (up to the first empty line).
-fn headers_of(message: &[u8]) -> &[u8] {
+/// The original's header, cut after its last whole line within [`MAX_QUOTED`].
+fn quoted(original: &[u8]) -> &[u8] {
+    let header = headers_of(original);
+    if header.len() <= MAX_QUOTED {
+        return header;
+    }
+    let head = &header[..MAX_QUOTED];
+    head.windows(2)
+        .rposition(|w| w == b"\r\n")
+        .map_or(head, |at| &head[..at + 2])
+}
+
+/// The header block of a message (up to the first empty line; all of it without one).
+pub(crate) fn headers_of(message: &[u8]) -> &[u8] {
     message
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -126,6 +142,15 @@ mod tests {
         assert!(!text.contains("secret body"));
         assert!(text.ends_with("--=_trekmail_dsn_abc--\r\n"));
         assert_eq!(status_of("451 4.4.1 try later"), "5.4.1");
+
+        // A huge header (or a message without a blank line) is quoted in whole lines, capped.
+        let line = format!("X-Filler: {}\r\n", "y".repeat(90));
+        let huge = line.repeat(1000);
+        let text = String::from_utf8(bounce(&failure, huge.as_bytes())).unwrap();
+        let part = text.split("text/rfc822-headers\r\n\r\n").nth(1).unwrap();
+        let quoted = part.split("\r\n--=_trekmail_dsn_abc--").next().unwrap();
+        assert!(quoted.len() <= MAX_QUOTED && quoted.len() > MAX_QUOTED - line.len());
+        assert!(quoted.ends_with("y\r\n") && quoted.starts_with("X-Filler: y"));
         assert_eq!(status_of("cannot connect"), "5.0.0");
     }
 }

@@ -6,6 +6,7 @@ use crate::dsn::{self, Failure};
 use crate::listener::{Role, Smtp};
 use crate::reply::{self as r, Reply};
 use crate::session::{Envelope, Session, Target};
+use crate::spool::Spool;
 use trekmail_core::CoreError;
 use trekmail_core::domain::EmailAddress;
 use trekmail_core::security::random;
@@ -37,7 +38,17 @@ impl Session {
 
     /// Stores or queues every copy; `250` only when each one is durable. Remote copies are
     /// queued first, in one transaction, so a failure there leaves nothing behind.
-    pub(crate) async fn deliver(&mut self, mut envelope: Envelope, body: Vec<u8>) -> Reply {
+    pub(crate) async fn deliver(&mut self, mut envelope: Envelope, spool: Spool) -> Reply {
+        let mut message = self.received().into_bytes();
+        let received = message.len();
+        if let Err(e) = spool.read_into(&mut message).await {
+            tracing::error!(error = %e, "SMTP cannot read a spooled message");
+            return r::TEMPORARY;
+        }
+        let body = &message[received..];
+        if let Some(refused) = self.header_senders_refused(dsn::headers_of(body)).await {
+            return refused;
+        }
         let core = self.smtp.core.clone();
         let mut seen: Vec<Target> = Vec::with_capacity(envelope.to.len());
         for target in envelope.to.drain(..) {
@@ -46,30 +57,30 @@ impl Session {
             }
         }
         envelope.to = seen;
-        let mut message = self.received().into_bytes();
-        message.extend_from_slice(&body);
         let now = core.clock().now();
-        let remote: Vec<NewOutbound> = envelope
+        let remote: Vec<String> = envelope
             .to
             .iter()
             .filter_map(|t| match t {
-                Target::Remote(address) => Some(NewOutbound {
-                    sender: envelope.from.clone(),
-                    recipient: address.as_str().to_owned(),
-                    body: message.clone(),
-                    created_at: now,
-                }),
+                Target::Remote(address) => Some(address.as_str().to_owned()),
                 Target::Local(_) => None,
             })
             .collect();
+        let queued = remote.len();
         if !remote.is_empty() {
-            if let Err(e) = core.enqueue_outbound(&remote).await {
+            let outbound = NewOutbound {
+                sender: envelope.from.clone(),
+                recipients: remote,
+                body: message.clone(),
+                created_at: now,
+            };
+            if let Err(e) = core.enqueue_outbound(&outbound).await {
                 tracing::error!(error = %e, "SMTP could not queue a message");
                 return r::TEMPORARY;
             }
             self.smtp.wake_queue();
         }
-        let mut stored = remote.len();
+        let mut stored = queued;
         let mut full = 0;
         // Recipients this copy did not reach, with the reason a bounce will give.
         let mut missed: Vec<(&str, &str)> = Vec::new();
@@ -100,7 +111,7 @@ impl Session {
         }
         if let Some(signed_in) = &self.signed_in
             && stored > 0
-            && let Err(e) = core.save_sent(signed_in.mailbox.id, &body).await
+            && let Err(e) = core.save_sent(signed_in.mailbox.id, body).await
         {
             tracing::warn!(error = %e, "SMTP could not keep the Sent copy");
         }
@@ -112,8 +123,9 @@ impl Session {
     }
 }
 
-/// Tells the sender (none for the null sender) which recipients a stored message missed:
-/// to a hosted sender's INBOX, or through the outbound queue from the null sender.
+/// Tells the sender (none for the null sender, at most the hourly bound) which recipients a
+/// stored message missed: to a hosted sender's INBOX, or through the outbound queue from the
+/// null sender.
 async fn bounce_missed(smtp: &Smtp, sender: &str, missed: &[(&str, &str)], message: &[u8]) {
     let Ok(sender) = EmailAddress::parse(sender) else {
         return;
@@ -125,6 +137,9 @@ async fn bounce_missed(smtp: &Smtp, sender: &str, missed: &[(&str, &str)], messa
     );
     let now = core.clock().now();
     for (recipient, diagnostic) in missed {
+        if !smtp.bounce_allowed(&sender).await {
+            return;
+        }
         let Ok(token) = random::hex_token() else {
             continue;
         };
@@ -145,11 +160,11 @@ async fn bounce_missed(smtp: &Smtp, sender: &str, missed: &[(&str, &str)], messa
             false => {
                 let bounce = NewOutbound {
                     sender: String::new(),
-                    recipient: sender.as_str().to_owned(),
+                    recipients: vec![sender.as_str().to_owned()],
                     body: report,
                     created_at: now,
                 };
-                let queued = core.enqueue_outbound(&[bounce]).await;
+                let queued = core.enqueue_outbound(&bounce).await;
                 smtp.wake_queue();
                 queued
             }

@@ -8,12 +8,15 @@ mod client;
 mod client_tls;
 mod data;
 mod dsn;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod inbound;
 mod listener;
 mod outbound;
 mod parser;
 mod reply;
 mod session;
+mod spool;
 mod submission;
 
 pub use client_tls::OutboundTls;

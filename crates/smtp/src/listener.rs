@@ -3,6 +3,7 @@
 
 use crate::reply;
 use crate::session::{Io, Session};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
@@ -43,6 +44,10 @@ pub struct SmtpOptions {
     pub max_connections_per_ip: usize,
     /// RFC 5321 4.5.3.2.7: at least five minutes.
     pub idle_timeout: Duration,
+    /// Bounces to one envelope sender per hour, on every node together; more are dropped.
+    pub max_bounces_per_sender_hour: u32,
+    /// Where messages are kept while they arrive (unnamed files, gone when closed).
+    pub spool_dir: PathBuf,
 }
 
 impl Default for SmtpOptions {
@@ -55,6 +60,8 @@ impl Default for SmtpOptions {
             max_connections: 10_000,
             max_connections_per_ip: 50,
             idle_timeout: Duration::from_secs(5 * 60),
+            max_bounces_per_sender_hour: 20,
+            spool_dir: std::env::temp_dir(),
         }
     }
 }

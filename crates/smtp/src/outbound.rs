@@ -207,8 +207,25 @@ impl Smtp {
         last
     }
 
-    /// Puts a delivery status notification in the sender's INBOX and drops the row. The null
-    /// sender (a bounce itself) gets none.
+    /// Whether one more bounce may go to `sender` this hour (`max_bounces_per_sender_hour`);
+    /// no when the count cannot be kept either, so a broken database cannot lift the bound.
+    pub(crate) async fn bounce_allowed(&self, sender: &EmailAddress) -> bool {
+        let per_hour = self.options.max_bounces_per_sender_hour;
+        match self.core.may_bounce(sender, per_hour).await {
+            Ok(true) => true,
+            Ok(false) => {
+                tracing::warn!(sender = %sender.as_str(), per_hour, "bounce dropped: too many to this sender this hour");
+                false
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, sender = %sender.as_str(), "bounce dropped: its count failed");
+                false
+            }
+        }
+    }
+
+    /// Puts a delivery status notification in the sender's INBOX (within the hourly bound)
+    /// and drops the row. The null sender (a bounce itself) gets none.
     async fn bounce(
         &self,
         message: &QueuedMessage,
@@ -217,7 +234,9 @@ impl Smtp {
         now: DateTime<Utc>,
     ) -> Result<(), CoreError> {
         tracing::info!(id = message.id, to = %message.recipient, %reason, "outbound bounced");
-        if let Ok(sender) = EmailAddress::parse(&message.sender) {
+        if let Ok(sender) = EmailAddress::parse(&message.sender)
+            && self.bounce_allowed(&sender).await
+        {
             let token = random::hex_token()?;
             let report = dsn::bounce(
                 &Failure {

@@ -1,5 +1,5 @@
 //! Framing and parsing, apart from any session rule: command lines read with a length limit
-//! (never buffered beyond it) and bare-LF detection, then parsed by smtp-proto.
+//! (never buffered beyond it) and bare-LF and bare-CR detection, then parsed by smtp-proto.
 
 use smtp_proto::{Error as ProtoError, Request};
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
@@ -15,6 +15,9 @@ pub(crate) enum Line {
     Text(Vec<u8>),
     /// Ended in LF alone.
     BareLf,
+    /// Ended in CRLF but held a CR not followed by LF, which a next hop may read as a line
+    /// end (SMTP smuggling).
+    BareCr,
     /// Longer than the limit; it was read to its end and dropped.
     TooLong,
     /// The peer closed the connection.
@@ -60,6 +63,9 @@ where
         return Ok(Line::BareLf);
     }
     buf.truncate(buf.len() - 2);
+    if buf.contains(&b'\r') {
+        return Ok(Line::BareCr);
+    }
     Ok(Line::Text(std::mem::take(buf)))
 }
 
@@ -123,9 +129,9 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn lines_are_framed_limited_and_bare_lf_is_told_apart() {
+    async fn lines_are_framed_limited_and_bare_lf_and_cr_are_told_apart() {
         let got = lines(
-            b"EHLO a\r\nNOOP\nxxxxxxxxxxxxxxxxxxxxxxxx\r\nQUIT\r\npartial",
+            b"EHLO a\r\nNOOP\nxxxxxxxxxxxxxxxxxxxxxxxx\r\nNO\rOP\r\nNOOP\r\r\nQUIT\r\npartial",
             16,
         )
         .await;
@@ -135,6 +141,8 @@ mod tests {
                 Line::Text(b"EHLO a".to_vec()),
                 Line::BareLf,
                 Line::TooLong,
+                Line::BareCr,
+                Line::BareCr,
                 Line::Text(b"QUIT".to_vec()),
                 Line::Closed,
             ]

@@ -62,6 +62,8 @@ pub(crate) const TOO_MANY_CONNECTIONS: Reply =
     Reply::new(421, "4.7.0", "Too many connections, try again later");
 pub(crate) const LINE_TOO_LONG: Reply = Reply::new(500, "5.5.2", "Line too long");
 pub(crate) const BARE_LF: Reply = Reply::new(500, "5.5.2", "Lines must end in CRLF, not bare LF");
+pub(crate) const BARE_CR: Reply =
+    Reply::new(500, "5.5.2", "Bare CR refused: CR only as part of CRLF");
 pub(crate) const UNKNOWN: Reply = Reply::new(500, "5.5.1", "Command not recognised");
 pub(crate) const SYNTAX: Reply = Reply::new(501, "5.5.4", "Syntax error in parameters");
 pub(crate) const UNKNOWN_PARAMETER: Reply = Reply::new(555, "5.5.4", "Parameter not recognised");
@@ -89,6 +91,16 @@ pub(crate) const NOT_YOURS: Reply = Reply::new(
     "5.7.1",
     "Sender address must be the authenticated mailbox",
 );
+pub(crate) const HEADER_NOT_YOURS: Reply = Reply::new(
+    550,
+    "5.7.1",
+    "Message refused: From: and Sender: must be addresses of the authenticated mailbox",
+);
+pub(crate) const NO_FROM: Reply = Reply::new(
+    550,
+    "5.6.0",
+    "Message refused: a From: header is required (RFC 5322)",
+);
 pub(crate) const BAD_ADDRESS: Reply = Reply::new(501, "5.1.3", "Bad address syntax");
 pub(crate) const UNKNOWN_USER: Reply = Reply::new(550, "5.1.1", "No such mailbox here");
 pub(crate) const MAILBOX_FULL: Reply = Reply::new(452, "4.2.2", "Mailbox full");
@@ -101,6 +113,11 @@ pub(crate) const BAD_DATA_LF: Reply = Reply::new(
     550,
     "5.6.0",
     "Message refused: lines must end in CRLF, not bare LF",
+);
+pub(crate) const BAD_DATA_CR: Reply = Reply::new(
+    550,
+    "5.6.0",
+    "Message refused: bare CR (a CR must be followed by LF)",
 );
 pub(crate) const BAD_DATA_LONG: Reply = Reply::new(
     550,

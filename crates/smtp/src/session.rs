@@ -3,9 +3,11 @@
 //! What a recipient may be and where a message goes is in `submission` and `inbound`.
 
 use crate::bdat::{self, Chunks};
+use crate::data::Data;
 use crate::listener::{PlaintextAuth, Role, Smtp};
 use crate::parser::{self, BadCommand, Line, MAX_COMMAND_LINE};
 use crate::reply::{self as r, Reply};
+use crate::spool::Spool;
 use smtp_proto::Request;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -105,9 +107,12 @@ impl Session {
         }
         let idle = self.smtp.options.idle_timeout;
         loop {
+            // Biased, the ending first: with pipelined input the read is always ready, and
+            // an ended session must not run one more command.
             let event = tokio::select! {
-                () = shutdown.cancelled() => Event::End(r::SHUTTING_DOWN),
+                biased;
                 () = ended(&self.signed_in) => Event::End(r::SESSION_ENDED),
+                () = shutdown.cancelled() => Event::End(r::SHUTTING_DOWN),
                 read = tokio::time::timeout(
                     idle,
                     parser::read_line(&mut self.io, MAX_COMMAND_LINE, &mut self.buf),
@@ -118,10 +123,7 @@ impl Session {
                 },
             };
             let flow = match event {
-                Event::End(reply) => {
-                    let _ = self.send(&reply).await;
-                    Flow::Close
-                }
+                Event::End(reply) => self.end(reply).await,
                 Event::Gone => Flow::Close,
                 Event::Line(line) => self.on_line(line, &shutdown).await,
             };
@@ -133,9 +135,13 @@ impl Session {
     }
 
     async fn on_line(&mut self, line: Line, shutdown: &CancellationToken) -> Flow {
+        if self.is_ended() {
+            return self.end(r::SESSION_ENDED).await;
+        }
         let text = match line {
             Line::Text(text) => text,
             Line::BareLf => return self.error(r::BARE_LF).await,
+            Line::BareCr => return self.error(r::BARE_CR).await,
             Line::TooLong => return self.error(r::LINE_TOO_LONG).await,
             Line::Closed => return Flow::Close,
         };
@@ -167,7 +173,7 @@ impl Session {
             Request::Mail { from } => match self.check_mail() {
                 Err(reply) => reply,
                 Ok(()) if from.size > self.smtp.options.max_message_bytes => r::TOO_BIG,
-                Ok(()) => self.mail(from.address),
+                Ok(()) => self.mail(from.address).await,
             },
             Request::Rcpt { to } => match self.check_rcpt() {
                 Err(reply) => reply,
@@ -308,6 +314,13 @@ impl Session {
         if let Some(reply) = reply {
             return self.error(reply).await;
         }
+        let mut spool = match Spool::create(&self.smtp.options.spool_dir).await {
+            Ok(spool) => spool,
+            Err(e) => {
+                tracing::error!(error = %e, "SMTP cannot spool a message");
+                return self.reply(&r::TEMPORARY).await;
+            }
+        };
         if self.send(&r::START_DATA).await.is_err() {
             return Flow::Close;
         }
@@ -316,27 +329,26 @@ impl Session {
             self.smtp.options.idle_timeout,
         );
         let read = tokio::select! {
-            () = shutdown.cancelled() => Err(r::SHUTTING_DOWN),
+            biased;
             () = ended(&self.signed_in) => Err(r::SESSION_ENDED),
-            data = crate::data::read(&mut self.io, max, idle) => Ok(data),
+            () = shutdown.cancelled() => Err(r::SHUTTING_DOWN),
+            data = crate::data::read(&mut self.io, &mut spool, max, idle) => Ok(data),
         };
         let envelope = self.envelope.take();
         let data = match read {
+            Ok(_) if self.is_ended() => return self.end(r::SESSION_ENDED).await,
             Ok(data) => data,
-            Err(reply) => {
-                let _ = self.send(&reply).await;
-                return Flow::Close;
-            }
+            Err(reply) => return self.end(reply).await,
         };
         let reply = match (data, envelope) {
-            (crate::data::Data::Message(body), Some(envelope)) => {
-                self.deliver(envelope, body).await
-            }
-            (crate::data::Data::Message(_), None) => r::MAIL_FIRST,
-            (crate::data::Data::TooBig, _) => r::TOO_BIG,
-            (crate::data::Data::BareLf, _) => r::BAD_DATA_LF,
-            (crate::data::Data::LineTooLong, _) => r::BAD_DATA_LONG,
-            (crate::data::Data::Gone, _) => return Flow::Close,
+            (Data::Message, Some(envelope)) => self.deliver(envelope, spool).await,
+            (Data::Message, None) => r::MAIL_FIRST,
+            (Data::TooBig, _) => r::TOO_BIG,
+            (Data::Failed, _) => r::TEMPORARY,
+            (Data::BareLf, _) => r::BAD_DATA_LF,
+            (Data::BareCr, _) => r::BAD_DATA_CR,
+            (Data::LineTooLong, _) => r::BAD_DATA_LONG,
+            (Data::Gone, _) => return Flow::Close,
         };
         self.reply(&reply).await
     }
@@ -356,38 +368,43 @@ impl Session {
             Some(_) => None,
         };
         let max = self.smtp.options.max_message_bytes;
-        let mut chunks = match out_of_order {
-            Some(_) => None,
-            None => Some(self.chunks.take().unwrap_or_default()),
+        let mut chunks = match (out_of_order.is_some(), self.chunks.take()) {
+            (true, _) => None,
+            (false, Some(chunks)) => Some(chunks),
+            (false, None) => Some(Chunks::new(&self.smtp.options.spool_dir).await),
         };
         if let Some(c) = chunks.as_mut()
-            && (c.too_big || c.body.len().saturating_add(size) > max)
+            && (c.too_big || c.len.saturating_add(size) > max)
         {
             c.too_big = true;
-            c.body = Vec::new();
+            c.spool = None;
         }
-        let into = chunks.as_mut().filter(|c| !c.too_big).map(|c| &mut c.body);
+        let into = chunks.as_mut().filter(|c| !c.too_big && c.spool.is_some());
         let idle = self.smtp.options.idle_timeout;
         let read = tokio::select! {
-            () = shutdown.cancelled() => Err(r::SHUTTING_DOWN),
+            biased;
             () = ended(&self.signed_in) => Err(r::SESSION_ENDED),
+            () = shutdown.cancelled() => Err(r::SHUTTING_DOWN),
             read = bdat::read_chunk(&mut self.io, size, into, idle) => Ok(read),
         };
         match read {
+            Ok(Ok(())) if self.is_ended() => return self.end(r::SESSION_ENDED).await,
             Ok(Ok(())) => {}
             Ok(Err(bdat::Gone)) => return Flow::Close,
-            Err(reply) => {
-                let _ = self.send(&reply).await;
-                return Flow::Close;
-            }
+            Err(reply) => return self.end(reply).await,
         }
-        let Some(mut chunks) = chunks else {
+        let Some(chunks) = chunks else {
             return self.error(out_of_order.unwrap_or(r::MAIL_FIRST)).await;
         };
-        if chunks.too_big {
-            // The transaction has failed: later chunks get 503 until a new MAIL.
+        // The transaction has failed either way: later chunks get 503 until a new MAIL.
+        let failed = match (chunks.too_big, &chunks.spool) {
+            (true, _) => Some(r::TOO_BIG),
+            (false, None) => Some(r::TEMPORARY),
+            (false, Some(_)) => None,
+        };
+        if let Some(reply) = failed {
             self.reset_transaction();
-            return self.reply(&r::TOO_BIG).await;
+            return self.reply(&reply).await;
         }
         if !last {
             self.chunks = Some(chunks);
@@ -397,14 +414,26 @@ impl Session {
         let Some(envelope) = self.envelope.take() else {
             return self.error(r::MAIL_FIRST).await;
         };
-        let reply = match bdat::line_rules(&chunks.body) {
-            Some(reply) => reply,
-            None => {
-                self.deliver(envelope, std::mem::take(&mut chunks.body))
-                    .await
-            }
+        let reply = match (chunks.rules.finish(), chunks.spool) {
+            (Some(reply), _) => reply,
+            (None, Some(spool)) => self.deliver(envelope, spool).await,
+            (None, None) => r::TEMPORARY,
         };
         self.reply(&reply).await
+    }
+
+    /// Whether the live session was ended (a password change, an administrator): then no
+    /// command may start, even one already read.
+    fn is_ended(&self) -> bool {
+        self.signed_in
+            .as_ref()
+            .is_some_and(|s| s.session.is_ended())
+    }
+
+    /// The closing reply; the connection closes after it.
+    async fn end(&mut self, reply: Reply) -> Flow {
+        let _ = self.send(&reply).await;
+        Flow::Close
     }
 
     /// A protocol error: answered, and counted; too many close the connection.

@@ -1,11 +1,13 @@
 //! Submission's rules: AUTH PLAIN and LOGIN through the sign-in door (the session is then
-//! registered as live), and the envelope sender must be the signed-in mailbox.
+//! registered as live), and the envelope sender and the header `From:` and `Sender:` must be
+//! addresses the signed-in mailbox owns (the core's `sends_as` says which).
 
 use crate::listener::Role;
 use crate::parser;
 use crate::reply::{self as r, Reply};
 use crate::session::{Envelope, Session, SignedIn};
 use data_encoding::BASE64;
+use mail_parser::{HeaderName, HeaderValue, MessageParser};
 use smtp_proto::{AUTH_LOGIN, AUTH_PLAIN};
 use trekmail_core::audit::Channel;
 use trekmail_core::ids::Principal;
@@ -112,15 +114,20 @@ impl Session {
         }
     }
 
-    /// MAIL FROM: on submission only the signed-in mailbox's own address.
-    pub(crate) fn mail(&mut self, from: String) -> Reply {
+    /// MAIL FROM: on submission only an address the signed-in mailbox owns.
+    pub(crate) async fn mail(&mut self, from: String) -> Reply {
         if self.role == Role::Submission {
-            let own = self
-                .signed_in
-                .as_ref()
-                .is_some_and(|s| s.mailbox.address.as_str().eq_ignore_ascii_case(&from));
-            if !own {
-                return r::NOT_YOURS;
+            let own = match &self.signed_in {
+                Some(s) => self.smtp.core.sends_as(&s.mailbox, &from).await,
+                None => Ok(false),
+            };
+            match own {
+                Ok(true) => {}
+                Ok(false) => return r::NOT_YOURS,
+                Err(e) => {
+                    tracing::error!(error = %e, "SMTP sender check failed");
+                    return r::TEMPORARY;
+                }
             }
         }
         self.envelope = Some(Envelope {
@@ -129,6 +136,55 @@ impl Session {
         });
         r::SENDER_OK
     }
+
+    /// On submission, a message whose `From:` (required, RFC 5322 3.6) or `Sender:` names an
+    /// address the signed-in mailbox does not own is refused: the envelope alone would let a
+    /// mailbox sign mail as anyone its recipients trust.
+    pub(crate) async fn header_senders_refused(&mut self, header: &[u8]) -> Option<Reply> {
+        let signed_in = self.signed_in.as_ref()?;
+        let addresses = match header_senders(header) {
+            Ok(addresses) => addresses,
+            Err(reply) => return Some(reply),
+        };
+        for address in addresses {
+            match self.smtp.core.sends_as(&signed_in.mailbox, &address).await {
+                Ok(true) => {}
+                Ok(false) => return Some(r::HEADER_NOT_YOURS),
+                Err(e) => {
+                    tracing::error!(error = %e, "SMTP header sender check failed");
+                    return Some(r::TEMPORARY);
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Every address of every `From:` and `Sender:` in a message's header; the refusal when there
+/// is no `From:`, or when one of them names no address (a bare name, an empty group).
+pub(crate) fn header_senders(header: &[u8]) -> Result<Vec<String>, Reply> {
+    let parsed = MessageParser::new()
+        .parse_headers(header)
+        .ok_or(r::NO_FROM)?;
+    if parsed.header_values(HeaderName::From).next().is_none() {
+        return Err(r::NO_FROM);
+    }
+    let mut found = Vec::new();
+    for name in [HeaderName::From, HeaderName::Sender] {
+        for value in parsed.header_values(name) {
+            let HeaderValue::Address(list) = value else {
+                return Err(r::HEADER_NOT_YOURS);
+            };
+            let before = found.len();
+            for address in list.iter() {
+                found.push(address.address().ok_or(r::HEADER_NOT_YOURS)?.to_owned());
+            }
+            if found.len() == before {
+                return Err(r::HEADER_NOT_YOURS);
+            }
+        }
+    }
+    Ok(found)
 }
 
 fn decode(text: &[u8]) -> Result<Vec<u8>, Reply> {

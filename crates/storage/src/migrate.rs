@@ -57,6 +57,11 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../migrations/postgres/0009_sign_in_trust.sql"),
     },
     Migration {
+        version: 10,
+        sqlite: include_str!("../migrations/sqlite/0010_outbound_bodies_and_bounces.sql"),
+        postgres: include_str!("../migrations/postgres/0010_outbound_bodies_and_bounces.sql"),
+    },
+    Migration {
         version: 11,
         sqlite: include_str!("../migrations/sqlite/0011_api_token_expiry.sql"),
         postgres: include_str!("../migrations/postgres/0011_api_token_expiry.sql"),

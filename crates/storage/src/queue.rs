@@ -1,39 +1,63 @@
 //! The core's [`QueueStore`] port: the outbound queue in `outbound_queue`, one row per
-//! recipient, its body in the row.
+//! recipient, each message's body once in `outbound_bodies`; and the bounce counts in
+//! `bounce_counts`.
 
 use crate::error::db_err;
 use crate::rows;
 use crate::sql_store::SqlStore;
 use chrono::{DateTime, Utc};
 use trekmail_core::clock::to_micros;
+use trekmail_core::mail::BlobId;
 use trekmail_core::store::{NewOutbound, QueueStore, QueuedMessage, StoreResult};
 
+/// Taking the body's row lock with the insert (a no-op update on conflict) keeps a dequeue
+/// of its last old row from deleting it under the new rows (see `DROP_BODY`).
+const PUT_BODY: &str = "INSERT INTO outbound_bodies (body_key, body, size) VALUES ($1, $2, $3) \
+     ON CONFLICT (body_key) DO UPDATE SET size = outbound_bodies.size";
 const INSERT: &str = "INSERT INTO outbound_queue \
-     (sender, recipient, body, size, created_at, next_attempt) VALUES ($1, $2, $3, $4, $5, $6)";
+     (sender, recipient, body_key, size, created_at, next_attempt) VALUES ($1, $2, $3, $4, $5, $6)";
 const DUE: &str = "SELECT id, sender, recipient, size, attempts, created_at, next_attempt, \
      last_error FROM outbound_queue WHERE next_attempt <= $1 ORDER BY next_attempt, id LIMIT $2";
 const ALL: &str = "SELECT id, sender, recipient, size, attempts, created_at, next_attempt, \
      last_error FROM outbound_queue ORDER BY created_at, id";
 const CLAIM: &str =
     "UPDATE outbound_queue SET next_attempt = $1 WHERE id = $2 AND next_attempt = $3";
-const BODY: &str = "SELECT body FROM outbound_queue WHERE id = $1";
+const BODY: &str = "SELECT b.body FROM outbound_queue q \
+     JOIN outbound_bodies b ON b.body_key = q.body_key WHERE q.id = $1";
+const KEY: &str = "SELECT body_key FROM outbound_queue WHERE id = $1";
+/// A no-op write that takes the body's row lock, so the check below sees every committed row.
+const LOCK_BODY: &str = "UPDATE outbound_bodies SET size = size WHERE body_key = $1";
+const DROP_BODY: &str = "DELETE FROM outbound_bodies WHERE body_key = $1 \
+     AND NOT EXISTS (SELECT 1 FROM outbound_queue WHERE body_key = $1)";
 const RETRY: &str = "UPDATE outbound_queue SET next_attempt = $1, last_error = $2, \
      attempts = attempts + 1 WHERE id = $3";
 const DELETE: &str = "DELETE FROM outbound_queue WHERE id = $1";
+/// Windows that are over go first (every sender's), so the count below starts again at one.
+const BOUNCES_OVER: &str = "DELETE FROM bounce_counts WHERE window_start < $1";
+const BOUNCE: &str = "INSERT INTO bounce_counts (sender, bounces, window_start) VALUES ($1, 1, $2) \
+     ON CONFLICT (sender) DO UPDATE SET bounces = bounce_counts.bounces + 1 RETURNING bounces";
 
 #[async_trait::async_trait]
 impl QueueStore for SqlStore {
-    async fn enqueue(&self, messages: &[NewOutbound]) -> StoreResult<()> {
+    async fn enqueue(&self, message: &NewOutbound) -> StoreResult<()> {
+        let key = BlobId::of(&message.body).0;
+        let size = i64::try_from(message.body.len()).unwrap_or(i64::MAX);
         let mut tx = self.write_tx().await?;
-        for m in messages {
-            let size = i64::try_from(m.body.len()).unwrap_or(i64::MAX);
+        sqlx::query(PUT_BODY)
+            .bind(key.as_str())
+            .bind(message.body.as_slice())
+            .bind(size)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        for recipient in &message.recipients {
             sqlx::query(INSERT)
-                .bind(m.sender.as_str())
-                .bind(m.recipient.as_str())
-                .bind(m.body.clone())
+                .bind(message.sender.as_str())
+                .bind(recipient.as_str())
+                .bind(key.as_str())
                 .bind(size)
-                .bind(to_micros(m.created_at))
-                .bind(to_micros(m.created_at))
+                .bind(to_micros(message.created_at))
+                .bind(to_micros(message.created_at))
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
@@ -83,12 +107,29 @@ impl QueueStore for SqlStore {
     }
 
     async fn dequeue(&self, id: i64) -> StoreResult<()> {
-        sqlx::query(DELETE)
+        let mut tx = self.write_tx().await?;
+        let row = sqlx::query(KEY)
             .bind(id)
-            .execute(&self.write)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(db_err)?;
-        Ok(())
+        let Some(row) = row else {
+            return Ok(());
+        };
+        let key: String = rows::get(&row, "body_key")?;
+        sqlx::query(DELETE)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        for query in [LOCK_BODY, DROP_BODY] {
+            sqlx::query(query)
+                .bind(key.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)
     }
 
     async fn queued(&self) -> StoreResult<Vec<QueuedMessage>> {
@@ -97,5 +138,28 @@ impl QueueStore for SqlStore {
             .await
             .map_err(db_err)?;
         found.iter().map(rows::queued).collect()
+    }
+
+    async fn count_bounce(
+        &self,
+        sender: &str,
+        at: DateTime<Utc>,
+        window_from: DateTime<Utc>,
+    ) -> StoreResult<u32> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(BOUNCES_OVER)
+            .bind(to_micros(window_from))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let row = sqlx::query(BOUNCE)
+            .bind(sender)
+            .bind(to_micros(at))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let count: i64 = rows::get(&row, "bounces")?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(u32::try_from(count.max(0)).unwrap_or(u32::MAX))
     }
 }

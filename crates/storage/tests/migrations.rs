@@ -7,7 +7,7 @@ use common::*;
 use sqlx::{AnyConnection, Connection};
 use std::collections::BTreeSet;
 use trekmail_core::ids::AccountId;
-use trekmail_core::store::{AccountStore, MailboxStore, MessageStore, StoreError};
+use trekmail_core::store::{AccountStore, MailboxStore, MessageStore, QueueStore, StoreError};
 use trekmail_storage::{Backend, SqlStore, known_schema_versions, mask_password};
 
 #[tokio::test]
@@ -214,5 +214,49 @@ async fn upgrading_gives_existing_mailboxes_their_folders() {
     }
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+}
+
+/// Version 10 moves each queued row's body into `outbound_bodies`: a row queued before it is
+/// still sent with its body, which goes with the row.
+#[tokio::test]
+async fn upgrading_keeps_queued_bodies() {
+    for db in both().await {
+        db.raw("DELETE FROM schema_migrations WHERE version = 10")
+            .await;
+        db.raw("DROP TABLE outbound_bodies").await;
+        db.raw("DROP TABLE bounce_counts").await;
+        db.raw("DROP INDEX outbound_queue_by_body").await;
+        db.raw("ALTER TABLE outbound_queue DROP COLUMN body_key")
+            .await;
+        let (column, row) = match db.backend() {
+            Backend::Sqlite => (
+                "ALTER TABLE outbound_queue ADD COLUMN body BLOB NOT NULL DEFAULT ''",
+                "INSERT INTO outbound_queue (sender, recipient, body, size, created_at, \
+                 next_attempt) VALUES ('ann@example.com', 'b@far.example', \
+                 CAST('Subject: old' AS BLOB), 12, 1, 1)",
+            ),
+            Backend::Postgres => (
+                "ALTER TABLE outbound_queue ADD COLUMN body BYTEA NOT NULL DEFAULT ''",
+                "INSERT INTO outbound_queue (sender, recipient, body, size, created_at, \
+                 next_attempt) VALUES ('ann@example.com', 'b@far.example', \
+                 CAST('Subject: old' AS BYTEA), 12, 1, 1)",
+            ),
+        };
+        db.raw(column).await;
+        db.raw(row).await;
+
+        let store = SqlStore::open(&db.url).await.unwrap();
+        assert_eq!(
+            store.schema_versions().await.unwrap(),
+            known_schema_versions()
+        );
+        let queued = store.queued().await.unwrap();
+        assert_eq!(queued.len(), 1, "{}", db.label);
+        let body = store.queued_body(queued[0].id).await.unwrap();
+        assert_eq!(body.as_deref(), Some(&b"Subject: old"[..]), "{}", db.label);
+        store.dequeue(queued[0].id).await.unwrap();
+        let bodies = db.count("SELECT COUNT(*) FROM outbound_bodies").await;
+        assert_eq!(bodies, 0, "{}", db.label);
     }
 }

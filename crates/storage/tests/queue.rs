@@ -1,5 +1,5 @@
-//! The outbound queue on both databases: due order, one claim per attempt, retries, bodies
-//! and removal.
+//! The outbound queue on both databases: due order, one claim per attempt, retries, one body
+//! per message shared by its recipients' rows, removal; the bounce counts.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
 
 mod common;
@@ -10,7 +10,7 @@ use trekmail_core::store::{NewOutbound, QueueStore};
 fn outbound(recipient: &str, at: i64) -> NewOutbound {
     NewOutbound {
         sender: "ann@example.com".into(),
-        recipient: recipient.into(),
+        recipients: vec![recipient.into()],
         body: format!("Subject: to {recipient}\r\n\r\nhi\r\n").into_bytes(),
         created_at: t(at),
     }
@@ -20,12 +20,8 @@ fn outbound(recipient: &str, at: i64) -> NewOutbound {
 async fn rows_come_due_are_claimed_once_retried_and_removed() {
     for db in both().await {
         let s = &db.store;
-        s.enqueue(&[
-            outbound("a@far.example", 100),
-            outbound("b@far.example", 101),
-        ])
-        .await
-        .unwrap();
+        s.enqueue(&outbound("a@far.example", 100)).await.unwrap();
+        s.enqueue(&outbound("b@far.example", 101)).await.unwrap();
         assert!(s.due(t(99), 10).await.unwrap().is_empty(), "{}", db.label);
         let due = s.due(t(200), 10).await.unwrap();
         let recipients: Vec<_> = due.iter().map(|m| m.recipient.as_str()).collect();
@@ -63,5 +59,70 @@ async fn rows_come_due_are_claimed_once_retried_and_removed() {
         let left = s.queued().await.unwrap();
         assert_eq!(left.len(), 1, "{}", db.label);
         assert_eq!(left[0].recipient, "b@far.example");
+    }
+}
+
+#[tokio::test]
+async fn bounces_are_counted_per_sender_in_hourly_windows() {
+    for db in both().await {
+        let s = &db.store;
+        let hour = 3_600;
+        for n in 1..=3 {
+            let count = s.count_bounce("ann@x.com", t(100 + n), t(0)).await.unwrap();
+            assert_eq!(count, n as u32, "{}", db.label);
+        }
+        assert_eq!(s.count_bounce("bob@x.com", t(104), t(0)).await.unwrap(), 1);
+        // ann's window began at 101: an hour later it is over and counting starts again.
+        let later = 101 + hour + 1;
+        let count = s
+            .count_bounce("ann@x.com", t(later), t(later - hour))
+            .await
+            .unwrap();
+        assert_eq!(count, 1, "{}", db.label);
+        let count = s
+            .count_bounce("ann@x.com", t(later + 1), t(later + 1 - hour))
+            .await
+            .unwrap();
+        assert_eq!(count, 2, "{}", db.label);
+    }
+}
+
+const BODIES: &str = "SELECT COUNT(*) FROM outbound_bodies";
+const BODY_BYTES: &str = "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM outbound_bodies";
+
+#[tokio::test]
+async fn a_message_to_many_recipients_keeps_one_body_until_its_last_row_goes() {
+    for db in both().await {
+        let s = &db.store;
+        let body = b"Subject: to all\r\n\r\nhi\r\n".to_vec();
+        let message = NewOutbound {
+            sender: "ann@example.com".into(),
+            recipients: (0..5).map(|n| format!("r{n}@far.example")).collect(),
+            body: body.clone(),
+            created_at: t(100),
+        };
+        s.enqueue(&message).await.unwrap();
+        // The same bytes queued again (a resend) share the body too.
+        s.enqueue(&NewOutbound {
+            recipients: vec!["late@far.example".into()],
+            ..message.clone()
+        })
+        .await
+        .unwrap();
+        let rows = s.queued().await.unwrap();
+        assert_eq!(rows.len(), 6, "{}", db.label);
+        assert!(rows.iter().all(|r| r.size == body.len() as i64));
+        assert_eq!(db.count(BODIES).await, 1, "{}", db.label);
+        assert_eq!(db.count(BODY_BYTES).await, body.len() as i64);
+        for row in &rows[..5] {
+            assert_eq!(s.queued_body(row.id).await.unwrap().unwrap(), body);
+            s.dequeue(row.id).await.unwrap();
+            assert_eq!(db.count(BODIES).await, 1, "{}", db.label);
+        }
+        assert_eq!(s.queued_body(rows[5].id).await.unwrap().unwrap(), body);
+        s.dequeue(rows[5].id).await.unwrap();
+        assert_eq!(db.count(BODIES).await, 0, "{}", db.label);
+        // Dequeuing a row that is gone is no error.
+        s.dequeue(rows[5].id).await.unwrap();
     }
 }

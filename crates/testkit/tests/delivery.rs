@@ -69,12 +69,12 @@ async fn the_sent_copy_is_seen_and_the_queue_round_trips() {
         assert!(kept[0].flags.contains("\\Seen"));
 
         let now = core.clock().now();
-        core.enqueue_outbound(&[NewOutbound {
+        core.enqueue_outbound(&NewOutbound {
             sender: "ann@example.com".into(),
-            recipient: "bob@far.example".into(),
+            recipients: vec!["bob@far.example".into()],
             body: b"hello".to_vec(),
             created_at: now,
-        }])
+        })
         .await
         .unwrap();
         let due = core.due_outbound(now, 10).await.unwrap();

@@ -186,11 +186,14 @@ pub struct SmtpConfig {
     pub retry_max_secs: u64,
     /// After this long in the queue a message is bounced to its sender.
     pub give_up_secs: u64,
+    /// Bounces to one envelope sender per hour, counted across nodes; more are dropped.
+    pub max_bounces_per_sender_hour: u32,
 }
 
 impl Default for SmtpConfig {
     fn default() -> SmtpConfig {
         let queue = trekmail_smtp::QueuePolicy::default();
+        let options = trekmail_smtp::SmtpOptions::default();
         SmtpConfig {
             submission_listen: "127.0.0.1:1587".to_owned(),
             submissions_listen: "127.0.0.1:1465".to_owned(),
@@ -210,6 +213,7 @@ impl Default for SmtpConfig {
             retry_first_secs: queue.retry_first.as_secs(),
             retry_max_secs: queue.retry_max.as_secs(),
             give_up_secs: queue.give_up.as_secs(),
+            max_bounces_per_sender_hour: options.max_bounces_per_sender_hour,
         }
     }
 }
@@ -227,6 +231,8 @@ impl SmtpConfig {
             max_connections: self.max_connections.max(1),
             max_connections_per_ip: self.max_connections_per_ip.max(1),
             idle_timeout: Duration::from_secs(self.idle_timeout_secs.max(1)),
+            max_bounces_per_sender_hour: self.max_bounces_per_sender_hour,
+            ..trekmail_smtp::SmtpOptions::default()
         }
     }
 

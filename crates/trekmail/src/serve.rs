@@ -53,11 +53,11 @@ pub async fn run(config: &Config) -> Result<()> {
         channel: trekmail_web::WebChannel::Webmail,
     };
     let webmail = web_listener(webmail, &node.core, &acceptor, &shutdown).await?;
-    let smtp = trekmail_smtp::Smtp::new(
-        node.core.clone(),
-        config.smtp.options(),
-        Some(acceptor.clone()),
-    );
+    let smtp_options = trekmail_smtp::SmtpOptions {
+        spool_dir: config.data_dir.join("spool"),
+        ..config.smtp.options()
+    };
+    let smtp = trekmail_smtp::Smtp::new(node.core.clone(), smtp_options, Some(acceptor.clone()));
     let mut smtp_tasks = Vec::new();
     let mut smtp_bound = Vec::new();
     for (key, address, role, implicit_tls) in [

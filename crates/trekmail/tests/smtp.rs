@@ -164,12 +164,32 @@ fn swaks_delivers_inbound_to_hosted_mailboxes_only_and_idle_sees_it() {
     assert_eq!(subjects(imap, ANN, PASSWORD, "INBOX"), ["hello inbound"]);
 }
 
+/// The account's API token, as the owner makes one on the dashboard.
+async fn owner_api_token(dir: &std::path::Path) -> String {
+    let core = side_core(&dir.join("data"), false).await;
+    operator_token(&core, "owner@example.com", "ops").await
+}
+
+/// Saves ann's password "Second-pass-22" with the API; returns the answer.
+fn save_password_through_the_api(lines: &[String], token: &str) -> String {
+    let url = format!(
+        "http://127.0.0.1:{}/api/v1/mailboxes/1/password",
+        dashboard_port(lines)
+    );
+    let out = Command::new("curl")
+        .args(["-s", "-X", "PUT", "-H"])
+        .arg(format!("authorization: Bearer {token}"))
+        .args(["-H", "content-type: application/json"])
+        .args(["--data", r#"{"password":"Second-pass-22"}"#, &url])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_password_saved_through_the_api_ends_signed_in_smtp_sessions_with_421() {
     let (dir, config, _server, lines) = seeded_node().await;
-    // The account's API token, as the owner makes one on the dashboard.
-    let core = side_core(&dir.join("data"), false).await;
-    let token = operator_token(&core, "owner@example.com", "ops").await;
+    let token = owner_api_token(&dir).await;
     tokio::task::spawn_blocking(move || ended_by_the_api(&config, &lines, &token))
         .await
         .unwrap();
@@ -185,23 +205,7 @@ fn ended_by_the_api(config: &std::path::Path, lines: &[String], token: &str) {
     assert_eq!(listed.matches("\tsmtp\t127.0.0.1").count(), 2, "{listed}");
 
     let started = Instant::now();
-    let url = format!(
-        "http://127.0.0.1:{}/api/v1/mailboxes/1/password",
-        dashboard_port(lines)
-    );
-    let out = Command::new("curl")
-        .args([
-            "-s",
-            "-X",
-            "PUT",
-            "-H",
-            &format!("authorization: Bearer {token}"),
-        ])
-        .args(["-H", "content-type: application/json"])
-        .args(["--data", r#"{"password":"Second-pass-22"}"#, &url])
-        .output()
-        .unwrap();
-    let answer = String::from_utf8_lossy(&out.stdout);
+    let answer = save_password_through_the_api(lines, token);
     assert_eq!(answer, r#"{"sessions_ended":2}"#);
     for client in [idle, in_data] {
         let closed = finish(client);
@@ -274,4 +278,81 @@ async fn on_two_nodes_a_saved_password_ends_both_smtp_sessions() {
     })
     .await
     .unwrap();
+}
+
+/// Item 14 of issue 9: with a burst of pipelined messages in flight, a password saved through
+/// the API wins over the input: once the save has answered, no further message is stored, and
+/// the client's last reply is `421 4.7.0`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_password_save_wins_over_pipelined_commands() {
+    let (dir, _config, _server, lines) = seeded_node().await;
+    let token = owner_api_token(&dir).await;
+    tokio::task::spawn_blocking(move || save_during_a_burst(&lines, &token))
+        .await
+        .unwrap();
+}
+
+fn save_during_a_burst(lines: &[String], token: &str) {
+    const COUNT: usize = 3000;
+    let port = smtp_port(lines, "submission").to_string();
+    let mut burst = smtp_client(&["pipelined", &port, ANN, PASSWORD, &COUNT.to_string()]);
+    wait_for_line(&mut burst, "FLOWING");
+    let answer = save_password_through_the_api(lines, token);
+    assert_eq!(answer, r#"{"sessions_ended":1}"#);
+    let imap = imap_port(lines);
+    let stored = subjects(imap, ANN, "Second-pass-22", "INBOX").len();
+    let said = finish(burst);
+    assert!(said.contains("LAST 421 4.7.0"), "{said}");
+    let accepted: usize = said
+        .split_whitespace()
+        .skip_while(|w| *w != "ACCEPTED")
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!((5..COUNT).contains(&accepted), "{said}");
+    std::thread::sleep(Duration::from_secs(1));
+    let later = subjects(imap, ANN, "Second-pass-22", "INBOX").len();
+    assert_eq!((stored, later), (accepted, accepted), "{said}");
+}
+
+/// Item 7 of issue 9: submission checks the header senders besides the envelope: each address
+/// in every `From:` and `Sender:` must be the signed-in mailbox's (`550 5.7.1`), and a message
+/// without `From:` is refused (`550 5.6.0`, RFC 5322 requires one). Only the good ones land.
+#[test]
+fn submission_refuses_header_senders_the_mailbox_does_not_own() {
+    let (_dir, config) = setup("");
+    seed(&config);
+    let (_server, lines) = serve(&config);
+    let port = smtp_port(&lines, "submission").to_string();
+    let out = finish(smtp_client(&[
+        "headers",
+        &port,
+        ANN,
+        PASSWORD,
+        "boss@example.com",
+    ]));
+    let code = |case: &str| {
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("CASE {case} ")))
+            .unwrap_or_else(|| panic!("{case}: {out}"));
+        line.splitn(3, ' ').nth(2).unwrap().to_owned()
+    };
+    for accepted in ["own", "capitals"] {
+        assert_eq!(code(accepted), "250", "{out}");
+    }
+    for forged in [
+        "other-from",
+        "other-sender",
+        "second-from",
+        "from-list",
+        "group",
+        "no-address",
+    ] {
+        assert!(code(forged).starts_with("550 5.7.1 "), "{forged}: {out}");
+    }
+    assert!(code("no-from").starts_with("550 5.6.0 "), "{out}");
+    let mut inbox = subjects(imap_port(&lines), ANN, PASSWORD, "INBOX");
+    inbox.sort();
+    assert_eq!(inbox, ["capitals", "own"]);
 }

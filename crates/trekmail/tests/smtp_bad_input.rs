@@ -215,6 +215,60 @@ fn bdat_chunks_make_one_message_and_bad_chunks_keep_the_session_in_step() {
     );
 }
 
+/// A bare CR is a line end to some next hops (SMTP smuggling): refused like a bare LF, in a
+/// command, in DATA (also next to the end-of-data dot) and in BDAT chunks, and the session
+/// stays in step.
+#[test]
+fn bare_cr_is_refused_like_bare_lf_in_commands_data_and_bdat() {
+    let (_dir, config) = setup("");
+    seed(&config);
+    let (_server, lines) = serve(&config);
+    let mut c = Conversation::open(smtp_port(&lines, "inbound"));
+    expect(&c.ask(b"EHLO client.example\r\n"), "250");
+    expect(&c.ask(b"NO\rOP\r\n"), "500 5.5.2 Bare CR");
+    let envelope = b"MAIL FROM:<x@far.example>\r\nRCPT TO:<ann@example.com>\r\n";
+    for body in [
+        &b"Subject: smuggled\r\n\r\nhi\r.\rMAIL FROM:<evil@x>\r\n.\r\n"[..],
+        b"Subject: cr dot\r\n\r\nhi\r\n.\r\r\nQUIT\r\n.\r\n",
+        b"Subject: cr end\r\n\r\nhi\r\r\n.\r\n",
+    ] {
+        c.send(envelope);
+        c.send(b"DATA\r\n");
+        for start in ["250 ", "250 ", "354 "] {
+            expect(&c.reply(), start);
+        }
+        expect(&c.ask(body), "550 5.6.0 Message refused: bare CR");
+    }
+    for chunks in [
+        &b"BDAT 24 LAST\r\nSubject: cr\r\n\r\nbare\rcr\r\n"[..],
+        // A CR that ends one chunk and is not followed by LF in the next.
+        b"BDAT 14\r\nSubject: cr\r\n\rBDAT 4 LAST\r\nx\r\n\r",
+    ] {
+        c.send(envelope);
+        for start in ["250 ", "250 "] {
+            expect(&c.reply(), start);
+        }
+        c.send(chunks);
+        if chunks.starts_with(b"BDAT 14") {
+            expect(&c.reply(), "250 2.0.0 14 octets");
+        }
+        expect(&c.reply(), "550 5.6.0 Message refused: bare CR");
+    }
+    // A CR that ends a chunk with the LF in the next one is a CRLF.
+    c.send(envelope);
+    c.send(b"BDAT 20\r\nSubject: good\r\n\r\nok\rBDAT 1 LAST\r\n\n");
+    for start in ["250 ", "250 ", "250 2.0.0 20 octets"] {
+        expect(&c.reply(), start);
+    }
+    expect(&c.reply(), "250 2.0.0 Message accepted");
+    expect(&c.ask(b"NOOP\r\n"), "250 ");
+    expect(&c.ask(b"QUIT\r\n"), "221 ");
+    assert_eq!(
+        subjects(imap_port(&lines), ANN, PASSWORD, "INBOX"),
+        ["good"]
+    );
+}
+
 #[test]
 fn a_quiet_client_is_let_go_with_421() {
     let (_dir, config) = setup_with("", "idle_timeout_secs = 1");
@@ -226,4 +280,61 @@ fn a_quiet_client_is_let_go_with_421() {
     c.send(b"MAIL FROM:<x@far");
     expect(&c.reply(), "421 4.4.2");
     assert!(c.closed());
+}
+
+/// The server's resident memory in MiB.
+fn rss_mib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse::<u64>()
+        .unwrap()
+        / 1024
+}
+
+/// Item 2 of issue 9 (SMTP): ten 20 MB messages arriving at once, none ended yet, raise the
+/// server's memory by less than 32 MiB: they are spooled to unnamed files, not held. The one
+/// that ends is stored; those cut off leave nothing behind.
+#[test]
+fn messages_in_flight_are_spooled_not_held_in_memory() {
+    let (dir, config) = setup("");
+    seed(&config);
+    let (server, lines) = serve(&config);
+    let port = smtp_port(&lines, "inbound");
+    let before = rss_mib(server.0.id());
+    let line = [vec![b'x'; 76], b"\r\n".to_vec()].concat();
+    let mib = line.repeat(1024 * 1024 / line.len());
+    let mut open = Vec::new();
+    for _ in 0..10 {
+        let mut c = Conversation::open(port);
+        c.send(b"EHLO x\r\nMAIL FROM:<x@far.example>\r\nRCPT TO:<ann@example.com>\r\nDATA\r\n");
+        for start in ["250-", "250 ", "250 ", "354 "] {
+            expect(&c.reply(), start);
+        }
+        c.send(b"Subject: in flight\r\n\r\n");
+        for _ in 0..20 {
+            c.send(&mib);
+        }
+        open.push(c);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let held = rss_mib(server.0.id());
+    assert!(
+        held < before + 32,
+        "RSS {before} MiB before, {held} MiB with 200 MB in flight"
+    );
+    let spool = dir.join("data/spool");
+    assert_eq!(
+        std::fs::read_dir(&spool).unwrap().count(),
+        0,
+        "no named spool file"
+    );
+    expect(&open[0].ask(b".\r\n"), "250 2.0.0");
+    drop(open);
+    assert_eq!(
+        subjects(imap_port(&lines), ANN, PASSWORD, "INBOX"),
+        ["in flight"]
+    );
 }

@@ -13,6 +13,14 @@ usage: smtp_client.py MODE ARGS...
   inbound PORT FROM TO SUBJECT KIB
                 one inbound message of about KIB KiB to TO (comma-separated), no AUTH;
                 prints SENT, or REFUSED CODE and the reply
+  headers PORT LOGIN PASSWORD OTHER
+                sign in (loopback), then one message per header case (own From, OTHER in
+                From:, Sender:, a second From: or a From: list, no From:, no address, own address
+                in capitals); prints CASE name CODE for each
+  pipelined PORT LOGIN PASSWORD COUNT
+                sign in (loopback, no TLS), then COUNT messages "piped N" to LOGIN written in
+                one pipelined burst; prints FLOWING after the fifth 250 to DATA, then ACCEPTED n
+                and the last reply when the server closes the connection
   burst PORT COUNT CONNECTIONS
                 inbound messages "burst N" to ann@example.com; prints OK N after each 250
   imap-subjects PORT LOGIN PASSWORD FOLDER
@@ -138,6 +146,60 @@ if mode == "inbound":
         sys.exit(0)
     s.quit()
     print("SENT")
+    sys.exit(0)
+
+if mode == "headers":
+    port, login, password, other = int(args[0]), args[1], args[2], args[3]
+    cases = {
+        "own": f"From: Ann <{login}>\r\n",
+        "other-from": f"From: {other}\r\n",
+        "other-sender": f"From: {login}\r\nSender: {other}\r\n",
+        "second-from": f"From: {login}\r\nFrom: {other}\r\n",
+        "from-list": f"From: {login}, {other}\r\n",
+        "group": f"From: friends: {other};\r\n",
+        "no-from": "",
+        "no-address": "From: Ann\r\n",
+        "capitals": f"From: <{login.upper()}>\r\nSender: {login}\r\n",
+    }
+    s = smtplib.SMTP("127.0.0.1", port, timeout=15)
+    s.login(login, password)
+    for name, header in cases.items():
+        body = f"{header}To: {login}\r\nSubject: {name}\r\n\r\nhi\r\n"
+        try:
+            s.sendmail(login, [login], body)
+            print("CASE", name, 250, flush=True)
+        except smtplib.SMTPDataError as e:
+            print("CASE", name, e.smtp_code, e.smtp_error.decode(), flush=True)
+    s.quit()
+    sys.exit(0)
+
+if mode == "pipelined":
+    port, login, password, count = int(args[0]), args[1], args[2], int(args[3])
+    s = smtplib.SMTP("127.0.0.1", port, timeout=15)
+    s.login(login, password)
+    burst = b"".join(
+        f"MAIL FROM:<{login}>\r\nRCPT TO:<{login}>\r\nDATA\r\n{message(login, login, f'piped {n}')}.\r\n".encode()
+        for n in range(count)
+    )
+
+    def write():
+        try:
+            s.sock.sendall(burst)
+        except OSError:
+            pass  # the server closed the connection with 421
+
+    threading.Thread(target=write, daemon=True).start()
+    f, accepted, last = s.sock.makefile("rb"), 0, b""
+    while True:
+        line = f.readline()
+        if not line:
+            break
+        last = line
+        if line.startswith(b"250 2.0.0 Message accepted"):
+            accepted += 1
+            if accepted == 5:
+                print("FLOWING", flush=True)
+    print("ACCEPTED", accepted, "LAST", last.decode().strip(), flush=True)
     sys.exit(0)
 
 if mode == "burst":

@@ -245,3 +245,99 @@ fn a_recipient_a_shared_message_missed_is_bounced_to_the_sender() {
         "RECEIVED far@far.example Undelivered Mail Returned to Sender"
     );
 }
+
+/// Item 8 of issue 9: bounces are bounded per envelope sender and hour
+/// (`max_bounces_per_sender_hour`, counted in the database), and the null sender never gets
+/// one. Four messages given up on with a bound of two: two bounces, and the queue empties.
+#[test]
+fn bounces_are_bounded_per_sender_and_hour_and_never_go_to_the_null_sender() {
+    // A port with nothing listening: every attempt fails until the give-up time.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let smtp = format!("{}max_bounces_per_sender_hour = 2\n", relay_config(port, 2));
+    let (_dir, config) = setup_with("", &smtp);
+    seed(&config);
+    seed_tiny(&config);
+    let (_server, lines) = serve(&config);
+    for n in 0..4 {
+        send(
+            &lines,
+            &format!("gone{n}@far.example"),
+            &format!("doomed {n}"),
+        );
+    }
+    // From the null sender, a message tiny has no room for: no bounce is queued for it.
+    let inbound = smtp_port(&lines, "inbound").to_string();
+    let sent = finish(smtp_client(&[
+        "inbound",
+        &inbound,
+        "",
+        "ann@example.com,tiny@example.com",
+        "from nobody",
+        "1536",
+    ]));
+    assert_eq!(sent.trim(), "SENT");
+    eventually("the queue empties", || {
+        ok(&config, &["queue", "list"], None).contains("the queue is empty")
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    let mut got = inbox(&lines);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "Undelivered Mail Returned to Sender",
+            "Undelivered Mail Returned to Sender",
+            "from nobody"
+        ]
+    );
+    assert!(ok(&config, &["queue", "list"], None).contains("the queue is empty"));
+}
+
+/// Numbers from the node's SQLite database (read with Python's sqlite3 while it runs).
+fn queue_numbers(config: &Path) -> String {
+    let db = config.parent().unwrap().join("data/trekmail.db");
+    let script = "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); print(*(c.execute(q).fetchone()[0] for q in ('SELECT COUNT(*) FROM outbound_queue', 'SELECT COUNT(*) FROM outbound_bodies', 'SELECT COALESCE(SUM(size), 0) FROM outbound_bodies')))";
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// Item 15 of issue 9: a message to 50 recipients at other servers is queued as 50 rows and
+/// one body; the body goes with the last row.
+#[test]
+fn a_message_to_fifty_recipients_is_queued_with_one_body() {
+    let (mut deferring, port) = sink("defer", 0);
+    let (_dir, config) = setup_with("", &relay_config(port, 3600));
+    seed(&config);
+    let (_server, lines) = serve(&config);
+    let to: Vec<String> = (0..50).map(|n| format!("r{n}@far.example")).collect();
+    send(&lines, &to.join(","), "to fifty");
+    eventually("every row was tried", || {
+        ok(&config, &["queue", "list"], None)
+            .matches("451 4.3.0")
+            .count()
+            == 50
+    });
+    let numbers = queue_numbers(&config);
+    let counts: Vec<i64> = numbers.split(' ').map(|n| n.parse().unwrap()).collect();
+    assert_eq!(counts[..2], [50, 1], "{numbers}");
+    assert!(
+        (300..4096).contains(&counts[2]),
+        "one body's bytes: {numbers}"
+    );
+
+    deferring.stop();
+    let (_accepting, _) = sink("accept", port);
+    eventually("the queue empties", || {
+        ok(&config, &["queue", "list"], None).contains("the queue is empty")
+    });
+    assert_eq!(queue_numbers(&config), "0 0 0");
+}

@@ -30,6 +30,13 @@ impl Core {
         })
     }
 
+    /// Whether a signed-in `mailbox` may send as `address` (envelope sender, `From:`,
+    /// `Sender:`): the one place that says which addresses a mailbox owns. Today that is its
+    /// own address; aliases, once they exist, are added here.
+    pub async fn sends_as(&self, mailbox: &Mailbox, address: &str) -> Result<bool, CoreError> {
+        Ok(EmailAddress::parse(address).is_ok_and(|a| a == mailbox.address))
+    }
+
     /// Keeps a copy of a message the mailbox sent in its Sent folder, already seen.
     pub async fn save_sent(
         &self,

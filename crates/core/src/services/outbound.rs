@@ -1,13 +1,14 @@
 use crate::Core;
+use crate::domain::EmailAddress;
 use crate::error::CoreError;
 use crate::store::{NewOutbound, QueuedMessage};
 use chrono::{DateTime, Utc};
 
 /// The outbound queue, for SMTP's delivery worker and the operator's `queue list`.
 impl Core {
-    /// Queues messages for other servers; durable when this returns.
-    pub async fn enqueue_outbound(&self, messages: &[NewOutbound]) -> Result<(), CoreError> {
-        Ok(self.store.enqueue(messages).await?)
+    /// Queues a message for other servers; durable when this returns.
+    pub async fn enqueue_outbound(&self, message: &NewOutbound) -> Result<(), CoreError> {
+        Ok(self.store.enqueue(message).await?)
     }
 
     /// Messages due for an attempt.
@@ -45,6 +46,22 @@ impl Core {
     /// Removes a delivered or bounced message.
     pub async fn dequeue_outbound(&self, id: i64) -> Result<(), CoreError> {
         Ok(self.store.dequeue(id).await?)
+    }
+
+    /// Whether one more bounce may go to `sender` this hour (and counts it if so): at most
+    /// `per_hour`, counted in the database so every node keeps one bound.
+    pub async fn may_bounce(
+        &self,
+        sender: &EmailAddress,
+        per_hour: u32,
+    ) -> Result<bool, CoreError> {
+        let now = self.clock.now();
+        let window_from = now - chrono::Duration::hours(1);
+        let count = self
+            .store
+            .count_bounce(sender.as_str(), now, window_from)
+            .await?;
+        Ok(count <= per_hour)
     }
 
     /// Everything queued, oldest first.

@@ -1,12 +1,13 @@
 use super::StoreResult;
 use chrono::{DateTime, Utc};
 
-/// A message for another server, one row per recipient so each is retried and bounced alone.
+/// A message for other servers: queued as one row per recipient, so each is retried and
+/// bounced alone, all referring to one stored body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewOutbound {
     /// The envelope sender, where a bounce goes.
     pub sender: String,
-    pub recipient: String,
+    pub recipients: Vec<String>,
     pub body: Vec<u8>,
     pub created_at: DateTime<Utc>,
 }
@@ -30,8 +31,9 @@ pub struct QueuedMessage {
 /// send the same row at once.
 #[async_trait::async_trait]
 pub trait QueueStore: Send + Sync {
-    /// Adds the messages in one transaction, due at once.
-    async fn enqueue(&self, messages: &[NewOutbound]) -> StoreResult<()>;
+    /// Adds a row for each recipient and the body once (once too for an identical body
+    /// already queued), in one transaction, due at once.
+    async fn enqueue(&self, message: &NewOutbound) -> StoreResult<()>;
     /// Rows whose next attempt is due at `now`, oldest first.
     async fn due(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<QueuedMessage>>;
     /// Takes a due row for one attempt: moves its next attempt to `lease_until` if it still is
@@ -41,8 +43,16 @@ pub trait QueueStore: Send + Sync {
     async fn queued_body(&self, id: i64) -> StoreResult<Option<Vec<u8>>>;
     /// Records a failed attempt and when to try again.
     async fn retry_later(&self, id: i64, next: DateTime<Utc>, error: &str) -> StoreResult<()>;
-    /// Removes a row: delivered, or bounced.
+    /// Removes a row (delivered, or bounced), and its body with the last row that uses it.
     async fn dequeue(&self, id: i64) -> StoreResult<()>;
     /// Every row, oldest first.
     async fn queued(&self) -> StoreResult<Vec<QueuedMessage>>;
+    /// Counts one bounce to `sender` at `at` and returns the sender's count in its window; a
+    /// window that began before `window_from` is over (its count starts again at one).
+    async fn count_bounce(
+        &self,
+        sender: &str,
+        at: DateTime<Utc>,
+        window_from: DateTime<Utc>,
+    ) -> StoreResult<u32>;
 }

@@ -29,6 +29,17 @@ impl TestDb {
         conn.close().await.expect("close");
     }
 
+    /// A number a query returns, read on a connection of its own.
+    pub async fn count(&self, sql: &'static str) -> i64 {
+        let mut conn = AnyConnection::connect(&self.url).await.expect("connect");
+        let n: i64 = sqlx::query_scalar(sql)
+            .fetch_one(&mut conn)
+            .await
+            .expect(sql);
+        conn.close().await.expect("close");
+        n
+    }
+
     pub fn backend(&self) -> Backend {
         self.store.backend()
     }
