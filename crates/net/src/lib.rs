@@ -3,8 +3,10 @@
 //! so that a stopping server can wait for their closing replies, for a bounded time.
 
 mod admission;
+mod trusted_proxies;
 
 pub use admission::{Admitted, Limits, Refused};
+pub use trusted_proxies::TrustedProxies;
 
 use admission::Admission;
 use std::future::Future;

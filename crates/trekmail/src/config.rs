@@ -11,6 +11,7 @@ use trekmail_core::CoreConfig;
 use trekmail_core::auth::ThrottlePolicy;
 use trekmail_core::domain::{PlanLimits, Plans, host_key};
 use trekmail_core::sessions::RegistryTimings;
+use trekmail_net::TrustedProxies;
 
 /// The embedded database's file name in the data dir.
 pub const DATABASE_FILE: &str = "trekmail.db";
@@ -23,6 +24,9 @@ pub struct Config {
     /// After SIGTERM, how long connections have for their closing replies before the process
     /// exits anyway.
     pub shutdown_secs: u64,
+    /// Proxies in front of the node whose word on a client's address is taken: the PROXY
+    /// protocol v2 header on IMAP and SMTP, `X-Forwarded-For` on the web.
+    pub trusted_proxies: TrustedProxies,
     pub database: DatabaseConfig,
     pub tls: TlsConfig,
     pub security: SecurityConfig,
@@ -292,6 +296,7 @@ impl Default for Config {
         Config {
             data_dir: PathBuf::from("./trekmail-data"),
             shutdown_secs: 10,
+            trusted_proxies: TrustedProxies::default(),
             database: DatabaseConfig::default(),
             tls: TlsConfig::default(),
             security: SecurityConfig::default(),
