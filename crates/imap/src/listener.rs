@@ -6,11 +6,11 @@ use crate::limits::{HANDSHAKE_TIMEOUT, LineGuard};
 use crate::transport::Transport;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::Core;
-use trekmail_net::{Admitted, Connections, Limits, Refused};
+use trekmail_net::{Admitted, Connections, Limits, Refused, TrustedProxies};
 
 /// When a password may be sent without TLS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +26,8 @@ pub struct ImapOptions {
     pub max_connections: usize,
     /// Open at once from one network (an IPv4 address or an IPv6 /64).
     pub max_connections_per_ip: usize,
+    /// Whose PROXY protocol header names the client.
+    pub trusted_proxies: TrustedProxies,
     /// RFC 3501's autologout timer: at least 30 minutes (shorter only in tests).
     pub idle_timeout: Duration,
     /// How long a connection may take to sign in.
@@ -42,6 +44,7 @@ impl Default for ImapOptions {
             plaintext_auth: PlaintextAuth::Loopback,
             max_connections: 10_000,
             max_connections_per_ip: 100,
+            trusted_proxies: TrustedProxies::default(),
             idle_timeout: Duration::from_secs(30 * 60),
             pre_auth_timeout: Duration::from_secs(60),
             max_line: 64 * 1024,
@@ -62,10 +65,13 @@ impl ImapServer {
     /// Without `tls` there is no STARTTLS and no implicit-TLS listener.
     pub fn new(core: Arc<Core>, options: ImapOptions, tls: Option<TlsAcceptor>) -> Arc<ImapServer> {
         Arc::new(ImapServer {
-            connections: Arc::new(Connections::new(Limits {
-                max_connections: options.max_connections,
-                max_per_ip: options.max_connections_per_ip,
-            })),
+            connections: Arc::new(Connections::new(
+                Limits {
+                    max_connections: options.max_connections,
+                    max_per_ip: options.max_connections_per_ip,
+                },
+                options.trusted_proxies.clone(),
+            )),
             core,
             options,
             tls,
@@ -81,8 +87,9 @@ impl ImapServer {
         shutdown: CancellationToken,
     ) {
         let connections = self.connections.clone();
-        let handle = |tcp, peer, admitted: Result<Admitted, Refused>| {
-            let (server, shutdown) = (self.clone(), shutdown.clone());
+        let (this, stop) = (self.clone(), shutdown.clone());
+        let handle = move |tcp: TcpStream, peer, admitted: Result<Admitted, Refused>| {
+            let (server, shutdown) = (this.clone(), stop.clone());
             async move {
                 let guard =
                     LineGuard::new(server.options.max_line as usize, server.options.max_literal);

@@ -1,11 +1,14 @@
-//! The one accept loop under every TCP listener of a node (IMAP, SMTP): how many connections
-//! may be open at once, overall and from one network, and the tasks of the open ones, tracked
-//! so that a stopping server can wait for their closing replies, for a bounded time.
+//! The one accept loop under every TCP listener of a node (IMAP, SMTP): the client's real
+//! address (the PROXY protocol header, from trusted proxies only), how many connections may be
+//! open at once, overall and from one network, and the tasks of the open ones, tracked so that
+//! a stopping server can wait for their closing replies, for a bounded time.
 
 mod admission;
+mod proxy_protocol;
 mod trusted_proxies;
 
 pub use admission::{Admitted, Limits, Refused};
+pub use proxy_protocol::{ProxyHeaderError, read_header};
 pub use trusted_proxies::TrustedProxies;
 
 use admission::Admission;
@@ -17,28 +20,35 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+/// How long a trusted proxy may take to send its PROXY header.
+const PROXY_HEADER_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// The connections of one service (all its listeners): their limits and their tasks.
 pub struct Connections {
     admission: Arc<Admission>,
+    proxies: Arc<TrustedProxies>,
     tasks: TaskTracker,
 }
 
 impl Connections {
-    pub fn new(limits: Limits) -> Connections {
+    pub fn new(limits: Limits, proxies: TrustedProxies) -> Connections {
         Connections {
             admission: Arc::new(Admission::new(limits)),
+            proxies: Arc::new(proxies),
             tasks: TaskTracker::new(),
         }
     }
 
     /// Accepts on `listener` until `shutdown`, and runs `handle` for each connection in a
-    /// tracked task, with its admission: `Err` when it is over a limit, for the protocol to
-    /// refuse in its own words.
+    /// tracked task, with the client's address (from a trusted proxy's PROXY header, else the
+    /// peer's) and its admission: `Err` when it is over a limit, for the protocol to refuse in
+    /// its own words. A trusted proxy's connection without a valid header is closed.
     pub async fn serve<F, Fut>(&self, listener: TcpListener, shutdown: CancellationToken, handle: F)
     where
-        F: Fn(TcpStream, SocketAddr, Result<Admitted, Refused>) -> Fut,
+        F: Fn(TcpStream, SocketAddr, Result<Admitted, Refused>) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
+        let handle = Arc::new(handle);
         loop {
             let accepted = tokio::select! {
                 () = shutdown.cancelled() => return,
@@ -54,11 +64,26 @@ impl Connections {
                 }
             };
             let _ = tcp.set_nodelay(true);
-            let admitted = Admission::admit(&self.admission, peer.ip());
-            if let Err(refused) = &admitted {
-                tracing::warn!(%peer, %refused, "connection refused");
-            }
-            self.tasks.spawn(handle(tcp, peer, admitted));
+            let (admission, proxies, handle) =
+                (self.admission.clone(), self.proxies.clone(), handle.clone());
+            self.tasks.spawn(async move {
+                let mut tcp = tcp;
+                let client = match proxies.trusts(peer.ip()) {
+                    false => peer,
+                    true => match tokio::time::timeout(PROXY_HEADER_TIMEOUT, read_header(&mut tcp))
+                        .await
+                    {
+                        Ok(Ok(client)) => client.unwrap_or(peer),
+                        Ok(Err(e)) => return tracing::warn!(%peer, error = %e, "proxy refused"),
+                        Err(_) => return tracing::warn!(%peer, "no PROXY header in time"),
+                    },
+                };
+                let admitted = Admission::admit(&admission, client.ip());
+                if let Err(refused) = &admitted {
+                    tracing::warn!(%client, %refused, "connection refused");
+                }
+                handle(tcp, client, admitted).await;
+            });
         }
     }
 

@@ -12,7 +12,7 @@ use tokio::sync::Notify;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::Core;
-use trekmail_net::{Admitted, Connections, Limits, Refused};
+use trekmail_net::{Admitted, Connections, Limits, Refused, TrustedProxies};
 
 /// When a password may be sent without TLS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +42,8 @@ pub struct SmtpOptions {
     pub max_connections: usize,
     /// Open at once from one network (an IPv4 address or an IPv6 /64).
     pub max_connections_per_ip: usize,
+    /// Whose PROXY protocol header names the client.
+    pub trusted_proxies: TrustedProxies,
     /// RFC 5321 4.5.3.2.7: at least five minutes.
     pub idle_timeout: Duration,
     /// Bounces to one envelope sender per hour, on every node together; more are dropped.
@@ -59,6 +61,7 @@ impl Default for SmtpOptions {
             max_recipients: 100,
             max_connections: 10_000,
             max_connections_per_ip: 50,
+            trusted_proxies: TrustedProxies::default(),
             idle_timeout: Duration::from_secs(5 * 60),
             max_bounces_per_sender_hour: 20,
             spool_dir: std::env::temp_dir(),
@@ -78,10 +81,13 @@ pub struct Smtp {
 impl Smtp {
     pub fn new(core: Arc<Core>, options: SmtpOptions, tls: Option<TlsAcceptor>) -> Arc<Smtp> {
         Arc::new(Smtp {
-            connections: Arc::new(Connections::new(Limits {
-                max_connections: options.max_connections,
-                max_per_ip: options.max_connections_per_ip,
-            })),
+            connections: Arc::new(Connections::new(
+                Limits {
+                    max_connections: options.max_connections,
+                    max_per_ip: options.max_connections_per_ip,
+                },
+                options.trusted_proxies.clone(),
+            )),
             core,
             options,
             tls,
@@ -99,8 +105,9 @@ impl Smtp {
         shutdown: CancellationToken,
     ) {
         let connections = self.connections.clone();
-        let handle = |tcp: TcpStream, peer, admitted: Result<Admitted, Refused>| {
-            let (smtp, shutdown) = (self.clone(), shutdown.clone());
+        let (this, stop) = (self.clone(), shutdown.clone());
+        let handle = move |tcp: TcpStream, peer, admitted: Result<Admitted, Refused>| {
+            let (smtp, shutdown) = (this.clone(), stop.clone());
             async move {
                 let Ok(admitted) = admitted else {
                     return refuse(tcp).await;

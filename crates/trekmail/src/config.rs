@@ -465,8 +465,10 @@ impl Config {
 }
 
 impl ImapConfig {
-    pub fn options(&self) -> trekmail_imap::ImapOptions {
+    /// The listener's options; `trusted_proxies` is the top-level key, shared by every channel.
+    pub fn options(&self, trusted_proxies: &TrustedProxies) -> trekmail_imap::ImapOptions {
         trekmail_imap::ImapOptions {
+            trusted_proxies: trusted_proxies.clone(),
             plaintext_auth: match self.plaintext_auth.as_str() {
                 "never" => trekmail_imap::PlaintextAuth::Never,
                 _ => trekmail_imap::PlaintextAuth::Loopback,

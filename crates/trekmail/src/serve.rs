@@ -13,7 +13,7 @@ pub async fn run(config: &Config) -> Result<()> {
     let background = node.core.start(node.inbound, shutdown.clone());
     let imap_server = trekmail_imap::ImapServer::new(
         node.core.clone(),
-        config.imap.options(),
+        config.imap.options(&config.trusted_proxies),
         Some(acceptor.clone()),
     );
     let mut imap = Vec::new();
@@ -55,6 +55,7 @@ pub async fn run(config: &Config) -> Result<()> {
     let webmail = web_listener(webmail, &node.core, &acceptor, &shutdown).await?;
     let smtp_options = trekmail_smtp::SmtpOptions {
         spool_dir: config.data_dir.join("spool"),
+        trusted_proxies: config.trusted_proxies.clone(),
         ..config.smtp.options()
     };
     let smtp = trekmail_smtp::Smtp::new(node.core.clone(), smtp_options, Some(acceptor.clone()));

@@ -1,6 +1,8 @@
 //! The network layer under IMAP and SMTP against the real binary: one network cannot take
-//! every connection slot, and a SIGTERM gives each open connection its closing reply and
-//! ends the process within `shutdown_secs`.
+//! every connection slot; behind a trusted proxy the PROXY protocol v2 header names the client
+//! (for the throttle, the audit, the session list and the caps) and nobody else's does; a
+//! SIGTERM gives each open connection its closing reply and ends the process within
+//! `shutdown_secs`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -110,4 +112,139 @@ fn sigterm_gives_every_connection_its_closing_reply_and_exits_in_time() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "{status:?}");
+}
+
+/// A PROXY protocol v2 header naming `client` (IPv4, TCP).
+fn proxy_header(client: [u8; 4]) -> Vec<u8> {
+    let mut header = b"\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c".to_vec();
+    header.extend_from_slice(&client);
+    header.extend_from_slice(&[127, 0, 0, 1, 0x30, 0x39, 0x04, 0x77]);
+    header
+}
+
+/// Through the "proxy" on behalf of argv[2], then TLS, then LOGIN ann with argv[3]; prints
+/// the answer, and with argv[4] = "hold" keeps the session until killed.
+const TLS_LOGIN: &str = r#"
+import socket, ssl, sys, time
+port, client, password = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+raw = socket.create_connection(("127.0.0.1", port))
+body = socket.inet_aton(client) + socket.inet_aton("127.0.0.1") + (12345).to_bytes(2, "big") + (993).to_bytes(2, "big")
+raw.sendall(b"\r\n\r\n\0\r\nQUIT\n\x21\x11" + len(body).to_bytes(2, "big") + body)
+context = ssl.create_default_context()
+context.check_hostname = False
+context.verify_mode = ssl.CERT_NONE
+tls = context.wrap_socket(raw)
+lines = tls.makefile("rb")
+lines.readline()
+tls.sendall(b"a LOGIN ann@example.com " + password.encode() + b"\r\n")
+while True:
+    line = lines.readline().decode()
+    if line.startswith("a "):
+        print(line.strip(), flush=True)
+        break
+if sys.argv[4:] == ["hold"]:
+    time.sleep(60)
+"#;
+
+fn tls_login(port: u16, client: &str, password: &str) -> String {
+    let out = std::process::Command::new("python3")
+        .args(["-c", TLS_LOGIN, &port.to_string(), client, password])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Connects through the "proxy" (this test, from 127.0.0.1) on behalf of `client`.
+fn proxied(port: u16, client: [u8; 4]) -> BufReader<TcpStream> {
+    let mut tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(15))).unwrap();
+    tcp.write_all(&proxy_header(client)).unwrap();
+    BufReader::new(tcp)
+}
+
+fn answer(reader: &mut BufReader<TcpStream>) -> String {
+    let mut line = String::new();
+    let _ = reader.read_line(&mut line);
+    line
+}
+
+#[test]
+fn behind_a_trusted_proxy_the_proxy_header_names_the_client() {
+    let (_dir, config) = setup_sections("", "max_connections_per_ip = 2", "");
+    let toml = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        format!("trusted_proxies = [\"127.0.0.1\"]\n{toml}"),
+    )
+    .unwrap();
+    let (_server, lines) = serve(&config);
+    seed(&config);
+    let imap = imap_port(&lines);
+    // Passwords go over TLS (the proxy passes it through): a wrong one on behalf of
+    // 203.0.113.9 is that address's in the audit; the right one on behalf of 203.0.113.10
+    // stays signed in, listed under that address.
+    let imaps = imaps_port(&lines);
+    assert!(tls_login(imaps, "203.0.113.9", "Wrong-guess-1").starts_with("a NO"));
+    let mut owner = std::process::Command::new("python3")
+        .args([
+            "-c",
+            TLS_LOGIN,
+            &imaps.to_string(),
+            "203.0.113.10",
+            ANN_PASSWORD,
+            "hold",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(owner.stdout.as_mut().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("a OK"), "{first}");
+    let audit = ok(&config, &["audit", "ann@example.com"], None);
+    assert!(audit.contains("203.0.113.9"), "{audit}");
+    let sessions = ok(&config, &["sessions", "list", "ann@example.com"], None);
+    assert!(sessions.contains("203.0.113.10"), "{sessions}");
+    let _ = owner.kill();
+    let _ = owner.wait();
+    // The cap (2) counts the clients, not the proxy: .9 gets two places, then none.
+    let held: Vec<_> = (0..2)
+        .map(|_| {
+            let mut c = proxied(imap, [203, 0, 113, 9]);
+            assert!(answer(&mut c).starts_with("* OK"));
+            c
+        })
+        .collect();
+    let mut over = proxied(imap, [203, 0, 113, 9]);
+    assert!(answer(&mut over).starts_with("* BYE Too many"));
+    drop(held);
+    // The proxy's connection without a header is closed unanswered.
+    let mut bare = TcpStream::connect(("127.0.0.1", imap)).unwrap();
+    bare.set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    bare.write_all(b"a LOGIN ann@example.com x\r\n").unwrap();
+    assert_eq!(answer(&mut BufReader::new(bare)), "");
+    // SMTP takes the header too.
+    let mut smtp = proxied(smtp_port(&lines, "inbound"), [198, 51, 100, 7]);
+    assert!(answer(&mut smtp).starts_with("220 "));
+}
+
+#[test]
+fn without_trusted_proxies_a_proxy_header_is_nobodys_word() {
+    let (_dir, config) = setup("");
+    let (_server, lines) = serve(&config);
+    seed(&config);
+    let mut claimed = proxied(imap_port(&lines), [203, 0, 113, 9]);
+    assert!(answer(&mut claimed).starts_with("* OK"));
+    claimed
+        .get_mut()
+        .write_all(b"\r\na LOGIN ann@example.com Wrong-guess-1\r\n")
+        .unwrap();
+    let mut line = answer(&mut claimed);
+    while !line.starts_with("a ") && !line.is_empty() {
+        line = answer(&mut claimed);
+    }
+    let audit = ok(&config, &["audit", "ann@example.com"], None);
+    assert!(!audit.contains("203.0.113.9"), "{audit}");
 }
