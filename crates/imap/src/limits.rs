@@ -37,6 +37,10 @@ pub(crate) struct LineGuard {
     command: usize,
     signed_in: bool,
     literal_left: u64,
+    /// Literal bytes announced, and whether a command ended, since the last
+    /// [`Self::take_progress`]: what the in-flight budget is charged and given back.
+    announced: u64,
+    ended: bool,
     /// The announcement being read at the line's end: `{`, digits, `+`, `}`, `\r`.
     tail: Tail,
 }
@@ -63,6 +67,8 @@ impl LineGuard {
             command: 0,
             signed_in: false,
             literal_left: 0,
+            announced: 0,
+            ended: false,
             tail: Tail::None,
         }
     }
@@ -78,6 +84,13 @@ impl LineGuard {
     /// From now on the full limits apply: the client signed in.
     pub(crate) fn signed_in(&mut self) {
         self.signed_in = true;
+    }
+
+    /// Literal bytes announced since the last call, and whether a command ended meanwhile.
+    pub(crate) fn take_progress(&mut self) -> (u64, bool) {
+        let progress = (self.announced, self.ended);
+        (self.announced, self.ended) = (0, false);
+        progress
     }
 
     /// Checks the next bytes of the stream.
@@ -131,6 +144,7 @@ impl LineGuard {
         if announced.is_none() {
             // The command ends with this line.
             self.command = 0;
+            self.ended = true;
         }
         // A synchronising literal over the limit is refused, so the client does not send it;
         // a non-synchronising one comes anyway and is skipped by the protocol state.
@@ -138,6 +152,8 @@ impl LineGuard {
             && (plus || n <= self.max_literal)
         {
             self.literal_left = n;
+            // What the protocol state will hold of it: an over-long one is dropped as it comes.
+            self.announced = self.announced.saturating_add(n.min(self.max_literal));
         }
         self.line = 0;
         self.tail = Tail::None;
@@ -158,6 +174,39 @@ fn next_tail(tail: Tail, byte: u8) -> Tail {
         (Tail::Closed(n, plus), b'\r') => Tail::Cr(n, plus),
         _ => Tail::None,
     }
+}
+
+/// Literal bytes every connection of a service may hold at once, in KiB permits: a connection
+/// whose literal does not fit stops reading (the client waits) until others' commands end.
+#[derive(Debug, Clone)]
+pub(crate) struct InFlightBudget {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+    total: u32,
+}
+
+impl InFlightBudget {
+    /// At least one largest literal always fits, so no command waits forever.
+    pub(crate) fn new(bytes: u64, max_literal: u32) -> InFlightBudget {
+        let kib = kib(bytes).max(kib(u64::from(max_literal)) + 1);
+        let total = u32::try_from(kib).unwrap_or(u32::MAX);
+        InFlightBudget {
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(total as usize)),
+            total,
+        }
+    }
+
+    /// Waits until `bytes` fit; cancel-safe (nothing is taken until it returns).
+    pub(crate) async fn reserve(&self, bytes: u64) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        // More than the whole budget would never fit: it waits for all of it instead.
+        let permits = u32::try_from(kib(bytes))
+            .unwrap_or(u32::MAX)
+            .min(self.total);
+        self.permits.clone().acquire_many_owned(permits).await.ok()
+    }
+}
+
+fn kib(bytes: u64) -> u64 {
+    bytes.div_ceil(1024)
 }
 
 /// Counts commands per window to tell a flood from a busy client.

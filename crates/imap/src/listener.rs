@@ -2,7 +2,7 @@
 //! one connection limit and the TLS acceptor, and accept until shutdown.
 
 use crate::connection;
-use crate::limits::{HANDSHAKE_TIMEOUT, LineGuard};
+use crate::limits::{HANDSHAKE_TIMEOUT, InFlightBudget, LineGuard};
 use crate::transport::Transport;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,6 +36,9 @@ pub struct ImapOptions {
     pub max_line: u32,
     /// Largest literal (an APPENDed message); the mailbox quota still applies.
     pub max_literal: u32,
+    /// Literal bytes all connections together may hold at once (at least one largest
+    /// literal); a client whose literal does not fit waits.
+    pub max_inflight_bytes: u64,
 }
 
 impl Default for ImapOptions {
@@ -49,6 +52,7 @@ impl Default for ImapOptions {
             pre_auth_timeout: Duration::from_secs(60),
             max_line: 64 * 1024,
             max_literal: 25 * 1024 * 1024,
+            max_inflight_bytes: 512 * 1024 * 1024,
         }
     }
 }
@@ -59,12 +63,14 @@ pub struct ImapServer {
     pub(crate) options: ImapOptions,
     pub(crate) tls: Option<TlsAcceptor>,
     connections: Arc<Connections>,
+    budget: InFlightBudget,
 }
 
 impl ImapServer {
     /// Without `tls` there is no STARTTLS and no implicit-TLS listener.
     pub fn new(core: Arc<Core>, options: ImapOptions, tls: Option<TlsAcceptor>) -> Arc<ImapServer> {
         Arc::new(ImapServer {
+            budget: InFlightBudget::new(options.max_inflight_bytes, options.max_literal),
             connections: Arc::new(Connections::new(
                 Limits {
                     max_connections: options.max_connections,
@@ -94,9 +100,11 @@ impl ImapServer {
                 let guard =
                     LineGuard::new(server.options.max_line as usize, server.options.max_literal);
                 let transport = match (implicit_tls, &server.tls) {
-                    (false, _) => Transport::plain(tcp, guard),
+                    (false, _) => Transport::plain(tcp, guard, server.budget.clone()),
                     (true, Some(acceptor)) => {
-                        match Transport::tls(tcp, acceptor, HANDSHAKE_TIMEOUT, guard).await {
+                        let budget = server.budget.clone();
+                        match Transport::tls(tcp, acceptor, HANDSHAKE_TIMEOUT, guard, budget).await
+                        {
                             Some(t) => t,
                             None => return,
                         }

@@ -3,12 +3,13 @@
 //! an over-long line is refused before it is buffered. The connection code is the same over
 //! both; STARTTLS swaps the stream underneath.
 
-use crate::limits::{LineGuard, LineTooLong};
+use crate::limits::{InFlightBudget, LineGuard, LineTooLong};
 use imap_next::server::{Error as ServerError, Event, Server};
 use imap_next::{Interrupt, Io, State};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::sync::OwnedSemaphorePermit;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
@@ -44,14 +45,28 @@ pub(crate) struct Transport {
     guard: LineGuard,
     /// Output handed over by the protocol state, not written yet.
     out: Vec<u8>,
+    budget: InFlightBudget,
+    /// The budget the literals of the command being read hold.
+    held: Vec<OwnedSemaphorePermit>,
+    /// Bytes read and checked, waiting for budget before the protocol state takes them.
+    pending: Option<Vec<u8>>,
+    need: u64,
 }
 
 impl Transport {
-    pub(crate) fn plain(tcp: TcpStream, guard: LineGuard) -> Transport {
+    pub(crate) fn plain(tcp: TcpStream, guard: LineGuard, budget: InFlightBudget) -> Transport {
+        Transport::over(Link::Plain(tcp), guard, budget)
+    }
+
+    fn over(link: Link, guard: LineGuard, budget: InFlightBudget) -> Transport {
         Transport {
-            link: Link::Plain(tcp),
+            link,
             guard,
             out: Vec::new(),
+            budget,
+            held: Vec::new(),
+            pending: None,
+            need: 0,
         }
     }
 
@@ -61,16 +76,13 @@ impl Transport {
         acceptor: &TlsAcceptor,
         timeout: Duration,
         guard: LineGuard,
+        budget: InFlightBudget,
     ) -> Option<Transport> {
         let tls = tokio::time::timeout(timeout, acceptor.accept(tcp))
             .await
             .ok()?
             .ok()?;
-        Some(Transport {
-            link: Link::Tls(Box::new(tls)),
-            guard,
-            out: Vec::new(),
-        })
+        Some(Transport::over(Link::Tls(Box::new(tls)), guard, budget))
     }
 
     /// The client signed in: the full line and literal limits apply from now on.
@@ -91,7 +103,7 @@ impl Transport {
     ) -> Option<Transport> {
         let guard = LineGuard::new(self.guard.max_line(), self.guard.max_literal());
         match self.link {
-            Link::Plain(tcp) => Transport::tls(tcp, acceptor, timeout, guard).await,
+            Link::Plain(tcp) => Transport::tls(tcp, acceptor, timeout, guard, self.budget).await,
             Link::Tls(_) => None,
         }
     }
@@ -140,14 +152,40 @@ impl Transport {
         Ok(())
     }
 
+    /// Reads, checks and hands the protocol state the next bytes; a literal they announce
+    /// first waits for its share of the in-flight budget (the client waits with it).
+    /// Cancel-safe: bytes read are kept until they are handed over.
     async fn read_into(&mut self, server: &mut Server) -> Result<(), TransportError> {
+        if self.pending.is_none() {
+            let chunk = self.read_chunk().await?;
+            self.guard.check(&chunk)?;
+            let (announced, ended) = self.guard.take_progress();
+            if ended {
+                self.held.clear();
+            }
+            self.need = self.need.saturating_add(announced);
+            self.pending = Some(chunk);
+        }
+        if self.need > 0 {
+            if let Some(permit) = self.budget.reserve(self.need).await {
+                self.held.push(permit);
+            }
+            self.need = 0;
+        }
+        if let Some(chunk) = self.pending.take() {
+            server.enqueue_input(&chunk);
+        }
+        Ok(())
+    }
+
+    async fn read_chunk(&mut self) -> Result<Vec<u8>, TransportError> {
         match &mut self.link {
             Link::Plain(tcp) => loop {
                 tcp.readable().await?;
                 let mut chunk = [0u8; READ_CHUNK];
                 match tcp.try_read(&mut chunk) {
                     Ok(0) => return Err(TransportError::Closed),
-                    Ok(n) => return feed(&mut self.guard, server, chunk.get(..n)),
+                    Ok(n) => return Ok(chunk.get(..n).unwrap_or_default().to_vec()),
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
                     Err(e) => return Err(e.into()),
                 }
@@ -158,7 +196,8 @@ impl Transport {
                 if n == 0 {
                     return Err(TransportError::Closed);
                 }
-                feed(&mut self.guard, server, chunk.get(..n))
+                chunk.truncate(n);
+                Ok(chunk)
             }
         }
     }
@@ -193,15 +232,4 @@ impl Transport {
         })
         .await;
     }
-}
-
-fn feed(
-    guard: &mut LineGuard,
-    server: &mut Server,
-    bytes: Option<&[u8]>,
-) -> Result<(), TransportError> {
-    let bytes = bytes.unwrap_or_default();
-    guard.check(bytes)?;
-    server.enqueue_input(bytes);
-    Ok(())
 }

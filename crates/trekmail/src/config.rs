@@ -137,6 +137,8 @@ pub struct ImapConfig {
     pub autologout_secs: u64,
     /// A connection that has not signed in after this long is closed.
     pub pre_auth_timeout_secs: u64,
+    /// Literal bytes (APPENDs) all connections may hold at once; more waits.
+    pub max_inflight_mb: u64,
 }
 
 impl Default for ImapConfig {
@@ -152,6 +154,7 @@ impl Default for ImapConfig {
             max_literal_bytes: options.max_literal,
             autologout_secs: options.idle_timeout.as_secs(),
             pre_auth_timeout_secs: options.pre_auth_timeout.as_secs(),
+            max_inflight_mb: options.max_inflight_bytes / (1024 * 1024),
         }
     }
 }
@@ -479,6 +482,7 @@ impl ImapConfig {
             pre_auth_timeout: Duration::from_secs(self.pre_auth_timeout_secs.max(1)),
             max_line: self.max_line_bytes.max(1024),
             max_literal: self.max_literal_bytes,
+            max_inflight_bytes: self.max_inflight_mb.saturating_mul(1024 * 1024),
         }
     }
 }

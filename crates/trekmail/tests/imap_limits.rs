@@ -154,3 +154,42 @@ fn a_session_ended_mid_burst_runs_none_of_its_pipelined_commands() {
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(count(), created, "a command ran after the session ended");
 }
+
+/// Literals all connections hold at once are bounded: a second APPEND whose literal does not
+/// fit beside the first is not asked for its bytes until the first has ended.
+#[test]
+fn appends_wait_for_room_in_the_in_flight_budget() {
+    let limits = "max_literal_bytes = 3000000\nmax_inflight_mb = 3";
+    let (_dir, config) = setup_imap("", limits);
+    let (_server, lines) = serve(&config);
+    seed(&config);
+    let port = imap_port(&lines);
+    let (mut first, mut second) = (Client::connect(port), Client::connect(port));
+    first.sign_in();
+    second.sign_in();
+    first.send(b"a APPEND INBOX {2000000}\r\n");
+    assert!(first.line().starts_with('+'));
+    second.send(b"b APPEND INBOX {2000000}\r\n");
+    let quick = Some(Duration::from_millis(1500));
+    second.reader.get_ref().set_read_timeout(quick).unwrap();
+    let mut early = String::new();
+    let waited = std::io::BufRead::read_line(&mut second.reader, &mut early);
+    assert!(
+        waited.is_err(),
+        "asked for a literal that does not fit: {early}"
+    );
+    let mut message = b"Subject: big\r\n\r\n".to_vec();
+    message.resize(2_000_000, b'x');
+    first.send(&message);
+    first.send(b"\r\n");
+    assert!(first.until("a ").starts_with("a OK"));
+    second
+        .reader
+        .get_ref()
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    assert!(second.line().starts_with('+'));
+    second.send(&message);
+    second.send(b"\r\n");
+    assert!(second.until("b ").starts_with("b OK"));
+}
