@@ -46,6 +46,8 @@ pub struct SmtpOptions {
     pub trusted_proxies: TrustedProxies,
     /// RFC 5321 4.5.3.2.7: at least five minutes.
     pub idle_timeout: Duration,
+    /// How long a submission connection may take to sign in.
+    pub pre_auth_timeout: Duration,
     /// Bounces to one envelope sender per hour, on every node together; more are dropped.
     pub max_bounces_per_sender_hour: u32,
     /// Where messages are kept while they arrive (unnamed files, gone when closed).
@@ -63,6 +65,7 @@ impl Default for SmtpOptions {
             max_connections_per_ip: 50,
             trusted_proxies: TrustedProxies::default(),
             idle_timeout: Duration::from_secs(5 * 60),
+            pre_auth_timeout: Duration::from_secs(60),
             max_bounces_per_sender_hour: 20,
             spool_dir: std::env::temp_dir(),
         }

@@ -57,6 +57,11 @@ pub(crate) const SESSION_ENDED: Reply = Reply::new(
 );
 pub(crate) const SHUTTING_DOWN: Reply = Reply::new(421, "4.3.2", "Shutting down, try again later");
 pub(crate) const IDLE: Reply = Reply::new(421, "4.4.2", "Idle for too long, closing");
+pub(crate) const SIGN_IN_SOONER: Reply = Reply::new(
+    421,
+    "4.4.2",
+    "Not signed in after pre_auth_timeout, closing",
+);
 pub(crate) const TOO_MANY_ERRORS: Reply = Reply::new(421, "4.7.0", "Too many errors, closing");
 pub(crate) const TOO_MANY_CONNECTIONS: Reply =
     Reply::new(421, "4.7.0", "Too many connections, try again later");

@@ -106,7 +106,16 @@ impl Session {
             return;
         }
         let idle = self.smtp.options.idle_timeout;
+        let sign_in_by = tokio::time::Instant::now() + self.smtp.options.pre_auth_timeout;
         loop {
+            // Submission that has not signed in gets less time than the idle timeout.
+            let must_sign_in = self.role == Role::Submission && self.signed_in.is_none();
+            let wait = match must_sign_in {
+                true => sign_in_by
+                    .saturating_duration_since(tokio::time::Instant::now())
+                    .min(idle),
+                false => idle,
+            };
             // Biased, the ending first: with pipelined input the read is always ready, and
             // an ended session must not run one more command.
             let event = tokio::select! {
@@ -114,9 +123,10 @@ impl Session {
                 () = ended(&self.signed_in) => Event::End(r::SESSION_ENDED),
                 () = shutdown.cancelled() => Event::End(r::SHUTTING_DOWN),
                 read = tokio::time::timeout(
-                    idle,
+                    wait,
                     parser::read_line(&mut self.io, MAX_COMMAND_LINE, &mut self.buf),
                 ) => match read {
+                    Err(_) if must_sign_in => Event::End(r::SIGN_IN_SOONER),
                     Err(_) => Event::End(r::IDLE),
                     Ok(Err(_)) => Event::Gone,
                     Ok(Ok(line)) => Event::Line(line),

@@ -179,6 +179,8 @@ pub struct SmtpConfig {
     pub max_connections_per_ip: usize,
     /// A quiet client is let go after this; RFC 5321 asks for at least 300.
     pub idle_timeout_secs: u64,
+    /// A submission connection not signed in by then is let go.
+    pub pre_auth_timeout_secs: u64,
     /// `host:port` all outbound mail goes through; empty to look up each domain's MX.
     pub relay: String,
     /// The relay's login (AUTH PLAIN), sent only inside TLS whose certificate checks out.
@@ -212,6 +214,7 @@ impl Default for SmtpConfig {
             max_connections: 10_000,
             max_connections_per_ip: trekmail_smtp::SmtpOptions::default().max_connections_per_ip,
             idle_timeout_secs: 300,
+            pre_auth_timeout_secs: 60,
             relay: String::new(),
             relay_user: String::new(),
             relay_password: Secret::default(),
@@ -238,6 +241,7 @@ impl SmtpConfig {
             max_connections: self.max_connections.max(1),
             max_connections_per_ip: self.max_connections_per_ip.max(1),
             idle_timeout: Duration::from_secs(self.idle_timeout_secs.max(1)),
+            pre_auth_timeout: Duration::from_secs(self.pre_auth_timeout_secs.max(1)),
             max_bounces_per_sender_hour: self.max_bounces_per_sender_hour,
             ..trekmail_smtp::SmtpOptions::default()
         }

@@ -282,6 +282,29 @@ fn a_quiet_client_is_let_go_with_421() {
     assert!(c.closed());
 }
 
+/// Submission gives a client the pre-auth timeout to sign in, even while it keeps talking;
+/// inbound, where nobody signs in, keeps the idle timeout.
+#[test]
+fn submission_not_signed_in_is_let_go_after_the_pre_auth_timeout() {
+    let (_dir, config) = setup_with("", "pre_auth_timeout_secs = 2");
+    seed(&config);
+    let (_server, lines) = serve(&config);
+    let started = std::time::Instant::now();
+    let mut submission = Conversation::open(smtp_port(&lines, "submission"));
+    let mut inbound = Conversation::open(smtp_port(&lines, "inbound"));
+    expect(&submission.ask(b"EHLO client.example\r\n"), "250");
+    std::thread::sleep(Duration::from_millis(1200));
+    expect(&submission.ask(b"NOOP\r\n"), "250");
+    expect(&submission.reply(), "421 4.4.2");
+    assert!(submission.closed());
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(8),
+        "{took:?}"
+    );
+    expect(&inbound.ask(b"NOOP\r\n"), "250");
+}
+
 /// The server's resident memory in MiB.
 fn rss_mib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
