@@ -72,11 +72,17 @@ impl Session {
                 sender: envelope.from.clone(),
                 recipients: remote,
                 body: message.clone(),
+                // Mail on its way out counts against the sender's quota until it is gone.
+                charge: self.signed_in.as_ref().map(|s| s.mailbox.id),
                 created_at: now,
             };
-            if let Err(e) = core.enqueue_outbound(&outbound).await {
-                tracing::error!(error = %e, "SMTP could not queue a message");
-                return r::TEMPORARY;
+            match core.enqueue_outbound(&outbound).await {
+                Ok(()) => {}
+                Err(CoreError::LimitReached(_)) => return r::SENDER_FULL,
+                Err(e) => {
+                    tracing::error!(error = %e, "SMTP could not queue a message");
+                    return r::TEMPORARY;
+                }
             }
             self.smtp.wake_queue();
         }
@@ -162,6 +168,7 @@ async fn bounce_missed(smtp: &Smtp, sender: &str, missed: &[(&str, &str)], messa
                     sender: String::new(),
                     recipients: vec![sender.as_str().to_owned()],
                     body: report,
+                    charge: None,
                     created_at: now,
                 };
                 let queued = core.enqueue_outbound(&bounce).await;

@@ -109,6 +109,12 @@ pub(crate) const NO_FROM: Reply = Reply::new(
 pub(crate) const BAD_ADDRESS: Reply = Reply::new(501, "5.1.3", "Bad address syntax");
 pub(crate) const UNKNOWN_USER: Reply = Reply::new(550, "5.1.1", "No such mailbox here");
 pub(crate) const MAILBOX_FULL: Reply = Reply::new(452, "4.2.2", "Mailbox full");
+/// RFC 3463 X.2.2 for the sender's own mailbox: mail waiting to go out counts against it.
+pub(crate) const SENDER_FULL: Reply = Reply::new(
+    452,
+    "4.2.2",
+    "Your mailbox is full (mail waiting to be sent counts too); make room and try again",
+);
 pub(crate) const RELAY_DENIED: Reply = Reply::new(554, "5.7.1", "Relay access denied");
 pub(crate) const TOO_MANY_RECIPIENTS: Reply = Reply::new(452, "4.5.3", "Too many recipients");
 pub(crate) const TOO_BIG: Reply = Reply::new(552, "5.3.4", "Message too big for this server");

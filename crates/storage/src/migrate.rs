@@ -66,6 +66,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_api_token_expiry.sql"),
         postgres: include_str!("../migrations/postgres/0011_api_token_expiry.sql"),
     },
+    Migration {
+        version: 12,
+        sqlite: include_str!("../migrations/sqlite/0012_outbound_body_charge.sql"),
+        postgres: include_str!("../migrations/postgres/0012_outbound_body_charge.sql"),
+    },
 ];
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations \

@@ -5,15 +5,19 @@
 use crate::error::db_err;
 use crate::rows;
 use crate::sql_store::SqlStore;
+use crate::usage;
 use chrono::{DateTime, Utc};
 use trekmail_core::clock::to_micros;
+use trekmail_core::ids::MailboxId;
 use trekmail_core::mail::BlobId;
 use trekmail_core::store::{NewOutbound, QueueStore, QueuedMessage, StoreResult};
 
 /// Taking the body's row lock with the insert (a no-op update on conflict) keeps a dequeue
 /// of its last old row from deleting it under the new rows (see `DROP_BODY`).
-const PUT_BODY: &str = "INSERT INTO outbound_bodies (body_key, body, size) VALUES ($1, $2, $3) \
-     ON CONFLICT (body_key) DO UPDATE SET size = outbound_bodies.size";
+const PUT_BODY: &str = "INSERT INTO outbound_bodies (body_key, body, size, mailbox_id) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (body_key) DO UPDATE SET size = outbound_bodies.size";
+/// Whether the body was queued already (and charged then), under the lock `PUT_BODY` took.
+const BODY_USED: &str = "SELECT COUNT(*) AS n FROM outbound_queue WHERE body_key = $1";
 const INSERT: &str = "INSERT INTO outbound_queue \
      (sender, recipient, body_key, size, created_at, next_attempt) VALUES ($1, $2, $3, $4, $5, $6)";
 const DUE: &str = "SELECT id, sender, recipient, size, attempts, created_at, next_attempt, \
@@ -28,7 +32,8 @@ const KEY: &str = "SELECT body_key FROM outbound_queue WHERE id = $1";
 /// A no-op write that takes the body's row lock, so the check below sees every committed row.
 const LOCK_BODY: &str = "UPDATE outbound_bodies SET size = size WHERE body_key = $1";
 const DROP_BODY: &str = "DELETE FROM outbound_bodies WHERE body_key = $1 \
-     AND NOT EXISTS (SELECT 1 FROM outbound_queue WHERE body_key = $1)";
+     AND NOT EXISTS (SELECT 1 FROM outbound_queue WHERE body_key = $1) \
+     RETURNING mailbox_id, size";
 const RETRY: &str = "UPDATE outbound_queue SET next_attempt = $1, last_error = $2, \
      attempts = attempts + 1 WHERE id = $3";
 const DELETE: &str = "DELETE FROM outbound_queue WHERE id = $1";
@@ -40,16 +45,31 @@ const BOUNCE: &str = "INSERT INTO bounce_counts (sender, bounces, window_start) 
 #[async_trait::async_trait]
 impl QueueStore for SqlStore {
     async fn enqueue(&self, message: &NewOutbound) -> StoreResult<()> {
-        let key = BlobId::of(&message.body).0;
+        // One body per content and charge: the same text from two senders is charged to each.
+        let key = match message.charge {
+            Some(mailbox) => format!("{}:{}", mailbox.0, BlobId::of(&message.body).0),
+            None => BlobId::of(&message.body).0,
+        };
         let size = i64::try_from(message.body.len()).unwrap_or(i64::MAX);
         let mut tx = self.write_tx().await?;
         sqlx::query(PUT_BODY)
             .bind(key.as_str())
             .bind(message.body.as_slice())
             .bind(size)
+            .bind(message.charge.map(|m| m.0))
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
+        if let Some(mailbox) = message.charge {
+            let used = sqlx::query(BODY_USED)
+                .bind(key.as_str())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            if rows::get::<i64>(&used, "n")? == 0 {
+                usage::charge(&mut tx, mailbox, size).await?;
+            }
+        }
         for recipient in &message.recipients {
             sqlx::query(INSERT)
                 .bind(message.sender.as_str())
@@ -122,12 +142,21 @@ impl QueueStore for SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
-        for query in [LOCK_BODY, DROP_BODY] {
-            sqlx::query(query)
-                .bind(key.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+        sqlx::query(LOCK_BODY)
+            .bind(key.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let dropped = sqlx::query(DROP_BODY)
+            .bind(key.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        if let Some(body) = dropped
+            && let Some(mailbox) = rows::get::<Option<i64>>(&body, "mailbox_id")?
+        {
+            let size: i64 = rows::get(&body, "size")?;
+            usage::refund(&mut tx, MailboxId(mailbox), size).await?;
         }
         tx.commit().await.map_err(db_err)
     }

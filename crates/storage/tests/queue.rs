@@ -5,13 +5,14 @@
 mod common;
 
 use common::*;
-use trekmail_core::store::{NewOutbound, QueueStore};
+use trekmail_core::store::{MailboxStore, NewOutbound, QueueStore, StoreError};
 
 fn outbound(recipient: &str, at: i64) -> NewOutbound {
     NewOutbound {
         sender: "ann@example.com".into(),
         recipients: vec![recipient.into()],
         body: format!("Subject: to {recipient}\r\n\r\nhi\r\n").into_bytes(),
+        charge: None,
         created_at: t(at),
     }
 }
@@ -99,6 +100,7 @@ async fn a_message_to_many_recipients_keeps_one_body_until_its_last_row_goes() {
             sender: "ann@example.com".into(),
             recipients: (0..5).map(|n| format!("r{n}@far.example")).collect(),
             body: body.clone(),
+            charge: None,
             created_at: t(100),
         };
         s.enqueue(&message).await.unwrap();
@@ -124,5 +126,50 @@ async fn a_message_to_many_recipients_keeps_one_body_until_its_last_row_goes() {
         assert_eq!(db.count(BODIES).await, 0, "{}", db.label);
         // Dequeuing a row that is gone is no error.
         s.dequeue(rows[5].id).await.unwrap();
+    }
+}
+
+/// A submission's queued body counts against its sender's quota once, however many
+/// recipients, until its last row goes; one that does not fit is refused and nothing queued.
+#[tokio::test]
+async fn a_queued_body_counts_against_its_senders_quota_until_it_goes() {
+    for db in both().await {
+        let s = &db.store;
+        let m = mailbox_with_quota(s, 1_000).await;
+        let used = || async { s.mailbox(m.id).await.unwrap().unwrap().used_bytes };
+        let message = NewOutbound {
+            sender: m.address.as_str().to_owned(),
+            recipients: vec!["a@far.example".into(), "b@far.example".into()],
+            body: vec![b'x'; 600],
+            charge: Some(m.id),
+            created_at: t(100),
+        };
+        s.enqueue(&message).await.unwrap();
+        assert_eq!(used().await, 600, "{}", db.label);
+        // The same body again for another recipient shares the charge.
+        s.enqueue(&NewOutbound {
+            recipients: vec!["c@far.example".into()],
+            ..message.clone()
+        })
+        .await
+        .unwrap();
+        assert_eq!(used().await, 600, "{}", db.label);
+        // Another body that does not fit: refused whole.
+        let other = NewOutbound {
+            body: vec![b'y'; 500],
+            ..message.clone()
+        };
+        let refused = s.enqueue(&other).await.unwrap_err();
+        assert!(
+            matches!(refused, StoreError::LimitReached(_)),
+            "{refused:?}"
+        );
+        assert_eq!(s.queued().await.unwrap().len(), 3, "{}", db.label);
+        for row in s.queued().await.unwrap() {
+            s.dequeue(row.id).await.unwrap();
+        }
+        assert_eq!(used().await, 0, "{}", db.label);
+        s.enqueue(&other).await.unwrap();
+        assert_eq!(used().await, 500, "{}", db.label);
     }
 }

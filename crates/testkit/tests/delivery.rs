@@ -73,6 +73,7 @@ async fn the_sent_copy_is_seen_and_the_queue_round_trips() {
             sender: "ann@example.com".into(),
             recipients: vec!["bob@far.example".into()],
             body: b"hello".to_vec(),
+            charge: None,
             created_at: now,
         })
         .await

@@ -356,3 +356,47 @@ fn submission_refuses_header_senders_the_mailbox_does_not_own() {
     inbox.sort();
     assert_eq!(inbox, ["capitals", "own"]);
 }
+
+/// Mail waiting in the outbound queue counts against its sender's quota: a mailbox that is
+/// full with it cannot queue more (`452 4.2.2`), and the refused message is not queued.
+#[test]
+fn queued_mail_counts_against_the_senders_quota() {
+    let (dir, config) = setup_with("", "relay = \"127.0.0.1:9\"");
+    let (_server, lines) = serve(&config);
+    seed(&config);
+    seed_tiny(&config);
+    let port = smtp_port(&lines, "submission");
+    let send = |subject: &str| {
+        let body = format!(
+            "From: tiny@example.com\r\nTo: far@far.example\r\nSubject: {subject}\r\n\r\n{}",
+            format!("{}\r\n", "x".repeat(998)).repeat(400)
+        );
+        let file = dir.join(format!("{subject}.eml"));
+        std::fs::write(&file, body).unwrap();
+        swaks(
+            port,
+            &[
+                "--to",
+                "far@far.example",
+                "--from",
+                "tiny@example.com",
+                "--auth",
+                "PLAIN",
+                "--auth-user",
+                "tiny@example.com",
+                "--auth-password",
+                "Tiny-first-pass-1",
+                "--data",
+                &format!("@{}", file.display()),
+                "--suppress-data",
+            ],
+        )
+    };
+    // 400 KB queued and 400 KB in Sent fit in 1 MB; another 400 KB queued does not.
+    let first = send("first");
+    assert!(first.contains("<-  250"), "{first}");
+    let second = send("second");
+    assert!(second.contains("<** 452 4.2.2"), "{second}");
+    let queued = ok(&config, &["queue", "list"], None);
+    assert_eq!(queued.matches("far@far.example").count(), 1, "{queued}");
+}

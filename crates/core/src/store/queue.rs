@@ -1,4 +1,5 @@
 use super::StoreResult;
+use crate::ids::MailboxId;
 use chrono::{DateTime, Utc};
 
 /// A message for other servers: queued as one row per recipient, so each is retried and
@@ -9,6 +10,9 @@ pub struct NewOutbound {
     pub sender: String,
     pub recipients: Vec<String>,
     pub body: Vec<u8>,
+    /// The mailbox whose quota the body counts against until its last row goes (a
+    /// submission's sender); `None` for mail nobody's quota carries (a bounce).
+    pub charge: Option<MailboxId>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -32,7 +36,8 @@ pub struct QueuedMessage {
 #[async_trait::async_trait]
 pub trait QueueStore: Send + Sync {
     /// Adds a row for each recipient and the body once (once too for an identical body
-    /// already queued), in one transaction, due at once.
+    /// already queued for the same charge), in one transaction, due at once; a body that does
+    /// not fit in the charged mailbox's quota is `LimitReached` and nothing is queued.
     async fn enqueue(&self, message: &NewOutbound) -> StoreResult<()>;
     /// Rows whose next attempt is due at `now`, oldest first.
     async fn due(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<QueuedMessage>>;
