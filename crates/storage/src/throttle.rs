@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 use trekmail_core::clock::{from_micros, to_micros};
 use trekmail_core::store::{Admit, FailureCount, StoreResult, ThrottleStore};
 
-const GET: &str = "SELECT failures, last_failure FROM sign_in_failures WHERE key = $1";
 /// Reads a key's counter and holds its row until the transaction ends (a new key reads as
 /// zero failures); the no-op update is what takes the row lock on PostgreSQL.
 const LOCK: &str = "INSERT INTO sign_in_failures (key, failures, last_failure) VALUES ($1, 0, $2) \
@@ -30,25 +29,6 @@ const PRUNE_TRUST: &str = "DELETE FROM sign_in_trust WHERE last_success < $1";
 
 #[async_trait::async_trait]
 impl ThrottleStore for SqlStore {
-    async fn failure_counts(&self, keys: &[String]) -> StoreResult<Vec<Option<FailureCount>>> {
-        let mut out = Vec::with_capacity(keys.len());
-        for key in keys {
-            let row = sqlx::query(GET)
-                .bind(key.as_str())
-                .fetch_optional(&self.read)
-                .await
-                .map_err(db_err)?;
-            out.push(match row {
-                Some(row) => Some(FailureCount {
-                    failures: count(rows::get(&row, "failures")?),
-                    last_failure: from_micros(rows::get(&row, "last_failure")?),
-                }),
-                None => None,
-            });
-        }
-        Ok(out)
-    }
-
     async fn reserve_attempt(
         &self,
         keys: &[String],

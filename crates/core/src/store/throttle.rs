@@ -15,8 +15,6 @@ pub type Admit<'a> = &'a (dyn Fn(&[Option<FailureCount>]) -> bool + Send + Sync)
 /// guesser gains nothing by spreading attempts over nodes, nor by sending them all at once.
 #[async_trait::async_trait]
 pub trait ThrottleStore: Send + Sync {
-    /// The counters of `keys` that exist, in the order asked (`None` where none).
-    async fn failure_counts(&self, keys: &[String]) -> StoreResult<Vec<Option<FailureCount>>>;
     /// In one transaction: reads each key's counter (one idle since `forget_before` reads as
     /// `None`), asks `admit`, and when it agrees counts one failure at `at` against each key,
     /// before the caller checks any secret. Concurrent reservations of a key wait for each
