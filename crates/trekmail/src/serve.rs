@@ -44,7 +44,7 @@ pub async fn run(config: &Config) -> Result<()> {
         secure_cookies: config.dashboard.secure_cookies,
         channel: trekmail_web::WebChannel::Dashboard,
     };
-    let dashboard = web_listener(dashboard, &node.core, &acceptor, &shutdown).await?;
+    let dashboard = web_listener(dashboard, config, &node.core, &acceptor, &shutdown).await?;
     let webmail = WebSection {
         name: "webmail",
         listen: &config.webmail.listen,
@@ -52,7 +52,7 @@ pub async fn run(config: &Config) -> Result<()> {
         secure_cookies: config.webmail.secure_cookies,
         channel: trekmail_web::WebChannel::Webmail,
     };
-    let webmail = web_listener(webmail, &node.core, &acceptor, &shutdown).await?;
+    let webmail = web_listener(webmail, config, &node.core, &acceptor, &shutdown).await?;
     let smtp_options = trekmail_smtp::SmtpOptions {
         spool_dir: config.data_dir.join("spool"),
         ..config.smtp.options()
@@ -256,6 +256,7 @@ type WebListener = (
 /// Binds and serves a web channel; `None` when its address is empty.
 async fn web_listener(
     section: WebSection<'_>,
+    config: &Config,
     core: &std::sync::Arc<trekmail_core::Core>,
     acceptor: &tokio_rustls::TlsAcceptor,
     shutdown: &CancellationToken,
@@ -276,6 +277,7 @@ async fn web_listener(
     let bound = listener.local_addr()?;
     let options = trekmail_web::WebOptions {
         secure_cookies: tls || secure_cookies,
+        trusted_proxies: config.trusted_proxies.clone(),
     };
     let task = tokio::spawn(trekmail_web::serve_channel(
         channel,

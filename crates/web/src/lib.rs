@@ -4,6 +4,7 @@
 
 mod api;
 mod assets;
+mod client;
 mod csrf;
 mod dashboard;
 mod error;
@@ -27,6 +28,7 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::Core;
+use trekmail_net::TrustedProxies;
 
 /// How the web listeners behave.
 #[derive(Debug, Clone, Default)]
@@ -34,6 +36,8 @@ pub struct WebOptions {
     /// Marks cookies `Secure` and sends HSTS; on whenever the pages are reached over HTTPS
     /// (directly or through a TLS-terminating proxy).
     pub secure_cookies: bool,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// The two web channels, each on a listener of its own.
@@ -56,6 +60,7 @@ pub async fn serve_channel(
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
     let https = options.secure_cookies;
+    let proxies = Arc::new(options.trusted_proxies.clone());
     let mut router = match channel {
         WebChannel::Dashboard => dashboard::router(core, options, shutdown.clone()),
         WebChannel::Webmail => webmail::router(core, options, shutdown.clone()),
@@ -63,6 +68,10 @@ pub async fn serve_channel(
     if https {
         router = router.layer(axum::middleware::from_fn(headers::strict_transport));
     }
+    router = router.layer(axum::middleware::from_fn_with_state(
+        proxies,
+        client::resolve,
+    ));
     match tls {
         Some(acceptor) => serve_tls(listener, acceptor, router, shutdown).await,
         None => serve(listener, router, shutdown).await,
@@ -88,8 +97,8 @@ async fn serve_tls(
     router: Router,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    // `tap_io` gives any listener axum's `ConnectInfo<SocketAddr>`, which handlers use for
-    // the peer's address (throttling, audit).
+    // `tap_io` gives any listener axum's `ConnectInfo<SocketAddr>`, the peer's address that
+    // `client::resolve` starts from.
     let listener = tls_listener::TlsListener::new(listener, acceptor)?.tap_io(|_| {});
     axum::serve(
         listener,
