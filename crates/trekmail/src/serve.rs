@@ -42,6 +42,10 @@ pub async fn run(config: &Config) -> Result<()> {
         listen: &config.dashboard.listen,
         tls: config.dashboard.tls,
         secure_cookies: config.dashboard.secure_cookies,
+        limits: trekmail_net::Limits {
+            max_connections: config.dashboard.max_connections,
+            max_per_ip: config.dashboard.max_connections_per_ip,
+        },
         channel: trekmail_web::WebChannel::Dashboard,
     };
     let dashboard = web_listener(dashboard, config, &node.core, &acceptor, &shutdown).await?;
@@ -50,6 +54,10 @@ pub async fn run(config: &Config) -> Result<()> {
         listen: &config.webmail.listen,
         tls: config.webmail.tls,
         secure_cookies: config.webmail.secure_cookies,
+        limits: trekmail_net::Limits {
+            max_connections: config.webmail.max_connections,
+            max_per_ip: config.webmail.max_connections_per_ip,
+        },
         channel: trekmail_web::WebChannel::Webmail,
     };
     let webmail = web_listener(webmail, config, &node.core, &acceptor, &shutdown).await?;
@@ -243,6 +251,7 @@ struct WebSection<'a> {
     listen: &'a str,
     tls: bool,
     secure_cookies: bool,
+    limits: trekmail_net::Limits,
     channel: trekmail_web::WebChannel,
 }
 
@@ -266,6 +275,7 @@ async fn web_listener(
         listen,
         tls,
         secure_cookies,
+        limits,
         channel,
     } = section;
     if listen.is_empty() {
@@ -278,6 +288,7 @@ async fn web_listener(
     let options = trekmail_web::WebOptions {
         secure_cookies: tls || secure_cookies,
         trusted_proxies: config.trusted_proxies.clone(),
+        limits,
     };
     let task = tokio::spawn(trekmail_web::serve_channel(
         channel,
