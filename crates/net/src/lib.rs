@@ -64,24 +64,23 @@ impl Connections {
                 }
             };
             let _ = tcp.set_nodelay(true);
-            let (admission, proxies, handle) =
-                (self.admission.clone(), self.proxies.clone(), handle.clone());
+            if !self.proxies.trusts(peer.ip()) {
+                // Admitted here, in the order connections arrive.
+                let admitted = admit(&self.admission, peer);
+                self.tasks.spawn(handle(tcp, peer, admitted));
+                continue;
+            }
+            // A proxy's connection is admitted for the client its header names, once read.
+            let (admission, handle) = (self.admission.clone(), handle.clone());
             self.tasks.spawn(async move {
                 let mut tcp = tcp;
-                let client = match proxies.trusts(peer.ip()) {
-                    false => peer,
-                    true => match tokio::time::timeout(PROXY_HEADER_TIMEOUT, read_header(&mut tcp))
-                        .await
-                    {
-                        Ok(Ok(client)) => client.unwrap_or(peer),
-                        Ok(Err(e)) => return tracing::warn!(%peer, error = %e, "proxy refused"),
-                        Err(_) => return tracing::warn!(%peer, "no PROXY header in time"),
-                    },
+                let header = tokio::time::timeout(PROXY_HEADER_TIMEOUT, read_header(&mut tcp));
+                let client = match header.await {
+                    Ok(Ok(client)) => client.unwrap_or(peer),
+                    Ok(Err(e)) => return tracing::warn!(%peer, error = %e, "proxy refused"),
+                    Err(_) => return tracing::warn!(%peer, "no PROXY header in time"),
                 };
-                let admitted = Admission::admit(&admission, client.ip());
-                if let Err(refused) = &admitted {
-                    tracing::warn!(%client, %refused, "connection refused");
-                }
+                let admitted = admit(&admission, client);
                 handle(tcp, client, admitted).await;
             });
         }
@@ -92,4 +91,12 @@ impl Connections {
         self.tasks.close();
         self.tasks.wait().await;
     }
+}
+
+fn admit(admission: &Arc<Admission>, client: SocketAddr) -> Result<Admitted, Refused> {
+    let admitted = Admission::admit(admission, client.ip());
+    if let Err(refused) = &admitted {
+        tracing::warn!(%client, %refused, "connection refused");
+    }
+    admitted
 }

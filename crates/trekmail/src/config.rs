@@ -547,6 +547,11 @@ mod tests {
     }
 }
 
+/// The web listeners' default connection caps.
+fn web_limits() -> trekmail_net::Limits {
+    trekmail_web::WebOptions::default().limits
+}
+
 /// `[dashboard]`: the account owners' pages and JSON API.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -557,6 +562,10 @@ pub struct DashboardConfig {
     pub tls: bool,
     /// Marks cookies `Secure` without `tls`: for HTTPS through a TLS-terminating proxy.
     pub secure_cookies: bool,
+    /// TCP connections open at once (counted by the TCP peer: behind a proxy, the proxy).
+    pub max_connections: usize,
+    /// Open at once from one network (an IPv4 address or an IPv6 /64).
+    pub max_connections_per_ip: usize,
 }
 
 impl Default for DashboardConfig {
@@ -565,6 +574,8 @@ impl Default for DashboardConfig {
             listen: "127.0.0.1:8080".to_owned(),
             tls: false,
             secure_cookies: false,
+            max_connections: web_limits().max_connections,
+            max_connections_per_ip: web_limits().max_per_ip,
         }
     }
 }
@@ -580,6 +591,10 @@ pub struct WebmailConfig {
     pub tls: bool,
     /// Marks cookies `Secure` without `tls`: for HTTPS through a TLS-terminating proxy.
     pub secure_cookies: bool,
+    /// TCP connections open at once (counted by the TCP peer: behind a proxy, the proxy).
+    pub max_connections: usize,
+    /// Open at once from one network (an IPv4 address or an IPv6 /64).
+    pub max_connections_per_ip: usize,
     /// The operator's own host names (the shared webmail's, the dashboard's), which no
     /// account may brand; `tls.self_signed_names` and `smtp.hostname` are reserved as well.
     pub reserved_hosts: Vec<String>,
@@ -591,6 +606,8 @@ impl Default for WebmailConfig {
             listen: "127.0.0.1:8081".to_owned(),
             tls: false,
             secure_cookies: false,
+            max_connections: web_limits().max_connections,
+            max_connections_per_ip: web_limits().max_per_ip,
             reserved_hosts: vec!["localhost".to_owned()],
         }
     }

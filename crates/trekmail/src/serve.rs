@@ -42,17 +42,25 @@ pub async fn run(config: &Config) -> Result<()> {
         listen: &config.dashboard.listen,
         tls: config.dashboard.tls,
         secure_cookies: config.dashboard.secure_cookies,
+        limits: trekmail_net::Limits {
+            max_connections: config.dashboard.max_connections,
+            max_per_ip: config.dashboard.max_connections_per_ip,
+        },
         channel: trekmail_web::WebChannel::Dashboard,
     };
-    let dashboard = web_listener(dashboard, &node.core, &acceptor, &shutdown).await?;
+    let dashboard = web_listener(dashboard, config, &node.core, &acceptor, &shutdown).await?;
     let webmail = WebSection {
         name: "webmail",
         listen: &config.webmail.listen,
         tls: config.webmail.tls,
         secure_cookies: config.webmail.secure_cookies,
+        limits: trekmail_net::Limits {
+            max_connections: config.webmail.max_connections,
+            max_per_ip: config.webmail.max_connections_per_ip,
+        },
         channel: trekmail_web::WebChannel::Webmail,
     };
-    let webmail = web_listener(webmail, &node.core, &acceptor, &shutdown).await?;
+    let webmail = web_listener(webmail, config, &node.core, &acceptor, &shutdown).await?;
     let smtp_options = trekmail_smtp::SmtpOptions {
         spool_dir: config.data_dir.join("spool"),
         trusted_proxies: config.trusted_proxies.clone(),
@@ -244,6 +252,7 @@ struct WebSection<'a> {
     listen: &'a str,
     tls: bool,
     secure_cookies: bool,
+    limits: trekmail_net::Limits,
     channel: trekmail_web::WebChannel,
 }
 
@@ -257,6 +266,7 @@ type WebListener = (
 /// Binds and serves a web channel; `None` when its address is empty.
 async fn web_listener(
     section: WebSection<'_>,
+    config: &Config,
     core: &std::sync::Arc<trekmail_core::Core>,
     acceptor: &tokio_rustls::TlsAcceptor,
     shutdown: &CancellationToken,
@@ -266,6 +276,7 @@ async fn web_listener(
         listen,
         tls,
         secure_cookies,
+        limits,
         channel,
     } = section;
     if listen.is_empty() {
@@ -277,6 +288,8 @@ async fn web_listener(
     let bound = listener.local_addr()?;
     let options = trekmail_web::WebOptions {
         secure_cookies: tls || secure_cookies,
+        trusted_proxies: config.trusted_proxies.clone(),
+        limits,
     };
     let task = tokio::spawn(trekmail_web::serve_channel(
         channel,

@@ -1,8 +1,8 @@
-//! The network layer under IMAP and SMTP against the real binary: one network cannot take
-//! every connection slot; behind a trusted proxy the PROXY protocol v2 header names the client
-//! (for the throttle, the audit, the session list and the caps) and nobody else's does; a
-//! SIGTERM gives each open connection its closing reply and ends the process within
-//! `shutdown_secs`.
+//! The network layer under every listener against the real binary: one network cannot take
+//! every connection slot (IMAP, SMTP, and the web listeners, which close what is over their
+//! caps); behind a trusted proxy the PROXY protocol v2 header names the client (for the
+//! throttle, the audit, the session list and the caps) and nobody else's does; a SIGTERM gives
+//! each open connection its closing reply and ends the process within `shutdown_secs`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -247,4 +247,69 @@ fn without_trusted_proxies_a_proxy_header_is_nobodys_word() {
     }
     let audit = ok(&config, &["audit", "ann@example.com"], None);
     assert!(!audit.contains("203.0.113.9"), "{audit}");
+}
+
+/// A plain GET on a fresh connection: the status line, or `None` when the server closed the
+/// connection without an answer. Panics when it neither answers nor closes within 5 s.
+fn http_status(port: u16) -> Option<String> {
+    let mut tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let _ = tcp.write_all(b"GET /signin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    let mut answer = String::new();
+    match BufReader::new(tcp).read_line(&mut answer) {
+        Ok(_) if answer.is_empty() => None,
+        Ok(_) => Some(answer),
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => None,
+        Err(e) => panic!("neither answered nor closed: {e}"),
+    }
+}
+
+/// Tries `works` for up to 5 s; whether it came true.
+fn within_5s(works: impl Fn() -> bool) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(5) {
+        if works() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+#[test]
+fn a_web_listener_closes_connections_over_its_caps_until_a_place_frees() {
+    let (_dir, config) = setup("");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("[webmail]\n", "[webmail]\nmax_connections_per_ip = 3\n")
+        .replace(
+            "[dashboard]\n",
+            "[dashboard]\ntls = true\nmax_connections = 2\n",
+        );
+    std::fs::write(&config, text).unwrap();
+    let (_server, lines) = serve(&config);
+
+    // Plain HTTP: three idle connections take the network's share; a fourth is closed
+    // unanswered, and one more is served once a place is free.
+    let webmail = webmail_port(&lines);
+    let mut held: Vec<TcpStream> = (0..3)
+        .map(|_| TcpStream::connect(("127.0.0.1", webmail)).unwrap())
+        .collect();
+    assert_eq!(http_status(webmail), None);
+    assert_eq!(http_status(webmail), None);
+    drop(held.pop());
+    assert!(within_5s(
+        || http_status(webmail).is_some_and(|s| s.starts_with("HTTP/1.1 200"))
+    ));
+
+    // HTTPS: connections count from accept, before their handshake.
+    let dashboard = format!("https://127.0.0.1:{}/signin", dashboard_port(&lines));
+    let https_works = || common::web::curl(&["-k", &dashboard]).starts_with("HTTP/1.1 200");
+    let mut held: Vec<TcpStream> = (0..2)
+        .map(|_| TcpStream::connect(("127.0.0.1", dashboard_port(&lines))).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!https_works());
+    drop(held.pop());
+    assert!(within_5s(https_works));
 }

@@ -8,7 +8,7 @@ mod common;
 use common::side_core::{enroll_mailbox, oathtool, operator_token};
 use common::web::*;
 use common::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::sync::Arc;
 use trekmail_core::Core;
@@ -691,4 +691,91 @@ fn failed_sign_ins_are_throttled_alike_for_known_and_unknown_addresses() {
     // The throttle delays; it does not lock the owner out.
     let (answer, _) = attempt("ann%40example.com", ANN_PASSWORD);
     assert!(answer.contains("set-cookie: tm_mail="), "{answer}");
+}
+
+/// A seeded node serving with `top` (top-level keys) before its first section: its webmail
+/// address and a sign-in as `client` claims to come from (`X-Forwarded-For`), with the time
+/// it took.
+fn forwarded_sign_ins(
+    top: &str,
+) -> (
+    PathBuf,
+    Serve,
+    impl Fn(&str, &str) -> (String, std::time::Duration),
+) {
+    let (_dir, config) = setup("");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{top}{text}")).unwrap();
+    seed(&config);
+    let (server, lines) = serve(&config);
+    let base = format!("http://127.0.0.1:{}", webmail_port(&lines));
+    let page = curl(&[&format!("{base}/signin")]);
+    let pre = set_cookie(&page, "tm_mail_pre");
+    let attempt = move |client: &str, password: &str| {
+        let body = format!("csrf={pre}&address=ann%40example.com&password={password}");
+        let started = std::time::Instant::now();
+        let answer = curl(&[
+            "-b",
+            &format!("tm_mail_pre={pre}"),
+            "-H",
+            &format!("X-Forwarded-For: 198.51.100.1, {client}"),
+            "--data",
+            &body,
+            &format!("{base}/signin"),
+        ]);
+        (answer, started.elapsed())
+    };
+    (config, server, attempt)
+}
+
+#[test]
+fn behind_a_trusted_proxy_the_forwarded_client_is_throttled_audited_and_listed() {
+    let (config, _server, attempt) = forwarded_sign_ins("trusted_proxies = [\"127.0.0.1\"]\n");
+    let mut times = Vec::new();
+    for _ in 0..4 {
+        let (answer, took) = attempt("203.0.113.9", "Wrong-pass-123");
+        assert!(answer.contains("Wrong address or password."), "{answer}");
+        times.push(took);
+    }
+    assert!(
+        times[3] >= times[0] + std::time::Duration::from_millis(800),
+        "{times:?}"
+    );
+    // Another client behind the same proxy has counters of its own: its first failure is
+    // not held back, and the right password signs in.
+    let (answer, took) = attempt("203.0.113.10", "Wrong-pass-123");
+    assert!(answer.contains("Wrong address or password."), "{answer}");
+    assert!(
+        took < times[0] + std::time::Duration::from_millis(700),
+        "{took:?} {times:?}"
+    );
+    let (answer, _) = attempt("203.0.113.10", ANN_PASSWORD);
+    assert!(answer.contains("set-cookie: tm_mail="), "{answer}");
+    // The client's address, not the proxy's, nor what the client wrote left of it.
+    let audit = recorded_as(&config, "203.0.113.10", &["127.0.0.1", "198.51.100.1"]);
+    assert_eq!(audit.matches("\t203.0.113.9\t").count(), 4, "{audit}");
+}
+
+#[test]
+fn without_trusted_proxies_x_forwarded_for_is_ignored() {
+    let (config, _server, attempt) = forwarded_sign_ins("");
+    let (answer, _) = attempt("203.0.113.9", "Wrong-pass-123");
+    assert!(answer.contains("Wrong address or password."), "{answer}");
+    let (answer, _) = attempt("203.0.113.9", ANN_PASSWORD);
+    assert!(answer.contains("set-cookie: tm_mail="), "{answer}");
+    recorded_as(&config, "127.0.0.1", &["203.0.113", "198.51.100"]);
+}
+
+/// Asserts that Ann's webmail session is listed from `client`, her audit has it and none of
+/// `never`; her audit.
+fn recorded_as(config: &Path, client: &str, never: &[&str]) -> String {
+    let sessions = ok(config, &["sessions", "list", ANN], None);
+    assert!(
+        sessions.contains(&format!("\twebmail\t{client}\t")),
+        "{sessions}"
+    );
+    let audit = ok(config, &["audit", ANN, "--limit", "20"], None);
+    assert!(audit.contains(&format!("\t{client}\t")), "{audit}");
+    assert!(!never.iter().any(|n| audit.contains(n)), "{audit}");
+    audit
 }

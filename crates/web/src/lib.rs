@@ -4,6 +4,8 @@
 
 mod api;
 mod assets;
+mod capped_listener;
+mod client;
 mod csrf;
 mod dashboard;
 mod error;
@@ -20,20 +22,39 @@ mod webmail;
 use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::serve::ListenerExt;
+use axum::serve::{Listener, ListenerExt};
+use capped_listener::CappedListener;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::Core;
+use trekmail_net::{Limits, TrustedProxies};
 
 /// How the web listeners behave.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WebOptions {
     /// Marks cookies `Secure` and sends HSTS; on whenever the pages are reached over HTTPS
     /// (directly or through a TLS-terminating proxy).
     pub secure_cookies: bool,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
+    /// TCP connections open at once, overall and from one network.
+    pub limits: Limits,
+}
+
+impl Default for WebOptions {
+    fn default() -> WebOptions {
+        WebOptions {
+            secure_cookies: false,
+            trusted_proxies: TrustedProxies::default(),
+            limits: Limits {
+                max_connections: 10_000,
+                max_per_ip: 100,
+            },
+        }
+    }
 }
 
 /// The two web channels, each on a listener of its own.
@@ -56,6 +77,8 @@ pub async fn serve_channel(
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
     let https = options.secure_cookies;
+    let proxies = Arc::new(options.trusted_proxies.clone());
+    let limits = options.limits;
     let mut router = match channel {
         WebChannel::Dashboard => dashboard::router(core, options, shutdown.clone()),
         WebChannel::Webmail => webmail::router(core, options, shutdown.clone()),
@@ -63,36 +86,29 @@ pub async fn serve_channel(
     if https {
         router = router.layer(axum::middleware::from_fn(headers::strict_transport));
     }
+    router = router.layer(axum::middleware::from_fn_with_state(
+        proxies,
+        client::resolve,
+    ));
+    let listener = CappedListener::new(listener, limits, shutdown.clone())?;
     match tls {
-        Some(acceptor) => serve_tls(listener, acceptor, router, shutdown).await,
+        Some(acceptor) => {
+            let listener = tls_listener::TlsListener::new(listener, acceptor)?;
+            serve(listener, router, shutdown).await
+        }
         None => serve(listener, router, shutdown).await,
     }
 }
 
-async fn serve(
-    listener: TcpListener,
+async fn serve<L: Listener<Addr = SocketAddr>>(
+    listener: L,
     router: Router,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
+    // `tap_io` gives any listener axum's `ConnectInfo<SocketAddr>`, the peer's address that
+    // `client::resolve` starts from.
     axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { shutdown.cancelled().await })
-    .await
-}
-
-async fn serve_tls(
-    listener: TcpListener,
-    acceptor: TlsAcceptor,
-    router: Router,
-    shutdown: CancellationToken,
-) -> std::io::Result<()> {
-    // `tap_io` gives any listener axum's `ConnectInfo<SocketAddr>`, which handlers use for
-    // the peer's address (throttling, audit).
-    let listener = tls_listener::TlsListener::new(listener, acceptor)?.tap_io(|_| {});
-    axum::serve(
-        listener,
+        listener.tap_io(|_| {}),
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move { shutdown.cancelled().await })

@@ -1,14 +1,15 @@
 //! The dashboard's signed-in owner, read from the session cookie on every request. A session
 //! the registry no longer knows (ended, password changed, idle too long) is no session.
 
+use crate::client::ClientAddr;
 use crate::csrf;
 use crate::dashboard::AppState;
 use crate::error::WebError;
 use crate::own_credentials::Own;
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use trekmail_core::Core;
 use trekmail_core::audit::Channel;
 use trekmail_core::ids::{AccountId, Principal};
@@ -101,12 +102,9 @@ pub async fn resume(
     Ok((token, row))
 }
 
-/// The peer's address, when the listener recorded it.
+/// The client's address (see [`crate::client`]), when the listener recorded one.
 pub fn remote(parts: &Parts) -> Option<IpAddr> {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip())
+    parts.extensions.get::<ClientAddr>().map(|client| client.0)
 }
 
 /// One cookie's value from the request.

@@ -6,7 +6,7 @@ use crate::session;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use trekmail_core::Core;
 use trekmail_core::audit::Channel;
 use trekmail_core::auth::Authenticated;
@@ -54,12 +54,12 @@ impl Cookies {
         core: &Core,
         auth: &Authenticated,
         channel: Channel,
-        peer: SocketAddr,
+        client: IpAddr,
         to: &str,
     ) -> Result<Response, WebError> {
         let (_, token) = core
             .registry()
-            .open_web(auth, channel, Some(peer.ip()))
+            .open_web(auth, channel, Some(client))
             .await?;
         let cookie = session::set_cookie(self.session, token.expose(), self.secure, None);
         Ok(([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response())

@@ -1,10 +1,11 @@
-//! HTTPS for the web listeners: TCP connections are handshaken on their own tasks (a slow or
-//! silent client never holds up the others) and only finished TLS streams reach axum.
+//! HTTPS for the web listeners: admitted TCP connections are handshaken on their own tasks (a
+//! slow or silent client never holds up the others) and only finished TLS streams reach axum.
 
+use crate::capped_listener::{CappedListener, Counted};
 use axum::serve::Listener;
 use std::net::SocketAddr;
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
@@ -15,25 +16,17 @@ const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const QUEUE: usize = 128;
 
 pub struct TlsListener {
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
+    ready: mpsc::Receiver<(TlsStream<Counted<TcpStream>>, SocketAddr)>,
     local: SocketAddr,
 }
 
 impl TlsListener {
-    /// Starts accepting on `tcp`; the accept loop ends when the listener is dropped.
-    pub fn new(tcp: TcpListener, acceptor: TlsAcceptor) -> std::io::Result<TlsListener> {
+    /// Handshakes what `tcp` admits; ends when it stops or this listener is dropped.
+    pub fn new(mut tcp: CappedListener, acceptor: TlsAcceptor) -> std::io::Result<TlsListener> {
         let local = tcp.local_addr()?;
         let (tx, ready) = mpsc::channel(QUEUE);
         tokio::spawn(async move {
-            loop {
-                let (stream, peer) = match tcp.accept().await {
-                    Ok(accepted) => accepted,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                };
+            while let Some((stream, peer)) = tcp.next().await {
                 if tx.is_closed() {
                     return;
                 }
@@ -55,13 +48,13 @@ impl TlsListener {
 }
 
 impl Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
+    type Io = TlsStream<Counted<TcpStream>>;
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         match self.ready.recv().await {
             Some(accepted) => accepted,
-            // The accept loop only stops when this listener is gone; wait for shutdown.
+            // The accept loop stops at shutdown, or when this listener is gone.
             None => std::future::pending().await,
         }
     }

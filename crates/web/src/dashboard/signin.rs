@@ -2,17 +2,17 @@
 //! failure reads alike and is throttled by the door.
 
 use super::AppState;
+use crate::client::ClientAddr;
 use crate::csrf;
 use crate::error::WebError;
 use crate::session::{Owner, PRE_COOKIE};
 use crate::sign_in::{CodeForm, CsrfForm, EXPIRED, WRONG_CODE};
 use crate::views::{SignInCodePage, SignInPage, render};
 use axum::Form;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
-use std::net::SocketAddr;
 use trekmail_core::CoreError;
 use trekmail_core::audit::Channel;
 use trekmail_core::auth::{CodeTicket, PasswordStep};
@@ -41,7 +41,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Result<R
 
 pub async fn submit(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, WebError> {
@@ -64,14 +64,14 @@ pub async fn submit(
             Channel::Dashboard,
             &form.email,
             &form.password,
-            Some(peer.ip()),
+            Some(client),
         )
         .await;
     match step {
         Ok(PasswordStep::Done(auth)) => {
             state
                 .cookies()
-                .signed_in(&state.core, &auth, Channel::Dashboard, peer, "/mailboxes")
+                .signed_in(&state.core, &auth, Channel::Dashboard, client, "/mailboxes")
                 .await
         }
         Ok(PasswordStep::NeedsCode(ticket)) => Ok(state.cookies().with_pre(
@@ -89,7 +89,7 @@ pub async fn submit(
 
 pub async fn submit_code(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, WebError> {
@@ -112,14 +112,14 @@ pub async fn submit_code(
             Channel::Dashboard,
             &CodeTicket(form.ticket.clone()),
             &form.code,
-            Some(peer.ip()),
+            Some(client),
         )
         .await;
     match result {
         Ok(auth) => {
             state
                 .cookies()
-                .signed_in(&state.core, &auth, Channel::Dashboard, peer, "/mailboxes")
+                .signed_in(&state.core, &auth, Channel::Dashboard, client, "/mailboxes")
                 .await
         }
         Err(CoreError::Denied) => Ok(again(WRONG_CODE)),

@@ -6,16 +6,16 @@ use super::MailState;
 use super::brand::Brand;
 use super::owner::PRE_COOKIE;
 use super::pages::ForgotPage;
+use crate::client::ClientAddr;
 use crate::csrf;
 use crate::error::{WebError, form_message};
 use crate::sign_in::EXPIRED;
 use crate::views::{render, rules_for, rules_json};
 use axum::Form;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
-use std::net::SocketAddr;
 use trekmail_core::CoreError;
 use trekmail_core::audit::Channel;
 
@@ -55,7 +55,7 @@ pub async fn page(
 
 pub async fn submit(
     State(state): State<MailState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Form(form): Form<RecoveryForm>,
 ) -> Result<Response, WebError> {
@@ -85,7 +85,7 @@ pub async fn submit(
             &form.address,
             form.code.trim(),
             &form.password,
-            Some(peer.ip()),
+            Some(client),
         )
         .await;
     match result {
@@ -96,7 +96,7 @@ pub async fn submit(
                     &state.core,
                     &auth,
                     Channel::Webmail,
-                    peer,
+                    client,
                     "/settings/security?done=recovered",
                 )
                 .await

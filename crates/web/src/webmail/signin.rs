@@ -6,16 +6,16 @@ use super::MailState;
 use super::brand::Brand;
 use super::owner::{MailOwner, PRE_COOKIE};
 use super::pages::{SignInCodePage, SignInPage};
+use crate::client::ClientAddr;
 use crate::csrf;
 use crate::error::WebError;
 use crate::sign_in::{CodeForm, CsrfForm, EXPIRED, WRONG_CODE};
 use crate::views::render;
 use axum::Form;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
-use std::net::SocketAddr;
 use trekmail_core::CoreError;
 use trekmail_core::audit::Channel;
 use trekmail_core::auth::{CodeTicket, PasswordStep};
@@ -49,7 +49,7 @@ pub async fn page(
 
 pub async fn submit(
     State(state): State<MailState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, WebError> {
@@ -75,14 +75,14 @@ pub async fn submit(
             Channel::Webmail,
             &form.address,
             &form.password,
-            Some(peer.ip()),
+            Some(client),
         )
         .await;
     match step {
         Ok(PasswordStep::Done(auth)) => {
             state
                 .cookies()
-                .signed_in(&state.core, &auth, Channel::Webmail, peer, "/")
+                .signed_in(&state.core, &auth, Channel::Webmail, client, "/")
                 .await
         }
         Ok(PasswordStep::NeedsCode(ticket)) => Ok(state.cookies().with_pre(
@@ -101,7 +101,7 @@ pub async fn submit(
 
 pub async fn submit_code(
     State(state): State<MailState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, WebError> {
@@ -127,14 +127,14 @@ pub async fn submit_code(
             Channel::Webmail,
             &CodeTicket(form.ticket.clone()),
             form.code.trim(),
-            Some(peer.ip()),
+            Some(client),
         )
         .await;
     match result {
         Ok(auth) => {
             state
                 .cookies()
-                .signed_in(&state.core, &auth, Channel::Webmail, peer, "/")
+                .signed_in(&state.core, &auth, Channel::Webmail, client, "/")
                 .await
         }
         Err(CoreError::Denied) => Ok(again(WRONG_CODE)),
