@@ -16,6 +16,9 @@ use trekmail_net::TrustedProxies;
 /// The embedded database's file name in the data dir.
 pub const DATABASE_FILE: &str = "trekmail.db";
 
+/// The web listeners' default idle timeout: three of the event streams' keep-alives.
+const WEB_IDLE_SECS: u64 = 60;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
@@ -566,6 +569,9 @@ pub struct DashboardConfig {
     pub max_connections: usize,
     /// Open at once from one network (an IPv4 address or an IPv6 /64).
     pub max_connections_per_ip: usize,
+    /// A connection with no bytes either way for this long is closed (pages' event streams
+    /// send a keep-alive every 20 s).
+    pub idle_timeout_secs: u64,
 }
 
 impl Default for DashboardConfig {
@@ -576,6 +582,7 @@ impl Default for DashboardConfig {
             secure_cookies: false,
             max_connections: web_limits().max_connections,
             max_connections_per_ip: web_limits().max_per_ip,
+            idle_timeout_secs: WEB_IDLE_SECS,
         }
     }
 }
@@ -595,6 +602,9 @@ pub struct WebmailConfig {
     pub max_connections: usize,
     /// Open at once from one network (an IPv4 address or an IPv6 /64).
     pub max_connections_per_ip: usize,
+    /// A connection with no bytes either way for this long is closed (pages' event streams
+    /// send a keep-alive every 20 s).
+    pub idle_timeout_secs: u64,
     /// The operator's own host names (the shared webmail's, the dashboard's), which no
     /// account may brand; `tls.self_signed_names` and `smtp.hostname` are reserved as well.
     pub reserved_hosts: Vec<String>,
@@ -608,6 +618,7 @@ impl Default for WebmailConfig {
             secure_cookies: false,
             max_connections: web_limits().max_connections,
             max_connections_per_ip: web_limits().max_per_ip,
+            idle_timeout_secs: WEB_IDLE_SECS,
             reserved_hosts: vec!["localhost".to_owned()],
         }
     }

@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::node::{self, Role};
 use anyhow::{Context, Result};
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 pub async fn run(config: &Config) -> Result<()> {
@@ -46,6 +47,7 @@ pub async fn run(config: &Config) -> Result<()> {
             max_connections: config.dashboard.max_connections,
             max_per_ip: config.dashboard.max_connections_per_ip,
         },
+        idle_timeout: Duration::from_secs(config.dashboard.idle_timeout_secs.max(1)),
         channel: trekmail_web::WebChannel::Dashboard,
     };
     let dashboard = web_listener(dashboard, config, &node.core, &acceptor, &shutdown).await?;
@@ -58,6 +60,7 @@ pub async fn run(config: &Config) -> Result<()> {
             max_connections: config.webmail.max_connections,
             max_per_ip: config.webmail.max_connections_per_ip,
         },
+        idle_timeout: Duration::from_secs(config.webmail.idle_timeout_secs.max(1)),
         channel: trekmail_web::WebChannel::Webmail,
     };
     let webmail = web_listener(webmail, config, &node.core, &acceptor, &shutdown).await?;
@@ -253,6 +256,7 @@ struct WebSection<'a> {
     tls: bool,
     secure_cookies: bool,
     limits: trekmail_net::Limits,
+    idle_timeout: Duration,
     channel: trekmail_web::WebChannel,
 }
 
@@ -277,6 +281,7 @@ async fn web_listener(
         tls,
         secure_cookies,
         limits,
+        idle_timeout,
         channel,
     } = section;
     if listen.is_empty() {
@@ -290,6 +295,7 @@ async fn web_listener(
         secure_cookies: tls || secure_cookies,
         trusted_proxies: config.trusted_proxies.clone(),
         limits,
+        idle_timeout,
     };
     let task = tokio::spawn(trekmail_web::serve_channel(
         channel,

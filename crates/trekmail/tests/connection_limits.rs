@@ -313,3 +313,33 @@ fn a_web_listener_closes_connections_over_its_caps_until_a_place_frees() {
     drop(held.pop());
     assert!(within_5s(https_works));
 }
+
+/// A web connection that says nothing, or stops mid-request, is closed after the idle timeout
+/// and gives its place back.
+#[test]
+fn a_silent_web_connection_is_closed_after_the_idle_timeout() {
+    let (_dir, config) = setup("");
+    let text = std::fs::read_to_string(&config).unwrap().replace(
+        "[webmail]\n",
+        "[webmail]\nmax_connections_per_ip = 2\nidle_timeout_secs = 2\n",
+    );
+    std::fs::write(&config, text).unwrap();
+    let (_server, lines) = serve(&config);
+    let webmail = webmail_port(&lines);
+    let silent = TcpStream::connect(("127.0.0.1", webmail)).unwrap();
+    let mut halfway = TcpStream::connect(("127.0.0.1", webmail)).unwrap();
+    halfway
+        .write_all(b"GET /signin HTTP/1.1\r\nHost: loc")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(http_status(webmail), None, "a third place");
+    let started = Instant::now();
+    for tcp in [silent, halfway] {
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut rest = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut &tcp, &mut rest);
+    }
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(6), "closed after {took:?}");
+    assert!(http_status(webmail).is_some_and(|s| s.contains("200")));
+}

@@ -42,6 +42,8 @@ pub struct WebOptions {
     pub trusted_proxies: TrustedProxies,
     /// TCP connections open at once, overall and from one network.
     pub limits: Limits,
+    /// A connection with no bytes either way for this long is closed.
+    pub idle_timeout: std::time::Duration,
 }
 
 impl Default for WebOptions {
@@ -53,6 +55,7 @@ impl Default for WebOptions {
                 max_connections: 10_000,
                 max_per_ip: 100,
             },
+            idle_timeout: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -78,7 +81,7 @@ pub async fn serve_channel(
 ) -> std::io::Result<()> {
     let https = options.secure_cookies;
     let proxies = Arc::new(options.trusted_proxies.clone());
-    let limits = options.limits;
+    let (limits, idle) = (options.limits, options.idle_timeout);
     let mut router = match channel {
         WebChannel::Dashboard => dashboard::router(core, options, shutdown.clone()),
         WebChannel::Webmail => webmail::router(core, options, shutdown.clone()),
@@ -90,7 +93,7 @@ pub async fn serve_channel(
         proxies,
         client::resolve,
     ));
-    let listener = CappedListener::new(listener, limits, shutdown.clone())?;
+    let listener = CappedListener::new(listener, limits, idle, shutdown.clone())?;
     match tls {
         Some(acceptor) => {
             let listener = tls_listener::TlsListener::new(listener, acceptor)?;
