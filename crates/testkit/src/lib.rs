@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use trekmail_core::access::{MailboxAccess, Operator};
 use trekmail_core::auth::ThrottlePolicy;
 use trekmail_core::clock::{Clock, SystemClock};
 use trekmail_core::cluster::{ClusterLink, Inbound, NoLink};
 use trekmail_core::domain::{Mailbox, Plan};
-use trekmail_core::ids::AccountId;
+use trekmail_core::ids::{AccountId, MailboxId};
 use trekmail_core::security::password_hasher::{HashCost, PasswordHasher};
 use trekmail_core::security::random;
 use trekmail_core::security::secret_box::SecretBox;
@@ -102,6 +103,8 @@ impl Default for NodeOptions {
 /// A running core, stopped when dropped.
 pub struct TestNode {
     pub core: Arc<Core>,
+    /// The operator's authority, for tests that act on a mailbox without signing in.
+    pub operator: Operator,
     pub store: Arc<SqlStore>,
     pub blobs: Arc<dyn BlobStore>,
     /// The hasher the core uses, shared, so tests can count the work a sign-in cost.
@@ -150,7 +153,7 @@ impl TestNode {
             None => store.clone(),
         };
         let hasher = PasswordHasher::new(options.cost, 2);
-        let core = Core::new(
+        let (core, operator) = Core::new(
             config,
             dyn_store,
             blobs.clone(),
@@ -164,12 +167,18 @@ impl TestNode {
         core.start(inbound, shutdown.clone());
         TestNode {
             core,
+            operator,
             store,
             blobs,
             hasher,
             url: url.to_owned(),
             shutdown,
         }
+    }
+
+    /// A mailbox's access made by the operator, for tests that read or change its mail.
+    pub fn access(&self, mailbox: MailboxId) -> MailboxAccess {
+        self.operator.mailbox(mailbox)
     }
 
     /// A node on a fresh database of `backend` with default options.

@@ -54,17 +54,18 @@ async fn the_sent_copy_is_seen_and_the_queue_round_trips() {
             node, mailbox: m, ..
         } = Seeded::new(backend).await;
         let core = &node.core;
-        core.save_sent(m.id, b"Subject: sent\r\n\r\nhi\r\n")
+        let a = node.access(m.id);
+        core.save_sent(&a, b"Subject: sent\r\n\r\nhi\r\n")
             .await
             .unwrap();
         let sent = core
-            .folders(m.id)
+            .folders(&a)
             .await
             .unwrap()
             .into_iter()
             .find(|f| f.special_use == Some(SpecialUse::Sent))
             .unwrap();
-        let kept = core.messages(&sent).await.unwrap();
+        let kept = core.messages(&a, &sent).await.unwrap();
         assert_eq!(kept.len(), 1, "{backend:?}");
         assert!(kept[0].flags.contains("\\Seen"));
 

@@ -62,7 +62,8 @@ pub async fn open(config: &Config, role: Role) -> Result<Node> {
             }
         };
     let secrets = SecretBox::load_or_create(&config.key_file())?;
-    let core = Core::new(
+    // The server keeps no operator authority: the channels act only on what they signed in to.
+    let (core, _operator) = Core::new(
         config.core_config(),
         store,
         blobs,

@@ -447,7 +447,8 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
     )
     .await
     .unwrap();
-    let inbox = core.folder(carl.id, "INBOX").await.unwrap();
+    let carl_access = core.operator.mailbox(carl.id);
+    let inbox = core.folder(&carl_access, "INBOX").await.unwrap();
     let b_token = common::side_core::operator_token(&core, B_EMAIL, "b").await;
     let b = core.account_by_email(B_EMAIL).await.unwrap();
     let b_token_id = core.api_tokens(Scope::Operator, b.id).await.unwrap()[0].id;
@@ -537,7 +538,7 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
         .password_and_code(Channel::Imap, CARL, CARL_PASSWORD, None)
         .await
         .unwrap();
-    let messages = core.messages(&inbox).await.unwrap();
+    let messages = core.messages(&carl_access, &inbox).await.unwrap();
     assert_eq!(messages.len(), 1);
     assert!(!messages[0].flags.contains("\\Seen"), "A read carl's mail");
     let sessions = core.sessions(Scope::Operator, carl_who).await.unwrap();

@@ -10,14 +10,12 @@ use common::web::*;
 use common::*;
 use std::path::Path;
 use std::process::Child;
-use std::sync::Arc;
-use trekmail_core::Core;
 use trekmail_core::ids::Principal;
 use trekmail_core::services::{Actor, Scope};
 
 /// A core on the test's database, linked to the running server (when there is one) so it
 /// hears the changes.
-async fn side_core(config: &Path) -> Arc<Core> {
+async fn side_core(config: &Path) -> common::side_core::SideCore {
     let data = config.parent().unwrap().join("data");
     let linked = data.join("trekmail.sock").exists();
     common::side_core::side_core(&data, linked).await

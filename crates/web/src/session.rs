@@ -13,6 +13,7 @@ use trekmail_core::Core;
 use trekmail_core::audit::Channel;
 use trekmail_core::ids::{AccountId, Principal};
 use trekmail_core::services::{Actor, Scope};
+use trekmail_core::sessions::ResumedWeb;
 use trekmail_core::store::SessionRow;
 
 pub const COOKIE: &str = "tm_dash";
@@ -62,7 +63,9 @@ impl FromRequestParts<AppState> for Owner {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Owner, WebError> {
-        let (token, row) = resume(&state.core, &parts.headers, COOKIE, Channel::Dashboard).await?;
+        let (token, resumed) =
+            resume(&state.core, &parts.headers, COOKIE, Channel::Dashboard).await?;
+        let row = resumed.row;
         let Principal::Account(account) = row.owner else {
             return Err(WebError::SignedOut);
         };
@@ -90,15 +93,15 @@ pub async fn resume(
     headers: &HeaderMap,
     name: &str,
     channel: Channel,
-) -> Result<(String, SessionRow), WebError> {
+) -> Result<(String, ResumedWeb), WebError> {
     let token = cookie(headers, name).ok_or(WebError::SignedOut)?;
-    let row = core
+    let resumed = core
         .registry()
         .resume_web(&token)
         .await?
-        .filter(|row| row.channel == channel)
+        .filter(|resumed| resumed.row.channel == channel)
         .ok_or(WebError::SignedOut)?;
-    Ok((token, row))
+    Ok((token, resumed))
 }
 
 /// The peer's address, when the listener recorded it.

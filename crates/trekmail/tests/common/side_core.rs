@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
+use trekmail_core::access::Operator;
 use trekmail_core::audit::Channel;
 use trekmail_core::clock::SystemClock;
 use trekmail_core::cluster::{ClusterLink, NoLink};
@@ -15,9 +16,23 @@ use trekmail_core::services::{Actor, NewApiToken, Scope, TokenLifetime};
 use trekmail_core::store::BlobStore;
 use trekmail_core::{Core, CoreConfig};
 
+/// A second core and the operator's authority over it (the test acts as the operator).
+pub struct SideCore {
+    pub core: Arc<Core>,
+    pub operator: Operator,
+}
+
+impl std::ops::Deref for SideCore {
+    type Target = Core;
+
+    fn deref(&self) -> &Core {
+        &self.core
+    }
+}
+
 /// A core on the data dir's SQLite; `linked` to the running server through its control
 /// socket, so the server hears the changes (live pages, ended sessions).
-pub async fn side_core(data: &Path, linked: bool) -> Arc<Core> {
+pub async fn side_core(data: &Path, linked: bool) -> SideCore {
     let url = format!("sqlite://{}?mode=rwc", data.join("trekmail.db").display());
     let link: Arc<dyn ClusterLink> = match linked {
         true => Arc::new(trekmail_storage::SocketLink::client(
@@ -29,13 +44,13 @@ pub async fn side_core(data: &Path, linked: bool) -> Arc<Core> {
 }
 
 /// A core like a node's: bodies in files beside SQLite, in the database on PostgreSQL.
-pub async fn core_on(url: &str, data: &Path, link: Arc<dyn ClusterLink>) -> Arc<Core> {
+pub async fn core_on(url: &str, data: &Path, link: Arc<dyn ClusterLink>) -> SideCore {
     let store = Arc::new(trekmail_storage::SqlStore::open(url).await.unwrap());
     let blobs: Arc<dyn BlobStore> = match url.starts_with("sqlite:") {
         true => Arc::new(trekmail_storage::FsBlobStore::new(data.join("blobs"))),
         false => store.clone(),
     };
-    Core::new(
+    let (core, operator) = Core::new(
         CoreConfig::default(),
         store,
         blobs,
@@ -44,7 +59,8 @@ pub async fn core_on(url: &str, data: &Path, link: Arc<dyn ClusterLink>) -> Arc<
         PasswordHasher::for_this_machine(),
         Arc::new(SystemClock),
     )
-    .unwrap()
+    .unwrap();
+    SideCore { core, operator }
 }
 
 /// Turns a mailbox's 2FA on as its owner would in webmail; returns the key (base32).
