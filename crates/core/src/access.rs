@@ -8,8 +8,9 @@
 //! ```
 
 use crate::error::CoreError;
-use crate::ids::{MailboxId, Principal};
+use crate::ids::{AccountId, MailboxId, Principal};
 use crate::mail::{Folder, MessageMeta};
+use crate::services::Scope;
 
 /// A signed-in mailbox: minted from a live IMAP/SMTP session, a resumed webmail session, or
 /// by the operator. Every mail method reads the mailbox from here, never from a bare id.
@@ -69,5 +70,15 @@ impl Operator {
     /// Any mailbox's access, for operator commands and tests.
     pub fn mailbox(&self, mailbox: MailboxId) -> MailboxAccess {
         MailboxAccess::new(mailbox)
+    }
+
+    /// Every account's scope.
+    pub fn scope(&self) -> Scope {
+        Scope::OPERATOR
+    }
+
+    /// One account's scope, as its owner would have it: for tests of what an owner may do.
+    pub fn as_account(&self, account: AccountId) -> Scope {
+        Scope::account(account)
     }
 }

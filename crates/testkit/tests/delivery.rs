@@ -4,7 +4,7 @@
 
 use trekmail_core::domain::EmailAddress;
 use trekmail_core::mail::SpecialUse;
-use trekmail_core::services::{Actor, Recipient, Scope};
+use trekmail_core::services::{Actor, Recipient};
 use trekmail_core::store::NewOutbound;
 use trekmail_testkit::*;
 
@@ -36,7 +36,7 @@ async fn recipients_are_told_apart_and_a_full_mailbox_is_seen_before_data() {
                 .unwrap(),
             Recipient::Remote
         );
-        core.set_quota(Scope::Account(account), m.id, 1, &Actor::operator())
+        core.set_quota(operator().as_account(account), m.id, 1, &Actor::operator())
             .await
             .unwrap();
         core.deliver(&ann, &vec![b'x'; 1024 * 1024]).await.unwrap();

@@ -7,7 +7,7 @@ use std::time::Duration;
 use trekmail_core::CoreError;
 use trekmail_core::domain::EmailAddress;
 use trekmail_core::mail::{FlagChange, Flags, INBOX, MailChangeKind, SpecialUse};
-use trekmail_core::services::{Actor, Scope};
+use trekmail_core::services::Actor;
 use trekmail_testkit::*;
 
 fn message(subject: &str, size: usize) -> Vec<u8> {
@@ -66,7 +66,7 @@ async fn every_mailbox_has_its_folders_and_delivery_lands_in_inbox() {
             (Some(inbox.id), MailChangeKind::Appended)
         );
         let usage = core
-            .mailbox(Scope::Operator, m.id)
+            .mailbox(operator().scope(), m.id)
             .await
             .unwrap()
             .used_bytes;
@@ -90,7 +90,7 @@ async fn a_full_mailbox_refuses_mail_and_keeps_no_stray_body() {
         } = Seeded::new(backend).await;
         let core = &node.core;
         let a = node.access(m.id);
-        core.set_quota(Scope::Account(account), m.id, 1, &Actor::operator())
+        core.set_quota(operator().as_account(account), m.id, 1, &Actor::operator())
             .await
             .unwrap();
         core.deliver(&ann(), &message("fits", 600 * 1024))
@@ -177,7 +177,7 @@ async fn flags_copy_move_expunge_and_bodies_kept_once() {
             "{backend:?}: body outlived its messages"
         );
         assert_eq!(
-            core.mailbox(Scope::Operator, m.id)
+            core.mailbox(operator().scope(), m.id)
                 .await
                 .unwrap()
                 .used_bytes,
@@ -296,7 +296,7 @@ async fn folders_are_created_renamed_and_deleted_and_inbox_is_special() {
         // Deleting the mailbox takes its mail with it.
         let body = message("last", 10);
         core.deliver(&ann(), &body).await.unwrap();
-        core.delete_mailbox(Scope::Account(account), m.id, &Actor::operator())
+        core.delete_mailbox(operator().as_account(account), m.id, &Actor::operator())
             .await
             .unwrap();
         let blob = trekmail_core::mail::BlobId::of(&body);

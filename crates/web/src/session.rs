@@ -25,16 +25,14 @@ pub const PRE_COOKIE: &str = "tm_pre";
 pub struct Owner {
     pub row: SessionRow,
     pub account: AccountId,
+    /// The account's scope, as the registry resumed the session: all the pages can touch.
+    pub scope: Scope,
     pub email: String,
     pub csrf: String,
     pub remote: Option<IpAddr>,
 }
 
 impl Owner {
-    pub fn scope(&self) -> Scope {
-        Scope::Account(self.account)
-    }
-
     pub fn actor(&self) -> Actor {
         Actor {
             channel: Channel::Dashboard,
@@ -65,13 +63,12 @@ impl FromRequestParts<AppState> for Owner {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Owner, WebError> {
         let (token, resumed) =
             resume(&state.core, &parts.headers, COOKIE, Channel::Dashboard).await?;
+        let scope = resumed.account_scope().ok_or(WebError::SignedOut)?;
         let row = resumed.row;
-        let Principal::Account(account) = row.owner else {
-            return Err(WebError::SignedOut);
-        };
+        let account = scope.account_id().ok_or(WebError::SignedOut)?;
         let email = state
             .core
-            .account(Scope::Account(account), account)
+            .account(scope, account)
             .await
             .map_err(|_| WebError::SignedOut)?
             .owner_email
@@ -79,6 +76,7 @@ impl FromRequestParts<AppState> for Owner {
         Ok(Owner {
             row,
             account,
+            scope,
             email,
             csrf: csrf::for_session(&token),
             remote: remote(parts),

@@ -5,6 +5,7 @@ use crate::error::CoreError;
 use crate::mail::{
     BlobId, FlagChange, Flags, Folder, INBOX, MailChange, MailChangeKind, MessageMeta, NewMessage,
 };
+use crate::services::Scope;
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 
@@ -15,6 +16,17 @@ impl Core {
             .mailbox(access.mailbox())
             .await?
             .ok_or(CoreError::NotFound)
+    }
+
+    /// The signed-in mailbox and its own account's scope, for webmail's account-wide lookups
+    /// (its sessions, its brand): the owner acts on nothing else.
+    pub async fn own_mailbox_scope(
+        &self,
+        access: &MailboxAccess,
+    ) -> Result<(Mailbox, Scope), CoreError> {
+        let mailbox = self.own_mailbox(access).await?;
+        let scope = Scope::account(mailbox.account_id);
+        Ok((mailbox, scope))
     }
 
     /// Changes to the signed-in mailbox's folders, for IMAP sessions.

@@ -4,6 +4,7 @@ use super::registry::SessionRegistry;
 use crate::access::MailboxAccess;
 use crate::clock::to_micros;
 use crate::ids::{Principal, SessionId};
+use crate::services::Scope;
 use crate::store::SessionRow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -75,6 +76,14 @@ impl ResumedWeb {
     /// The signed-in mailbox's access, when it is a webmail session.
     pub fn mailbox_access(&self) -> Option<MailboxAccess> {
         mailbox_access(self.owner)
+    }
+
+    /// The signed-in owner's account scope, when it is a dashboard session.
+    pub fn account_scope(&self) -> Option<Scope> {
+        match self.owner {
+            Principal::Account(id) => Some(Scope::account(id)),
+            Principal::Mailbox(_) => None,
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use trekmail_core::cluster::{ClusterLink, NoLink};
 use trekmail_core::ids::{AccountId, Principal};
 use trekmail_core::security::password_hasher::PasswordHasher;
 use trekmail_core::security::secret_box::SecretBox;
-use trekmail_core::services::{Actor, NewApiToken, Scope, TokenLifetime};
+use trekmail_core::services::{Actor, NewApiToken, TokenLifetime};
 use trekmail_core::store::BlobStore;
 use trekmail_core::{Core, CoreConfig};
 
@@ -64,9 +64,9 @@ pub async fn core_on(url: &str, data: &Path, link: Arc<dyn ClusterLink>) -> Side
 }
 
 /// Turns a mailbox's 2FA on as its owner would in webmail; returns the key (base32).
-pub async fn enroll_mailbox(core: &Core, address: &str) -> String {
+pub async fn enroll_mailbox(core: &SideCore, address: &str) -> String {
     let mailbox = core
-        .mailbox_by_address(Scope::Operator, address)
+        .mailbox_by_address(core.operator.scope(), address)
         .await
         .unwrap();
     let who = Principal::Mailbox(mailbox.id);
@@ -124,7 +124,7 @@ pub fn oathtool(base32: &str, ahead: i64) -> String {
 
 /// An API token of the account whose owner is `email`, made by the operator (who is asked no
 /// password) and never expiring.
-pub async fn operator_token(core: &Core, email: &str, name: &str) -> String {
+pub async fn operator_token(core: &SideCore, email: &str, name: &str) -> String {
     let account = core.account_by_email(email).await.unwrap();
     let new = NewApiToken {
         name,
@@ -132,7 +132,7 @@ pub async fn operator_token(core: &Core, email: &str, name: &str) -> String {
         password: None,
     };
     let (_, token) = core
-        .create_api_token(Scope::Operator, account.id, &new, &Actor::operator())
+        .create_api_token(core.operator.scope(), account.id, &new, &Actor::operator())
         .await
         .unwrap();
     token.to_string()

@@ -26,6 +26,8 @@ pub struct MailOwner {
     pub row: SessionRow,
     /// The signed-in mailbox, as the registry resumed it: all the mail routes can touch.
     pub access: MailboxAccess,
+    /// The mailbox's own account's scope.
+    pub scope: Scope,
     pub account: AccountId,
     pub address: String,
     pub csrf: String,
@@ -36,11 +38,6 @@ pub struct MailOwner {
 impl MailOwner {
     pub fn who(&self) -> Principal {
         self.access.who()
-    }
-
-    /// The mailbox's own account: the owner acts on nothing else.
-    pub fn scope(&self) -> Scope {
-        Scope::Account(self.account)
     }
 
     pub fn actor(&self) -> Actor {
@@ -77,9 +74,9 @@ impl FromRequestParts<MailState> for MailOwner {
         let (token, resumed) =
             session::resume(&state.core, &parts.headers, COOKIE, Channel::Webmail).await?;
         let access = resumed.mailbox_access().ok_or(WebError::SignedOut)?;
-        let mailbox = state
+        let (mailbox, scope) = state
             .core
-            .own_mailbox(&access)
+            .own_mailbox_scope(&access)
             .await
             .map_err(|_| WebError::SignedOut)?;
         let brand = Brand::of_request(state, &parts.headers).await?;
@@ -90,6 +87,7 @@ impl FromRequestParts<MailState> for MailOwner {
         Ok(MailOwner {
             row: resumed.row,
             access,
+            scope,
             account: mailbox.account_id,
             address: mailbox.address.to_string(),
             csrf: csrf::for_session(&token),
