@@ -11,7 +11,7 @@ use std::time::Instant;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;
-use trekmail_core::services::{Actor, Scope};
+use trekmail_core::services::Actor;
 use trekmail_imap::{ImapOptions, ImapServer};
 
 const CONNECTIONS: usize = 1_000;
@@ -78,7 +78,7 @@ pub async fn run() -> anyhow::Result<()> {
             .collect();
         let started = Instant::now();
         core.set_mailbox_password(
-            Scope::Operator,
+            trekmail_testkit::operator().scope(),
             seeded.mailbox.id,
             &new_password,
             &Actor::operator(),
@@ -98,7 +98,7 @@ pub async fn run() -> anyhow::Result<()> {
     for round in 0..ROUNDS {
         let started = Instant::now();
         core.set_mailbox_password(
-            Scope::Operator,
+            trekmail_testkit::operator().scope(),
             seeded.mailbox.id,
             &format!("Bench-bare-{round}-pass"),
             &Actor::operator(),

@@ -61,8 +61,9 @@ pub async fn run() -> anyhow::Result<()> {
         "smtp-source failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let inbox = core.folder(seeded.mailbox.id, INBOX).await?;
-    let stored = core.messages(&inbox).await?.len();
+    let access = seeded.node.access(seeded.mailbox.id);
+    let inbox = core.folder(&access, INBOX).await?;
+    let stored = core.messages(&access, &inbox).await?.len();
     anyhow::ensure!(stored == MESSAGES, "{stored} of {MESSAGES} stored");
     println!(
         "| SMTP inbound: smtp-source, {MESSAGES} messages of 4 KiB over {CONNECTIONS} connections, each fsync'd and committed before its 250 | SQLite + files | {:.0} messages/s ({seconds:.1} s) | - |",

@@ -1,6 +1,7 @@
 //! The assembled core: one value holding the store, the door, the registry and the event bus,
 //! which every channel and the operator commands share.
 
+use crate::access::Operator;
 use crate::auth::{SignInDoor, ThrottlePolicy};
 use crate::clock::Clock;
 use crate::cluster::{ClusterLink, ClusterMessage, Inbound};
@@ -39,13 +40,15 @@ pub struct Core {
     pub(crate) secrets: SecretBox,
     pub(crate) config: CoreConfig,
     events: EventBus,
-    mail_watch: MailWatch,
+    pub(crate) mail_watch: MailWatch,
     pub(crate) bodies_in_flight: BodiesInFlight,
     registry: Arc<SessionRegistry>,
     door: SignInDoor,
 }
 
 impl Core {
+    /// The core, and the operator's authority over it: for the caller's operator commands only,
+    /// never to be handed to a channel.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         config: CoreConfig,
@@ -55,7 +58,7 @@ impl Core {
         secrets: SecretBox,
         hasher: PasswordHasher,
         clock: Arc<dyn Clock>,
-    ) -> Result<Arc<Core>, crate::CoreError> {
+    ) -> Result<(Arc<Core>, Operator), crate::CoreError> {
         let node = NodeId(random::hex_token()?);
         let registry =
             SessionRegistry::new(node, store.clone(), link, clock.clone(), config.timings);
@@ -66,7 +69,7 @@ impl Core {
             config.throttle,
             clock.clone(),
         );
-        Ok(Arc::new(Core {
+        let core = Arc::new(Core {
             store,
             blobs,
             clock,
@@ -78,7 +81,8 @@ impl Core {
             bodies_in_flight: BodiesInFlight::default(),
             registry,
             door,
-        }))
+        });
+        Ok((core, Operator::new()))
     }
 
     /// The sign-in door.
@@ -94,11 +98,6 @@ impl Core {
     /// Changes to watch for live pages.
     pub fn events(&self) -> &EventBus {
         &self.events
-    }
-
-    /// Changes to folders, for IMAP sessions.
-    pub fn mail_watch(&self) -> &MailWatch {
-        &self.mail_watch
     }
 
     pub fn clock(&self) -> &Arc<dyn Clock> {

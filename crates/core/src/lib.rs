@@ -2,6 +2,7 @@
 //! changes. Protocol crates (IMAP, SMTP, web) call the services here; storage implements the
 //! ports in [`store`]. Nothing in this crate speaks a wire protocol or SQL.
 
+pub mod access;
 pub mod audit;
 pub mod auth;
 pub mod clock;

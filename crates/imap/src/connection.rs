@@ -21,8 +21,8 @@ use std::sync::Arc;
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
+use trekmail_core::access::MailboxAccess;
 use trekmail_core::audit::Channel;
-use trekmail_core::ids::{MailboxId, Principal};
 use trekmail_core::mail::{Folder, MailChange};
 use trekmail_core::sessions::LiveSession;
 use trekmail_core::{Core, CoreError};
@@ -37,7 +37,8 @@ pub(crate) struct Selected {
 /// A signed-in connection: its registered session and what it watches.
 pub(crate) struct SignedIn {
     session: LiveSession,
-    pub(crate) mailbox: MailboxId,
+    /// The signed-in mailbox, as the registry let it in.
+    pub(crate) access: MailboxAccess,
     watch: broadcast::Receiver<MailChange>,
     pub(crate) selected: Option<Selected>,
     /// The selected folder changed while no command could report it.
@@ -407,9 +408,6 @@ impl Connection {
             Ok(auth) => auth,
             Err(_) => return failed(tag),
         };
-        let Principal::Mailbox(mailbox) = auth.principal() else {
-            return failed(tag);
-        };
         let session = match core
             .registry()
             .open_connection(&auth, Channel::Imap, ip)
@@ -418,10 +416,13 @@ impl Connection {
             Ok(session) => session,
             Err(_) => return failed(tag),
         };
+        let Some(access) = session.mailbox_access() else {
+            return failed(tag);
+        };
         self.signed_in = Some(SignedIn {
             session,
-            mailbox,
-            watch: core.mail_watch().subscribe(mailbox),
+            access,
+            watch: core.watch_mail(&access),
             selected: None,
             stale: false,
         });
@@ -473,7 +474,7 @@ impl Connection {
         };
         signed_in.selected = None;
         let name = names::folder_name(mailbox).unwrap_or_default();
-        let folder = match core.folder(signed_in.mailbox, &name).await {
+        let folder = match core.folder(&signed_in.access, &name).await {
             Ok(folder) => folder,
             Err(e) => {
                 self.server
@@ -481,7 +482,7 @@ impl Connection {
                 return;
             }
         };
-        let messages = match core.messages(&folder).await {
+        let messages = match core.messages(&signed_in.access, &folder).await {
             Ok(m) => m,
             Err(e) => {
                 self.server
@@ -573,7 +574,7 @@ impl Connection {
             ));
             return;
         }
-        let folders = match self.core.folders(signed_in.mailbox).await {
+        let folders = match self.core.folders(&signed_in.access).await {
             Ok(f) => f,
             Err(e) => {
                 self.server
@@ -616,14 +617,16 @@ impl Connection {
     }
 
     async fn close(&mut self, tag: Tag<'static>, expunge: bool) {
-        let Some(selected) = self.signed_in.as_mut().and_then(|s| s.selected.take()) else {
+        let signed_in = self.signed_in.as_mut();
+        let selected = signed_in.and_then(|s| Some((s.access, s.selected.take()?)));
+        let Some((access, selected)) = selected else {
             self.server
                 .enqueue_status(r::bad(Some(tag), "No folder selected"));
             return;
         };
         if expunge && !selected.read_only {
             // CLOSE removes \Deleted messages silently; UNSELECT (RFC 3691) leaves them.
-            let _ = self.core.expunge(&selected.folder, None).await;
+            let _ = self.core.expunge(&access, &selected.folder, None).await;
         }
         self.done(tag, "Folder closed");
     }
@@ -659,7 +662,7 @@ impl Connection {
         if !allowed || !signed_in.stale {
             return;
         }
-        let Ok(messages) = core.messages(&selected.folder).await else {
+        let Ok(messages) = core.messages(&signed_in.access, &selected.folder).await else {
             return;
         };
         signed_in.stale = false;

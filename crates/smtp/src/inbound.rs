@@ -117,7 +117,7 @@ impl Session {
         }
         if let Some(signed_in) = &self.signed_in
             && stored > 0
-            && let Err(e) = core.save_sent(signed_in.mailbox.id, body).await
+            && let Err(e) = core.save_sent(&signed_in.access, body).await
         {
             tracing::warn!(error = %e, "SMTP could not keep the Sent copy");
         }

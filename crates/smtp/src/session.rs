@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio_util::sync::CancellationToken;
+use trekmail_core::access::MailboxAccess;
 use trekmail_core::domain::{EmailAddress, Mailbox};
 use trekmail_core::sessions::LiveSession;
 
@@ -29,6 +30,8 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 /// A signed-in submission connection: its registered live session and mailbox.
 pub(crate) struct SignedIn {
     pub(crate) session: LiveSession,
+    /// The signed-in mailbox, as the registry let it in.
+    pub(crate) access: MailboxAccess,
     pub(crate) mailbox: Mailbox,
 }
 

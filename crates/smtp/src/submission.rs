@@ -10,8 +10,6 @@ use data_encoding::BASE64;
 use mail_parser::{HeaderName, HeaderValue, MessageParser};
 use smtp_proto::{AUTH_LOGIN, AUTH_PLAIN};
 use trekmail_core::audit::Channel;
-use trekmail_core::ids::Principal;
-use trekmail_core::services::Scope;
 
 /// RFC 4954's prompts, base64 of "Username:" and "Password:".
 const USERNAME_PROMPT: &[u8] = b"334 VXNlcm5hbWU6\r\n";
@@ -94,20 +92,23 @@ impl Session {
         else {
             return r::AUTH_FAILED;
         };
-        let Principal::Mailbox(id) = auth.principal() else {
-            return r::AUTH_FAILED;
-        };
-        let mailbox = match core.mailbox(Scope::Operator, id).await {
-            Ok(mailbox) => mailbox,
-            Err(_) => return r::AUTH_FAILED,
-        };
-        match core
+        let Ok(session) = core
             .registry()
             .open_connection(&auth, Channel::Smtp, ip)
             .await
-        {
-            Ok(session) => {
-                self.signed_in = Some(SignedIn { session, mailbox });
+        else {
+            return r::AUTH_FAILED;
+        };
+        let Some(access) = session.mailbox_access() else {
+            return r::AUTH_FAILED;
+        };
+        match core.own_mailbox(&access).await {
+            Ok(mailbox) => {
+                self.signed_in = Some(SignedIn {
+                    session,
+                    access,
+                    mailbox,
+                });
                 r::AUTH_OK
             }
             Err(_) => r::AUTH_FAILED,

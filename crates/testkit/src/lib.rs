@@ -3,18 +3,19 @@
 #![allow(clippy::panic, clippy::expect_used, clippy::unwrap_used)]
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use trekmail_core::access::{MailboxAccess, Operator};
 use trekmail_core::auth::ThrottlePolicy;
 use trekmail_core::clock::{Clock, SystemClock};
 use trekmail_core::cluster::{ClusterLink, Inbound, NoLink};
 use trekmail_core::domain::{Mailbox, Plan};
-use trekmail_core::ids::AccountId;
+use trekmail_core::ids::{AccountId, MailboxId};
 use trekmail_core::security::password_hasher::{HashCost, PasswordHasher};
 use trekmail_core::security::random;
 use trekmail_core::security::secret_box::SecretBox;
-use trekmail_core::services::{Actor, NewMailboxRequest, Scope};
+use trekmail_core::services::{Actor, NewMailboxRequest};
 use trekmail_core::sessions::RegistryTimings;
 use trekmail_core::store::{BlobStore, Store};
 use trekmail_core::{Core, CoreConfig};
@@ -99,6 +100,15 @@ impl Default for NodeOptions {
     }
 }
 
+/// The operator's authority of the first node a test started; it is not tied to one core, so
+/// it serves every node of the test process.
+static OPERATOR: OnceLock<Operator> = OnceLock::new();
+
+/// The operator, for tests that act without signing in: start a [`TestNode`] first.
+pub fn operator() -> &'static Operator {
+    OPERATOR.get().expect("no TestNode started yet")
+}
+
 /// A running core, stopped when dropped.
 pub struct TestNode {
     pub core: Arc<Core>,
@@ -150,7 +160,7 @@ impl TestNode {
             None => store.clone(),
         };
         let hasher = PasswordHasher::new(options.cost, 2);
-        let core = Core::new(
+        let (core, operator) = Core::new(
             config,
             dyn_store,
             blobs.clone(),
@@ -160,6 +170,7 @@ impl TestNode {
             options.clock.clone(),
         )
         .unwrap();
+        let _ = OPERATOR.set(operator);
         let shutdown = CancellationToken::new();
         core.start(inbound, shutdown.clone());
         TestNode {
@@ -170,6 +181,11 @@ impl TestNode {
             url: url.to_owned(),
             shutdown,
         }
+    }
+
+    /// A mailbox's access made by the operator, for tests that read or change its mail.
+    pub fn access(&self, mailbox: MailboxId) -> MailboxAccess {
+        operator().mailbox(mailbox)
     }
 
     /// A node on a fresh database of `backend` with default options.
@@ -186,7 +202,7 @@ pub async fn seed_account(core: &Core, owner: &str) -> AccountId {
         .await
         .unwrap();
     let domain = owner.rsplit_once('@').unwrap().1;
-    core.add_domain(Scope::Operator, account.id, domain, &actor)
+    core.add_domain(operator().scope(), account.id, domain, &actor)
         .await
         .unwrap();
     account.id
@@ -201,7 +217,7 @@ pub async fn seed_mailbox(core: &Core, account: AccountId, address: &str) -> Mai
         quota_mb: 100,
         password: PASSWORD,
     };
-    core.create_mailbox(Scope::Operator, &request, &Actor::operator())
+    core.create_mailbox(operator().scope(), &request, &Actor::operator())
         .await
         .unwrap()
 }

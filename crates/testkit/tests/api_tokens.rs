@@ -9,7 +9,7 @@ use trekmail_core::CoreError;
 use trekmail_core::audit::{AuditKind, Channel};
 use trekmail_core::clock::{Clock, ManualClock};
 use trekmail_core::ids::Principal;
-use trekmail_core::services::{Actor, NewApiToken, Scope, TokenLifetime};
+use trekmail_core::services::{Actor, NewApiToken, TokenLifetime};
 use trekmail_testkit::*;
 
 const IP: Option<IpAddr> = Some(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10)));
@@ -36,7 +36,7 @@ async fn a_token_needs_the_password_again_and_a_wrong_one_counts() {
         let clock = Arc::new(ManualClock::at_unix(1_900_000_000));
         let Seeded { node, account, .. } = Seeded::on_clock(backend, clock.clone()).await;
         let core = &node.core;
-        let scope = Scope::Account(account);
+        let scope = operator().as_account(account);
         let days = TokenLifetime::Days30;
         let e = core
             .create_api_token(scope, account, &new_token(days, None), &owner())
@@ -62,7 +62,7 @@ async fn a_token_needs_the_password_again_and_a_wrong_one_counts() {
             .await;
         assert_eq!(held.unwrap_err(), CoreError::Denied, "{backend:?}");
         let audit = core
-            .audit_of(Scope::Operator, Principal::Account(account), 100)
+            .audit_of(operator().scope(), Principal::Account(account), 100)
             .await
             .unwrap();
         let counted = audit
@@ -81,7 +81,7 @@ async fn a_token_needs_the_password_again_and_a_wrong_one_counts() {
         // Another account's owner makes none here, password or not.
         let other = seed_account(core, "other@example.org").await;
         let e = core
-            .create_api_token(Scope::Account(other), account, &right, &owner())
+            .create_api_token(operator().as_account(other), account, &right, &owner())
             .await
             .unwrap_err();
         assert_eq!(e, CoreError::NotFound, "{backend:?}");
@@ -94,7 +94,7 @@ async fn tokens_expire_as_chosen_and_show_their_last_use_a_minute_apart() {
         let clock = Arc::new(ManualClock::at_unix(1_900_000_000));
         let Seeded { node, account, .. } = Seeded::on_clock(backend, clock.clone()).await;
         let core = &node.core;
-        let scope = Scope::Account(account);
+        let scope = operator().as_account(account);
         let make = async |lifetime| {
             let new = new_token(lifetime, Some(OWNER_PASSWORD));
             let (_, value) = core
@@ -147,7 +147,7 @@ async fn the_operators_password_reset_revokes_every_token() {
         for who in [account, account, other] {
             let new = new_token(TokenLifetime::Never, None);
             let (_, value) = core
-                .create_api_token(Scope::Operator, who, &new, &Actor::operator())
+                .create_api_token(operator().scope(), who, &new, &Actor::operator())
                 .await
                 .unwrap();
             values.push(value.to_string());
@@ -161,12 +161,17 @@ async fn the_operators_password_reset_revokes_every_token() {
             let e = core.authenticate_api_token(value).await.unwrap_err();
             assert_eq!(e, CoreError::Denied, "{backend:?}");
         }
-        let still = core.authenticate_api_token(&values[2]).await.unwrap();
+        let (still, scope) = core.authenticate_api_token(&values[2]).await.unwrap();
         assert_eq!(still.account_id, other, "{backend:?}");
+        assert_eq!(
+            scope.account_id(),
+            Some(other),
+            "{backend:?}: the token's own scope"
+        );
         // A weak password changes nothing, tokens included.
         let new = new_token(TokenLifetime::Never, None);
         let (_, kept) = core
-            .create_api_token(Scope::Operator, account, &new, &Actor::operator())
+            .create_api_token(operator().scope(), account, &new, &Actor::operator())
             .await
             .unwrap();
         assert!(

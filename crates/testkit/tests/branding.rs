@@ -6,7 +6,7 @@ use trekmail_core::CoreError;
 use trekmail_core::audit::Channel;
 use trekmail_core::auth::PasswordStep;
 use trekmail_core::domain::Plan;
-use trekmail_core::services::{Actor, Scope};
+use trekmail_core::services::Actor;
 use trekmail_testkit::*;
 
 /// An Agency account (branding included by default) with its domain and one mailbox.
@@ -17,7 +17,7 @@ async fn agency(node: &TestNode, owner: &str, mailbox: &str) -> trekmail_core::i
         .await
         .unwrap();
     let domain = owner.rsplit_once('@').unwrap().1;
-    core.add_domain(Scope::Operator, account.id, domain, &Actor::operator())
+    core.add_domain(operator().scope(), account.id, domain, &Actor::operator())
         .await
         .unwrap();
     seed_mailbox(core, account.id, mailbox).await;
@@ -33,7 +33,7 @@ async fn only_plans_with_branding_brand_and_a_host_has_one_account() {
         // Pro has no branding by default.
         let e = core
             .set_brand(
-                Scope::Operator,
+                operator().scope(),
                 account,
                 "mail.example.com",
                 "Ex",
@@ -53,7 +53,7 @@ async fn only_plans_with_branding_brand_and_a_host_has_one_account() {
             ("mail.acme.test", "Acme", "red;}"),
         ] {
             let e = core
-                .set_brand(Scope::Operator, acme, host, name, colour, &op)
+                .set_brand(operator().scope(), acme, host, name, colour, &op)
                 .await
                 .unwrap_err();
             assert!(
@@ -64,7 +64,7 @@ async fn only_plans_with_branding_brand_and_a_host_has_one_account() {
         // Another tenant cannot brand this one.
         let e = core
             .set_brand(
-                Scope::Account(account),
+                operator().as_account(account),
                 acme,
                 "x.acme.test",
                 "A",
@@ -76,7 +76,7 @@ async fn only_plans_with_branding_brand_and_a_host_has_one_account() {
         assert_eq!(e, CoreError::NotFound, "{backend:?}");
         let brand = core
             .set_brand(
-                Scope::Account(acme),
+                operator().as_account(acme),
                 acme,
                 " Mail.Acme.TEST. ",
                 " Acme ",
@@ -101,7 +101,7 @@ async fn only_plans_with_branding_brand_and_a_host_has_one_account() {
         let rival = agency(&node, "boss@rival.test", "rob@rival.test").await;
         let e = core
             .set_brand(
-                Scope::Operator,
+                operator().scope(),
                 rival,
                 "mail.acme.test",
                 "Rival",
@@ -114,7 +114,7 @@ async fn only_plans_with_branding_brand_and_a_host_has_one_account() {
         // The same host in another case or with the root's dot is the same host.
         for host in ["MAIL.ACME.TEST", "mail.acme.test.", " Mail.Acme.Test. "] {
             let e = core
-                .set_brand(Scope::Operator, rival, host, "Rival", "#000000", &op)
+                .set_brand(operator().scope(), rival, host, "Rival", "#000000", &op)
                 .await
                 .unwrap_err();
             assert!(
@@ -124,7 +124,7 @@ async fn only_plans_with_branding_brand_and_a_host_has_one_account() {
         }
         // Changing the brand moves the host; clearing it frees the host.
         core.set_brand(
-            Scope::Operator,
+            operator().scope(),
             acme,
             "webmail.acme.test",
             "Acme 2",
@@ -135,17 +135,17 @@ async fn only_plans_with_branding_brand_and_a_host_has_one_account() {
         .unwrap();
         assert_eq!(core.brand_by_host("mail.acme.test").await.unwrap(), None);
         assert_eq!(
-            core.brand(Scope::Account(acme), acme)
+            core.brand(operator().as_account(acme), acme)
                 .await
                 .unwrap()
                 .unwrap()
                 .name,
             "Acme 2"
         );
-        core.clear_brand(Scope::Account(acme), acme, &op)
+        core.clear_brand(operator().as_account(acme), acme, &op)
             .await
             .unwrap();
-        assert_eq!(core.brand(Scope::Operator, acme).await.unwrap(), None);
+        assert_eq!(core.brand(operator().scope(), acme).await.unwrap(), None);
         assert_eq!(core.brand_by_host("webmail.acme.test").await.unwrap(), None);
     }
 }
@@ -158,9 +158,12 @@ async fn the_operators_own_hosts_are_nobodys_brand() {
         let acme = agency(&node, "boss@acme.test", "zoe@acme.test").await;
         // Neither the account itself nor the operator on its behalf, in any spelling.
         for (scope, host) in [
-            (Scope::Account(acme), RESERVED_HOSTS[0].to_owned()),
-            (Scope::Account(acme), RESERVED_HOSTS[1].to_uppercase()),
-            (Scope::Operator, format!("{}.", RESERVED_HOSTS[0])),
+            (operator().as_account(acme), RESERVED_HOSTS[0].to_owned()),
+            (
+                operator().as_account(acme),
+                RESERVED_HOSTS[1].to_uppercase(),
+            ),
+            (operator().scope(), format!("{}.", RESERVED_HOSTS[0])),
         ] {
             let e = core
                 .set_brand(scope, acme, &host, "Acme", "#112233", &Actor::operator())
@@ -172,11 +175,11 @@ async fn the_operators_own_hosts_are_nobodys_brand() {
             }
             assert_eq!(core.brand_by_host(&host).await.unwrap(), None);
         }
-        assert_eq!(core.brand(Scope::Operator, acme).await.unwrap(), None);
+        assert_eq!(core.brand(operator().scope(), acme).await.unwrap(), None);
         // A host under the operator's name is still the account's to take.
         let brand = core
             .set_brand(
-                Scope::Account(acme),
+                operator().as_account(acme),
                 acme,
                 "acme.webmail.operator.test",
                 "Acme",
@@ -222,7 +225,7 @@ async fn a_branded_door_admits_only_its_accounts_mailboxes() {
 
         // Recovery likewise: refused on another brand, and the code is not used up by it.
         let code = core
-            .issue_recovery_code(Scope::Operator, ann.id, &Actor::operator())
+            .issue_recovery_code(operator().scope(), ann.id, &Actor::operator())
             .await
             .unwrap();
         let refused = core

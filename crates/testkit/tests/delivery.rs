@@ -4,7 +4,7 @@
 
 use trekmail_core::domain::EmailAddress;
 use trekmail_core::mail::SpecialUse;
-use trekmail_core::services::{Actor, Recipient, Scope};
+use trekmail_core::services::{Actor, Recipient};
 use trekmail_core::store::NewOutbound;
 use trekmail_testkit::*;
 
@@ -36,7 +36,7 @@ async fn recipients_are_told_apart_and_a_full_mailbox_is_seen_before_data() {
                 .unwrap(),
             Recipient::Remote
         );
-        core.set_quota(Scope::Account(account), m.id, 1, &Actor::operator())
+        core.set_quota(operator().as_account(account), m.id, 1, &Actor::operator())
             .await
             .unwrap();
         core.deliver(&ann, &vec![b'x'; 1024 * 1024]).await.unwrap();
@@ -54,17 +54,18 @@ async fn the_sent_copy_is_seen_and_the_queue_round_trips() {
             node, mailbox: m, ..
         } = Seeded::new(backend).await;
         let core = &node.core;
-        core.save_sent(m.id, b"Subject: sent\r\n\r\nhi\r\n")
+        let a = node.access(m.id);
+        core.save_sent(&a, b"Subject: sent\r\n\r\nhi\r\n")
             .await
             .unwrap();
         let sent = core
-            .folders(m.id)
+            .folders(&a)
             .await
             .unwrap()
             .into_iter()
             .find(|f| f.special_use == Some(SpecialUse::Sent))
             .unwrap();
-        let kept = core.messages(&sent).await.unwrap();
+        let kept = core.messages(&a, &sent).await.unwrap();
         assert_eq!(kept.len(), 1, "{backend:?}");
         assert!(kept[0].flags.contains("\\Seen"));
 

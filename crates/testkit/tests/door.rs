@@ -10,7 +10,7 @@ use trekmail_core::clock::Clock;
 use trekmail_core::ids::{AccountId, Principal};
 use trekmail_core::security::password_hasher::HashCost;
 use trekmail_core::security::totp::step_of;
-use trekmail_core::services::{Actor, Scope};
+use trekmail_core::services::Actor;
 use trekmail_testkit::*;
 
 const IP: Option<IpAddr> = Some(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10)));
@@ -92,7 +92,7 @@ async fn passwords_open_the_door_and_nothing_else() {
         );
 
         let audit = core
-            .audit_of(Scope::Operator, Principal::Mailbox(m.id), 50)
+            .audit_of(operator().scope(), Principal::Mailbox(m.id), 50)
             .await
             .unwrap();
         let kinds: Vec<AuditKind> = audit.iter().map(|r| r.event.kind).collect();
@@ -243,7 +243,7 @@ async fn two_factor_needs_a_fresh_code_on_every_channel() {
             .is_err()
         );
         assert!(core.two_factor_on(who).await.unwrap());
-        let audit = core.audit_of(Scope::Operator, who, 100).await.unwrap();
+        let audit = core.audit_of(operator().scope(), who, 100).await.unwrap();
         assert!(
             audit
                 .iter()
@@ -397,7 +397,7 @@ async fn throttling_stops_a_guesser_but_not_the_owner_elsewhere() {
         assert_eq!(eighth.await.unwrap().unwrap_err(), CoreError::Denied);
 
         let audit = core
-            .audit_of(Scope::Operator, Principal::Mailbox(m.id), 100)
+            .audit_of(operator().scope(), Principal::Mailbox(m.id), 100)
             .await
             .unwrap();
         let failed: Vec<_> = audit
@@ -483,21 +483,21 @@ async fn recovery_code_sets_the_password_once_and_turns_2fa_off() {
             name: "owner@example.com".into(),
         };
         assert_eq!(
-            core.recovery_status(Scope::Account(account), m.id)
+            core.recovery_status(operator().as_account(account), m.id)
                 .await
                 .unwrap(),
             None
         );
         let first = core
-            .issue_recovery_code(Scope::Account(account), m.id, &admin)
+            .issue_recovery_code(operator().as_account(account), m.id, &admin)
             .await
             .unwrap();
         let second = core
-            .issue_recovery_code(Scope::Account(account), m.id, &admin)
+            .issue_recovery_code(operator().as_account(account), m.id, &admin)
             .await
             .unwrap();
         assert!(
-            core.recovery_status(Scope::Account(account), m.id)
+            core.recovery_status(operator().as_account(account), m.id)
                 .await
                 .unwrap()
                 .is_some()
@@ -560,7 +560,7 @@ async fn recovery_code_sets_the_password_once_and_turns_2fa_off() {
             .await;
         assert_eq!(unknown.unwrap_err(), CoreError::Denied);
         let kinds: Vec<AuditKind> = core
-            .audit_of(Scope::Operator, who, 100)
+            .audit_of(operator().scope(), who, 100)
             .await
             .unwrap()
             .iter()
@@ -584,7 +584,7 @@ async fn wait_for_failures(
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let audit = core
-            .audit_of(Scope::Operator, Principal::Mailbox(id), 100)
+            .audit_of(operator().scope(), Principal::Mailbox(id), 100)
             .await
             .unwrap();
         let failed = audit

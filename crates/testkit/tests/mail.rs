@@ -7,7 +7,7 @@ use std::time::Duration;
 use trekmail_core::CoreError;
 use trekmail_core::domain::EmailAddress;
 use trekmail_core::mail::{FlagChange, Flags, INBOX, MailChangeKind, SpecialUse};
-use trekmail_core::services::{Actor, Scope};
+use trekmail_core::services::Actor;
 use trekmail_testkit::*;
 
 fn message(subject: &str, size: usize) -> Vec<u8> {
@@ -29,7 +29,8 @@ async fn every_mailbox_has_its_folders_and_delivery_lands_in_inbox() {
             node, mailbox: m, ..
         } = Seeded::new(backend).await;
         let core = &node.core;
-        let folders = core.folders(m.id).await.unwrap();
+        let a = node.access(m.id);
+        let folders = core.folders(&a).await.unwrap();
         let mut names: Vec<&str> = folders.iter().map(|f| f.name.as_str()).collect();
         names.sort_unstable();
         assert_eq!(
@@ -44,15 +45,18 @@ async fn every_mailbox_has_its_folders_and_delivery_lands_in_inbox() {
             );
         }
 
-        let mut watcher = core.mail_watch().subscribe(m.id);
+        let mut watcher = core.watch_mail(&a);
         let body = message("hello", 100);
         let meta = core.deliver(&ann(), &body).await.unwrap();
         assert_eq!(meta.uid, 1);
-        let inbox = core.folder(m.id, "inbox").await.unwrap();
+        let inbox = core.folder(&a, "inbox").await.unwrap();
         assert_eq!(inbox.name, INBOX);
-        let listed = core.messages(&inbox).await.unwrap();
+        let listed = core.messages(&a, &inbox).await.unwrap();
         assert_eq!(listed.len(), 1);
-        assert_eq!(core.message_body(&listed[0]).await.unwrap(), body);
+        assert_eq!(
+            core.message_body(&a, &inbox, &listed[0]).await.unwrap(),
+            body
+        );
         let heard = tokio::time::timeout(Duration::from_secs(1), watcher.recv())
             .await
             .unwrap()
@@ -62,7 +66,7 @@ async fn every_mailbox_has_its_folders_and_delivery_lands_in_inbox() {
             (Some(inbox.id), MailChangeKind::Appended)
         );
         let usage = core
-            .mailbox(Scope::Operator, m.id)
+            .mailbox(operator().scope(), m.id)
             .await
             .unwrap()
             .used_bytes;
@@ -85,7 +89,8 @@ async fn a_full_mailbox_refuses_mail_and_keeps_no_stray_body() {
             mailbox: m,
         } = Seeded::new(backend).await;
         let core = &node.core;
-        core.set_quota(Scope::Account(account), m.id, 1, &Actor::operator())
+        let a = node.access(m.id);
+        core.set_quota(operator().as_account(account), m.id, 1, &Actor::operator())
             .await
             .unwrap();
         core.deliver(&ann(), &message("fits", 600 * 1024))
@@ -97,8 +102,8 @@ async fn a_full_mailbox_refuses_mail_and_keeps_no_stray_body() {
             matches!(refused, Err(CoreError::LimitReached(_))),
             "{backend:?}: {refused:?}"
         );
-        let inbox = core.folder(m.id, INBOX).await.unwrap();
-        assert_eq!(core.messages(&inbox).await.unwrap().len(), 1);
+        let inbox = core.folder(&a, INBOX).await.unwrap();
+        assert_eq!(core.messages(&a, &inbox).await.unwrap().len(), 1);
         let blob = trekmail_core::mail::BlobId::of(&too_big);
         assert_eq!(
             node.blobs.get(&blob).await.unwrap(),
@@ -115,45 +120,56 @@ async fn flags_copy_move_expunge_and_bodies_kept_once() {
             node, mailbox: m, ..
         } = Seeded::new(backend).await;
         let core = &node.core;
-        let inbox = core.folder(m.id, INBOX).await.unwrap();
-        let archive = core.folder(m.id, "Archive").await.unwrap();
+        let a = node.access(m.id);
+        let inbox = core.folder(&a, INBOX).await.unwrap();
+        let archive = core.folder(&a, "Archive").await.unwrap();
         let body = message("keep me", 10);
         for _ in 0..3 {
             core.deliver(&ann(), &body).await.unwrap();
         }
         let seen = Flags::new(["\\Seen"]);
         let changed = core
-            .store_flags(&inbox, &[1, 2], FlagChange::Add, &seen)
+            .store_flags(&a, &inbox, &[1, 2], FlagChange::Add, &seen)
             .await
             .unwrap();
         assert_eq!(changed.len(), 2);
         let pairs = core
-            .copy_messages(&inbox, &[1], &archive, false)
+            .copy_messages(&a, &inbox, &[1], &archive, false)
             .await
             .unwrap();
         assert_eq!(pairs, [(1, 1)]);
         let moved = core
-            .copy_messages(&inbox, &[3], &archive, true)
+            .copy_messages(&a, &inbox, &[3], &archive, true)
             .await
             .unwrap();
         assert_eq!(moved, [(3, 2)]);
-        let in_archive = core.messages(&archive).await.unwrap();
+        let in_archive = core.messages(&a, &archive).await.unwrap();
         assert!(
             in_archive[0].flags.contains("\\seen"),
             "{backend:?}: flags not copied"
         );
-        assert_eq!(core.messages(&inbox).await.unwrap().len(), 2);
+        assert_eq!(core.messages(&a, &inbox).await.unwrap().len(), 2);
 
-        core.store_flags(&inbox, &[1, 2], FlagChange::Add, &Flags::new(["\\Deleted"]))
-            .await
-            .unwrap();
-        assert_eq!(core.expunge(&inbox, Some(&[2])).await.unwrap(), [2]);
-        assert_eq!(core.expunge(&inbox, None).await.unwrap(), [1]);
+        core.store_flags(
+            &a,
+            &inbox,
+            &[1, 2],
+            FlagChange::Add,
+            &Flags::new(["\\Deleted"]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(core.expunge(&a, &inbox, Some(&[2])).await.unwrap(), [2]);
+        assert_eq!(core.expunge(&a, &inbox, None).await.unwrap(), [1]);
         // The archive's copies still need the one body all of them share.
-        let first = &core.messages(&archive).await.unwrap()[0];
-        assert_eq!(core.message_body(first).await.unwrap(), body, "{backend:?}");
+        let first = &core.messages(&a, &archive).await.unwrap()[0];
+        assert_eq!(
+            core.message_body(&a, &archive, first).await.unwrap(),
+            body,
+            "{backend:?}"
+        );
 
-        core.delete_folder(m.id, "Archive").await.unwrap();
+        core.delete_folder(&a, "Archive").await.unwrap();
         let blob = trekmail_core::mail::BlobId::of(&body);
         assert_eq!(
             node.blobs.get(&blob).await.unwrap(),
@@ -161,12 +177,65 @@ async fn flags_copy_move_expunge_and_bodies_kept_once() {
             "{backend:?}: body outlived its messages"
         );
         assert_eq!(
-            core.mailbox(Scope::Operator, m.id)
+            core.mailbox(operator().scope(), m.id)
                 .await
                 .unwrap()
                 .used_bytes,
             0
         );
+    }
+}
+
+/// One mailbox's access reaches none of another's folders or messages, even when the
+/// caller holds the other's `Folder` and `MessageMeta` values.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mailbox_access_reaches_no_other_mailbox() {
+    for backend in BACKENDS {
+        let Seeded {
+            node,
+            account,
+            mailbox: m,
+        } = Seeded::new(backend).await;
+        let core = &node.core;
+        let ann = node.access(m.id);
+        let bob = node.access(seed_mailbox(core, account, "bob@example.com").await.id);
+        core.deliver(&self::ann(), &message("for ann", 10))
+            .await
+            .unwrap();
+        let inbox = core.folder(&ann, INBOX).await.unwrap();
+        let archive = core.folder(&ann, "Archive").await.unwrap();
+        let meta = core.messages(&ann, &inbox).await.unwrap().remove(0);
+        let seen = Flags::new(["\\Seen"]);
+        let not_found = |r: Result<(), CoreError>| assert_eq!(r.err(), Some(CoreError::NotFound));
+        not_found(core.messages(&bob, &inbox).await.map(drop));
+        not_found(core.message_body(&bob, &inbox, &meta).await.map(drop));
+        not_found(core.message_head(&bob, &inbox, &meta, 64).await.map(drop));
+        not_found(core.message_body(&ann, &archive, &meta).await.map(drop));
+        not_found(
+            core.append(&bob, &inbox, b"x\r\n", Flags::default(), chrono::Utc::now())
+                .await
+                .map(drop),
+        );
+        not_found(
+            core.store_flags(&bob, &inbox, &[meta.uid], FlagChange::Add, &seen)
+                .await
+                .map(drop),
+        );
+        not_found(core.expunge(&bob, &inbox, None).await.map(drop));
+        not_found(
+            core.copy_messages(&bob, &inbox, &[meta.uid], &archive, true)
+                .await
+                .map(drop),
+        );
+        let bob_inbox = core.folder(&bob, INBOX).await.unwrap();
+        not_found(
+            core.copy_messages(&ann, &inbox, &[meta.uid], &bob_inbox, false)
+                .await
+                .map(drop),
+        );
+        let kept = core.messages(&ann, &inbox).await.unwrap();
+        assert_eq!(kept, [meta], "{backend:?}");
+        assert!(core.messages(&bob, &bob_inbox).await.unwrap().is_empty());
     }
 }
 
@@ -179,59 +248,60 @@ async fn folders_are_created_renamed_and_deleted_and_inbox_is_special() {
             mailbox: m,
         } = Seeded::new(backend).await;
         let core = &node.core;
-        core.create_folder(m.id, "Projects").await.unwrap();
-        core.create_folder(m.id, "Projects/2026").await.unwrap();
+        let a = node.access(m.id);
+        core.create_folder(&a, "Projects").await.unwrap();
+        core.create_folder(&a, "Projects/2026").await.unwrap();
         assert!(matches!(
-            core.create_folder(m.id, "Projects").await,
+            core.create_folder(&a, "Projects").await,
             Err(CoreError::Conflict(_))
         ));
         assert!(matches!(
-            core.create_folder(m.id, "inbox").await,
+            core.create_folder(&a, "inbox").await,
             Err(CoreError::Conflict(_))
         ));
         for bad in ["", "/x", "x/", "a//b", "a*b", "bell\u{7}"] {
             assert!(
                 matches!(
-                    core.create_folder(m.id, bad).await,
+                    core.create_folder(&a, bad).await,
                     Err(CoreError::Invalid(_))
                 ),
                 "{bad:?}"
             );
         }
-        core.rename_folder(m.id, "Projects", "Work").await.unwrap();
+        core.rename_folder(&a, "Projects", "Work").await.unwrap();
         assert!(
-            core.folder(m.id, "Work/2026").await.is_ok(),
+            core.folder(&a, "Work/2026").await.is_ok(),
             "{backend:?}: child not renamed"
         );
 
         core.deliver(&ann(), &message("old inbox", 10))
             .await
             .unwrap();
-        core.rename_folder(m.id, "INBOX", "Old mail").await.unwrap();
-        let old = core.folder(m.id, "Old mail").await.unwrap();
-        assert_eq!(core.messages(&old).await.unwrap().len(), 1);
-        let inbox = core.folder(m.id, INBOX).await.unwrap();
-        assert!(core.messages(&inbox).await.unwrap().is_empty());
+        core.rename_folder(&a, "INBOX", "Old mail").await.unwrap();
+        let old = core.folder(&a, "Old mail").await.unwrap();
+        assert_eq!(core.messages(&a, &old).await.unwrap().len(), 1);
+        let inbox = core.folder(&a, INBOX).await.unwrap();
+        assert!(core.messages(&a, &inbox).await.unwrap().is_empty());
 
         assert!(matches!(
-            core.delete_folder(m.id, "INBOX").await,
+            core.delete_folder(&a, "INBOX").await,
             Err(CoreError::Invalid(_))
         ));
-        core.delete_folder(m.id, "Work/2026").await.unwrap();
+        core.delete_folder(&a, "Work/2026").await.unwrap();
         assert_eq!(
-            core.folder(m.id, "Work/2026").await.err(),
+            core.folder(&a, "Work/2026").await.err(),
             Some(CoreError::NotFound)
         );
 
         // Deleting the mailbox takes its mail with it.
         let body = message("last", 10);
         core.deliver(&ann(), &body).await.unwrap();
-        core.delete_mailbox(Scope::Account(account), m.id, &Actor::operator())
+        core.delete_mailbox(operator().as_account(account), m.id, &Actor::operator())
             .await
             .unwrap();
         let blob = trekmail_core::mail::BlobId::of(&body);
         assert_eq!(node.blobs.get(&blob).await.unwrap(), None, "{backend:?}");
-        assert!(core.folders(m.id).await.unwrap().is_empty());
+        assert!(core.folders(&a).await.unwrap().is_empty());
     }
 }
 
@@ -245,7 +315,7 @@ async fn a_watcher_on_another_node_hears_new_mail() {
     let a = TestNode::start(&url, linked.clone()).await;
     let b = TestNode::start(&url, linked).await;
     let seeded = Seeded::on(a).await;
-    let mut watcher = b.core.mail_watch().subscribe(seeded.mailbox.id);
+    let mut watcher = b.core.watch_mail(&b.access(seeded.mailbox.id));
     seeded
         .node
         .core
@@ -257,10 +327,21 @@ async fn a_watcher_on_another_node_hears_new_mail() {
         .expect("node B never heard of the new mail")
         .unwrap();
     assert_eq!(heard.kind, MailChangeKind::Appended);
-    let inbox = b.core.folder(seeded.mailbox.id, INBOX).await.unwrap();
-    let listed = b.core.messages(&inbox).await.unwrap();
+    let inbox = b
+        .core
+        .folder(&b.access(seeded.mailbox.id), INBOX)
+        .await
+        .unwrap();
+    let listed = b
+        .core
+        .messages(&b.access(seeded.mailbox.id), &inbox)
+        .await
+        .unwrap();
     assert_eq!(
-        b.core.message_body(&listed[0]).await.unwrap(),
+        b.core
+            .message_body(&b.access(seeded.mailbox.id), &inbox, &listed[0])
+            .await
+            .unwrap(),
         message("cross-node", 10)
     );
 }

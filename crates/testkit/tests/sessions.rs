@@ -9,7 +9,7 @@ use trekmail_core::CoreError;
 use trekmail_core::audit::{AuditKind, Channel};
 use trekmail_core::clock::Clock;
 use trekmail_core::ids::Principal;
-use trekmail_core::services::{Actor, Scope};
+use trekmail_core::services::Actor;
 use trekmail_core::sessions::RegistryTimings;
 use trekmail_core::store::SessionStore;
 use trekmail_testkit::*;
@@ -80,7 +80,10 @@ async fn saving_a_password_ends_every_session_and_the_old_password() {
             .await
             .unwrap();
 
-        let listed = core.sessions(Scope::Account(account), who).await.unwrap();
+        let listed = core
+            .sessions(operator().as_account(account), who)
+            .await
+            .unwrap();
         assert_eq!(listed.len(), 3, "{backend:?}");
         assert!(
             listed
@@ -90,7 +93,12 @@ async fn saving_a_password_ends_every_session_and_the_old_password() {
         assert!(listed.iter().all(|s| s.remote == IP));
 
         let ended = core
-            .set_mailbox_password(Scope::Account(account), m.id, "Brand-new-pass-9", &admin())
+            .set_mailbox_password(
+                operator().as_account(account),
+                m.id,
+                "Brand-new-pass-9",
+                &admin(),
+            )
             .await
             .unwrap();
         assert_eq!(ended, 3, "{backend:?}");
@@ -111,7 +119,7 @@ async fn saving_a_password_ends_every_session_and_the_old_password() {
             "{backend:?}: another mailbox's session ended"
         );
         assert!(
-            core.sessions(Scope::Operator, who)
+            core.sessions(operator().scope(), who)
                 .await
                 .unwrap()
                 .is_empty()
@@ -146,7 +154,7 @@ async fn saving_a_password_ends_every_session_and_the_old_password() {
         );
 
         let kinds: Vec<AuditKind> = core
-            .audit_of(Scope::Operator, who, 50)
+            .audit_of(operator().scope(), who, 50)
             .await
             .unwrap()
             .iter()
@@ -156,12 +164,19 @@ async fn saving_a_password_ends_every_session_and_the_old_password() {
         // Tenant isolation: another account sees nothing of this mailbox.
         let stranger = seed_account(core, "eve@evil.example").await;
         assert_eq!(
-            core.set_mailbox_password(Scope::Account(stranger), m.id, "Brand-new-pass-9", &admin())
-                .await,
+            core.set_mailbox_password(
+                operator().as_account(stranger),
+                m.id,
+                "Brand-new-pass-9",
+                &admin()
+            )
+            .await,
             Err(CoreError::NotFound)
         );
         assert_eq!(
-            core.sessions(Scope::Account(stranger), who).await.err(),
+            core.sessions(operator().as_account(stranger), who)
+                .await
+                .err(),
             Some(CoreError::NotFound)
         );
         drop(other);
@@ -257,12 +272,15 @@ async fn ending_sessions_one_or_all_and_deleting_a_mailbox() {
             .open_connection(&auth, Channel::Imap, IP)
             .await
             .unwrap();
-        core.end_session(Scope::Account(account), who, a.id(), &admin())
+        core.end_session(operator().as_account(account), who, a.id(), &admin())
             .await
             .unwrap();
         assert_ends(a.ended(), "the ended session").await;
         assert!(!b.is_ended());
-        assert_eq!(core.sessions(Scope::Operator, who).await.unwrap().len(), 1);
+        assert_eq!(
+            core.sessions(operator().scope(), who).await.unwrap().len(),
+            1
+        );
 
         // A connection that closes by itself leaves no row behind.
         drop(a);
@@ -273,13 +291,13 @@ async fn ending_sessions_one_or_all_and_deleting_a_mailbox() {
         drop(c);
         tokio::time::sleep(Duration::from_millis(200)).await;
         assert_eq!(
-            core.sessions(Scope::Operator, who).await.unwrap().len(),
+            core.sessions(operator().scope(), who).await.unwrap().len(),
             1,
             "{backend:?}"
         );
 
         assert_eq!(
-            core.end_sessions(Scope::Operator, who, None, &Actor::operator())
+            core.end_sessions(operator().scope(), who, None, &Actor::operator())
                 .await
                 .unwrap(),
             1
@@ -291,7 +309,7 @@ async fn ending_sessions_one_or_all_and_deleting_a_mailbox() {
             .await
             .unwrap();
         assert_eq!(
-            core.delete_mailbox(Scope::Account(account), m.id, &admin())
+            core.delete_mailbox(operator().as_account(account), m.id, &admin())
                 .await
                 .unwrap(),
             1
@@ -304,7 +322,7 @@ async fn ending_sessions_one_or_all_and_deleting_a_mailbox() {
                 .is_err()
         );
         assert_eq!(
-            core.mailbox(Scope::Operator, m.id).await.err(),
+            core.mailbox(operator().scope(), m.id).await.err(),
             Some(CoreError::NotFound)
         );
     }
@@ -385,7 +403,7 @@ async fn a_sign_in_racing_a_password_change_never_survives_it() {
             }));
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
-        core.set_mailbox_password(Scope::Operator, m.id, "Changed-mid-race-1", &admin())
+        core.set_mailbox_password(operator().scope(), m.id, "Changed-mid-race-1", &admin())
             .await
             .unwrap();
         done.store(true, std::sync::atomic::Ordering::SeqCst);
@@ -409,7 +427,7 @@ async fn a_sign_in_racing_a_password_change_never_survives_it() {
             "{backend:?}: the race never got a sign-in in before the change"
         );
         assert!(
-            core.sessions(Scope::Operator, Principal::Mailbox(m.id))
+            core.sessions(operator().scope(), Principal::Mailbox(m.id))
                 .await
                 .unwrap()
                 .is_empty()
@@ -447,13 +465,22 @@ async fn nodes_on_one_postgres_end_each_others_sessions() {
         .await
         .unwrap();
     assert_eq!(
-        b.core.sessions(Scope::Operator, who).await.unwrap().len(),
+        b.core
+            .sessions(operator().scope(), who)
+            .await
+            .unwrap()
+            .len(),
         2,
         "both nodes' sessions listed"
     );
 
     b.core
-        .set_mailbox_password(Scope::Account(account), m.id, "Changed-on-b-123", &admin())
+        .set_mailbox_password(
+            operator().as_account(account),
+            m.id,
+            "Changed-on-b-123",
+            &admin(),
+        )
         .await
         .unwrap();
     assert!(on_b.is_ended());
@@ -473,7 +500,7 @@ async fn nodes_on_one_postgres_end_each_others_sessions() {
         .await
         .unwrap();
     a.core
-        .end_sessions(Scope::Operator, who, None, &Actor::operator())
+        .end_sessions(operator().scope(), who, None, &Actor::operator())
         .await
         .unwrap();
     assert_ends(on_b.ended(), "node B's session").await;
@@ -544,7 +571,7 @@ async fn a_busy_web_session_still_ends_at_its_absolute_lifetime() {
             "{backend:?}: alive after 7 days"
         );
         // Ended, not only refused: its row is gone and an event stream cannot watch it.
-        let listed = core.sessions(Scope::Operator, who).await.unwrap();
+        let listed = core.sessions(operator().scope(), who).await.unwrap();
         assert!(listed.iter().all(|s| s.id != row.id), "{backend:?}");
         assert!(registry.watch(busy.expose()).await.unwrap().is_none());
         // A new sign-in starts a new lifetime.

@@ -11,7 +11,7 @@ use trekmail_core::auth::{PasswordStep, ThrottlePolicy, WRONG_CODES_PER_TICKET};
 use trekmail_core::clock::ManualClock;
 use trekmail_core::ids::Principal;
 use trekmail_core::security::totp::step_of;
-use trekmail_core::services::{Actor, Scope};
+use trekmail_core::services::Actor;
 use trekmail_testkit::*;
 
 fn ip(text: &str) -> Option<IpAddr> {
@@ -56,7 +56,7 @@ async fn frozen_node(backend: Backend) -> Seeded {
 
 async fn failures(node: &TestNode, m: &trekmail_core::domain::Mailbox, detail: &str) -> usize {
     node.core
-        .audit_of(Scope::Operator, Principal::Mailbox(m.id), 200)
+        .audit_of(operator().scope(), Principal::Mailbox(m.id), 200)
         .await
         .unwrap()
         .iter()

@@ -9,7 +9,7 @@ use trekmail_core::audit::{AuditKind, Channel};
 use trekmail_core::clock::{Clock, ManualClock};
 use trekmail_core::ids::Principal;
 use trekmail_core::security::totp::{TotpSecret, step_of};
-use trekmail_core::services::{Actor, CurrentFactors, Scope};
+use trekmail_core::services::{Actor, CurrentFactors};
 use trekmail_testkit::*;
 
 const IP: Option<IpAddr> = Some(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10)));
@@ -86,7 +86,7 @@ async fn replacing_a_secret_in_use_needs_the_password_and_a_current_code() {
         );
         assert!(!signs_in_with(&node, &clock, &second.secret).await);
         // The two wrong ones count like failed sign-ins.
-        let audit = core.audit_of(Scope::Operator, who, 100).await.unwrap();
+        let audit = core.audit_of(operator().scope(), who, 100).await.unwrap();
         let refusals = audit
             .iter()
             .filter(|r| {

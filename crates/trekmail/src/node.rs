@@ -7,6 +7,7 @@ use anyhow::{Context, Result};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use trekmail_core::Core;
+use trekmail_core::access::Operator;
 use trekmail_core::clock::SystemClock;
 use trekmail_core::cluster::{ClusterLink, Inbound};
 use trekmail_core::security::password_hasher::PasswordHasher;
@@ -24,6 +25,9 @@ pub enum Role {
 /// The core, with the messages other processes send it.
 pub struct Node {
     pub core: Arc<Core>,
+    /// The operator's authority: for the operator commands only; `serve` drops it, so the
+    /// channels act only on what they signed in to.
+    pub operator: Operator,
     pub inbound: mpsc::Receiver<Inbound>,
 }
 
@@ -62,7 +66,7 @@ pub async fn open(config: &Config, role: Role) -> Result<Node> {
             }
         };
     let secrets = SecretBox::load_or_create(&config.key_file())?;
-    let core = Core::new(
+    let (core, operator) = Core::new(
         config.core_config(),
         store,
         blobs,
@@ -71,5 +75,9 @@ pub async fn open(config: &Config, role: Role) -> Result<Node> {
         PasswordHasher::for_this_machine(),
         Arc::new(SystemClock),
     )?;
-    Ok(Node { core, inbound })
+    Ok(Node {
+        core,
+        operator,
+        inbound,
+    })
 }

@@ -221,7 +221,7 @@ async fn holding_node(
         }
     };
     let secrets = SecretBox::load_or_create(&data.join("server.key")).unwrap();
-    let core = Core::new(
+    let (core, _operator) = Core::new(
         CoreConfig::default(),
         store,
         sql,

@@ -14,7 +14,6 @@ use std::sync::Arc;
 use trekmail_core::CoreError;
 use trekmail_core::audit::{AuditKind, Channel};
 use trekmail_core::ids::Principal;
-use trekmail_core::services::Scope;
 use trekmail_testkit::{Backend, fresh_database};
 
 const ANN: &str = "ann@example.com";
@@ -408,7 +407,7 @@ async fn the_operator_lets_a_locked_out_owner_back_in() {
         .unwrap();
     assert!(again.contains("set-cookie: tm_dash="), "{again}");
     // Both are on the owner's record as the operator's doing.
-    let audit = core.audit_of(Scope::Operator, who, 20).await.unwrap();
+    let audit = core.audit_of(core.operator.scope(), who, 20).await.unwrap();
     for kind in [AuditKind::PasswordChanged, AuditKind::TwoFactorDisabled] {
         assert!(
             audit

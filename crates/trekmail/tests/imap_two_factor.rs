@@ -14,7 +14,7 @@ const PASSWORD: &str = "Ann-first-pass-1";
 async fn with_2fa_on_imap_needs_the_password_and_a_fresh_code_once() {
     let (dir, _config, server, lines) = seeded_node().await;
     let port = imap_port(&lines);
-    let key = enroll_mailbox(&*side_core(&dir.join("data"), false).await, ANN).await;
+    let key = enroll_mailbox(&side_core(&dir.join("data"), false).await, ANN).await;
     tokio::task::spawn_blocking(move || {
         finish(imap_client(port, ANN, PASSWORD, "login-fail"));
         // The enrolment spent the current step's code: the next step's is fresh.

@@ -13,7 +13,6 @@ use std::path::Path;
 use trekmail_core::audit::Channel;
 use trekmail_core::domain::EmailAddress;
 use trekmail_core::ids::Principal;
-use trekmail_core::services::Scope;
 
 const CARL: &str = "carl@other.example";
 
@@ -438,7 +437,7 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
 
     // B's things: carl's mailbox with a message in its INBOX and a webmail session, B's token.
     let carl = core
-        .mailbox_by_address(Scope::Operator, CARL)
+        .mailbox_by_address(core.operator.scope(), CARL)
         .await
         .unwrap();
     core.deliver(
@@ -447,10 +446,11 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
     )
     .await
     .unwrap();
-    let inbox = core.folder(carl.id, "INBOX").await.unwrap();
+    let carl_access = core.operator.mailbox(carl.id);
+    let inbox = core.folder(&carl_access, "INBOX").await.unwrap();
     let b_token = common::side_core::operator_token(&core, B_EMAIL, "b").await;
     let b = core.account_by_email(B_EMAIL).await.unwrap();
-    let b_token_id = core.api_tokens(Scope::Operator, b.id).await.unwrap()[0].id;
+    let b_token_id = core.api_tokens(core.operator.scope(), b.id).await.unwrap()[0].id;
     let a_token = common::side_core::operator_token(&core, "owner@example.com", "a").await;
     let dash = format!("http://127.0.0.1:{}", dashboard_port(&lines));
     let mail = format!("http://127.0.0.1:{}", webmail_port(&lines));
@@ -460,7 +460,10 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
             .await
             .unwrap();
     let carl_who = Principal::Mailbox(carl.id);
-    let carl_session_id = core.sessions(Scope::Operator, carl_who).await.unwrap()[0]
+    let carl_session_id = core
+        .sessions(core.operator.scope(), carl_who)
+        .await
+        .unwrap()[0]
         .id
         .0
         .clone();
@@ -531,16 +534,19 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
 
     // Nothing of B's changed: carl's mailbox, quota, password, message and session, and
     // B's token.
-    let after = core.mailbox(Scope::Operator, carl.id).await.unwrap();
+    let after = core.mailbox(core.operator.scope(), carl.id).await.unwrap();
     assert_eq!(after.quota_bytes, carl.quota_bytes);
     core.door()
         .password_and_code(Channel::Imap, CARL, CARL_PASSWORD, None)
         .await
         .unwrap();
-    let messages = core.messages(&inbox).await.unwrap();
+    let messages = core.messages(&carl_access, &inbox).await.unwrap();
     assert_eq!(messages.len(), 1);
     assert!(!messages[0].flags.contains("\\Seen"), "A read carl's mail");
-    let sessions = core.sessions(Scope::Operator, carl_who).await.unwrap();
+    let sessions = core
+        .sessions(core.operator.scope(), carl_who)
+        .await
+        .unwrap();
     assert!(sessions.iter().any(|s| s.id.0 == carl_session_id));
     core.authenticate_api_token(&b_token).await.unwrap();
     let carl_page = curl(&[

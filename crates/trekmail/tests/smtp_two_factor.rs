@@ -27,7 +27,7 @@ fn submit(port: u16, secret: &str, subject: &str) -> String {
 async fn with_2fa_on_smtp_needs_the_password_and_a_fresh_code_once() {
     let (dir, _config, server, lines) = seeded_node().await;
     let port = smtp_port(&lines, "submission");
-    let key = enroll_mailbox(&*side_core(&dir.join("data"), false).await, ANN).await;
+    let key = enroll_mailbox(&side_core(&dir.join("data"), false).await, ANN).await;
     tokio::task::spawn_blocking(move || {
         let alone = submit(port, PASSWORD, "password alone");
         assert!(alone.contains("REFUSED 535 5.7.8"), "{alone}");

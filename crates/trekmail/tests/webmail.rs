@@ -10,14 +10,12 @@ use common::web::*;
 use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Child;
-use std::sync::Arc;
-use trekmail_core::Core;
 use trekmail_core::ids::Principal;
-use trekmail_core::services::{Actor, Scope};
+use trekmail_core::services::Actor;
 
 /// A core on the test's database, linked to the running server (when there is one) so it
 /// hears the changes.
-async fn side_core(config: &Path) -> Arc<Core> {
+async fn side_core(config: &Path) -> common::side_core::SideCore {
     let data = config.parent().unwrap().join("data");
     let linked = data.join("trekmail.sock").exists();
     common::side_core::side_core(&data, linked).await
@@ -278,10 +276,13 @@ async fn a_recovery_code_sets_the_password_once_and_turns_2fa_off() {
     let (config, server, lines) = tokio::task::spawn_blocking(started).await.unwrap();
     let core = side_core(&config).await;
     let key = enroll_mailbox(&core, ANN).await;
-    let ann = core.mailbox_by_address(Scope::Operator, ANN).await.unwrap();
+    let ann = core
+        .mailbox_by_address(core.operator.scope(), ANN)
+        .await
+        .unwrap();
     let who = Principal::Mailbox(ann.id);
     let recovery = core
-        .issue_recovery_code(Scope::Operator, ann.id, &Actor::operator())
+        .issue_recovery_code(core.operator.scope(), ann.id, &Actor::operator())
         .await
         .unwrap();
     let recovery = recovery.expose().to_owned();
@@ -326,7 +327,10 @@ async fn with_2fa_on_setting_it_up_again_needs_the_password_and_a_current_code()
         .unwrap();
     let core = side_core(&config).await;
     let old_key = enroll_mailbox(&core, ANN).await;
-    let ann = core.mailbox_by_address(Scope::Operator, ANN).await.unwrap();
+    let ann = core
+        .mailbox_by_address(core.operator.scope(), ANN)
+        .await
+        .unwrap();
     let who = Principal::Mailbox(ann.id);
     let (refused, replaced) = tokio::task::spawn_blocking(move || {
         let page = curl(&["-b", &session, &format!("{base}/settings/security")]);
@@ -380,7 +384,10 @@ async fn with_2fa_on_setting_it_up_again_needs_the_password_and_a_current_code()
         replaced.contains("location: /settings/security?done=2fa_on"),
         "{replaced}"
     );
-    let audit = core.audit_of(Scope::Operator, who, 100).await.unwrap();
+    let audit = core
+        .audit_of(core.operator.scope(), who, 100)
+        .await
+        .unwrap();
     let enabled = audit
         .iter()
         .filter(|r| r.event.kind == trekmail_core::audit::AuditKind::TwoFactorEnabled)

@@ -14,6 +14,7 @@ use trekmail_core::Core;
 use trekmail_core::audit::Channel;
 use trekmail_core::ids::{AccountId, Principal};
 use trekmail_core::services::{Actor, Scope};
+use trekmail_core::sessions::ResumedWeb;
 use trekmail_core::store::SessionRow;
 
 pub const COOKIE: &str = "tm_dash";
@@ -25,16 +26,14 @@ pub const PRE_COOKIE: &str = "tm_pre";
 pub struct Owner {
     pub row: SessionRow,
     pub account: AccountId,
+    /// The account's scope, as the registry resumed the session: all the pages can touch.
+    pub scope: Scope,
     pub email: String,
     pub csrf: String,
     pub remote: Option<IpAddr>,
 }
 
 impl Owner {
-    pub fn scope(&self) -> Scope {
-        Scope::Account(self.account)
-    }
-
     pub fn actor(&self) -> Actor {
         Actor {
             channel: Channel::Dashboard,
@@ -63,13 +62,14 @@ impl FromRequestParts<AppState> for Owner {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Owner, WebError> {
-        let (token, row) = resume(&state.core, &parts.headers, COOKIE, Channel::Dashboard).await?;
-        let Principal::Account(account) = row.owner else {
-            return Err(WebError::SignedOut);
-        };
+        let (token, resumed) =
+            resume(&state.core, &parts.headers, COOKIE, Channel::Dashboard).await?;
+        let scope = resumed.account_scope().ok_or(WebError::SignedOut)?;
+        let row = resumed.row;
+        let account = scope.account_id().ok_or(WebError::SignedOut)?;
         let email = state
             .core
-            .account(Scope::Account(account), account)
+            .account(scope, account)
             .await
             .map_err(|_| WebError::SignedOut)?
             .owner_email
@@ -77,6 +77,7 @@ impl FromRequestParts<AppState> for Owner {
         Ok(Owner {
             row,
             account,
+            scope,
             email,
             csrf: csrf::for_session(&token),
             remote: remote(parts),
@@ -91,15 +92,15 @@ pub async fn resume(
     headers: &HeaderMap,
     name: &str,
     channel: Channel,
-) -> Result<(String, SessionRow), WebError> {
+) -> Result<(String, ResumedWeb), WebError> {
     let token = cookie(headers, name).ok_or(WebError::SignedOut)?;
-    let row = core
+    let resumed = core
         .registry()
         .resume_web(&token)
         .await?
-        .filter(|row| row.channel == channel)
+        .filter(|resumed| resumed.row.channel == channel)
         .ok_or(WebError::SignedOut)?;
-    Ok((token, row))
+    Ok((token, resumed))
 }
 
 /// The client's address (see [`crate::client`]), when the listener recorded one.

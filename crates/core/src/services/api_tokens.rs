@@ -63,7 +63,7 @@ pub struct NewApiToken<'a> {
     pub name: &'a str,
     pub lifetime: TokenLifetime,
     /// The account owner's password, asked again: a stolen dashboard session alone makes no
-    /// token that outlives it. Needed from the owner (`Scope::Account`), not the operator.
+    /// token that outlives it. Needed from the owner (an account's scope), not the operator.
     pub password: Option<&'a str>,
 }
 
@@ -83,7 +83,7 @@ impl Core {
                 "a token name is 1 to 100 characters, without control characters".into(),
             ));
         }
-        match (scope, new.password) {
+        match (scope.account_id(), new.password) {
             (_, Some(password)) => {
                 let why = "API token not made: wrong password";
                 self.confirm_password(
@@ -95,10 +95,10 @@ impl Core {
                 )
                 .await?;
             }
-            (Scope::Account(_), None) => {
+            (Some(_), None) => {
                 return Err(CoreError::Invalid("a new token needs your password".into()));
             }
-            (Scope::Operator, None) => {}
+            (None, None) => {}
         }
         let value = Zeroizing::new(format!(
             "{PREFIX}{}",
@@ -150,9 +150,12 @@ impl Core {
         }
     }
 
-    /// The account a presented token acts for; `Denied` for anything else alike, an expired
-    /// token too.
-    pub async fn authenticate_api_token(&self, presented: &str) -> Result<ApiToken, CoreError> {
+    /// The token presented and its account's scope; `Denied` for anything else alike, an
+    /// expired token too.
+    pub async fn authenticate_api_token(
+        &self,
+        presented: &str,
+    ) -> Result<(ApiToken, Scope), CoreError> {
         if !presented.starts_with(PREFIX) || presented.len() > 100 {
             return Err(CoreError::Denied);
         }
@@ -166,7 +169,8 @@ impl Core {
         if token.last_used_at.is_none_or(|at| at < since) {
             self.store.touch_api_token(token.id, now, since).await?;
         }
-        Ok(token)
+        let scope = Scope::account(token.account_id);
+        Ok((token, scope))
     }
 }
 

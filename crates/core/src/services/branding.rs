@@ -107,7 +107,7 @@ impl Core {
         let Some(brand) = self.store.brand_by_host(&host).await? else {
             return Ok(None);
         };
-        let account = self.account(Scope::Operator, brand.account_id).await?;
+        let account = self.account(Scope::OPERATOR, brand.account_id).await?;
         Ok(self
             .config
             .plans

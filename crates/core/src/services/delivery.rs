@@ -1,7 +1,7 @@
 use crate::Core;
+use crate::access::MailboxAccess;
 use crate::domain::{EmailAddress, Mailbox};
 use crate::error::CoreError;
-use crate::ids::MailboxId;
 use crate::mail::{Flags, MessageMeta, SpecialUse};
 
 /// What a recipient address is to this server, asked before a message is accepted for it.
@@ -40,17 +40,23 @@ impl Core {
     /// Keeps a copy of a message the mailbox sent in its Sent folder, already seen.
     pub async fn save_sent(
         &self,
-        mailbox: MailboxId,
+        access: &MailboxAccess,
         body: &[u8],
     ) -> Result<MessageMeta, CoreError> {
         let sent = self
             .store
-            .folders(mailbox)
+            .folders(access.mailbox())
             .await?
             .into_iter()
             .find(|f| f.special_use == Some(SpecialUse::Sent))
             .ok_or(CoreError::NotFound)?;
-        self.append(&sent, body, Flags::new(["\\Seen"]), self.clock.now())
-            .await
+        self.append(
+            access,
+            &sent,
+            body,
+            Flags::new(["\\Seen"]),
+            self.clock.now(),
+        )
+        .await
     }
 }

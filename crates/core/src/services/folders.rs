@@ -1,6 +1,6 @@
 use crate::Core;
+use crate::access::MailboxAccess;
 use crate::error::CoreError;
-use crate::ids::MailboxId;
 use crate::mail::{Folder, INBOX, MailChange, MailChangeKind};
 
 /// Longest folder name accepted, in bytes.
@@ -8,13 +8,20 @@ const MAX_NAME: usize = 255;
 
 impl Core {
     /// CREATE: a new folder; `a/b` makes `b` below `a`.
-    pub async fn create_folder(&self, mailbox: MailboxId, name: &str) -> Result<Folder, CoreError> {
+    pub async fn create_folder(
+        &self,
+        access: &MailboxAccess,
+        name: &str,
+    ) -> Result<Folder, CoreError> {
         let name = checked_name(name)?;
         if name.eq_ignore_ascii_case(INBOX) {
             return Err(CoreError::Conflict("INBOX exists already".into()));
         }
-        let folder = self.store.create_folder(mailbox, name, None).await?;
-        self.folders_changed(mailbox).await;
+        let folder = self
+            .store
+            .create_folder(access.mailbox(), name, None)
+            .await?;
+        self.folders_changed(access).await;
         Ok(folder)
     }
 
@@ -22,7 +29,7 @@ impl Core {
     /// RFC 3501 asks.
     pub async fn rename_folder(
         &self,
-        mailbox: MailboxId,
+        access: &MailboxAccess,
         from: &str,
         to: &str,
     ) -> Result<(), CoreError> {
@@ -31,43 +38,49 @@ impl Core {
             return Err(CoreError::Conflict("INBOX exists already".into()));
         }
         if from.eq_ignore_ascii_case(INBOX) {
-            let inbox = self.folder(mailbox, INBOX).await?;
-            let target = self.store.create_folder(mailbox, to, None).await?;
-            let uids: Vec<u32> = self.messages(&inbox).await?.iter().map(|m| m.uid).collect();
-            self.copy_messages(&inbox, &uids, &target, true).await?;
+            let inbox = self.folder(access, INBOX).await?;
+            let target = self.store.create_folder(access.mailbox(), to, None).await?;
+            let uids: Vec<u32> = self
+                .messages(access, &inbox)
+                .await?
+                .iter()
+                .map(|m| m.uid)
+                .collect();
+            self.copy_messages(access, &inbox, &uids, &target, true)
+                .await?;
         } else {
-            self.store.rename_folder(mailbox, from, to).await?;
+            self.store.rename_folder(access.mailbox(), from, to).await?;
         }
-        self.folders_changed(mailbox).await;
+        self.folders_changed(access).await;
         Ok(())
     }
 
     /// DELETE: the folder and its messages; INBOX cannot go.
-    pub async fn delete_folder(&self, mailbox: MailboxId, name: &str) -> Result<(), CoreError> {
+    pub async fn delete_folder(&self, access: &MailboxAccess, name: &str) -> Result<(), CoreError> {
         if name.eq_ignore_ascii_case(INBOX) {
             return Err(CoreError::Invalid("INBOX cannot be deleted".into()));
         }
-        let folder = self.folder(mailbox, name).await?;
+        let folder = self.folder(access, name).await?;
         let orphans = self.store.delete_folder(folder.id).await?;
         self.forget_blobs(&orphans).await;
-        self.folders_changed(mailbox).await;
+        self.folders_changed(access).await;
         Ok(())
     }
 
     /// SUBSCRIBE / UNSUBSCRIBE.
     pub async fn set_subscribed(
         &self,
-        mailbox: MailboxId,
+        access: &MailboxAccess,
         name: &str,
         subscribed: bool,
     ) -> Result<(), CoreError> {
-        let folder = self.folder(mailbox, name).await?;
+        let folder = self.folder(access, name).await?;
         Ok(self.store.set_subscribed(folder.id, subscribed).await?)
     }
 
-    async fn folders_changed(&self, mailbox: MailboxId) {
+    async fn folders_changed(&self, access: &MailboxAccess) {
         self.publish_mail(MailChange {
-            mailbox,
+            mailbox: access.mailbox(),
             folder: None,
             kind: MailChangeKind::Folders,
         })

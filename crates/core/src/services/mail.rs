@@ -1,28 +1,56 @@
 use crate::Core;
-use crate::domain::EmailAddress;
+use crate::access::MailboxAccess;
+use crate::domain::{EmailAddress, Mailbox};
 use crate::error::CoreError;
-use crate::ids::MailboxId;
 use crate::mail::{
     BlobId, FlagChange, Flags, Folder, INBOX, MailChange, MailChangeKind, MessageMeta, NewMessage,
 };
+use crate::services::Scope;
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 
 impl Core {
+    /// The signed-in mailbox itself (its address, quota and use).
+    pub async fn own_mailbox(&self, access: &MailboxAccess) -> Result<Mailbox, CoreError> {
+        self.store
+            .mailbox(access.mailbox())
+            .await?
+            .ok_or(CoreError::NotFound)
+    }
+
+    /// The signed-in mailbox and its own account's scope, for webmail's account-wide lookups
+    /// (its sessions, its brand): the owner acts on nothing else.
+    pub async fn own_mailbox_scope(
+        &self,
+        access: &MailboxAccess,
+    ) -> Result<(Mailbox, Scope), CoreError> {
+        let mailbox = self.own_mailbox(access).await?;
+        let scope = Scope::account(mailbox.account_id);
+        Ok((mailbox, scope))
+    }
+
+    /// Changes to the signed-in mailbox's folders, for IMAP sessions.
+    pub fn watch_mail(
+        &self,
+        access: &MailboxAccess,
+    ) -> tokio::sync::broadcast::Receiver<MailChange> {
+        self.mail_watch.subscribe(access.mailbox())
+    }
+
     /// The mailbox's folders.
-    pub async fn folders(&self, mailbox: MailboxId) -> Result<Vec<Folder>, CoreError> {
-        Ok(self.store.folders(mailbox).await?)
+    pub async fn folders(&self, access: &MailboxAccess) -> Result<Vec<Folder>, CoreError> {
+        Ok(self.store.folders(access.mailbox()).await?)
     }
 
     /// A folder by its IMAP name; `INBOX` in any case.
-    pub async fn folder(&self, mailbox: MailboxId, name: &str) -> Result<Folder, CoreError> {
+    pub async fn folder(&self, access: &MailboxAccess, name: &str) -> Result<Folder, CoreError> {
         let name = if name.eq_ignore_ascii_case(INBOX) {
             INBOX
         } else {
             name
         };
         self.store
-            .folder(mailbox, name)
+            .folder(access.mailbox(), name)
             .await?
             .ok_or(CoreError::NotFound)
     }
@@ -31,11 +59,13 @@ impl Core {
     /// is checked with the row. Watchers of the mailbox hear of it.
     pub async fn append(
         &self,
+        access: &MailboxAccess,
         folder: &Folder,
         body: &[u8],
         flags: Flags,
         internal_date: DateTime<Utc>,
     ) -> Result<MessageMeta, CoreError> {
+        access.owns(folder)?;
         let size = i64::try_from(body.len())
             .map_err(|_| CoreError::Invalid("the message is too large".into()))?;
         let id = BlobId::of(body);
@@ -82,32 +112,52 @@ impl Core {
         }
     }
 
-    /// Delivers a message to a hosted address's INBOX.
+    /// Delivers a message to a hosted address's INBOX: the core's own act for inbound mail and
+    /// bounces, so no channel needs another mailbox's access for it.
     pub async fn deliver(&self, to: &EmailAddress, body: &[u8]) -> Result<MessageMeta, CoreError> {
         let mailbox = self
             .store
             .mailbox_by_address(to)
             .await?
             .ok_or(CoreError::NotFound)?;
-        let inbox = self.folder(mailbox.id, INBOX).await?;
-        self.append(&inbox, body, Flags::default(), self.clock.now())
+        let access = MailboxAccess::new(mailbox.id);
+        let inbox = self.folder(&access, INBOX).await?;
+        self.append(&access, &inbox, body, Flags::default(), self.clock.now())
             .await
     }
 
     /// The folder's messages in UID order, without bodies.
-    pub async fn messages(&self, folder: &Folder) -> Result<Vec<MessageMeta>, CoreError> {
+    pub async fn messages(
+        &self,
+        access: &MailboxAccess,
+        folder: &Folder,
+    ) -> Result<Vec<MessageMeta>, CoreError> {
+        access.owns(folder)?;
         Ok(self.store.messages(folder.id).await?)
     }
 
     /// A message's body.
-    pub async fn message_body(&self, meta: &MessageMeta) -> Result<Vec<u8>, CoreError> {
+    pub async fn message_body(
+        &self,
+        access: &MailboxAccess,
+        folder: &Folder,
+        meta: &MessageMeta,
+    ) -> Result<Vec<u8>, CoreError> {
+        access.owns_message(folder, meta)?;
         self.blobs.get(&meta.blob).await?.ok_or_else(|| {
             CoreError::Storage(format!("the body of message {} is missing", meta.uid))
         })
     }
 
     /// The start of a message, up to `max` bytes: its headers, for a list.
-    pub async fn message_head(&self, meta: &MessageMeta, max: usize) -> Result<Vec<u8>, CoreError> {
+    pub async fn message_head(
+        &self,
+        access: &MailboxAccess,
+        folder: &Folder,
+        meta: &MessageMeta,
+        max: usize,
+    ) -> Result<Vec<u8>, CoreError> {
+        access.owns_message(folder, meta)?;
         self.blobs.head(&meta.blob, max).await?.ok_or_else(|| {
             CoreError::Storage(format!("the body of message {} is missing", meta.uid))
         })
@@ -116,11 +166,13 @@ impl Core {
     /// STORE: changes flags, and tells the mailbox's watchers.
     pub async fn store_flags(
         &self,
+        access: &MailboxAccess,
         folder: &Folder,
         uids: &[u32],
         change: FlagChange,
         flags: &Flags,
     ) -> Result<Vec<MessageMeta>, CoreError> {
+        access.owns(folder)?;
         let changed = self
             .store
             .store_flags(folder.id, uids, change, flags)
@@ -139,9 +191,11 @@ impl Core {
     /// EXPUNGE: removes `\Deleted` messages (of `uids` if given) and their unreferenced bodies.
     pub async fn expunge(
         &self,
+        access: &MailboxAccess,
         folder: &Folder,
         uids: Option<&[u32]>,
     ) -> Result<Vec<u32>, CoreError> {
+        access.owns(folder)?;
         let (removed, orphans) = self.store.expunge(folder.id, uids).await?;
         self.forget_blobs(&orphans).await;
         if !removed.is_empty() {
@@ -159,14 +213,14 @@ impl Core {
     /// (source UID, new UID) pairs.
     pub async fn copy_messages(
         &self,
+        access: &MailboxAccess,
         from: &Folder,
         uids: &[u32],
         to: &Folder,
         remove: bool,
     ) -> Result<Vec<(u32, u32)>, CoreError> {
-        if from.mailbox_id != to.mailbox_id {
-            return Err(CoreError::NotFound);
-        }
+        access.owns(from)?;
+        access.owns(to)?;
         let pairs = match remove {
             true => self.store.move_messages(from.id, uids, to.id).await?,
             false => self.store.copy_messages(from.id, uids, to.id).await?,

@@ -125,7 +125,7 @@ impl Core {
         actor: &Actor,
     ) -> Result<Mailbox, CoreError> {
         let mailbox = self.mailbox(scope, id).await?;
-        let account = self.account(Scope::Operator, mailbox.account_id).await?;
+        let account = self.account(Scope::OPERATOR, mailbox.account_id).await?;
         let limits = self.config.plans.limits(account.plan);
         let audit = actor
             .event(self.clock.now(), AuditKind::MailboxChanged)

@@ -27,19 +27,44 @@ use crate::error::CoreError;
 use crate::ids::{AccountId, Principal};
 use std::net::IpAddr;
 
-/// Whose data a request may touch: the operator's (all) or one account's.
+/// Whose data a request may touch: the operator's (all) or one account's. Only the core makes
+/// one: from a resumed dashboard session, a valid API token, a signed-in mailbox (its own
+/// account) or the [`crate::access::Operator`].
+///
+/// ```compile_fail,E0603
+/// // Outside the core, no scope can be made up for an account.
+/// let forged = trekmail_core::services::Scope(trekmail_core::services::Reach::All);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    Operator,
+pub struct Scope(Reach);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    All,
     Account(AccountId),
 }
 
 impl Scope {
+    /// The operator's: every account. Inside the core only, for its own lookups.
+    pub(crate) const OPERATOR: Scope = Scope(Reach::All);
+
+    pub(crate) fn account(account: AccountId) -> Scope {
+        Scope(Reach::Account(account))
+    }
+
     /// Whether this scope may act on `account`'s data.
     pub fn covers(self, account: AccountId) -> bool {
-        match self {
-            Scope::Operator => true,
-            Scope::Account(own) => own == account,
+        match self.0 {
+            Reach::All => true,
+            Reach::Account(own) => own == account,
+        }
+    }
+
+    /// The one account this scope is limited to; `None` for the operator's.
+    pub fn account_id(self) -> Option<AccountId> {
+        match self.0 {
+            Reach::All => None,
+            Reach::Account(own) => Some(own),
         }
     }
 }

@@ -39,7 +39,7 @@ impl Core {
         new: &str,
         actor: &Actor,
     ) -> Result<OwnerReset, CoreError> {
-        let account = self.account(Scope::Operator, account).await?;
+        let account = self.account(Scope::OPERATOR, account).await?;
         check_policy(new)?;
         let audit = actor
             .event(self.clock.now(), AuditKind::ApiTokenRevoked)

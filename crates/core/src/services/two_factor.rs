@@ -170,7 +170,7 @@ impl Core {
     /// The operator turns a mailbox's 2FA off, e.g. when its owner lost the phone and has no
     /// recovery code. The dashboard cannot: only the owner and the operator can.
     pub async fn reset_two_factor(&self, id: MailboxId, actor: &Actor) -> Result<(), CoreError> {
-        let mailbox = self.mailbox(Scope::Operator, id).await?;
+        let mailbox = self.mailbox(Scope::OPERATOR, id).await?;
         self.turn_off(
             Principal::Mailbox(id),
             mailbox.account_id,
@@ -186,7 +186,7 @@ impl Core {
         account: AccountId,
         actor: &Actor,
     ) -> Result<(), CoreError> {
-        let account = self.account(Scope::Operator, account).await?;
+        let account = self.account(Scope::OPERATOR, account).await?;
         self.turn_off(
             Principal::Account(account.id),
             account.id,

@@ -1,8 +1,11 @@
 //! What a protocol connection or an event stream holds while it lives.
 
 use super::registry::SessionRegistry;
+use crate::access::MailboxAccess;
 use crate::clock::to_micros;
 use crate::ids::{Principal, SessionId};
+use crate::services::Scope;
+use crate::store::SessionRow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use tokio_util::sync::{CancellationToken, WaitForCancellationFuture};
@@ -28,6 +31,11 @@ impl LiveSession {
         self.owner
     }
 
+    /// The signed-in mailbox's access, when a mailbox (not an account) signed in.
+    pub fn mailbox_access(&self) -> Option<MailboxAccess> {
+        mailbox_access(self.owner)
+    }
+
     /// Completes when the session has been ended, from this node or another.
     pub fn ended(&self) -> WaitForCancellationFuture<'_> {
         self.cancel.cancelled()
@@ -47,6 +55,42 @@ impl LiveSession {
 impl Drop for LiveSession {
     fn drop(&mut self) {
         self.registry.close(self.key, &self.id, true);
+    }
+}
+
+/// A resumed web session: its row, and what it may touch.
+#[derive(Debug, Clone)]
+pub struct ResumedWeb {
+    pub row: SessionRow,
+    owner: Principal,
+}
+
+impl ResumedWeb {
+    pub(super) fn new(row: SessionRow) -> ResumedWeb {
+        ResumedWeb {
+            owner: row.owner,
+            row,
+        }
+    }
+
+    /// The signed-in mailbox's access, when it is a webmail session.
+    pub fn mailbox_access(&self) -> Option<MailboxAccess> {
+        mailbox_access(self.owner)
+    }
+
+    /// The signed-in owner's account scope, when it is a dashboard session.
+    pub fn account_scope(&self) -> Option<Scope> {
+        match self.owner {
+            Principal::Account(id) => Some(Scope::account(id)),
+            Principal::Mailbox(_) => None,
+        }
+    }
+}
+
+fn mailbox_access(owner: Principal) -> Option<MailboxAccess> {
+    match owner {
+        Principal::Mailbox(id) => Some(MailboxAccess::new(id)),
+        Principal::Account(_) => None,
     }
 }
 

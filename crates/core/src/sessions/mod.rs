@@ -5,5 +5,5 @@ mod live_session;
 mod local;
 mod registry;
 
-pub use live_session::{LiveSession, SessionWatch};
+pub use live_session::{LiveSession, ResumedWeb, SessionWatch};
 pub use registry::{RegistryTimings, SessionRegistry, WebToken};

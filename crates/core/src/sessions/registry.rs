@@ -1,4 +1,4 @@
-use super::live_session::{LiveSession, SessionWatch};
+use super::live_session::{LiveSession, ResumedWeb, SessionWatch};
 use super::local::{CloseBatch, LocalEntry, LocalSessions};
 use crate::audit::Channel;
 use crate::auth::Authenticated;
@@ -166,7 +166,7 @@ impl SessionRegistry {
 
     /// The web session a cookie token belongs to, while it is live and its credentials are
     /// unchanged.
-    pub async fn resume_web(&self, token: &str) -> Result<Option<SessionRow>, CoreError> {
+    pub async fn resume_web(&self, token: &str) -> Result<Option<ResumedWeb>, CoreError> {
         let Some(mut row) = self.live_web(&token_hash(token)).await? else {
             return Ok(None);
         };
@@ -177,7 +177,7 @@ impl SessionRegistry {
                 .await?;
             row.last_seen_at = now;
         }
-        Ok(Some(row))
+        Ok(Some(ResumedWeb::new(row)))
     }
 
     /// The web session with this token hash, unless it is gone or expired: unused for the

@@ -30,7 +30,7 @@ impl Connection {
         }
         let name = names::folder_name(mailbox).unwrap_or_default();
         let core = self.core.clone();
-        let folder = match core.folder(signed_in.mailbox, &name).await {
+        let folder = match core.folder(&signed_in.access, &name).await {
             Ok(f) => f,
             Err(CoreError::NotFound) => {
                 return self.no(tag, Some("TRYCREATE"), "No such folder; create it first");
@@ -42,7 +42,10 @@ impl Connection {
             LiteralOrLiteral8::Literal8(l) => l.data.as_ref(),
         };
         let when = date.map_or_else(chrono::Utc::now, |d| d.as_ref().to_utc());
-        let meta = match core.append(&folder, bytes, stored_flags(flags), when).await {
+        let meta = match core
+            .append(&signed_in.access, &folder, bytes, stored_flags(flags), when)
+            .await
+        {
             Ok(m) => m,
             Err(e) => return self.core_no(tag, &e, "No such folder"),
         };

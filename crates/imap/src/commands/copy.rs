@@ -27,12 +27,9 @@ impl Connection {
         if remove && target.read_only {
             return self.no(tag, Some("READ-ONLY"), "The folder is open read-only");
         }
-        let Some(signed_in) = self.signed_in.as_ref() else {
-            return;
-        };
         let name = names::folder_name(mailbox).unwrap_or_default();
         let core = self.core.clone();
-        let to = match core.folder(signed_in.mailbox, &name).await {
+        let to = match core.folder(&target.access, &name).await {
             Ok(f) => f,
             Err(CoreError::NotFound) => {
                 return self.no(tag, Some("TRYCREATE"), "No such folder; create it first");
@@ -40,7 +37,10 @@ impl Connection {
             Err(e) => return self.core_no(tag, &e, "No such folder"),
         };
         let uids: Vec<u32> = target.chosen.iter().map(|(uid, _)| *uid).collect();
-        let pairs = match core.copy_messages(&target.folder, &uids, &to, remove).await {
+        let pairs = match core
+            .copy_messages(&target.access, &target.folder, &uids, &to, remove)
+            .await
+        {
             Ok(p) => p,
             Err(e) => return self.core_no(tag, &e, "No such folder"),
         };

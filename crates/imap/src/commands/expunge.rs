@@ -16,7 +16,10 @@ impl Connection {
         let only: Option<Vec<u32>> =
             uids.map(|_| target.chosen.iter().map(|(uid, _)| *uid).collect());
         let core = self.core.clone();
-        match core.expunge(&target.folder, only.as_deref()).await {
+        match core
+            .expunge(&target.access, &target.folder, only.as_deref())
+            .await
+        {
             Ok(removed) => {
                 self.announce_expunged(&removed);
                 self.done(tag, "EXPUNGE completed");

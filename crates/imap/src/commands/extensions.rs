@@ -8,7 +8,6 @@ use imap_codec::imap_types::extensions::namespace::Namespace;
 use imap_codec::imap_types::extensions::quota::{QuotaGet, Resource};
 use imap_codec::imap_types::mailbox::Mailbox;
 use imap_codec::imap_types::response::Data;
-use trekmail_core::services::Scope;
 
 /// The one quota root: the whole mailbox, named by the empty string.
 const ROOT: &str = "";
@@ -74,7 +73,7 @@ impl Connection {
             return self.bad(tag, "Sign in first");
         };
         let name = names::folder_name(mailbox).unwrap_or_default();
-        if let Err(e) = self.core.folder(signed_in.mailbox, &name).await {
+        if let Err(e) = self.core.folder(&signed_in.access, &name).await {
             return self.core_no(tag, &e, "No such folder");
         }
         let Ok(root) = AString::try_from(ROOT.to_owned()) else {
@@ -99,8 +98,7 @@ impl Connection {
         let Some(signed_in) = self.signed_in.as_ref() else {
             return self.bad(tag, "Sign in first");
         };
-        // The connection's own mailbox: the scope check is the sign-in that led here.
-        let mailbox = match self.core.mailbox(Scope::Operator, signed_in.mailbox).await {
+        let mailbox = match self.core.own_mailbox(&signed_in.access).await {
             Ok(m) => m,
             Err(e) => return self.core_no(tag, &e, "The mailbox is gone"),
         };

@@ -44,7 +44,7 @@ impl Connection {
             return;
         };
         let core = self.core.clone();
-        let metas = match core.messages(&target.folder).await {
+        let metas = match core.messages(&target.access, &target.folder).await {
             Ok(m) => m,
             Err(e) => return self.core_no(tag, &e, "No such folder"),
         };
@@ -66,7 +66,13 @@ impl Connection {
             if !unseen.is_empty() {
                 let seen = Flags::new(["\\Seen"]);
                 match core
-                    .store_flags(&target.folder, &unseen, FlagChange::Add, &seen)
+                    .store_flags(
+                        &target.access,
+                        &target.folder,
+                        &unseen,
+                        FlagChange::Add,
+                        &seen,
+                    )
                     .await
                 {
                     Ok(updated) => {
@@ -86,7 +92,10 @@ impl Connection {
                 continue;
             };
             let body = match needs_body {
-                true => match core.message_body(meta).await {
+                true => match core
+                    .message_body(&target.access, &target.folder, meta)
+                    .await
+                {
                     Ok(b) => b,
                     Err(e) => return self.core_no(tag, &e, "The message is gone"),
                 },

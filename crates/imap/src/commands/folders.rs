@@ -8,17 +8,15 @@ use imap_codec::imap_types::mailbox::Mailbox;
 use imap_codec::imap_types::response::Data;
 use imap_codec::imap_types::status::{StatusDataItem, StatusDataItemName};
 use std::num::NonZeroU32;
+use trekmail_core::access::MailboxAccess;
 
 impl Connection {
-    fn mailbox_and_name(
-        &self,
-        mailbox: &Mailbox<'_>,
-    ) -> Option<(trekmail_core::ids::MailboxId, String)> {
+    fn mailbox_and_name(&self, mailbox: &Mailbox<'_>) -> Option<(MailboxAccess, String)> {
         let signed_in = self.signed_in.as_ref()?;
         let name = names::folder_name(mailbox)?;
         // `CREATE a/` asks for `a` (RFC 3501 §6.3.3).
         let name = name.trim_end_matches(names::DELIMITER).to_owned();
-        Some((signed_in.mailbox, name))
+        Some((signed_in.access, name))
     }
 
     pub(crate) async fn status(
@@ -31,11 +29,11 @@ impl Connection {
             return self.no(tag, Some("NONEXISTENT"), "No such folder");
         };
         let core = self.core.clone();
-        let folder = match core.folder(id, &name).await {
+        let folder = match core.folder(&id, &name).await {
             Ok(f) => f,
             Err(e) => return self.core_no(tag, &e, "No such folder"),
         };
-        let messages = match core.messages(&folder).await {
+        let messages = match core.messages(&id, &folder).await {
             Ok(m) => m,
             Err(e) => return self.core_no(tag, &e, "No such folder"),
         };
@@ -84,7 +82,7 @@ impl Connection {
         let Some((id, name)) = self.mailbox_and_name(mailbox) else {
             return self.no(tag, Some("CANNOT"), "Folder names are UTF-8");
         };
-        match self.core.clone().create_folder(id, &name).await {
+        match self.core.clone().create_folder(&id, &name).await {
             Ok(_) => self.done(tag, "CREATE completed"),
             Err(e) => self.core_no(tag, &e, "No such folder"),
         }
@@ -94,7 +92,7 @@ impl Connection {
         let Some((id, name)) = self.mailbox_and_name(mailbox) else {
             return self.no(tag, Some("NONEXISTENT"), "No such folder");
         };
-        match self.core.clone().delete_folder(id, &name).await {
+        match self.core.clone().delete_folder(&id, &name).await {
             Ok(()) => {
                 // A deleted selected folder is no longer selected.
                 if let Some(s) = self.signed_in.as_mut()
@@ -116,7 +114,7 @@ impl Connection {
         else {
             return self.no(tag, Some("NONEXISTENT"), "No such folder");
         };
-        match self.core.clone().rename_folder(id, &from, &to).await {
+        match self.core.clone().rename_folder(&id, &from, &to).await {
             Ok(()) => {
                 if let Some(sel) = self.signed_in.as_mut().and_then(|s| s.selected.as_mut())
                     && sel.folder.name == from
@@ -134,7 +132,7 @@ impl Connection {
         let Some((id, name)) = self.mailbox_and_name(mailbox) else {
             return self.no(tag, Some("NONEXISTENT"), "No such folder");
         };
-        match self.core.clone().set_subscribed(id, &name, on).await {
+        match self.core.clone().set_subscribed(&id, &name, on).await {
             Ok(()) => self.done(tag, "SUBSCRIBE completed"),
             Err(e) => self.core_no(tag, &e, "No such folder"),
         }

@@ -22,11 +22,13 @@ use imap_codec::imap_types::response::Data;
 use imap_codec::imap_types::sequence::SequenceSet;
 use std::num::NonZeroU32;
 use trekmail_core::CoreError;
+use trekmail_core::access::MailboxAccess;
 use trekmail_core::mail::{Flags, Folder};
 
 /// What a command on the selected folder works with, copied out so the connection stays free
 /// to answer.
 pub(crate) struct Target {
+    pub access: MailboxAccess,
     pub folder: Folder,
     pub read_only: bool,
     /// The UIDs the set names, in sequence-number order, with their sequence numbers.
@@ -132,8 +134,9 @@ impl Connection {
         by_uid: bool,
         lenient: bool,
     ) -> Option<Target> {
-        let selected = self.signed_in.as_ref().and_then(|s| s.selected.as_ref());
-        let Some(selected) = selected else {
+        let signed_in = self.signed_in.as_ref();
+        let selected = signed_in.and_then(|s| Some((s.access, s.selected.as_ref()?)));
+        let Some((access, selected)) = selected else {
             self.bad(tag.clone(), "No folder selected");
             return None;
         };
@@ -149,6 +152,7 @@ impl Connection {
             })
             .collect();
         Some(Target {
+            access,
             folder: selected.folder.clone(),
             read_only: selected.read_only,
             chosen,

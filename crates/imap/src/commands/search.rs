@@ -49,7 +49,7 @@ impl Connection {
         };
         let uids: Vec<u32> = target.chosen.iter().map(|(uid, _)| *uid).collect();
         let core = self.core.clone();
-        let metas = match core.messages(&target.folder).await {
+        let metas = match core.messages(&target.access, &target.folder).await {
             Ok(m) => m,
             Err(e) => return self.core_no(tag, &e, "No such folder"),
         };
@@ -61,7 +61,10 @@ impl Connection {
             };
             let meta = &metas[i];
             let body = match reads_body {
-                true => match core.message_body(meta).await {
+                true => match core
+                    .message_body(&target.access, &target.folder, meta)
+                    .await
+                {
                     Ok(b) => b,
                     Err(e) => return self.core_no(tag, &e, "The message is gone"),
                 },

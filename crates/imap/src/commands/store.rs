@@ -38,7 +38,13 @@ impl Connection {
         let uids: Vec<u32> = target.chosen.iter().map(|(uid, _)| *uid).collect();
         let core = self.core.clone();
         let updated = match core
-            .store_flags(&target.folder, &uids, change, &stored_flags(flags))
+            .store_flags(
+                &target.access,
+                &target.folder,
+                &uids,
+                change,
+                &stored_flags(flags),
+            )
             .await
         {
             Ok(u) => u,

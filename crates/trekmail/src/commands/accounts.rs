@@ -5,7 +5,7 @@ use trekmail_core::Core;
 use trekmail_core::domain::Plan;
 use trekmail_core::services::Scope;
 
-pub async fn run(core: &Core, command: AccountCommand) -> Result<()> {
+pub async fn run(core: &Core, op: Scope, command: AccountCommand) -> Result<()> {
     match command {
         AccountCommand::Create {
             email,
@@ -56,7 +56,7 @@ pub async fn run(core: &Core, command: AccountCommand) -> Result<()> {
             match (host, name, colour) {
                 (Some(host), Some(name), Some(colour)) if !clear => {
                     let brand = core
-                        .set_brand(Scope::Operator, id, &host, &name, &colour, &operator())
+                        .set_brand(op, id, &host, &name, &colour, &operator())
                         .await?;
                     println!(
                         "webmail of {email} branded: https://{}/ as {:?} in {}",
@@ -64,7 +64,7 @@ pub async fn run(core: &Core, command: AccountCommand) -> Result<()> {
                     );
                 }
                 _ => {
-                    core.clear_brand(Scope::Operator, id, &operator()).await?;
+                    core.clear_brand(op, id, &operator()).await?;
                     println!("webmail of {email} is TrekMail's again");
                 }
             }

@@ -4,9 +4,9 @@ use trekmail_core::Core;
 use trekmail_core::ids::Principal;
 use trekmail_core::services::Scope;
 
-pub async fn run(core: &Core, address: &str, limit: u32) -> Result<()> {
-    let who = Principal::Mailbox(mailbox(core, address).await?.id);
-    for record in core.audit_of(Scope::Operator, who, limit).await? {
+pub async fn run(core: &Core, op: Scope, address: &str, limit: u32) -> Result<()> {
+    let who = Principal::Mailbox(mailbox(core, op, address).await?.id);
+    for record in core.audit_of(op, who, limit).await? {
         let e = record.event;
         println!(
             "{}\t{}\t{}\t{}\t{}\t{}",

@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use trekmail_core::Core;
 use trekmail_core::services::{NewMailboxRequest, Scope};
 
-pub async fn run(core: &Core, command: MailboxCommand) -> Result<()> {
+pub async fn run(core: &Core, op: Scope, command: MailboxCommand) -> Result<()> {
     match command {
         MailboxCommand::Create {
             address,
@@ -14,7 +14,7 @@ pub async fn run(core: &Core, command: MailboxCommand) -> Result<()> {
         } => {
             let domain = address.rsplit_once('@').map_or("", |(_, d)| d);
             let owner = core
-                .domain(Scope::Operator, domain)
+                .domain(op, domain)
                 .await
                 .with_context(|| format!("{domain:?} is not a hosted domain: add it first"))?;
             let secret = new_password(&password)?;
@@ -25,15 +25,13 @@ pub async fn run(core: &Core, command: MailboxCommand) -> Result<()> {
                 quota_mb,
                 password: &secret.value,
             };
-            let m = core
-                .create_mailbox(Scope::Operator, &request, &operator())
-                .await?;
+            let m = core.create_mailbox(op, &request, &operator()).await?;
             println!("mailbox {} created", m.address);
             show_once("password", &secret);
         }
         MailboxCommand::List { account } => {
             let id = account_id(core, &account).await?;
-            for o in core.mailboxes(Scope::Operator, id).await? {
+            for o in core.mailboxes(op, id).await? {
                 let m = o.mailbox;
                 println!(
                     "{}\t{}\t{} of {} MB\t2FA {}",
@@ -46,16 +44,16 @@ pub async fn run(core: &Core, command: MailboxCommand) -> Result<()> {
             }
         }
         MailboxCommand::SetPassword { address, password } => {
-            let m = mailbox(core, &address).await?;
+            let m = mailbox(core, op, &address).await?;
             let secret = new_password(&password)?;
             let ended = core
-                .set_mailbox_password(Scope::Operator, m.id, &secret.value, &operator())
+                .set_mailbox_password(op, m.id, &secret.value, &operator())
                 .await?;
             println!("password of {address} changed; {ended} session(s) ended");
             show_once("password", &secret);
         }
         MailboxCommand::Reset2fa { address } => {
-            let m = mailbox(core, &address).await?;
+            let m = mailbox(core, op, &address).await?;
             core.reset_two_factor(m.id, &operator()).await?;
             println!("2FA of {address} is off; its owner can set it up again in webmail");
         }
@@ -65,10 +63,8 @@ pub async fn run(core: &Core, command: MailboxCommand) -> Result<()> {
                     "deleting {address} removes its mail and credentials: add --yes to confirm"
                 );
             }
-            let m = mailbox(core, &address).await?;
-            let ended = core
-                .delete_mailbox(Scope::Operator, m.id, &operator())
-                .await?;
+            let m = mailbox(core, op, &address).await?;
+            let ended = core.delete_mailbox(op, m.id, &operator()).await?;
             println!("mailbox {address} deleted; {ended} session(s) ended");
         }
     }

@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use std::io::BufRead;
 use trekmail_core::Core;
 use trekmail_core::security::password_generator::generate_password;
-use trekmail_core::services::Actor;
+use trekmail_core::services::{Actor, Scope};
 
 pub async fn run(command: Command, config: &Config) -> Result<()> {
     if let Command::Serve = command {
@@ -23,14 +23,15 @@ pub async fn run(command: Command, config: &Config) -> Result<()> {
     }
     let node = node::open(config, Role::Command).await?;
     let core = &node.core;
+    let op = node.operator.scope();
     match command {
         Command::Serve => Ok(()),
-        Command::Account(c) => accounts::run(core, c).await,
-        Command::Domain(c) => domains::run(core, c).await,
-        Command::Mailbox(c) => mailboxes::run(core, c).await,
-        Command::Sessions(c) => sessions::run(core, c).await,
+        Command::Account(c) => accounts::run(core, op, c).await,
+        Command::Domain(c) => domains::run(core, op, c).await,
+        Command::Mailbox(c) => mailboxes::run(core, op, c).await,
+        Command::Sessions(c) => sessions::run(core, op, c).await,
         Command::Queue(c) => queue::run(core, c).await,
-        Command::Audit { address, limit } => audit::run(core, &address, limit).await,
+        Command::Audit { address, limit } => audit::run(core, op, &address, limit).await,
     }
 }
 
@@ -84,8 +85,8 @@ async fn account_id(core: &Core, email: &str) -> Result<trekmail_core::ids::Acco
 }
 
 /// The mailbox at `address`.
-async fn mailbox(core: &Core, address: &str) -> Result<trekmail_core::domain::Mailbox> {
-    core.mailbox_by_address(trekmail_core::services::Scope::Operator, address)
+async fn mailbox(core: &Core, op: Scope, address: &str) -> Result<trekmail_core::domain::Mailbox> {
+    core.mailbox_by_address(op, address)
         .await
         .with_context(|| format!("no mailbox {address}"))
 }

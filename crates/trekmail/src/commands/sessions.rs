@@ -5,11 +5,11 @@ use trekmail_core::Core;
 use trekmail_core::ids::{Principal, SessionId};
 use trekmail_core::services::Scope;
 
-pub async fn run(core: &Core, command: SessionsCommand) -> Result<()> {
+pub async fn run(core: &Core, op: Scope, command: SessionsCommand) -> Result<()> {
     match command {
         SessionsCommand::List { address } => {
-            let who = Principal::Mailbox(mailbox(core, &address).await?.id);
-            let rows = core.sessions(Scope::Operator, who).await?;
+            let who = Principal::Mailbox(mailbox(core, op, &address).await?.id);
+            let rows = core.sessions(op, who).await?;
             if rows.is_empty() {
                 println!("no live sessions");
             }
@@ -25,17 +25,15 @@ pub async fn run(core: &Core, command: SessionsCommand) -> Result<()> {
             }
         }
         SessionsCommand::End { address, id } => {
-            let who = Principal::Mailbox(mailbox(core, &address).await?.id);
+            let who = Principal::Mailbox(mailbox(core, op, &address).await?.id);
             match id {
                 Some(id) => {
-                    core.end_session(Scope::Operator, who, &SessionId(id.clone()), &operator())
+                    core.end_session(op, who, &SessionId(id.clone()), &operator())
                         .await?;
                     println!("session {id} ended");
                 }
                 None => {
-                    let ended = core
-                        .end_sessions(Scope::Operator, who, None, &operator())
-                        .await?;
+                    let ended = core.end_sessions(op, who, None, &operator()).await?;
                     println!("{ended} session(s) of {address} ended");
                 }
             }

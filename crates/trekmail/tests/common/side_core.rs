@@ -5,19 +5,34 @@
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
+use trekmail_core::access::Operator;
 use trekmail_core::audit::Channel;
 use trekmail_core::clock::SystemClock;
 use trekmail_core::cluster::{ClusterLink, NoLink};
 use trekmail_core::ids::{AccountId, Principal};
 use trekmail_core::security::password_hasher::PasswordHasher;
 use trekmail_core::security::secret_box::SecretBox;
-use trekmail_core::services::{Actor, NewApiToken, Scope, TokenLifetime};
+use trekmail_core::services::{Actor, NewApiToken, TokenLifetime};
 use trekmail_core::store::BlobStore;
 use trekmail_core::{Core, CoreConfig};
 
+/// A second core and the operator's authority over it (the test acts as the operator).
+pub struct SideCore {
+    pub core: Arc<Core>,
+    pub operator: Operator,
+}
+
+impl std::ops::Deref for SideCore {
+    type Target = Core;
+
+    fn deref(&self) -> &Core {
+        &self.core
+    }
+}
+
 /// A core on the data dir's SQLite; `linked` to the running server through its control
 /// socket, so the server hears the changes (live pages, ended sessions).
-pub async fn side_core(data: &Path, linked: bool) -> Arc<Core> {
+pub async fn side_core(data: &Path, linked: bool) -> SideCore {
     let url = format!("sqlite://{}?mode=rwc", data.join("trekmail.db").display());
     let link: Arc<dyn ClusterLink> = match linked {
         true => Arc::new(trekmail_storage::SocketLink::client(
@@ -29,13 +44,13 @@ pub async fn side_core(data: &Path, linked: bool) -> Arc<Core> {
 }
 
 /// A core like a node's: bodies in files beside SQLite, in the database on PostgreSQL.
-pub async fn core_on(url: &str, data: &Path, link: Arc<dyn ClusterLink>) -> Arc<Core> {
+pub async fn core_on(url: &str, data: &Path, link: Arc<dyn ClusterLink>) -> SideCore {
     let store = Arc::new(trekmail_storage::SqlStore::open(url).await.unwrap());
     let blobs: Arc<dyn BlobStore> = match url.starts_with("sqlite:") {
         true => Arc::new(trekmail_storage::FsBlobStore::new(data.join("blobs"))),
         false => store.clone(),
     };
-    Core::new(
+    let (core, operator) = Core::new(
         CoreConfig::default(),
         store,
         blobs,
@@ -44,13 +59,14 @@ pub async fn core_on(url: &str, data: &Path, link: Arc<dyn ClusterLink>) -> Arc<
         PasswordHasher::for_this_machine(),
         Arc::new(SystemClock),
     )
-    .unwrap()
+    .unwrap();
+    SideCore { core, operator }
 }
 
 /// Turns a mailbox's 2FA on as its owner would in webmail; returns the key (base32).
-pub async fn enroll_mailbox(core: &Core, address: &str) -> String {
+pub async fn enroll_mailbox(core: &SideCore, address: &str) -> String {
     let mailbox = core
-        .mailbox_by_address(Scope::Operator, address)
+        .mailbox_by_address(core.operator.scope(), address)
         .await
         .unwrap();
     let who = Principal::Mailbox(mailbox.id);
@@ -108,7 +124,7 @@ pub fn oathtool(base32: &str, ahead: i64) -> String {
 
 /// An API token of the account whose owner is `email`, made by the operator (who is asked no
 /// password) and never expiring.
-pub async fn operator_token(core: &Core, email: &str, name: &str) -> String {
+pub async fn operator_token(core: &SideCore, email: &str, name: &str) -> String {
     let account = core.account_by_email(email).await.unwrap();
     let new = NewApiToken {
         name,
@@ -116,7 +132,7 @@ pub async fn operator_token(core: &Core, email: &str, name: &str) -> String {
         password: None,
     };
     let (_, token) = core
-        .create_api_token(Scope::Operator, account.id, &new, &Actor::operator())
+        .create_api_token(core.operator.scope(), account.id, &new, &Actor::operator())
         .await
         .unwrap();
     token.to_string()

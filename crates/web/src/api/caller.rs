@@ -12,13 +12,9 @@ use trekmail_core::services::{Actor, Scope};
 
 pub struct Caller {
     pub account: AccountId,
+    /// The token's account scope, as the core checked it.
+    pub scope: Scope,
     pub actor: Actor,
-}
-
-impl Caller {
-    pub fn scope(&self) -> Scope {
-        Scope::Account(self.account)
-    }
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -32,13 +28,14 @@ impl FromRequestParts<AppState> for Caller {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or(ApiError::Unauthorized)?;
-        let token = state
+        let (token, scope) = state
             .core
             .authenticate_api_token(presented)
             .await
             .map_err(|_| ApiError::Unauthorized)?;
         Ok(Caller {
             account: token.account_id,
+            scope,
             actor: Actor {
                 channel: Channel::Api,
                 remote: session::remote(parts),

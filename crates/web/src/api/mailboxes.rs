@@ -63,7 +63,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<MailboxBody>>, ApiError> {
-    let all = state.core.mailboxes(caller.scope(), caller.account).await?;
+    let all = state.core.mailboxes(caller.scope, caller.account).await?;
     Ok(Json(
         all.iter()
             .map(|o| body(&o.mailbox, o.two_factor_on))
@@ -86,7 +86,7 @@ pub async fn create(
     };
     let mailbox = state
         .core
-        .create_mailbox(caller.scope(), &request, &caller.actor)
+        .create_mailbox(caller.scope, &request, &caller.actor)
         .await?;
     Ok((StatusCode::CREATED, Json(body(&mailbox, false))).into_response())
 }
@@ -96,7 +96,7 @@ pub async fn one(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<MailboxBody>, ApiError> {
-    let mailbox = state.core.mailbox(caller.scope(), mailbox_id(&id)?).await?;
+    let mailbox = state.core.mailbox(caller.scope, mailbox_id(&id)?).await?;
     let on = state
         .core
         .two_factor_on(Principal::Mailbox(mailbox.id))
@@ -111,7 +111,7 @@ pub async fn delete(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let ended = state
         .core
-        .delete_mailbox(caller.scope(), mailbox_id(&id)?, &caller.actor)
+        .delete_mailbox(caller.scope, mailbox_id(&id)?, &caller.actor)
         .await?;
     Ok(Json(
         serde_json::json!({ "deleted": true, "sessions_ended": ended }),
@@ -127,12 +127,7 @@ pub async fn set_password(
     let Json(new) = json?;
     let ended = state
         .core
-        .set_mailbox_password(
-            caller.scope(),
-            mailbox_id(&id)?,
-            &new.password,
-            &caller.actor,
-        )
+        .set_mailbox_password(caller.scope, mailbox_id(&id)?, &new.password, &caller.actor)
         .await?;
     Ok(Json(serde_json::json!({ "sessions_ended": ended })))
 }
@@ -144,7 +139,7 @@ pub async fn new_recovery_code(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let code = state
         .core
-        .issue_recovery_code(caller.scope(), mailbox_id(&id)?, &caller.actor)
+        .issue_recovery_code(caller.scope, mailbox_id(&id)?, &caller.actor)
         .await?;
     Ok(Json(serde_json::json!({ "code": code.expose() })))
 }
@@ -154,7 +149,7 @@ pub async fn two_factor(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let mailbox = state.core.mailbox(caller.scope(), mailbox_id(&id)?).await?;
+    let mailbox = state.core.mailbox(caller.scope, mailbox_id(&id)?).await?;
     let on = state
         .core
         .two_factor_on(Principal::Mailbox(mailbox.id))
@@ -171,12 +166,7 @@ pub async fn set_storage(
     let Json(new) = json?;
     let mailbox = state
         .core
-        .set_quota(
-            caller.scope(),
-            mailbox_id(&id)?,
-            new.quota_mb,
-            &caller.actor,
-        )
+        .set_quota(caller.scope, mailbox_id(&id)?, new.quota_mb, &caller.actor)
         .await?;
     let on = state
         .core

@@ -179,7 +179,7 @@ pub async fn create_token(
             };
             state
                 .core
-                .create_api_token(owner.scope(), owner.account, &new, &owner.actor())
+                .create_api_token(owner.scope, owner.account, &new, &owner.actor())
                 .await
         }
         None => Err(CoreError::Invalid(
@@ -208,7 +208,7 @@ pub async fn revoke_token(
     owner.check_csrf(&form.csrf)?;
     state
         .core
-        .revoke_api_token(owner.scope(), owner.account, id, &owner.actor())
+        .revoke_api_token(owner.scope, owner.account, id, &owner.actor())
         .await?;
     Ok(Redirect::to("/account/security?done=token_revoked#api-tokens").into_response())
 }
@@ -223,12 +223,12 @@ pub async fn save_branding(
     let core = &state.core;
     let result = match form.action.as_str() {
         "clear" => core
-            .clear_brand(owner.scope(), owner.account, &owner.actor())
+            .clear_brand(owner.scope, owner.account, &owner.actor())
             .await
             .map(|()| "brand_cleared"),
         _ => core
             .set_brand(
-                owner.scope(),
+                owner.scope,
                 owner.account,
                 &form.host,
                 &form.name,
@@ -262,7 +262,7 @@ async fn show(
     let core = &state.core;
     let now = core.clock().now();
     let tokens = core
-        .api_tokens(owner.scope(), owner.account)
+        .api_tokens(owner.scope, owner.account)
         .await?
         .into_iter()
         .map(|t| TokenRow {
@@ -282,8 +282,8 @@ async fn show(
     let enrolment = extras
         .enrolment
         .map(|e| own_credentials::enrolment_view(e, core.issuer(), &owner.email));
-    let account = core.account(owner.scope(), owner.account).await?;
-    let stored = core.brand(owner.scope(), owner.account).await?;
+    let account = core.account(owner.scope, owner.account).await?;
+    let stored = core.brand(owner.scope, owner.account).await?;
     let (host, name, colour) = match (extras.brand_typed, &stored) {
         (Some(typed), _) => typed,
         (None, Some(b)) => (b.host.clone(), b.name.clone(), b.colour.clone()),

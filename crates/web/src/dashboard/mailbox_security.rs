@@ -82,7 +82,7 @@ pub async fn save_password(
     } else {
         match state
             .core
-            .set_mailbox_password(owner.scope(), id, &form.password, &owner.actor())
+            .set_mailbox_password(owner.scope, id, &form.password, &owner.actor())
             .await
         {
             Ok(ended) => {
@@ -126,7 +126,7 @@ pub async fn new_recovery_code(
     let id = MailboxId(id);
     let code = state
         .core
-        .issue_recovery_code(owner.scope(), id, &owner.actor())
+        .issue_recovery_code(owner.scope, id, &owner.actor())
         .await?;
     let wants_json = headers
         .get(header::ACCEPT)
@@ -171,7 +171,7 @@ pub async fn edit_storage(
         Err(_) => "Storage must be a whole number of MB.".to_owned(),
         Ok(mb) => match state
             .core
-            .set_quota(owner.scope(), id, mb, &owner.actor())
+            .set_quota(owner.scope, id, mb, &owner.actor())
             .await
         {
             Ok(_) => {
@@ -215,7 +215,7 @@ pub async fn delete(
     owner.check_csrf(&form.csrf)?;
     let ended = state
         .core
-        .delete_mailbox(owner.scope(), MailboxId(id), &owner.actor())
+        .delete_mailbox(owner.scope, MailboxId(id), &owner.actor())
         .await?;
     Ok(Redirect::to(&format!("/mailboxes?deleted={ended}")).into_response())
 }
@@ -233,8 +233,8 @@ async fn header_of(
     id: MailboxId,
 ) -> Result<MailboxHeader, WebError> {
     let core = &state.core;
-    let mailbox = core.mailbox(owner.scope(), id).await?;
-    let account = core.account(owner.scope(), owner.account).await?;
+    let mailbox = core.mailbox(owner.scope, id).await?;
+    let account = core.account(owner.scope, owner.account).await?;
     let limits = core.plan_limits(account.plan);
     Ok(MailboxHeader {
         id: id.0,
@@ -257,7 +257,7 @@ async fn security_page(
     typed_password: &str,
 ) -> Result<MailboxSecurityPage, WebError> {
     let mailbox = header_of(state, owner, id).await?;
-    let status = state.core.recovery_status(owner.scope(), id).await?;
+    let status = state.core.recovery_status(owner.scope, id).await?;
     let now = state.core.clock().now();
     let recovery = match status {
         Some(s) => RecoveryView {

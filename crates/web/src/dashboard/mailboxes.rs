@@ -96,7 +96,7 @@ pub async fn create(
     };
     match state
         .core
-        .create_mailbox(owner.scope(), &request, &owner.actor())
+        .create_mailbox(owner.scope, &request, &owner.actor())
         .await
     {
         Ok(mailbox) => Ok(
@@ -121,11 +121,11 @@ async fn build(
     typed_password: &str,
 ) -> Result<MailboxesPage, WebError> {
     let core = &state.core;
-    let account = core.account(owner.scope(), owner.account).await?;
+    let account = core.account(owner.scope, owner.account).await?;
     let limits = core.plan_limits(account.plan);
-    let overviews = core.mailboxes(owner.scope(), owner.account).await?;
+    let overviews = core.mailboxes(owner.scope, owner.account).await?;
     let domains: Vec<String> = core
-        .domains(owner.scope(), owner.account)
+        .domains(owner.scope, owner.account)
         .await?
         .into_iter()
         .map(|d| d.name)

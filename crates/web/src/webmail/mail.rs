@@ -35,7 +35,7 @@ pub async fn inbox(
     Query(query): Query<FolderQuery>,
 ) -> Result<Response, WebError> {
     let core = &state.core;
-    let mut folders = core.folders(owner.mailbox).await?;
+    let mut folders = core.folders(&owner.access).await?;
     // INBOX first, the others by name, as mail apps list them.
     folders.sort_by_key(|f| (!f.name.eq_ignore_ascii_case(INBOX), f.name.clone()));
     let current = match query.folder {
@@ -47,11 +47,13 @@ pub async fn inbox(
             .cloned()
             .ok_or(WebError::NotFound)?,
     };
-    let all = core.messages(&current).await?;
+    let all = core.messages(&owner.access, &current).await?;
     let more = all.len().saturating_sub(PAGE);
     let mut messages = Vec::new();
     for meta in all.iter().rev().take(PAGE) {
-        let head = core.message_head(meta, HEAD_BYTES).await?;
+        let head = core
+            .message_head(&owner.access, &current, meta, HEAD_BYTES)
+            .await?;
         let parsed = Parsed::headers_only(&head);
         messages.push(MessageRow {
             uid: meta.uid,
@@ -86,18 +88,24 @@ pub async fn read(
     Query(query): Query<ReadQuery>,
 ) -> Result<Response, WebError> {
     let core = &state.core;
-    let folders = core.folders(owner.mailbox).await?;
+    let folders = core.folders(&owner.access).await?;
     let folder = chosen(&folders, query.folder)?;
     let meta = core
-        .messages(&folder)
+        .messages(&owner.access, &folder)
         .await?
         .into_iter()
         .find(|m| m.uid == query.uid)
         .ok_or(WebError::NotFound)?;
-    let body = core.message_body(&meta).await?;
+    let body = core.message_body(&owner.access, &folder, &meta).await?;
     if !meta.flags.contains(SEEN) {
-        core.store_flags(&folder, &[meta.uid], FlagChange::Add, &Flags::new([SEEN]))
-            .await?;
+        core.store_flags(
+            &owner.access,
+            &folder,
+            &[meta.uid],
+            FlagChange::Add,
+            &Flags::new([SEEN]),
+        )
+        .await?;
     }
     let parsed = Parsed::whole(&body);
     let page = ReadPage {

@@ -10,8 +10,9 @@ use crate::session;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use std::net::IpAddr;
+use trekmail_core::access::MailboxAccess;
 use trekmail_core::audit::Channel;
-use trekmail_core::ids::{AccountId, MailboxId, Principal};
+use trekmail_core::ids::{AccountId, Principal};
 use trekmail_core::services::{Actor, Scope};
 use trekmail_core::store::SessionRow;
 
@@ -23,7 +24,10 @@ pub const PRE_COOKIE: &str = "tm_mail_pre";
 #[derive(Debug, Clone)]
 pub struct MailOwner {
     pub row: SessionRow,
-    pub mailbox: MailboxId,
+    /// The signed-in mailbox, as the registry resumed it: all the mail routes can touch.
+    pub access: MailboxAccess,
+    /// The mailbox's own account's scope.
+    pub scope: Scope,
     pub account: AccountId,
     pub address: String,
     pub csrf: String,
@@ -33,12 +37,7 @@ pub struct MailOwner {
 
 impl MailOwner {
     pub fn who(&self) -> Principal {
-        Principal::Mailbox(self.mailbox)
-    }
-
-    /// The mailbox's own account: the owner acts on nothing else.
-    pub fn scope(&self) -> Scope {
-        Scope::Account(self.account)
+        self.access.who()
     }
 
     pub fn actor(&self) -> Actor {
@@ -72,14 +71,12 @@ impl FromRequestParts<MailState> for MailOwner {
         parts: &mut Parts,
         state: &MailState,
     ) -> Result<MailOwner, WebError> {
-        let (token, row) =
+        let (token, resumed) =
             session::resume(&state.core, &parts.headers, COOKIE, Channel::Webmail).await?;
-        let Principal::Mailbox(id) = row.owner else {
-            return Err(WebError::SignedOut);
-        };
-        let mailbox = state
+        let access = resumed.mailbox_access().ok_or(WebError::SignedOut)?;
+        let (mailbox, scope) = state
             .core
-            .mailbox(Scope::Operator, id)
+            .own_mailbox_scope(&access)
             .await
             .map_err(|_| WebError::SignedOut)?;
         let brand = Brand::of_request(state, &parts.headers).await?;
@@ -88,8 +85,9 @@ impl FromRequestParts<MailState> for MailOwner {
             return Err(WebError::SignedOut);
         }
         Ok(MailOwner {
-            row,
-            mailbox: id,
+            row: resumed.row,
+            access,
+            scope,
             account: mailbox.account_id,
             address: mailbox.address.to_string(),
             csrf: csrf::for_session(&token),

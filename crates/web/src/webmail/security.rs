@@ -156,7 +156,7 @@ pub async fn end_session(
     }
     state
         .core
-        .end_session(owner.scope(), owner.who(), &id, &owner.actor())
+        .end_session(owner.scope, owner.who(), &id, &owner.actor())
         .await?;
     Ok(Redirect::to("/settings/security?done=session#sessions").into_response())
 }
@@ -170,7 +170,7 @@ pub async fn end_others(
     let ended = state
         .core
         .end_sessions(
-            owner.scope(),
+            owner.scope,
             owner.who(),
             Some(&owner.row.id),
             &owner.actor(),
@@ -191,7 +191,7 @@ async fn show(
     let core = &state.core;
     let now = core.clock().now();
     let sessions = core
-        .sessions(owner.scope(), owner.who())
+        .sessions(owner.scope, owner.who())
         .await?
         .into_iter()
         .map(|s| SessionView {
