@@ -191,3 +191,33 @@ async fn a_ticket_is_void_after_a_few_wrong_codes() {
             .unwrap_or_else(|e| panic!("{backend:?}: a fresh ticket: {e}"));
     }
 }
+
+/// A mail app opening several connections at once signs each in with the right password:
+/// all get in, though more arrive together than the free count (the others' counts are
+/// taken back as they are checked, and the waiting ones go then).
+#[tokio::test(flavor = "multi_thread")]
+async fn several_right_sign_ins_at_once_all_get_in() {
+    for backend in BACKENDS {
+        let Seeded { node, .. } = frozen_node(backend).await;
+        let tasks: Vec<_> = (0..6)
+            .map(|_| {
+                let core = node.core.clone();
+                tokio::spawn(async move {
+                    core.door()
+                        .password_and_code(
+                            Channel::Imap,
+                            "ann@example.com",
+                            PASSWORD,
+                            ip("192.0.2.10"),
+                        )
+                        .await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{backend:?}: a right sign-in refused: {e}"));
+        }
+    }
+}

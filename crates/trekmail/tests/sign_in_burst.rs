@@ -1,6 +1,7 @@
 //! 40 sign-ins for one address from one address, released together, 39 wrong and the right
 //! one last, on IMAP and on SMTP submission: no more passwords are checked than a sequence
-//! would get (the free ones), and the right one is refused with them.
+//! would get (the free ones), and the right one is refused with them. A mail app opening
+//! several connections at once with the right password gets every one of them in.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -13,12 +14,17 @@ use std::time::Duration;
 
 const FREE_PER_LOGIN: usize = 3;
 
-/// Opens 40 connections, signs each in at the same moment with `command(i)` (the right
-/// password for the last), and returns whether each got in.
-fn burst(port: u16, greeting: &str, command: impl Fn(usize) -> String + Sync) -> Vec<bool> {
-    let barrier = Arc::new(Barrier::new(40));
+/// Opens `n` connections, signs each in at the same moment with `command(i)`, and returns
+/// whether each got in.
+fn burst(
+    port: u16,
+    n: usize,
+    greeting: &str,
+    command: impl Fn(usize) -> String + Sync,
+) -> Vec<bool> {
+    let barrier = Arc::new(Barrier::new(n));
     std::thread::scope(|scope| {
-        let tasks: Vec<_> = (0..40)
+        let tasks: Vec<_> = (0..n)
             .map(|i| {
                 let (barrier, line) = (barrier.clone(), command(i));
                 scope.spawn(move || {
@@ -68,7 +74,7 @@ fn an_imap_burst_gets_no_more_guesses_than_a_sequence() {
     let (_dir, config) = setup("");
     let (_server, lines) = serve(&config);
     seed(&config);
-    let signed_in = burst(imap_port(&lines), "* OK", |i| {
+    let signed_in = burst(imap_port(&lines), 40, "* OK", |i| {
         format!("a LOGIN ann@example.com \"{}\"\r\n", secret(i))
     });
     assert!(signed_in.iter().all(|ok| !ok), "the right password got in");
@@ -80,11 +86,22 @@ fn an_smtp_burst_gets_no_more_guesses_than_a_sequence() {
     let (_dir, config) = setup("");
     let (_server, lines) = serve(&config);
     seed(&config);
-    let signed_in = burst(smtp_port(&lines, "submission"), "220 ", |i| {
+    let signed_in = burst(smtp_port(&lines, "submission"), 40, "220 ", |i| {
         let plain = format!("\0ann@example.com\0{}", secret(i));
         let encoded = data_encoding::BASE64.encode(plain.as_bytes());
         format!("EHLO burst\r\nAUTH PLAIN {encoded}\r\n")
     });
     assert!(signed_in.iter().all(|ok| !ok), "the right password got in");
     assert_eq!(checked_failures(&config), FREE_PER_LOGIN);
+}
+
+#[test]
+fn a_mail_app_opening_six_connections_at_once_gets_all_in() {
+    let (_dir, config) = setup("");
+    let (_server, lines) = serve(&config);
+    seed(&config);
+    let signed_in = burst(imap_port(&lines), 6, "* OK", |_| {
+        format!("a LOGIN ann@example.com \"{ANN_PASSWORD}\"\r\n")
+    });
+    assert_eq!(signed_in, vec![true; 6]);
 }

@@ -18,6 +18,10 @@ use tokio::sync::OnceCell;
 const TICKET_LIFETIME_SECS: i64 = 300;
 /// A throttled attempt is held at most this long before its refusal.
 const MAX_HOLD: Duration = Duration::from_secs(5);
+/// How long a throttled attempt waits for attempts counted but not yet checked to settle,
+/// and how often it looks again: well above a few hashes, well below the first delay.
+const SETTLE: Duration = Duration::from_millis(500);
+const SETTLE_STEP: Duration = Duration::from_millis(100);
 const TICKET_CONTEXT: &str = "sign-in-ticket";
 
 /// Proof that someone passed the door: only the core can make one, and only a proof opens a
@@ -332,10 +336,19 @@ impl SignInDoor {
         ticket: Option<&CodeTicket>,
     ) -> Result<Attempt, CoreError> {
         let ticket = ticket.map(|t| t.0.as_str());
-        let (wait, why) = match self.throttle.reserve(login, remote, ticket).await? {
-            Reserved::Go(attempt) => return Ok(attempt),
-            Reserved::Throttled(wait) => (wait, "throttled"),
-            Reserved::Void => (Duration::ZERO, "code step void: too many wrong codes"),
+        let started = tokio::time::Instant::now();
+        let (wait, why) = loop {
+            match self.throttle.reserve(login, remote, ticket).await? {
+                Reserved::Go(attempt) => return Ok(attempt),
+                Reserved::Void => break (Duration::ZERO, "code step void: too many wrong codes"),
+                // A mail app opening several connections at once has its other sign-ins
+                // counted until they are checked: let those settle (a right one gives its
+                // count back) before refusing. A guesser's counts stay, so it gains nothing.
+                Reserved::Throttled(_) if started.elapsed() + SETTLE_STEP <= SETTLE => {
+                    tokio::time::sleep(SETTLE_STEP).await;
+                }
+                Reserved::Throttled(wait) => break (wait, "throttled"),
+            }
         };
         // On the record of whom it was aimed at, when that is someone.
         let mut event = AuditEvent::new(self.clock.now(), AuditKind::SignInFailed, channel, login)
@@ -345,7 +358,7 @@ impl SignInDoor {
             event = event.principal(found.principal).account(found.account_id);
         }
         self.audit(event).await;
-        tokio::time::sleep(wait.min(MAX_HOLD)).await;
+        tokio::time::sleep(wait.min(MAX_HOLD).saturating_sub(started.elapsed())).await;
         Err(CoreError::Denied)
     }
 
