@@ -8,7 +8,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;
 use trekmail_imap::{ImapOptions, ImapServer};
-use trekmail_testkit::{Backend, PASSWORD, Seeded};
+use trekmail_testkit::{Backend, NodeOptions, PASSWORD, Seeded, TestNode, fresh_database};
 
 const CLIENTS: usize = 16;
 const RUN_FOR: Duration = Duration::from_secs(6);
@@ -26,7 +26,13 @@ async fn round(port: u16) -> anyhow::Result<()> {
 }
 
 pub async fn run() -> anyhow::Result<()> {
-    let production = rounds_per_second(Seeded::new(Backend::Sqlite).await).await?;
+    let options = NodeOptions {
+        throttle: crate::imap_memory::one_address_throttle(),
+        ..NodeOptions::default()
+    };
+    let url = fresh_database(Backend::Sqlite).await;
+    let production =
+        rounds_per_second(Seeded::on(TestNode::start(&url, options).await).await).await?;
     println!(
         "| IMAP: LOGIN + SELECT + FETCH (10 messages) + LOGOUT rounds, each on a new connection, {CLIENTS} clients, production Argon2 | SQLite | {production:.0} /s | bound by the hasher (sign-in rows) |"
     );
