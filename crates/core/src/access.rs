@@ -6,6 +6,15 @@
 //! // Outside the core, a mailbox's access cannot be made up from its id.
 //! let forged = trekmail_core::access::MailboxAccess { mailbox: trekmail_core::ids::MailboxId(1) };
 //! ```
+//!
+//! ```compile_fail,E0451
+//! // Nor can an owner's own credentials be reached from a principal an admin names.
+//! use trekmail_core::ids::{AccountId, MailboxId, Principal};
+//! let forged = trekmail_core::access::OwnAccess {
+//!     who: Principal::Mailbox(MailboxId(1)),
+//!     account: AccountId(1),
+//! };
+//! ```
 
 use crate::error::CoreError;
 use crate::ids::{AccountId, MailboxId, Principal};
@@ -54,6 +63,31 @@ impl MailboxAccess {
     }
 }
 
+/// A signed-in owner acting on their own credentials (2FA, password, sessions): minted from
+/// a resumed web session (an account owner in the dashboard, a mailbox owner in webmail) or
+/// by the operator. An admin acting on a mailbox of their account never gets one: those
+/// methods take the account's `Scope` and the mailbox's id instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OwnAccess {
+    who: Principal,
+    account: AccountId,
+}
+
+impl OwnAccess {
+    pub(crate) fn new(who: Principal, account: AccountId) -> OwnAccess {
+        OwnAccess { who, account }
+    }
+
+    pub fn who(&self) -> Principal {
+        self.who
+    }
+
+    /// The account `who` belongs to (its own id for an account owner).
+    pub fn account(&self) -> AccountId {
+        self.account
+    }
+}
+
 /// The operator's authority, handed out once by [`crate::Core::new`] to the binary that built
 /// the core (its operator commands) and to tests; the channels only get the `Core`, so they
 /// can never hold one.
@@ -70,6 +104,12 @@ impl Operator {
     /// Any mailbox's access, for operator commands and tests.
     pub fn mailbox(&self, mailbox: MailboxId) -> MailboxAccess {
         MailboxAccess::new(mailbox)
+    }
+
+    /// Any owner's own access, for tests of an owner's self-service steps; `account` must be
+    /// the one `who` belongs to.
+    pub fn own(&self, who: Principal, account: AccountId) -> OwnAccess {
+        OwnAccess::new(who, account)
     }
 
     /// Every account's scope.

@@ -32,12 +32,13 @@ async fn enroll(
     address: &str,
 ) -> trekmail_core::security::totp::TotpSecret {
     let core = &node.core;
-    let enrollment = core.begin_two_factor(who).unwrap();
+    let enrollment = core
+        .begin_two_factor(&operator().own(who, account))
+        .unwrap();
     let step = step_of(core.clock().now());
     let code = enrollment.secret.code_at_step(step);
     core.confirm_two_factor(
-        who,
-        account,
+        &operator().own(who, account),
         &enrollment.ticket,
         &code,
         None,
@@ -146,7 +147,11 @@ async fn two_factor_needs_a_fresh_code_on_every_channel() {
         let core = &node.core;
         let who = Principal::Mailbox(m.id);
         let secret = enroll(&node, who, account, "ann@example.com").await;
-        assert!(core.two_factor_on(who).await.unwrap());
+        assert!(
+            core.two_factor_on(&operator().own(who, account))
+                .await
+                .unwrap()
+        );
         let door = core.door();
         let step = step_of(core.clock().now());
 
@@ -233,8 +238,7 @@ async fn two_factor_needs_a_fresh_code_on_every_channel() {
         let actor = owner_actor("ann@example.com");
         assert!(
             core.disable_two_factor(
-                who,
-                account,
+                &operator().own(who, account),
                 "Wrong-pass-1234",
                 &secret.code_at_step(step),
                 &actor
@@ -242,7 +246,11 @@ async fn two_factor_needs_a_fresh_code_on_every_channel() {
             .await
             .is_err()
         );
-        assert!(core.two_factor_on(who).await.unwrap());
+        assert!(
+            core.two_factor_on(&operator().own(who, account))
+                .await
+                .unwrap()
+        );
         let audit = core.audit_of(operator().scope(), who, 100).await.unwrap();
         assert!(
             audit
@@ -330,15 +338,19 @@ async fn web_sign_in_with_a_code_and_turning_2fa_off() {
     );
 
     core.disable_two_factor(
-        who,
-        account,
+        &operator().own(who, account),
         PASSWORD,
         &late,
         &owner_actor("ann@example.com"),
     )
     .await
     .unwrap();
-    assert!(!core.two_factor_on(who).await.unwrap());
+    assert!(
+        !core
+            .two_factor_on(&operator().own(who, account))
+            .await
+            .unwrap()
+    );
     door.password_and_code(Channel::Imap, "ann@example.com", PASSWORD, IP)
         .await
         .unwrap();
@@ -530,7 +542,10 @@ async fn recovery_code_sets_the_password_once_and_turns_2fa_off() {
             .unwrap();
         assert_eq!(auth.principal(), who);
         assert!(
-            !core.two_factor_on(who).await.unwrap(),
+            !core
+                .two_factor_on(&operator().own(who, account))
+                .await
+                .unwrap(),
             "{backend:?}: 2FA still on"
         );
         let again = core

@@ -179,6 +179,17 @@ async fn saving_a_password_ends_every_session_and_the_old_password() {
                 .err(),
             Some(CoreError::NotFound)
         );
+        // Nor its 2FA pill, which its own account's admin does see.
+        assert_eq!(
+            core.mailbox_two_factor_on(operator().as_account(stranger), m.id)
+                .await,
+            Err(CoreError::NotFound)
+        );
+        assert_eq!(
+            core.mailbox_two_factor_on(operator().as_account(account), m.id)
+                .await,
+            Ok(false)
+        );
         drop(other);
     }
 }
@@ -215,8 +226,7 @@ async fn the_owner_changing_their_own_password_stays_signed_in() {
 
         let wrong = core
             .change_own_password(
-                who,
-                account,
+                &operator().own(who, account),
                 "Not-my-pass-12",
                 "Owner-chosen-77",
                 Some(&mine.id),
@@ -226,8 +236,7 @@ async fn the_owner_changing_their_own_password_stays_signed_in() {
         assert!(matches!(wrong, Err(CoreError::Invalid(_))), "{backend:?}");
         let ended = core
             .change_own_password(
-                who,
-                account,
+                &operator().own(who, account),
                 PASSWORD,
                 "Owner-chosen-77",
                 Some(&mine.id),
@@ -511,12 +520,21 @@ async fn nodes_on_one_postgres_end_each_others_sessions() {
         remote: IP,
         name: "ann@example.com".into(),
     };
-    let enrollment = a.core.begin_two_factor(who).unwrap();
+    let enrollment = a
+        .core
+        .begin_two_factor(&operator().own(who, account))
+        .unwrap();
     let code = enrollment
         .secret
         .code_at_step(trekmail_core::security::totp::step_of(chrono::Utc::now()));
     a.core
-        .confirm_two_factor(who, account, &enrollment.ticket, &code, None, &actor)
+        .confirm_two_factor(
+            &operator().own(who, account),
+            &enrollment.ticket,
+            &code,
+            None,
+            &actor,
+        )
         .await
         .unwrap();
     let seen = tokio::time::timeout(Duration::from_secs(2), async {

@@ -144,7 +144,9 @@ async fn a_ticket_is_void_after_a_few_wrong_codes() {
         } = Seeded::new(backend).await;
         let core = &node.core;
         let who = Principal::Mailbox(mailbox.id);
-        let enrollment = core.begin_two_factor(who).unwrap();
+        let enrollment = core
+            .begin_two_factor(&operator().own(who, account))
+            .unwrap();
         let step = step_of(core.clock().now());
         let actor = Actor {
             channel: Channel::Webmail,
@@ -152,8 +154,7 @@ async fn a_ticket_is_void_after_a_few_wrong_codes() {
             name: "ann@example.com".to_owned(),
         };
         core.confirm_two_factor(
-            who,
-            account,
+            &operator().own(who, account),
             &enrollment.ticket,
             &enrollment.secret.code_at_step(step),
             None,

@@ -47,16 +47,26 @@ async fn replacing_a_secret_in_use_needs_the_password_and_a_current_code() {
         let who = Principal::Mailbox(mailbox.id);
 
         // Off: the first secret needs only its own code.
-        let first = core.begin_two_factor(who).unwrap();
-        let code = first.secret.code_at_step(step_of(clock.now()));
-        core.confirm_two_factor(who, account, &first.ticket, &code, None, &actor())
-            .await
+        let first = core
+            .begin_two_factor(&operator().own(who, account))
             .unwrap();
+        let code = first.secret.code_at_step(step_of(clock.now()));
+        core.confirm_two_factor(
+            &operator().own(who, account),
+            &first.ticket,
+            &code,
+            None,
+            &actor(),
+        )
+        .await
+        .unwrap();
 
         // On: a second enrolment is refused without the password and a code of the first,
         // with a wrong password, and with a code of the new secret in place of the old one.
         clock.advance(chrono::Duration::seconds(30));
-        let second = core.begin_two_factor(who).unwrap();
+        let second = core
+            .begin_two_factor(&operator().own(who, account))
+            .unwrap();
         let step = step_of(clock.now());
         let new_code = second.secret.code_at_step(step);
         let old_code = first.secret.code_at_step(step);
@@ -73,7 +83,13 @@ async fn replacing_a_secret_in_use_needs_the_password_and_a_current_code() {
         ];
         for (i, current) in tries.into_iter().enumerate() {
             let refused = core
-                .confirm_two_factor(who, account, &second.ticket, &new_code, current, &actor())
+                .confirm_two_factor(
+                    &operator().own(who, account),
+                    &second.ticket,
+                    &new_code,
+                    current,
+                    &actor(),
+                )
                 .await;
             assert!(
                 matches!(refused, Err(CoreError::Invalid(_))),
@@ -100,8 +116,7 @@ async fn replacing_a_secret_in_use_needs_the_password_and_a_current_code() {
         clock.advance(chrono::Duration::seconds(30));
         let step = step_of(clock.now());
         core.confirm_two_factor(
-            who,
-            account,
+            &operator().own(who, account),
             &second.ticket,
             &second.secret.code_at_step(step),
             Some(CurrentFactors {
@@ -120,12 +135,17 @@ async fn replacing_a_secret_in_use_needs_the_password_and_a_current_code() {
         let code = second.secret.code_at_step(step_of(clock.now()));
         for (password, code) in [(PASSWORD, ""), ("", code.as_str())] {
             assert!(
-                core.disable_two_factor(who, account, password, code, &actor())
+                core.disable_two_factor(&operator().own(who, account), password, code, &actor())
                     .await
                     .is_err(),
                 "{backend:?}: turned off with {password:?} and {code:?}"
             );
         }
-        assert!(core.two_factor_on(who).await.unwrap(), "{backend:?}");
+        assert!(
+            core.two_factor_on(&operator().own(who, account))
+                .await
+                .unwrap(),
+            "{backend:?}"
+        );
     }
 }

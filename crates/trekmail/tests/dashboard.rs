@@ -401,7 +401,12 @@ async fn the_operator_lets_a_locked_out_owner_back_in() {
     .await
     .unwrap();
     assert!(out.contains("2FA of owner@example.com is off"), "{out}");
-    assert!(!core.two_factor_on(who).await.unwrap());
+    assert!(
+        !core
+            .two_factor_on(&core.operator.own(who, account.id))
+            .await
+            .unwrap()
+    );
     let again = tokio::task::spawn_blocking(move || curl_sign_in(&base, "Owner-reset-pass-9"))
         .await
         .unwrap();

@@ -280,7 +280,6 @@ async fn a_recovery_code_sets_the_password_once_and_turns_2fa_off() {
         .mailbox_by_address(core.operator.scope(), ANN)
         .await
         .unwrap();
-    let who = Principal::Mailbox(ann.id);
     let recovery = core
         .issue_recovery_code(core.operator.scope(), ann.id, &Actor::operator())
         .await
@@ -312,7 +311,12 @@ async fn a_recovery_code_sets_the_password_once_and_turns_2fa_off() {
         out.contains("PILL OFF") && out.contains("RECOVERED"),
         "{out}"
     );
-    assert!(!core.two_factor_on(who).await.unwrap());
+    assert!(
+        !core
+            .mailbox_two_factor_on(core.operator.scope(), ann.id)
+            .await
+            .unwrap()
+    );
     drop(server);
 }
 

@@ -8,14 +8,14 @@ use crate::error::{WebError, form_message};
 use crate::qr;
 use crate::views::EnrolmentView;
 use serde::Deserialize;
-use trekmail_core::ids::{AccountId, Principal, SessionId};
+use trekmail_core::access::OwnAccess;
+use trekmail_core::ids::SessionId;
 use trekmail_core::services::{Actor, CurrentFactors, Enrollment};
 use trekmail_core::{Core, CoreError};
 
 /// Who acts on their own credentials, from which session.
 pub struct Own<'a> {
-    pub who: Principal,
-    pub account: AccountId,
+    pub access: OwnAccess,
     pub session: &'a SessionId,
     pub actor: Actor,
 }
@@ -69,8 +69,7 @@ pub async fn confirm_two_factor(core: &Core, own: &Own<'_>, form: &ConfirmForm) 
     });
     let confirmed = core
         .confirm_two_factor(
-            own.who,
-            own.account,
+            &own.access,
             &form.ticket,
             form.code.trim(),
             current,
@@ -83,13 +82,7 @@ pub async fn confirm_two_factor(core: &Core, own: &Own<'_>, form: &ConfirmForm) 
 /// 2FA off, with the password and a current code.
 pub async fn disable_two_factor(core: &Core, own: &Own<'_>, form: &DisableForm) -> Step<()> {
     let disabled = core
-        .disable_two_factor(
-            own.who,
-            own.account,
-            &form.password,
-            form.code.trim(),
-            &own.actor,
-        )
+        .disable_two_factor(&own.access, &form.password, form.code.trim(), &own.actor)
         .await;
     fixable(disabled)
 }
@@ -101,8 +94,7 @@ pub async fn change_password(core: &Core, own: &Own<'_>, form: &PasswordForm) ->
     }
     let changed = core
         .change_own_password(
-            own.who,
-            own.account,
+            &own.access,
             &form.current,
             &form.password,
             Some(own.session),

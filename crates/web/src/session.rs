@@ -11,8 +11,9 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use std::net::IpAddr;
 use trekmail_core::Core;
+use trekmail_core::access::OwnAccess;
 use trekmail_core::audit::Channel;
-use trekmail_core::ids::{AccountId, Principal};
+use trekmail_core::ids::AccountId;
 use trekmail_core::services::{Actor, Scope};
 use trekmail_core::sessions::ResumedWeb;
 use trekmail_core::store::SessionRow;
@@ -28,6 +29,8 @@ pub struct Owner {
     pub account: AccountId,
     /// The account's scope, as the registry resumed the session: all the pages can touch.
     pub scope: Scope,
+    /// The owner's own dashboard credentials and sessions.
+    pub own_access: OwnAccess,
     pub email: String,
     pub csrf: String,
     pub remote: Option<IpAddr>,
@@ -45,8 +48,7 @@ impl Owner {
     /// The owner acting on their own dashboard credentials from this session.
     pub fn own(&self) -> Own<'_> {
         Own {
-            who: Principal::Account(self.account),
-            account: self.account,
+            access: self.own_access,
             session: &self.row.id,
             actor: self.actor(),
         }
@@ -65,6 +67,7 @@ impl FromRequestParts<AppState> for Owner {
         let (token, resumed) =
             resume(&state.core, &parts.headers, COOKIE, Channel::Dashboard).await?;
         let scope = resumed.account_scope().ok_or(WebError::SignedOut)?;
+        let own_access = resumed.own_access().ok_or(WebError::SignedOut)?;
         let row = resumed.row;
         let account = scope.account_id().ok_or(WebError::SignedOut)?;
         let email = state
@@ -78,6 +81,7 @@ impl FromRequestParts<AppState> for Owner {
             row,
             account,
             scope,
+            own_access,
             email,
             csrf: csrf::for_session(&token),
             remote: remote(parts),

@@ -1,13 +1,19 @@
 use crate::Core;
-use crate::access::MailboxAccess;
+use crate::access::{MailboxAccess, OwnAccess};
 use crate::domain::{EmailAddress, Mailbox};
 use crate::error::CoreError;
 use crate::mail::{
     BlobId, FlagChange, Flags, Folder, INBOX, MailChange, MailChangeKind, MessageMeta, NewMessage,
 };
-use crate::services::Scope;
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
+
+/// What [`Core::signed_in_mailbox`] finds for a signed-in mailbox.
+#[derive(Debug, Clone)]
+pub struct SignedInMailbox {
+    pub mailbox: Mailbox,
+    pub own: OwnAccess,
+}
 
 impl Core {
     /// The signed-in mailbox itself (its address, quota and use).
@@ -18,15 +24,17 @@ impl Core {
             .ok_or(CoreError::NotFound)
     }
 
-    /// The signed-in mailbox and its own account's scope, for webmail's account-wide lookups
-    /// (its sessions, its brand): the owner acts on nothing else.
-    pub async fn own_mailbox_scope(
+    /// The signed-in mailbox with its owner's own access (its 2FA, password and sessions),
+    /// for webmail: the owner acts on nothing else.
+    pub async fn signed_in_mailbox(
         &self,
         access: &MailboxAccess,
-    ) -> Result<(Mailbox, Scope), CoreError> {
+    ) -> Result<SignedInMailbox, CoreError> {
         let mailbox = self.own_mailbox(access).await?;
-        let scope = Scope::account(mailbox.account_id);
-        Ok((mailbox, scope))
+        Ok(SignedInMailbox {
+            own: OwnAccess::new(access.who(), mailbox.account_id),
+            mailbox,
+        })
     }
 
     /// Changes to the signed-in mailbox's folders, for IMAP sessions.

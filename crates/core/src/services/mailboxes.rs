@@ -107,7 +107,7 @@ impl Core {
         let account = self.account(scope, account).await?;
         let mut out = Vec::new();
         for mailbox in self.store.mailboxes_of(account.id).await? {
-            let two_factor_on = self.two_factor_on(Principal::Mailbox(mailbox.id)).await?;
+            let two_factor_on = self.has_two_factor(Principal::Mailbox(mailbox.id)).await?;
             out.push(MailboxOverview {
                 mailbox,
                 two_factor_on,

@@ -16,6 +16,7 @@ mod two_factor;
 
 pub use api_tokens::{NewApiToken, TokenLifetime};
 pub use delivery::Recipient;
+pub use mail::SignedInMailbox;
 pub use mailboxes::{MailboxOverview, NewMailboxRequest};
 pub use passwords::OwnerReset;
 pub use two_factor::{CurrentFactors, Enrollment};

@@ -1,6 +1,7 @@
 use super::accounts::check_policy;
 use super::{Actor, Scope};
 use crate::Core;
+use crate::access::OwnAccess;
 use crate::audit::AuditKind;
 use crate::error::CoreError;
 use crate::events::{DomainEvent, EventKind};
@@ -59,13 +60,13 @@ impl Core {
     /// giving the current one. Every other session ends; `keep` stays signed in.
     pub async fn change_own_password(
         &self,
-        who: Principal,
-        account: AccountId,
+        own: &OwnAccess,
         current: &str,
         new: &str,
         keep: Option<&SessionId>,
         actor: &Actor,
     ) -> Result<u64, CoreError> {
+        let (who, account) = (own.who(), own.account());
         check_policy(new)?;
         self.confirm_password(who, account, current, actor, "wrong current password")
             .await?;

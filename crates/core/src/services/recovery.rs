@@ -98,7 +98,7 @@ impl Core {
                 .await);
         };
         let who = Principal::Mailbox(mailbox.id);
-        let had_two_factor = self.two_factor_on(who).await?;
+        let had_two_factor = self.has_two_factor(who).await?;
         let audit = AuditEvent::new(
             self.clock.now(),
             AuditKind::RecoveryCodeUsed,

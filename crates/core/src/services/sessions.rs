@@ -1,5 +1,6 @@
 use super::{Actor, Scope};
 use crate::Core;
+use crate::access::OwnAccess;
 use crate::audit::AuditKind;
 use crate::error::CoreError;
 use crate::ids::{AccountId, Principal, SessionId};
@@ -14,7 +15,7 @@ impl Core {
         }
     }
 
-    /// Every live session of `who`, over every channel and node.
+    /// Every live session of `who`, over every channel and node (operator, admin).
     pub async fn sessions(
         &self,
         scope: Scope,
@@ -22,6 +23,11 @@ impl Core {
     ) -> Result<Vec<SessionRow>, CoreError> {
         self.scoped(scope, who).await?;
         self.registry().list(who).await
+    }
+
+    /// Every live session of the signed-in owner.
+    pub async fn own_sessions(&self, own: &OwnAccess) -> Result<Vec<SessionRow>, CoreError> {
+        self.registry().list(own.who()).await
     }
 
     /// Ends every session of `who` but `keep`; returns how many ended.
@@ -33,10 +39,18 @@ impl Core {
         actor: &Actor,
     ) -> Result<u64, CoreError> {
         let account = self.scoped(scope, who).await?;
-        let ended = self.registry().end_all(who, keep).await?;
-        self.audit_sessions_ended(account, who, ended, actor)
-            .await?;
-        Ok(ended)
+        self.end_sessions_of(who, account, keep, actor).await
+    }
+
+    /// The signed-in owner ends every own session but `keep`; returns how many ended.
+    pub async fn end_own_sessions(
+        &self,
+        own: &OwnAccess,
+        keep: Option<&SessionId>,
+        actor: &Actor,
+    ) -> Result<u64, CoreError> {
+        self.end_sessions_of(own.who(), own.account(), keep, actor)
+            .await
     }
 
     /// Ends one session of `who` ("End session" on a row).
@@ -48,6 +62,40 @@ impl Core {
         actor: &Actor,
     ) -> Result<(), CoreError> {
         let account = self.scoped(scope, who).await?;
+        self.end_session_of(who, account, id, actor).await
+    }
+
+    /// The signed-in owner ends one own session; another's is "not found".
+    pub async fn end_own_session(
+        &self,
+        own: &OwnAccess,
+        id: &SessionId,
+        actor: &Actor,
+    ) -> Result<(), CoreError> {
+        self.end_session_of(own.who(), own.account(), id, actor)
+            .await
+    }
+
+    async fn end_sessions_of(
+        &self,
+        who: Principal,
+        account: AccountId,
+        keep: Option<&SessionId>,
+        actor: &Actor,
+    ) -> Result<u64, CoreError> {
+        let ended = self.registry().end_all(who, keep).await?;
+        self.audit_sessions_ended(account, who, ended, actor)
+            .await?;
+        Ok(ended)
+    }
+
+    async fn end_session_of(
+        &self,
+        who: Principal,
+        account: AccountId,
+        id: &SessionId,
+        actor: &Actor,
+    ) -> Result<(), CoreError> {
         let owned = self
             .store
             .sessions_of(who)

@@ -1,5 +1,6 @@
 use super::{Actor, Scope};
 use crate::Core;
+use crate::access::OwnAccess;
 use crate::audit::AuditKind;
 use crate::auth::totp_context;
 use crate::clock::{from_micros, to_micros};
@@ -35,7 +36,22 @@ struct EnrolmentBody {
 }
 
 impl Core {
-    pub async fn two_factor_on(&self, who: Principal) -> Result<bool, CoreError> {
+    /// Whether the owner's own 2FA is on.
+    pub async fn two_factor_on(&self, own: &OwnAccess) -> Result<bool, CoreError> {
+        self.has_two_factor(own.who()).await
+    }
+
+    /// Whether a mailbox's 2FA is on (the admin's pill); another account's is "not found".
+    pub async fn mailbox_two_factor_on(
+        &self,
+        scope: Scope,
+        id: MailboxId,
+    ) -> Result<bool, CoreError> {
+        self.mailbox(scope, id).await?;
+        self.has_two_factor(Principal::Mailbox(id)).await
+    }
+
+    pub(crate) async fn has_two_factor(&self, who: Principal) -> Result<bool, CoreError> {
         Ok(self
             .store
             .credentials(who)
@@ -43,8 +59,9 @@ impl Core {
             .is_some_and(|c| c.totp_sealed.is_some()))
     }
 
-    /// Starts an enrolment for the signed-in owner `who`.
-    pub fn begin_two_factor(&self, who: Principal) -> Result<Enrollment, CoreError> {
+    /// Starts an enrolment for the signed-in owner.
+    pub fn begin_two_factor(&self, own: &OwnAccess) -> Result<Enrollment, CoreError> {
+        let who = own.who();
         let secret = TotpSecret::generate()?;
         let body = EnrolmentBody {
             secret: secret.expose_bytes().to_vec(),
@@ -62,11 +79,12 @@ impl Core {
 
     /// The enrolment a ticket carries, while it is valid: shown again after a mistyped code,
     /// so the owner need not scan a new QR code.
-    pub fn resume_two_factor(&self, who: Principal, ticket: &str) -> Option<Enrollment> {
-        self.open_enrolment(who, ticket).map(|secret| Enrollment {
-            secret,
-            ticket: ticket.trim().to_owned(),
-        })
+    pub fn resume_two_factor(&self, own: &OwnAccess, ticket: &str) -> Option<Enrollment> {
+        self.open_enrolment(own.who(), ticket)
+            .map(|secret| Enrollment {
+                secret,
+                ticket: ticket.trim().to_owned(),
+            })
     }
 
     /// The name authenticator apps show next to the code.
@@ -79,13 +97,13 @@ impl Core {
     /// which needs `current` (password and a code of the secret in use) like turning it off.
     pub async fn confirm_two_factor(
         &self,
-        who: Principal,
-        account: AccountId,
+        own: &OwnAccess,
         ticket: &str,
         code: &str,
         current: Option<CurrentFactors<'_>>,
         actor: &Actor,
     ) -> Result<(), CoreError> {
+        let (who, account) = (own.who(), own.account());
         let secret = self
             .open_enrolment(who, ticket)
             .ok_or_else(|| CoreError::Invalid("this set-up has expired; start again".into()))?;
@@ -95,7 +113,7 @@ impl Core {
                 "that code is not right; check the app's clock and try the current code".into(),
             ));
         };
-        if self.two_factor_on(who).await? {
+        if self.has_two_factor(who).await? {
             let current = current.ok_or_else(|| {
                 CoreError::Invalid(
                     "2FA is on: replacing it needs your password and a current code from the app in use"
@@ -124,12 +142,12 @@ impl Core {
     /// The owner turns 2FA off, with their password and a current code.
     pub async fn disable_two_factor(
         &self,
-        who: Principal,
-        account: AccountId,
+        own: &OwnAccess,
         password: &str,
         code: &str,
         actor: &Actor,
     ) -> Result<(), CoreError> {
+        let (who, account) = (own.who(), own.account());
         let current = CurrentFactors { password, code };
         self.check_current_factors(who, account, current, actor, "2FA not turned off")
             .await?;

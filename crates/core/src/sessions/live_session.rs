@@ -1,7 +1,7 @@
 //! What a protocol connection or an event stream holds while it lives.
 
 use super::registry::SessionRegistry;
-use crate::access::MailboxAccess;
+use crate::access::{MailboxAccess, OwnAccess};
 use crate::clock::to_micros;
 use crate::ids::{Principal, SessionId};
 use crate::services::Scope;
@@ -76,6 +76,15 @@ impl ResumedWeb {
     /// The signed-in mailbox's access, when it is a webmail session.
     pub fn mailbox_access(&self) -> Option<MailboxAccess> {
         mailbox_access(self.owner)
+    }
+
+    /// The account owner's own access, when it is a dashboard session. A webmail session's
+    /// comes from [`crate::Core::signed_in_mailbox`], which knows the mailbox's account.
+    pub fn own_access(&self) -> Option<OwnAccess> {
+        match self.owner {
+            Principal::Account(id) => Some(OwnAccess::new(self.owner, id)),
+            Principal::Mailbox(_) => None,
+        }
     }
 
     /// The signed-in owner's account scope, when it is a dashboard session.

@@ -75,13 +75,15 @@ pub async fn enroll_mailbox(core: &SideCore, address: &str) -> String {
 
 /// Turns `who`'s 2FA on with a current code from oathtool; returns the key (base32).
 pub async fn enroll(
-    core: &Core,
+    core: &SideCore,
     who: Principal,
     account: AccountId,
     channel: Channel,
     name: &str,
 ) -> String {
-    let enrollment = core.begin_two_factor(who).unwrap();
+    let enrollment = core
+        .begin_two_factor(&core.operator.own(who, account))
+        .unwrap();
     let key = enrollment.secret.expose_base32().replace(' ', "");
     let actor = Actor {
         channel,
@@ -89,8 +91,7 @@ pub async fn enroll(
         name: name.into(),
     };
     core.confirm_two_factor(
-        who,
-        account,
+        &core.operator.own(who, account),
         &enrollment.ticket,
         &oathtool(&key, 0),
         None,

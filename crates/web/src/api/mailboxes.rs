@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use trekmail_core::domain::Mailbox;
-use trekmail_core::ids::{MailboxId, Principal};
+use trekmail_core::ids::MailboxId;
 use trekmail_core::services::NewMailboxRequest;
 
 #[derive(Serialize)]
@@ -99,7 +99,7 @@ pub async fn one(
     let mailbox = state.core.mailbox(caller.scope, mailbox_id(&id)?).await?;
     let on = state
         .core
-        .two_factor_on(Principal::Mailbox(mailbox.id))
+        .mailbox_two_factor_on(caller.scope, mailbox.id)
         .await?;
     Ok(Json(body(&mailbox, on)))
 }
@@ -152,7 +152,7 @@ pub async fn two_factor(
     let mailbox = state.core.mailbox(caller.scope, mailbox_id(&id)?).await?;
     let on = state
         .core
-        .two_factor_on(Principal::Mailbox(mailbox.id))
+        .mailbox_two_factor_on(caller.scope, mailbox.id)
         .await?;
     Ok(Json(serde_json::json!({ "enabled": on })))
 }
@@ -170,7 +170,7 @@ pub async fn set_storage(
         .await?;
     let on = state
         .core
-        .two_factor_on(Principal::Mailbox(mailbox.id))
+        .mailbox_two_factor_on(caller.scope, mailbox.id)
         .await?;
     Ok(Json(body(&mailbox, on)))
 }

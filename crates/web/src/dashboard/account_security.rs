@@ -16,7 +16,6 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use trekmail_core::CoreError;
-use trekmail_core::ids::Principal;
 use trekmail_core::services::{Enrollment, NewApiToken, TokenLifetime};
 
 #[derive(Deserialize)]
@@ -98,9 +97,7 @@ pub async fn begin_two_factor(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     owner.check_csrf(&form.csrf)?;
-    let enrolment = state
-        .core
-        .begin_two_factor(Principal::Account(owner.account))?;
+    let enrolment = state.core.begin_two_factor(&owner.own_access)?;
     let extras = Extras {
         enrolment: Some(enrolment),
         ..Extras::default()
@@ -119,7 +116,7 @@ pub async fn confirm_two_factor(
         Ok(()) => Ok(Redirect::to("/account/security?done=2fa_on").into_response()),
         Err(error) => {
             let extras = Extras {
-                enrolment: state.core.resume_two_factor(own.who, &form.ticket),
+                enrolment: state.core.resume_two_factor(&own.access, &form.ticket),
                 two_factor_error: Some(error),
                 ..Extras::default()
             };
@@ -303,9 +300,7 @@ async fn show(
             email: owner.email.clone(),
             csrf: owner.csrf.clone(),
         },
-        two_factor_on: core
-            .two_factor_on(Principal::Account(owner.account))
-            .await?,
+        two_factor_on: core.two_factor_on(&owner.own_access).await?,
         enrolment,
         two_factor_error: extras.two_factor_error,
         rules: rules_for(typed_password),

@@ -16,7 +16,8 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::Core;
 use trekmail_core::events::{DomainEvent, EventKind};
-use trekmail_core::ids::{AccountId, Principal};
+use trekmail_core::ids::AccountId;
+use trekmail_core::services::Scope;
 use trekmail_core::sessions::SessionWatch;
 
 pub async fn stream(
@@ -36,6 +37,7 @@ pub async fn stream(
     let feed = Feed {
         core: state.core.clone(),
         account: owner.account,
+        scope: owner.scope,
         events,
         watch,
         shutdown: state.shutdown.clone(),
@@ -51,6 +53,7 @@ pub async fn stream(
 struct Feed {
     core: Arc<Core>,
     account: AccountId,
+    scope: Scope,
     events: tokio::sync::broadcast::Receiver<DomainEvent>,
     watch: SessionWatch,
     shutdown: CancellationToken,
@@ -89,7 +92,7 @@ impl Feed {
         let two_factor_on = match deleted {
             true => false,
             // Read the state rather than trust the event's order: it is what the page must show.
-            false => self.core.two_factor_on(Principal::Mailbox(id)).await.ok()?,
+            false => self.core.mailbox_two_factor_on(self.scope, id).await.ok()?,
         };
         let data = serde_json::json!({
             "mailbox_id": id.0,

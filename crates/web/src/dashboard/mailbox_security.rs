@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use serde::Deserialize;
-use trekmail_core::ids::{MailboxId, Principal};
+use trekmail_core::ids::MailboxId;
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
@@ -240,7 +240,7 @@ async fn header_of(
         id: id.0,
         address: mailbox.address.to_string(),
         display_name: mailbox.display_name.clone(),
-        two_factor_on: core.two_factor_on(Principal::Mailbox(id)).await?,
+        two_factor_on: core.mailbox_two_factor_on(owner.scope, id).await?,
         used: size(mailbox.used_bytes),
         quota: size(mailbox.quota_bytes),
         quota_mb: u64::try_from(mailbox.quota_bytes / (1024 * 1024)).unwrap_or(0),

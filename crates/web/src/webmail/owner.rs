@@ -10,10 +10,9 @@ use crate::session;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use std::net::IpAddr;
-use trekmail_core::access::MailboxAccess;
+use trekmail_core::access::{MailboxAccess, OwnAccess};
 use trekmail_core::audit::Channel;
-use trekmail_core::ids::{AccountId, Principal};
-use trekmail_core::services::{Actor, Scope};
+use trekmail_core::services::Actor;
 use trekmail_core::store::SessionRow;
 
 pub const COOKIE: &str = "tm_mail";
@@ -26,9 +25,8 @@ pub struct MailOwner {
     pub row: SessionRow,
     /// The signed-in mailbox, as the registry resumed it: all the mail routes can touch.
     pub access: MailboxAccess,
-    /// The mailbox's own account's scope.
-    pub scope: Scope,
-    pub account: AccountId,
+    /// The owner's own credentials and sessions, as the core found them for this session.
+    pub own_access: OwnAccess,
     pub address: String,
     pub csrf: String,
     pub remote: Option<IpAddr>,
@@ -36,10 +34,6 @@ pub struct MailOwner {
 }
 
 impl MailOwner {
-    pub fn who(&self) -> Principal {
-        self.access.who()
-    }
-
     pub fn actor(&self) -> Actor {
         Actor {
             channel: Channel::Webmail,
@@ -51,8 +45,7 @@ impl MailOwner {
     /// The owner acting on their own mailbox's credentials from this session.
     pub fn own(&self) -> Own<'_> {
         Own {
-            who: self.who(),
-            account: self.account,
+            access: self.own_access,
             session: &self.row.id,
             actor: self.actor(),
         }
@@ -74,11 +67,12 @@ impl FromRequestParts<MailState> for MailOwner {
         let (token, resumed) =
             session::resume(&state.core, &parts.headers, COOKIE, Channel::Webmail).await?;
         let access = resumed.mailbox_access().ok_or(WebError::SignedOut)?;
-        let (mailbox, scope) = state
+        let signed_in = state
             .core
-            .own_mailbox_scope(&access)
+            .signed_in_mailbox(&access)
             .await
             .map_err(|_| WebError::SignedOut)?;
+        let mailbox = signed_in.mailbox;
         let brand = Brand::of_request(state, &parts.headers).await?;
         // A session opened on another brand's host is not valid here.
         if brand.account.is_some_and(|a| a != mailbox.account_id) {
@@ -87,8 +81,7 @@ impl FromRequestParts<MailState> for MailOwner {
         Ok(MailOwner {
             row: resumed.row,
             access,
-            scope,
-            account: mailbox.account_id,
+            own_access: signed_in.own,
             address: mailbox.address.to_string(),
             csrf: csrf::for_session(&token),
             remote: session::remote(parts),

@@ -74,7 +74,7 @@ pub async fn begin_two_factor(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     owner.check_csrf(&form.csrf)?;
-    let enrolment = state.core.begin_two_factor(owner.who())?;
+    let enrolment = state.core.begin_two_factor(&owner.own_access)?;
     let extras = Extras {
         enrolment: Some(enrolment),
         ..Extras::default()
@@ -92,7 +92,9 @@ pub async fn confirm_two_factor(
         Ok(()) => Ok(Redirect::to("/settings/security?done=2fa_on").into_response()),
         Err(error) => {
             let extras = Extras {
-                enrolment: state.core.resume_two_factor(owner.who(), &form.ticket),
+                enrolment: state
+                    .core
+                    .resume_two_factor(&owner.own_access, &form.ticket),
                 two_factor_error: Some(error),
                 ..Extras::default()
             };
@@ -156,7 +158,7 @@ pub async fn end_session(
     }
     state
         .core
-        .end_session(owner.scope, owner.who(), &id, &owner.actor())
+        .end_own_session(&owner.own_access, &id, &owner.actor())
         .await?;
     Ok(Redirect::to("/settings/security?done=session#sessions").into_response())
 }
@@ -169,12 +171,7 @@ pub async fn end_others(
     owner.check_csrf(&form.csrf)?;
     let ended = state
         .core
-        .end_sessions(
-            owner.scope,
-            owner.who(),
-            Some(&owner.row.id),
-            &owner.actor(),
-        )
+        .end_own_sessions(&owner.own_access, Some(&owner.row.id), &owner.actor())
         .await?;
     Ok(Redirect::to(&format!(
         "/settings/security?done=others&ended={ended}#sessions"
@@ -191,7 +188,7 @@ async fn show(
     let core = &state.core;
     let now = core.clock().now();
     let sessions = core
-        .sessions(owner.scope, owner.who())
+        .own_sessions(&owner.own_access)
         .await?
         .into_iter()
         .map(|s| SessionView {
@@ -221,7 +218,7 @@ async fn show(
             address: owner.address.clone(),
             csrf: owner.csrf.clone(),
         },
-        two_factor_on: core.two_factor_on(owner.who()).await?,
+        two_factor_on: core.two_factor_on(&owner.own_access).await?,
         enrolment,
         two_factor_error: extras.two_factor_error,
         rules: rules_for(typed_password),
