@@ -153,19 +153,9 @@ impl SignInDoor {
             .find(channel, &login)
             .await?
             .filter(|f| account.is_none_or(|a| a == f.account_id));
-        let who = found.as_ref().map(|f| (f.principal, f.account_id));
-        let Some(found) = self.check_password(found, password).await? else {
-            return Err(self
-                .refuse_principal(
-                    attempt,
-                    channel,
-                    &login,
-                    remote,
-                    who,
-                    "wrong login or password",
-                )
-                .await);
-        };
+        let (attempt, found) = self
+            .password_or_refuse(attempt, channel, &login, remote, found, password)
+            .await?;
         if found.creds.totp_sealed.is_none() {
             return Ok(PasswordStep::Done(
                 self.admit(attempt, channel, &login, remote, &found).await?,
@@ -262,19 +252,9 @@ impl SignInDoor {
             true => split_code(secret),
             false => (secret, None),
         };
-        let who = found.as_ref().map(|f| (f.principal, f.account_id));
-        let Some(found) = self.check_password(found, password).await? else {
-            return Err(self
-                .refuse_principal(
-                    attempt,
-                    channel,
-                    &login,
-                    remote,
-                    who,
-                    "wrong login or password",
-                )
-                .await);
-        };
+        let (attempt, found) = self
+            .password_or_refuse(attempt, channel, &login, remote, found, password)
+            .await?;
         if two_factor {
             let fresh = match code {
                 Some(code) => self.code_is_fresh(&found, code).await?,
@@ -469,6 +449,32 @@ impl SignInDoor {
             account_id,
             creds,
         }))
+    }
+
+    /// The password check both sign-ins make: `found` when it is right, else the refusal.
+    async fn password_or_refuse(
+        &self,
+        attempt: Attempt,
+        channel: Channel,
+        login: &str,
+        remote: Option<IpAddr>,
+        found: Option<Found>,
+        password: &str,
+    ) -> Result<(Attempt, Found), CoreError> {
+        let who = found.as_ref().map(|f| (f.principal, f.account_id));
+        match self.check_password(found, password).await? {
+            Some(found) => Ok((attempt, found)),
+            None => Err(self
+                .refuse_principal(
+                    attempt,
+                    channel,
+                    login,
+                    remote,
+                    who,
+                    "wrong login or password",
+                )
+                .await),
+        }
     }
 
     /// `Some(found)` when the password is right; always costs one hash.
