@@ -1,4 +1,4 @@
-use super::throttle::{Attempt, Reserved, Throttle, ThrottlePolicy};
+use super::throttle::{Attempt, Reserved, SETTLE, Throttle, ThrottlePolicy};
 use crate::audit::{AuditEvent, AuditKind, Channel};
 use crate::clock::{Clock, from_micros, to_micros};
 use crate::domain::EmailAddress;
@@ -18,9 +18,7 @@ use tokio::sync::OnceCell;
 const TICKET_LIFETIME_SECS: i64 = 300;
 /// A throttled attempt is held at most this long before its refusal.
 const MAX_HOLD: Duration = Duration::from_secs(5);
-/// How long a throttled attempt waits for attempts counted but not yet checked to settle,
-/// and how often it looks again: well above a few hashes, well below the first delay.
-const SETTLE: Duration = Duration::from_millis(500);
+/// How often a throttled attempt looks again while others may still settle (`SETTLE`).
 const SETTLE_STEP: Duration = Duration::from_millis(100);
 const TICKET_CONTEXT: &str = "sign-in-ticket";
 
@@ -324,10 +322,12 @@ impl SignInDoor {
                 // A mail app opening several connections at once has its other sign-ins
                 // counted until they are checked: let those settle (a right one gives its
                 // count back) before refusing. A guesser's counts stay, so it gains nothing.
-                Reserved::Throttled(_) if started.elapsed() + SETTLE_STEP <= SETTLE => {
+                Reserved::Throttled { settling: true, .. }
+                    if started.elapsed() + SETTLE_STEP <= SETTLE =>
+                {
                     tokio::time::sleep(SETTLE_STEP).await;
                 }
-                Reserved::Throttled(wait) => break (wait, "throttled"),
+                Reserved::Throttled { wait, .. } => break (wait, "throttled"),
             }
         };
         // On the record of whom it was aimed at, when that is someone.

@@ -15,6 +15,10 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How long after an attempt was counted others may wait for it to be checked: well above a
+/// few hashes, well below the first delay.
+pub const SETTLE: Duration = Duration::from_millis(500);
+
 /// Wrong codes a sign-in's code step may take before its ticket is void.
 pub const WRONG_CODES_PER_TICKET: u32 = 3;
 
@@ -118,8 +122,13 @@ pub struct Attempt {
 #[derive(Debug)]
 pub enum Reserved {
     Go(Attempt),
-    /// Refused unchecked: wait this long.
-    Throttled(Duration),
+    /// Refused unchecked: wait this long. `settling` when a counter was counted moments ago,
+    /// so attempts still being checked (a mail app's other connections) may give their counts
+    /// back soon; a guesser long throttled is not, and costs no more tries.
+    Throttled {
+        wait: Duration,
+        settling: bool,
+    },
     /// Refused unchecked for good: the code step's ticket took its wrong codes.
     Void,
 }
@@ -201,9 +210,13 @@ impl Throttle {
             .reserve_attempt(&keys, now, now - self.forget_after(), &admit)
             .await?;
         if !counted {
+            let settling = counts
+                .iter()
+                .flatten()
+                .any(|c| (now - c.last_failure).to_std().unwrap_or_default() < SETTLE);
             return Ok(match self.wait(&rules, &counts) {
                 Duration::MAX => Reserved::Void,
-                wait => Reserved::Throttled(wait),
+                wait => Reserved::Throttled { wait, settling },
             });
         }
         Ok(Reserved::Go(Attempt {
