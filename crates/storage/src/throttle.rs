@@ -80,8 +80,11 @@ impl ThrottleStore for SqlStore {
         read: &[Option<FailureCount>],
         at: DateTime<Utc>,
     ) -> StoreResult<()> {
+        // In the reservation's lock order (by key), so the two cannot deadlock.
+        let mut pairs: Vec<_> = keys.iter().zip(read).collect();
+        pairs.sort_by(|a, b| a.0.cmp(b.0));
         let mut tx = self.write_tx().await?;
-        for (key, before) in keys.iter().zip(read) {
+        for (key, before) in pairs {
             let counted = before.map_or(0, |c| c.failures).saturating_add(1);
             let was = before.map_or(at, |c| c.last_failure);
             sqlx::query(REFUND)

@@ -40,12 +40,13 @@ async fn burst(node: &TestNode, n: usize, from: impl Fn(usize) -> Option<IpAddr>
 }
 
 /// A node whose clock stands still, so what is checked is what the counters allow, not what
-/// time let through meanwhile (the holds are real sleeps of the first delay, 300 ms).
+/// time let through meanwhile (the holds are real sleeps of the first delay, 2 s, which
+/// leaves 900 ms for a mail app's simultaneous sign-ins to settle).
 async fn frozen_node(backend: Backend) -> Seeded {
     let now = chrono::Utc::now().timestamp();
     let options = NodeOptions {
         throttle: ThrottlePolicy {
-            first_delay_ms: 300,
+            first_delay_ms: 2_000,
             ..ThrottlePolicy::default()
         },
         clock: Arc::new(ManualClock::at_unix(now)),

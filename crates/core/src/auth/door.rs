@@ -1,4 +1,4 @@
-use super::throttle::{Attempt, Reserved, SETTLE, Throttle, ThrottlePolicy};
+use super::throttle::{Attempt, Reserved, Throttle, ThrottlePolicy};
 use crate::audit::{AuditEvent, AuditKind, Channel};
 use crate::clock::{Clock, from_micros, to_micros};
 use crate::domain::EmailAddress;
@@ -18,7 +18,7 @@ use tokio::sync::OnceCell;
 const TICKET_LIFETIME_SECS: i64 = 300;
 /// A throttled attempt is held at most this long before its refusal.
 const MAX_HOLD: Duration = Duration::from_secs(5);
-/// How often a throttled attempt looks again while others may still settle (`SETTLE`).
+/// How often a throttled attempt looks again while others may still settle.
 const SETTLE_STEP: Duration = Duration::from_millis(100);
 const TICKET_CONTEXT: &str = "sign-in-ticket";
 
@@ -323,7 +323,7 @@ impl SignInDoor {
                 // counted until they are checked: let those settle (a right one gives its
                 // count back) before refusing. A guesser's counts stay, so it gains nothing.
                 Reserved::Throttled { settling: true, .. }
-                    if started.elapsed() + SETTLE_STEP <= SETTLE =>
+                    if started.elapsed() + SETTLE_STEP <= self.throttle.settle() =>
                 {
                     tokio::time::sleep(SETTLE_STEP).await;
                 }

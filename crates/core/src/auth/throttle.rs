@@ -15,10 +15,6 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How long after an attempt was counted others may wait for it to be checked: well above a
-/// few hashes, well below the first delay.
-pub const SETTLE: Duration = Duration::from_millis(500);
-
 /// Wrong codes a sign-in's code step may take before its ticket is void.
 pub const WRONG_CODES_PER_TICKET: u32 = 3;
 
@@ -213,7 +209,7 @@ impl Throttle {
             let settling = counts
                 .iter()
                 .flatten()
-                .any(|c| (now - c.last_failure).to_std().unwrap_or_default() < SETTLE);
+                .any(|c| (now - c.last_failure).to_std().unwrap_or_default() < self.settle());
             return Ok(match self.wait(&rules, &counts) {
                 Duration::MAX => Reserved::Void,
                 wait => Reserved::Throttled { wait, settling },
@@ -280,6 +276,14 @@ impl Throttle {
         let failures = self.store.prune_failures(now - self.forget_after()).await?;
         let trust = self.store.prune_trust(now - self.trusted_for()).await?;
         Ok(failures + trust)
+    }
+
+    /// How long after an attempt was counted others may wait for it to be checked: long
+    /// enough for a few hashes on a busy machine, and shorter than the first delay, so that a
+    /// waiting guesser never outlasts one and gains a check.
+    pub fn settle(&self) -> Duration {
+        let below_first_delay = self.policy.first_delay_ms.saturating_mul(9) / 10;
+        Duration::from_millis(below_first_delay.min(900))
     }
 
     /// How long until the counters as read let one more attempt go.
