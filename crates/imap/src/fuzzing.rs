@@ -7,7 +7,7 @@
 
 use crate::commands::bodystructure::body_structure;
 use crate::commands::envelope::envelope;
-use crate::commands::fetch::section_bytes;
+use crate::commands::sections::section_bytes;
 use crate::limits::LineGuard;
 use crate::{mime, responses as r};
 use imap_codec::imap_types::command::CommandBody;

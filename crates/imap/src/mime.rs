@@ -3,7 +3,7 @@
 //! client would find there; mail-parser reads each part's header fields. Pure: no I/O, no
 //! protocol state, bounded depth, never panics on any input.
 
-use crate::commands::fetch::{body_start, header};
+use crate::commands::sections::{body_start, header};
 use mail_parser::{HeaderName, HeaderValue, MessageParser};
 
 /// Deeper nesting is served as an opaque part: bounds the work one message can cause.

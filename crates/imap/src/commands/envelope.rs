@@ -8,7 +8,7 @@ use mail_parser::{Address as Parsed, MessageParser};
 
 /// The message's envelope; every part NIL when the header cannot be parsed.
 pub(crate) fn envelope(raw: &[u8]) -> Envelope<'static> {
-    let header = super::fetch::header(raw);
+    let header = super::sections::header(raw);
     let Some(message) = MessageParser::new().parse_headers(header) else {
         return Envelope {
             date: NString(None),

@@ -9,7 +9,9 @@ mod expunge;
 mod extensions;
 pub(crate) mod fetch;
 mod folders;
+mod list;
 mod search;
+pub(crate) mod sections;
 mod store;
 
 use crate::connection::{Connection, failure};
@@ -42,7 +44,8 @@ impl Connection {
                 sequence_set,
                 macro_or_item_names,
                 uid,
-            } => {
+                modifiers,
+            } if modifiers.is_empty() => {
                 self.fetch(tag, &sequence_set, macro_or_item_names, uid)
                     .await
             }
@@ -52,7 +55,8 @@ impl Connection {
                 response,
                 flags,
                 uid,
-            } => {
+                modifiers,
+            } if modifiers.is_empty() => {
                 self.store(tag, &sequence_set, kind, response, &flags, uid)
                     .await
             }

@@ -2,7 +2,7 @@
 //! Header and text keys are case-insensitive substring matches over the raw bytes; SENT*
 //! keys need a date parser and answer `BAD` until one lands.
 
-use super::fetch::{header, split_fields, text};
+use super::sections::{header, split_fields, text};
 use crate::connection::Connection;
 use crate::sequence;
 use imap_codec::imap_types::core::{AString, Tag, Vec1};
@@ -80,7 +80,7 @@ impl Connection {
                 found.extend(NonZeroU32::new(number));
             }
         }
-        self.server.enqueue_data(Data::Search(found));
+        self.server.enqueue_data(Data::Search(found, None));
         self.done(tag, "SEARCH completed");
     }
 }
