@@ -4,7 +4,7 @@
 use crate::error::{conflict, db_err};
 use crate::rows;
 use crate::sql_store::SqlStore;
-use crate::{messages, usage};
+use crate::{changes, messages, usage};
 use sqlx::AnyConnection;
 use std::collections::{BTreeMap, BTreeSet};
 use trekmail_core::ids::MailboxId;
@@ -12,9 +12,9 @@ use trekmail_core::mail::{BlobId, Folder, FolderId, INBOX, SpecialUse};
 use trekmail_core::store::{StoreError, StoreResult};
 
 const OF_MAILBOX: &str = "SELECT id, mailbox_id, name, special_use, uid_validity, uid_next, \
-     subscribed FROM folders WHERE mailbox_id = $1";
+     subscribed, highest_modseq, recent_uid FROM folders WHERE mailbox_id = $1";
 const BY_NAME: &str = "SELECT id, mailbox_id, name, special_use, uid_validity, uid_next, \
-     subscribed FROM folders WHERE mailbox_id = $1 AND name = $2";
+     subscribed, highest_modseq, recent_uid FROM folders WHERE mailbox_id = $1 AND name = $2";
 const INSERT: &str = "INSERT INTO folders \
      (mailbox_id, name, special_use, uid_validity, uid_next, subscribed) \
      VALUES ($1, $2, $3, $4, 1, 1) RETURNING id";
@@ -115,6 +115,8 @@ async fn insert(
         uid_validity,
         uid_next: 1,
         subscribed: true,
+        highest_modseq: 1,
+        recent_uid: 1,
     })
 }
 
@@ -237,6 +239,7 @@ pub(crate) async fn delete(store: &SqlStore, folder: FolderId) -> StoreResult<Ve
     let mut tx = store.write_tx().await?;
     let mailbox = lock_with_mailbox(&mut tx, folder).await?;
     let (bytes, blobs) = messages::delete_all(&mut tx, folder).await?;
+    changes::forget_folder(&mut tx, folder).await?;
     sqlx::query(DELETE)
         .bind(folder.0)
         .execute(&mut *tx)
@@ -255,6 +258,7 @@ pub(crate) async fn delete_all(
     mailbox: MailboxId,
 ) -> StoreResult<Vec<BlobId>> {
     let blobs = messages::delete_of_mailbox(conn, mailbox).await?;
+    changes::forget_mailbox(conn, mailbox.0).await?;
     sqlx::query(DELETE_OF_MAILBOX)
         .bind(mailbox.0)
         .execute(conn)

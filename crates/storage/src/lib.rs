@@ -9,6 +9,7 @@ mod api_tokens;
 mod audit;
 mod blob_ids;
 mod brands;
+mod changes;
 mod credentials;
 mod error;
 mod folders;

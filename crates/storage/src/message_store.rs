@@ -2,10 +2,11 @@
 //! `transfer`.
 
 use crate::sql_store::SqlStore;
-use crate::{folders, messages, transfer, usage};
+use crate::{changes, folders, messages, transfer, usage};
 use trekmail_core::ids::MailboxId;
 use trekmail_core::mail::{
-    BlobId, FlagChange, Flags, Folder, FolderId, MessageMeta, NewMessage, SpecialUse,
+    BlobId, FlagChange, Flags, FlagsStored, Folder, FolderChanges, FolderId, MessageMeta,
+    MessageState, NewMessage, RecentClaim, SpecialUse,
 };
 use trekmail_core::store::{MessageStore, StoreResult};
 
@@ -50,6 +51,26 @@ impl MessageStore for SqlStore {
         messages::list(self, folder).await
     }
 
+    async fn messages_with_uids(
+        &self,
+        folder: FolderId,
+        uids: &[u32],
+    ) -> StoreResult<Vec<MessageMeta>> {
+        messages::of_uids(self, folder, uids).await
+    }
+
+    async fn message_states(&self, folder: FolderId) -> StoreResult<Vec<MessageState>> {
+        messages::states(self, folder).await
+    }
+
+    async fn changes_since(&self, folder: FolderId, modseq: u64) -> StoreResult<FolderChanges> {
+        changes::since(self, folder, modseq).await
+    }
+
+    async fn claim_recent(&self, folder: FolderId) -> StoreResult<RecentClaim> {
+        changes::claim_recent(self, folder).await
+    }
+
     /// Returns every message found among `uids` (as STORE reports them), changed or not.
     async fn store_flags(
         &self,
@@ -57,8 +78,9 @@ impl MessageStore for SqlStore {
         uids: &[u32],
         change: FlagChange,
         flags: &Flags,
-    ) -> StoreResult<Vec<MessageMeta>> {
-        messages::store_flags(self, folder, uids, change, flags).await
+        unchanged_since: Option<u64>,
+    ) -> StoreResult<FlagsStored> {
+        messages::store_flags(self, folder, uids, change, flags, unchanged_since).await
     }
 
     /// `NotFound` if either folder is missing or `to` is another mailbox's.

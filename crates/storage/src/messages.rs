@@ -4,25 +4,30 @@
 use crate::error::{conflict, db_err};
 use crate::rows;
 use crate::sql_store::SqlStore;
-use crate::{folders, usage};
+use crate::{changes, folders, usage};
 use sqlx::AnyConnection;
 use std::collections::BTreeSet;
 use trekmail_core::clock::to_micros;
 use trekmail_core::ids::MailboxId;
-use trekmail_core::mail::{BlobId, FlagChange, Flags, FolderId, MessageMeta, NewMessage};
+use trekmail_core::mail::{
+    BlobId, FlagChange, Flags, FlagsStored, FolderId, MessageMeta, MessageState, NewMessage,
+};
 use trekmail_core::store::{StoreError, StoreResult};
 
 const INSERT: &str = "INSERT INTO messages \
-     (folder_id, uid, flags, internal_date, size, blob_id) VALUES ($1, $2, $3, $4, $5, $6)";
-const OF_FOLDER: &str = "SELECT folder_id, uid, flags, internal_date, size, blob_id \
+     (folder_id, uid, flags, internal_date, size, blob_id, modseq) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const OF_FOLDER: &str = "SELECT folder_id, uid, flags, internal_date, size, blob_id, modseq \
      FROM messages WHERE folder_id = $1 ORDER BY uid";
-const IN_RANGE: &str = "SELECT folder_id, uid, flags, internal_date, size, blob_id \
+const IN_RANGE: &str = "SELECT folder_id, uid, flags, internal_date, size, blob_id, modseq \
      FROM messages WHERE folder_id = $1 AND uid >= $2 AND uid <= $3 ORDER BY uid";
 /// A superset of the messages flagged `\Deleted`, in SQL both databases read alike; the
 /// exact, case-insensitive test is [`Flags::contains`].
-const MAYBE_DELETED: &str = "SELECT folder_id, uid, flags, internal_date, size, blob_id \
+const MAYBE_DELETED: &str = "SELECT folder_id, uid, flags, internal_date, size, blob_id, modseq \
      FROM messages WHERE folder_id = $1 AND LOWER(flags) LIKE '%deleted%' ORDER BY uid";
-const SET_FLAGS: &str = "UPDATE messages SET flags = $3 WHERE folder_id = $1 AND uid = $2";
+const SET_FLAGS: &str =
+    "UPDATE messages SET flags = $3, modseq = $4 WHERE folder_id = $1 AND uid = $2";
+const STATES: &str = "SELECT uid, flags, modseq FROM messages WHERE folder_id = $1 ORDER BY uid";
 const DELETE_ONE: &str = "DELETE FROM messages WHERE folder_id = $1 AND uid = $2";
 const FOLDER_CONTENT: &str = "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS bytes \
      FROM messages WHERE folder_id = $1";
@@ -60,6 +65,7 @@ pub(crate) async fn append(
         internal_date: message.internal_date,
         size: message.size,
         blob: message.blob.clone(),
+        modseq: changes::next_modseq(&mut tx, folder).await?,
     };
     insert(&mut tx, &meta).await?;
     tx.commit().await.map_err(db_err)?;
@@ -76,6 +82,7 @@ pub(crate) async fn insert(conn: &mut AnyConnection, meta: &MessageMeta) -> Stor
         .bind(to_micros(meta.internal_date))
         .bind(meta.size)
         .bind(meta.blob.0.as_str())
+        .bind(rows::i64_of(meta.modseq)?)
         .execute(conn)
         .await
         .map_err(conflict(|| format!("message {} exists already", meta.uid)))?;
@@ -102,32 +109,82 @@ pub(crate) async fn list(store: &SqlStore, folder: FolderId) -> StoreResult<Vec<
     rows.iter().map(rows::message).collect()
 }
 
-/// Under the folder's lock, so two changes to one message's flags are not interleaved.
+/// Under the folder's lock, so two changes to one message's flags are not interleaved. The
+/// messages that change share one new mod-sequence; the folder's moves only if one did.
 pub(crate) async fn store_flags(
     store: &SqlStore,
     folder: FolderId,
     uids: &[u32],
     change: FlagChange,
     flags: &Flags,
-) -> StoreResult<Vec<MessageMeta>> {
+    unchanged_since: Option<u64>,
+) -> StoreResult<FlagsStored> {
     let mut tx = store.write_tx().await?;
     folders::lock(&mut tx, folder).await?;
-    let mut found = with_uids(&mut tx, folder, uids).await?;
-    for meta in &mut found {
+    let mut stored = FlagsStored {
+        messages: with_uids(&mut tx, folder, uids).await?,
+        modified: Vec::new(),
+    };
+    let mut modseq = None;
+    for meta in &mut stored.messages {
+        if unchanged_since.is_some_and(|since| meta.modseq > since) {
+            stored.modified.push(meta.uid);
+            continue;
+        }
         let before = meta.flags.clone();
         meta.flags.apply(change, flags);
-        if meta.flags != before {
-            sqlx::query(SET_FLAGS)
-                .bind(folder.0)
-                .bind(i64::from(meta.uid))
-                .bind(meta.flags.to_stored())
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+        if meta.flags == before {
+            continue;
         }
+        let next = match modseq {
+            Some(next) => next,
+            None => *modseq.insert(changes::next_modseq(&mut tx, folder).await?),
+        };
+        meta.modseq = next;
+        sqlx::query(SET_FLAGS)
+            .bind(folder.0)
+            .bind(i64::from(meta.uid))
+            .bind(meta.flags.to_stored())
+            .bind(rows::i64_of(next)?)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
     }
     tx.commit().await.map_err(db_err)?;
-    Ok(found)
+    Ok(stored)
+}
+
+/// Every message's UID, flags and mod-sequence; `NotFound` if there is no such folder.
+pub(crate) async fn states(store: &SqlStore, folder: FolderId) -> StoreResult<Vec<MessageState>> {
+    let mut conn = store.read.acquire().await.map_err(db_err)?;
+    // Read inside one statement's snapshot after the folder is known to exist.
+    folder_exists(&mut conn, folder).await?;
+    let rows = sqlx::query(STATES)
+        .bind(folder.0)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    rows.iter().map(changes::state).collect()
+}
+
+/// The messages with these UIDs, in UID order.
+pub(crate) async fn of_uids(
+    store: &SqlStore,
+    folder: FolderId,
+    uids: &[u32],
+) -> StoreResult<Vec<MessageMeta>> {
+    let mut conn = store.read.acquire().await.map_err(db_err)?;
+    with_uids(&mut conn, folder, uids).await
+}
+
+async fn folder_exists(conn: &mut AnyConnection, folder: FolderId) -> StoreResult<()> {
+    sqlx::query(FOLDER_EXISTS)
+        .bind(folder.0)
+        .fetch_optional(conn)
+        .await
+        .map_err(db_err)?
+        .map(drop)
+        .ok_or(StoreError::NotFound)
 }
 
 /// Removes the messages flagged `\Deleted` (among `uids` if given) under the mailbox's and
@@ -150,13 +207,17 @@ pub(crate) async fn expunge(
     for meta in &doomed {
         delete_one(&mut tx, meta).await?;
     }
+    let uids: Vec<u32> = doomed.iter().map(|m| m.uid).collect();
+    if !uids.is_empty() {
+        let modseq = changes::next_modseq(&mut tx, folder).await?;
+        changes::log_expunged(&mut tx, folder, &uids, modseq).await?;
+    }
     usage::refund(
         &mut tx,
         mailbox,
         usage::total(doomed.iter().map(|m| m.size))?,
     )
     .await?;
-    let uids = doomed.iter().map(|m| m.uid).collect();
     let orphans = unreferenced(&mut tx, doomed.into_iter().map(|m| m.blob)).await?;
     tx.commit().await.map_err(db_err)?;
     Ok((uids, orphans))
@@ -292,10 +353,17 @@ pub(crate) async fn unreferenced(
 }
 
 /// Keeps the message's flags and internal date, as COPY and MOVE must.
-pub(crate) fn copied_to(meta: &MessageMeta, folder: FolderId, uid: u32) -> MessageMeta {
+/// `meta` as copied into `folder` under `uid`, changed at `modseq` there.
+pub(crate) fn copied_to(
+    meta: &MessageMeta,
+    folder: FolderId,
+    uid: u32,
+    modseq: u64,
+) -> MessageMeta {
     MessageMeta {
         folder_id: folder,
         uid,
+        modseq,
         ..meta.clone()
     }
 }

@@ -71,6 +71,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0012_outbound_body_charge.sql"),
         postgres: include_str!("../migrations/postgres/0012_outbound_body_charge.sql"),
     },
+    Migration {
+        version: 13,
+        sqlite: include_str!("../migrations/sqlite/0013_modseq.sql"),
+        postgres: include_str!("../migrations/postgres/0013_modseq.sql"),
+    },
 ];
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations \

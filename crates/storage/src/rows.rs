@@ -33,9 +33,20 @@ fn optional_time(row: &AnyRow, column: &str) -> StoreResult<Option<DateTime<Utc>
 }
 
 /// A stored BIGINT that IMAP sees as a u32 (UIDs, UIDVALIDITY).
-fn u32_column(row: &AnyRow, column: &str) -> StoreResult<u32> {
+pub(crate) fn u32_column(row: &AnyRow, column: &str) -> StoreResult<u32> {
     let value: i64 = get(row, column)?;
     u32::try_from(value).map_err(|_| invalid(column, &value.to_string()))
+}
+
+/// A stored BIGINT that IMAP sees as a u64 (mod-sequences).
+pub(crate) fn u64_column(row: &AnyRow, column: &str) -> StoreResult<u64> {
+    let value: i64 = get(row, column)?;
+    u64::try_from(value).map_err(|_| invalid(column, &value.to_string()))
+}
+
+/// A u64 as the BIGINT both databases store (mod-sequences stay far below 2^63).
+pub(crate) fn i64_of(value: u64) -> StoreResult<i64> {
+    i64::try_from(value).map_err(|_| StoreError::Backend(format!("{value} does not fit a BIGINT")))
 }
 
 fn invalid(column: &str, value: &str) -> StoreError {
@@ -190,6 +201,8 @@ pub(crate) fn folder(row: &AnyRow) -> StoreResult<Folder> {
         uid_validity: u32_column(row, "uid_validity")?,
         uid_next: u32_column(row, "uid_next")?,
         subscribed: get::<i64>(row, "subscribed")? != 0,
+        highest_modseq: u64_column(row, "highest_modseq")?,
+        recent_uid: u32_column(row, "recent_uid")?,
     })
 }
 
@@ -201,6 +214,7 @@ pub(crate) fn message(row: &AnyRow) -> StoreResult<MessageMeta> {
         internal_date: time(row, "internal_date")?,
         size: get(row, "size")?,
         blob: BlobId(get(row, "blob_id")?),
+        modseq: u64_column(row, "modseq")?,
     })
 }
 

@@ -2,7 +2,7 @@
 
 use crate::error::db_err;
 use crate::sql_store::SqlStore;
-use crate::{folders, messages, usage};
+use crate::{changes, folders, messages, usage};
 use trekmail_core::mail::FolderId;
 use trekmail_core::store::{StoreError, StoreResult};
 
@@ -46,13 +46,19 @@ pub(crate) async fn transfer(
     let count = u32::try_from(sources.len())
         .map_err(|_| StoreError::LimitReached("too many messages at once".into()))?;
     let first_uid = folders::reserve_uids(&mut tx, to, count).await?;
+    let added = changes::next_modseq(&mut tx, to).await?;
     let mut pairs = Vec::with_capacity(sources.len());
     for (source, uid) in sources.iter().zip(first_uid..) {
-        messages::insert(&mut tx, &messages::copied_to(source, to, uid)).await?;
+        messages::insert(&mut tx, &messages::copied_to(source, to, uid, added)).await?;
         if remove {
             messages::delete_one(&mut tx, source).await?;
         }
         pairs.push((source.uid, uid));
+    }
+    if remove {
+        let moved: Vec<u32> = sources.iter().map(|m| m.uid).collect();
+        let gone = changes::next_modseq(&mut tx, from).await?;
+        changes::log_expunged(&mut tx, from, &moved, gone).await?;
     }
     tx.commit().await.map_err(db_err)?;
     Ok(pairs)

@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use trekmail_core::audit::AuditKind;
 use trekmail_core::domain::Plan;
-use trekmail_core::mail::{FlagChange, Flags, FolderId, INBOX, MessageMeta};
+use trekmail_core::mail::{FlagChange, Flags, FlagsStored, FolderId, INBOX, MessageMeta};
 use trekmail_core::store::{MailboxStore, MessageStore, StoreError};
 use trekmail_storage::SqlStore;
 
@@ -134,9 +134,11 @@ async fn an_append_past_the_quota_changes_nothing() {
             &[1],
             FlagChange::Add,
             &Flags::new(["\\Deleted"]),
+            None,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .messages;
         s.expunge(archive.id, None).await.unwrap();
         assert_eq!(s.usage(m.id).await, Ok(400), "{}", db.label);
         s.append(inbox.id, &message(5, 100, &[])).await.unwrap();
@@ -161,9 +163,16 @@ async fn usage_follows_every_change() {
         assert_eq!(s.usage(m.id).await, Ok(600), "{}: copy", db.label);
         s.move_messages(archive.id, &[1], trash.id).await.unwrap();
         assert_eq!(s.usage(m.id).await, Ok(600), "{}: move", db.label);
-        s.store_flags(trash.id, &[1], FlagChange::Add, &Flags::new(["\\Deleted"]))
-            .await
-            .unwrap();
+        s.store_flags(
+            trash.id,
+            &[1],
+            FlagChange::Add,
+            &Flags::new(["\\Deleted"]),
+            None,
+        )
+        .await
+        .unwrap()
+        .messages;
         s.expunge(trash.id, None).await.unwrap();
         assert_eq!(s.usage(m.id).await, Ok(500), "{}: expunge", db.label);
         s.delete_folder(archive.id).await.unwrap();
@@ -199,9 +208,11 @@ async fn store_flags_adds_removes_and_replaces() {
                 &[3, 1, 99],
                 FlagChange::Add,
                 &Flags::new(["\\Seen"]),
+                None,
             )
             .await
-            .unwrap();
+            .unwrap()
+            .messages;
         assert_eq!(
             added.iter().map(|m| (m.uid, flags(m))).collect::<Vec<_>>(),
             [(1, "$Old \\Seen".to_owned()), (3, "$Old \\Seen".to_owned())],
@@ -223,9 +234,11 @@ async fn store_flags_adds_removes_and_replaces() {
                 &[1, 2],
                 FlagChange::Remove,
                 &Flags::new(["\\SEEN"]),
+                None,
             )
             .await
-            .unwrap();
+            .unwrap()
+            .messages;
         assert_eq!(
             removed.iter().map(flags).collect::<Vec<_>>(),
             ["$Old", "$Old"]
@@ -236,9 +249,11 @@ async fn store_flags_adds_removes_and_replaces() {
                 &[2, 3],
                 FlagChange::Replace,
                 &Flags::new(["\\Flagged", "\\Draft"]),
+                None,
             )
             .await
-            .unwrap();
+            .unwrap()
+            .messages;
         assert_eq!(replaced.len(), 2);
         assert_eq!(
             s.messages(inbox.id)
@@ -252,9 +267,16 @@ async fn store_flags_adds_removes_and_replaces() {
             db.label
         );
         let cleared = s
-            .store_flags(inbox.id, &[1, 2, 3], FlagChange::Replace, &Flags::default())
+            .store_flags(
+                inbox.id,
+                &[1, 2, 3],
+                FlagChange::Replace,
+                &Flags::default(),
+                None,
+            )
             .await
-            .unwrap();
+            .unwrap()
+            .messages;
         assert!(cleared.iter().all(|m| m.flags.is_empty()));
         assert!(
             s.messages(inbox.id)
@@ -265,16 +287,23 @@ async fn store_flags_adds_removes_and_replaces() {
         );
 
         assert_eq!(
-            s.store_flags(inbox.id, &[], FlagChange::Add, &Flags::new(["\\Seen"]))
-                .await,
-            Ok(vec![])
+            s.store_flags(
+                inbox.id,
+                &[],
+                FlagChange::Add,
+                &Flags::new(["\\Seen"]),
+                None
+            )
+            .await,
+            Ok(FlagsStored::default())
         );
         assert_eq!(
             s.store_flags(
                 FolderId(inbox.id.0 + 1000),
                 &[1],
                 FlagChange::Add,
-                &Flags::new(["\\Seen"])
+                &Flags::new(["\\Seen"]),
+                None
             )
             .await,
             Err(StoreError::NotFound)
@@ -472,9 +501,10 @@ async fn a_body_is_unreferenced_only_when_no_message_has_it() {
         s.append(theirs.id, &message(2, 10, &[])).await.unwrap();
         s.append(inbox.id, &message(2, 10, &[])).await.unwrap();
         s.append(archive.id, &message(3, 10, &[])).await.unwrap();
-        s.store_flags(inbox.id, &[2], FlagChange::Add, &deleted)
+        s.store_flags(inbox.id, &[2], FlagChange::Add, &deleted, None)
             .await
-            .unwrap();
+            .unwrap()
+            .messages;
         assert_eq!(s.expunge(inbox.id, None).await, Ok((vec![2], vec![])));
         s.append(inbox.id, &message(2, 10, &[])).await.unwrap();
         assert_eq!(
@@ -574,7 +604,7 @@ async fn racing_changes_keep_usage_exact() {
                         2 => s.copy_messages(archive, &all, inbox).await.map(drop),
                         3 => s.move_messages(archive, &all, trash).await.map(drop),
                         _ => {
-                            s.store_flags(trash, &all, FlagChange::Add, &deleted)
+                            s.store_flags(trash, &all, FlagChange::Add, &deleted, None)
                                 .await?;
                             s.expunge(trash, None).await.map(drop)
                         }

@@ -33,4 +33,6 @@ pub struct MessageMeta {
     pub internal_date: DateTime<Utc>,
     pub size: i64,
     pub blob: BlobId,
+    /// The mod-sequence of its last change (RFC 7162).
+    pub modseq: u64,
 }

@@ -1,12 +1,14 @@
 //! The message store's domain: a mailbox's folders and the messages in them, as IMAP sees them
 //! (UIDs, UIDVALIDITY, flags), with message bodies kept apart in a blob store.
 
+mod changes;
 mod flags;
 mod folder;
 mod in_flight;
 mod message;
 mod watch;
 
+pub use changes::{FlagsStored, FolderChanges, MessageState, RecentClaim};
 pub use flags::{FlagChange, Flags};
 pub use folder::{Folder, FolderId, INBOX, SpecialUse};
 pub use in_flight::BodiesInFlight;

@@ -3,7 +3,8 @@ use crate::access::{MailboxAccess, OwnAccess};
 use crate::domain::{EmailAddress, Mailbox};
 use crate::error::CoreError;
 use crate::mail::{
-    BlobId, FlagChange, Flags, Folder, INBOX, MailChange, MailChangeKind, MessageMeta, NewMessage,
+    BlobId, FlagChange, Flags, FlagsStored, Folder, FolderChanges, INBOX, MailChange,
+    MailChangeKind, MessageMeta, MessageState, NewMessage, RecentClaim,
 };
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
@@ -171,7 +172,7 @@ impl Core {
         })
     }
 
-    /// STORE: changes flags, and tells the mailbox's watchers.
+    /// Changes flags (webmail's read and flagged marks).
     pub async fn store_flags(
         &self,
         access: &MailboxAccess,
@@ -180,12 +181,28 @@ impl Core {
         change: FlagChange,
         flags: &Flags,
     ) -> Result<Vec<MessageMeta>, CoreError> {
-        access.owns(folder)?;
-        let changed = self
-            .store
-            .store_flags(folder.id, uids, change, flags)
+        let stored = self
+            .store_flags_unless_changed(access, folder, uids, change, flags, None)
             .await?;
-        if !changed.is_empty() {
+        Ok(stored.messages)
+    }
+
+    /// STORE, with CONDSTORE's UNCHANGEDSINCE if given; tells the mailbox's watchers.
+    pub async fn store_flags_unless_changed(
+        &self,
+        access: &MailboxAccess,
+        folder: &Folder,
+        uids: &[u32],
+        change: FlagChange,
+        flags: &Flags,
+        unchanged_since: Option<u64>,
+    ) -> Result<FlagsStored, CoreError> {
+        access.owns(folder)?;
+        let stored = self
+            .store
+            .store_flags(folder.id, uids, change, flags, unchanged_since)
+            .await?;
+        if !stored.messages.is_empty() {
             self.publish_mail(MailChange {
                 mailbox: folder.mailbox_id,
                 folder: Some(folder.id),
@@ -193,7 +210,50 @@ impl Core {
             })
             .await;
         }
-        Ok(changed)
+        Ok(stored)
+    }
+
+    /// The messages with these UIDs, without bodies: what one FETCH needs, whatever the
+    /// folder holds besides.
+    pub async fn messages_with_uids(
+        &self,
+        access: &MailboxAccess,
+        folder: &Folder,
+        uids: &[u32],
+    ) -> Result<Vec<MessageMeta>, CoreError> {
+        access.owns(folder)?;
+        Ok(self.store.messages_with_uids(folder.id, uids).await?)
+    }
+
+    /// Every message's UID, flags and mod-sequence: an IMAP session's view of the folder.
+    pub async fn message_states(
+        &self,
+        access: &MailboxAccess,
+        folder: &Folder,
+    ) -> Result<Vec<MessageState>, CoreError> {
+        access.owns(folder)?;
+        Ok(self.store.message_states(folder.id).await?)
+    }
+
+    /// What changed in the folder after `modseq`.
+    pub async fn changes_since(
+        &self,
+        access: &MailboxAccess,
+        folder: &Folder,
+        modseq: u64,
+    ) -> Result<FolderChanges, CoreError> {
+        access.owns(folder)?;
+        Ok(self.store.changes_since(folder.id, modseq).await?)
+    }
+
+    /// Claims the folder's messages no session has seen as \Recent yet, for this session.
+    pub async fn claim_recent(
+        &self,
+        access: &MailboxAccess,
+        folder: &Folder,
+    ) -> Result<RecentClaim, CoreError> {
+        access.owns(folder)?;
+        Ok(self.store.claim_recent(folder.id).await?)
     }
 
     /// EXPUNGE: removes `\Deleted` messages (of `uids` if given) and their unreferenced bodies.

@@ -1,7 +1,8 @@
 use super::StoreResult;
 use crate::ids::MailboxId;
 use crate::mail::{
-    BlobId, FlagChange, Flags, Folder, FolderId, MessageMeta, NewMessage, SpecialUse,
+    BlobId, FlagChange, Flags, FlagsStored, Folder, FolderChanges, FolderId, MessageMeta,
+    MessageState, NewMessage, RecentClaim, SpecialUse,
 };
 
 /// A mailbox's folders and messages. Every method that adds bytes checks the mailbox's quota
@@ -30,14 +31,30 @@ pub trait MessageStore: Send + Sync {
     async fn append(&self, folder: FolderId, message: &NewMessage) -> StoreResult<MessageMeta>;
     /// The folder's messages in UID order.
     async fn messages(&self, folder: FolderId) -> StoreResult<Vec<MessageMeta>>;
-    /// Changes the flags of the messages with these UIDs; returns them as they now are.
+    /// The messages with these UIDs, in UID order; absent ones are skipped. Costs what the
+    /// UIDs cost, not what the folder holds.
+    async fn messages_with_uids(
+        &self,
+        folder: FolderId,
+        uids: &[u32],
+    ) -> StoreResult<Vec<MessageMeta>>;
+    /// Every message's UID, flags and mod-sequence, in UID order: what SELECT loads.
+    async fn message_states(&self, folder: FolderId) -> StoreResult<Vec<MessageState>>;
+    /// What changed after `modseq`: a range read on the mod-sequence.
+    async fn changes_since(&self, folder: FolderId, modseq: u64) -> StoreResult<FolderChanges>;
+    /// Claims the messages no session has seen as \Recent yet, and those appended until the
+    /// claim's `next`, for the caller alone.
+    async fn claim_recent(&self, folder: FolderId) -> StoreResult<RecentClaim>;
+    /// Changes the flags of the messages with these UIDs, all with one new mod-sequence;
+    /// with `unchanged_since`, only those not changed after it.
     async fn store_flags(
         &self,
         folder: FolderId,
         uids: &[u32],
         change: FlagChange,
         flags: &Flags,
-    ) -> StoreResult<Vec<MessageMeta>>;
+        unchanged_since: Option<u64>,
+    ) -> StoreResult<FlagsStored>;
     /// Copies messages to another folder of the same mailbox, with new UIDs there; returns
     /// (source UID, new UID) pairs in source UID order.
     async fn copy_messages(
