@@ -4,35 +4,26 @@
 
 use crate::limits::{BYE_TIMEOUT, FloodMeter, HANDSHAKE_TIMEOUT, LineTooLong, MAX_BAD_IN_A_ROW};
 use crate::listener::{ImapServer, PlaintextAuth};
+use crate::selection::Selected;
 use crate::transport::{Transport, TransportError};
-use crate::{names, responses as r, sasl_plain};
+use crate::{responses as r, sasl_plain};
 use imap_codec::imap_types::auth::{AuthMechanism, AuthenticateData};
 use imap_codec::imap_types::command::{Command, CommandBody};
 use imap_codec::imap_types::core::Tag;
-use imap_codec::imap_types::flag::{Flag, FlagPerm};
-use imap_codec::imap_types::mailbox::Mailbox;
-use imap_codec::imap_types::response::{Code, Data, Greeting, Status};
+use imap_codec::imap_types::response::{Code, Greeting, Status};
 use imap_next::server::{Event, Options, Server};
 use imap_next::types::CommandAuthenticate;
 use imap_next::{Interrupt, Io, State};
 use std::net::SocketAddr;
-use std::num::NonZeroU32;
 use std::sync::Arc;
 use tokio::sync::broadcast;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::access::MailboxAccess;
 use trekmail_core::audit::Channel;
-use trekmail_core::mail::{Folder, MailChange};
+use trekmail_core::mail::MailChange;
 use trekmail_core::sessions::LiveSession;
 use trekmail_core::{Core, CoreError};
-
-/// A folder open with SELECT or EXAMINE: its UIDs in sequence-number order.
-pub(crate) struct Selected {
-    pub(crate) folder: Folder,
-    pub(crate) read_only: bool,
-    pub(crate) uids: Vec<u32>,
-}
 
 /// A signed-in connection: its registered session and what it watches.
 pub(crate) struct SignedIn {
@@ -41,8 +32,12 @@ pub(crate) struct SignedIn {
     pub(crate) access: MailboxAccess,
     watch: broadcast::Receiver<MailChange>,
     pub(crate) selected: Option<Selected>,
-    /// The selected folder changed while no command could report it.
+    /// A change to the selected folder was heard and is not in its view yet.
     pub(crate) stale: bool,
+    /// CONDSTORE is on (RFC 7162 §3.1): untagged FETCHes carry MODSEQ.
+    pub(crate) condstore: bool,
+    /// QRESYNC is on (RFC 7162 §3.2): expunges are told as VANISHED.
+    pub(crate) qresync: bool,
 }
 
 const SESSION_ENDED: &str =
@@ -215,7 +210,7 @@ impl Connection {
                 )),
                 event = transport.next(&mut self.server) => match event {
                     Ok(event) => {
-                        let ending = self.on_event(event).await;
+                        let ending = self.on_event(event, transport).await;
                         if self.signed_in.is_some() {
                             transport.signed_in();
                         }
@@ -238,7 +233,7 @@ impl Connection {
         }
     }
 
-    async fn on_event(&mut self, event: Event) -> Option<Ending> {
+    async fn on_event(&mut self, event: Event, transport: &mut Transport) -> Option<Ending> {
         match event {
             Event::GreetingSent { .. } | Event::ResponseSent { .. } => None,
             Event::CommandReceived { .. } | Event::IdleCommandReceived { .. }
@@ -252,7 +247,7 @@ impl Connection {
                 if self.flood.flooding() {
                     return Some(Ending::Bye("Too many commands"));
                 }
-                self.on_command(command).await
+                self.on_command(command, transport).await
             }
             Event::CommandAuthenticateReceived {
                 command_authenticate,
@@ -269,7 +264,7 @@ impl Connection {
                 if self.signed_in.is_some() {
                     if self.server.idle_accept(r::continuation("idling")).is_ok() {
                         self.idle_tag = Some(tag);
-                        self.report_changes(true).await;
+                        self.refresh(true).await;
                     }
                 } else {
                     let _ = self.server.idle_reject(r::bad(Some(tag), "Sign in first"));
@@ -310,7 +305,11 @@ impl Connection {
         None
     }
 
-    async fn on_command(&mut self, command: Command<'static>) -> Option<Ending> {
+    async fn on_command(
+        &mut self,
+        command: Command<'static>,
+        transport: &mut Transport,
+    ) -> Option<Ending> {
         let tag = command.tag;
         match command.body {
             CommandBody::Capability => {
@@ -328,7 +327,7 @@ impl Connection {
                 }
             }
             CommandBody::Noop => {
-                self.report_changes(true).await;
+                self.refresh(true).await;
                 self.done(tag, "NOOP completed");
             }
             CommandBody::Logout => {
@@ -342,8 +341,14 @@ impl Connection {
                 let status = self.sign_in(tag, &login, &secret).await;
                 self.server.enqueue_status(status);
             }
-            CommandBody::Select { mailbox, .. } => self.select(tag, &mailbox, false).await,
-            CommandBody::Examine { mailbox, .. } => self.select(tag, &mailbox, true).await,
+            CommandBody::Select {
+                mailbox,
+                parameters,
+            } => self.select(tag, &mailbox, &parameters, false).await,
+            CommandBody::Examine {
+                mailbox,
+                parameters,
+            } => self.select(tag, &mailbox, &parameters, true).await,
             CommandBody::List {
                 reference,
                 mailbox_wildcard,
@@ -355,7 +360,7 @@ impl Connection {
             CommandBody::Id { parameters } => self.id(tag, parameters.as_deref().unwrap_or(&[])),
             CommandBody::Close => self.close(tag, true).await,
             CommandBody::Unselect => self.close(tag, false).await,
-            body if self.signed_in.is_some() => self.on_mail_command(tag, body).await,
+            body if self.signed_in.is_some() => self.on_mail_command(tag, body, transport).await,
             _ => {
                 let status = match self.signed_in {
                     None => r::bad(Some(tag), "Sign in first"),
@@ -425,6 +430,8 @@ impl Connection {
             watch: core.watch_mail(&access),
             selected: None,
             stale: false,
+            condstore: false,
+            qresync: false,
         });
         r::ok(Some(tag), None, "Signed in")
     }
@@ -465,92 +472,6 @@ impl Connection {
         }
     }
 
-    async fn select(&mut self, tag: Tag<'static>, mailbox: &Mailbox<'_>, read_only: bool) {
-        let core = self.core.clone();
-        let Some(signed_in) = self.signed_in.as_mut() else {
-            self.server
-                .enqueue_status(r::bad(Some(tag), "Sign in first"));
-            return;
-        };
-        signed_in.selected = None;
-        let name = names::folder_name(mailbox).unwrap_or_default();
-        let folder = match core.folder(&signed_in.access, &name).await {
-            Ok(folder) => folder,
-            Err(e) => {
-                self.server
-                    .enqueue_status(failure(tag, &e, "No such folder"));
-                return;
-            }
-        };
-        let messages = match core.messages(&signed_in.access, &folder).await {
-            Ok(m) => m,
-            Err(e) => {
-                self.server
-                    .enqueue_status(failure(tag, &e, "Cannot open the folder"));
-                return;
-            }
-        };
-        let flags = vec![
-            Flag::Answered,
-            Flag::Flagged,
-            Flag::Deleted,
-            Flag::Seen,
-            Flag::Draft,
-        ];
-        let permanent: Vec<FlagPerm<'static>> = match read_only {
-            true => Vec::new(),
-            false => flags
-                .iter()
-                .cloned()
-                .map(FlagPerm::Flag)
-                .chain([FlagPerm::Asterisk])
-                .collect(),
-        };
-        self.server.enqueue_data(Data::Flags(flags));
-        self.server.enqueue_data(Data::Exists(
-            u32::try_from(messages.len()).unwrap_or(u32::MAX),
-        ));
-        self.server.enqueue_data(Data::Recent(0));
-        self.server
-            .enqueue_status(r::ok(None, Some(Code::PermanentFlags(permanent)), "Flags"));
-        if let Some(v) = NonZeroU32::new(folder.uid_validity) {
-            self.server
-                .enqueue_status(r::ok(None, Some(Code::UidValidity(v)), "UIDs valid"));
-        }
-        if let Some(n) = NonZeroU32::new(folder.uid_next) {
-            self.server
-                .enqueue_status(r::ok(None, Some(Code::UidNext(n)), "Predicted next UID"));
-        }
-        let code = if read_only {
-            Code::ReadOnly
-        } else {
-            Code::ReadWrite
-        };
-        signed_in.selected = Some(Selected {
-            folder,
-            read_only,
-            uids: messages.iter().map(|m| m.uid).collect(),
-        });
-        signed_in.stale = false;
-        self.server
-            .enqueue_status(r::ok(Some(tag), Some(code), "SELECT completed"));
-    }
-
-    async fn close(&mut self, tag: Tag<'static>, expunge: bool) {
-        let signed_in = self.signed_in.as_mut();
-        let selected = signed_in.and_then(|s| Some((s.access, s.selected.take()?)));
-        let Some((access, selected)) = selected else {
-            self.server
-                .enqueue_status(r::bad(Some(tag), "No folder selected"));
-            return;
-        };
-        if expunge && !selected.read_only {
-            // CLOSE removes \Deleted messages silently; UNSELECT (RFC 3691) leaves them.
-            let _ = self.core.expunge(&access, &selected.folder, None).await;
-        }
-        self.done(tag, "Folder closed");
-    }
-
     async fn on_mail_change(&mut self, change: Result<MailChange, broadcast::error::RecvError>) {
         let Some(signed_in) = self.signed_in.as_mut() else {
             return;
@@ -565,47 +486,30 @@ impl Connection {
         };
         if relevant {
             signed_in.stale = true;
-            self.report_changes(self.idle_tag.is_some()).await;
+            if self.idle_tag.is_some() {
+                self.refresh(true).await;
+            }
         }
     }
 
-    /// Tells the client of new and expunged messages in the selected folder, when a command
-    /// in progress (or IDLE) allows it.
-    pub(crate) async fn report_changes(&mut self, allowed: bool) {
-        let core = self.core.clone();
-        let Some(signed_in) = self.signed_in.as_mut() else {
-            return;
-        };
-        let Some(selected) = signed_in.selected.as_mut() else {
-            return;
-        };
-        if !allowed || !signed_in.stale {
-            return;
-        }
-        let Ok(messages) = core.messages(&signed_in.access, &selected.folder).await else {
-            return;
-        };
-        signed_in.stale = false;
-        let now: Vec<u32> = messages.iter().map(|m| m.uid).collect();
-        let mut index = 0;
-        while index < selected.uids.len() {
-            if now.binary_search(&selected.uids[index]).is_err() {
-                selected.uids.remove(index);
-                if let Some(seq) = NonZeroU32::new(u32::try_from(index + 1).unwrap_or(u32::MAX)) {
-                    self.server.enqueue_data(Data::Expunge(seq));
-                }
-            } else {
-                index += 1;
+    /// Writes the responses queued up to `handle` now, without reading input: a long FETCH
+    /// holds one message's bodies at a time. False if the client is gone.
+    pub(crate) async fn send_now(
+        &mut self,
+        transport: &mut Transport,
+        handle: imap_next::server::ResponseHandle,
+    ) -> bool {
+        // Sending comes before reading in the protocol state, so no input event is taken
+        // before `handle` is out.
+        loop {
+            match self.server.next() {
+                Err(Interrupt::Io(Io::Output(bytes))) => transport.queue(&bytes),
+                Ok(Event::ResponseSent { handle: sent, .. }) if sent == handle => break,
+                Ok(Event::ResponseSent { .. }) => {}
+                Ok(_) | Err(_) => break,
             }
         }
-        let last = selected.uids.last().copied().unwrap_or(0);
-        let added: Vec<u32> = now.into_iter().filter(|uid| *uid > last).collect();
-        if !added.is_empty() {
-            selected.uids.extend(added);
-            self.server.enqueue_data(Data::Exists(
-                u32::try_from(selected.uids.len()).unwrap_or(u32::MAX),
-            ));
-        }
+        transport.flush().await.is_ok()
     }
 
     /// Writes what is queued up to `handle` (or the next tagged status), without reading on:

@@ -12,7 +12,10 @@ mod mime;
 mod names;
 mod responses;
 mod sasl_plain;
+mod selection;
 mod sequence;
 mod transport;
+mod view;
+mod view_flags;
 
 pub use listener::{ImapOptions, ImapServer, PlaintextAuth};

@@ -13,8 +13,9 @@ pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 pub(crate) const MAX_COMMANDS_PER_WINDOW: u32 = 10_000;
 pub(crate) const FLOOD_WINDOW: Duration = Duration::from_secs(1);
 /// Before sign-in a command (its lines and literals together) may be this long: enough for
-/// any LOGIN or AUTHENTICATE, too little for a client that never signs in to hold memory.
-pub(crate) const PRE_AUTH_MAX_COMMAND: usize = 8 * 1024;
+/// any LOGIN or AUTHENTICATE and for the largest ID RFC 2971 allows (30 pairs of 30 and 1,024
+/// octets, quoted), too little for a client that never signs in to hold memory.
+pub(crate) const PRE_AUTH_MAX_COMMAND: usize = 40 * 1024;
 
 /// Input over a limit, caught before it is buffered.
 #[derive(Debug, thiserror::Error)]

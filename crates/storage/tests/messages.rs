@@ -137,8 +137,7 @@ async fn an_append_past_the_quota_changes_nothing() {
             None,
         )
         .await
-        .unwrap()
-        .messages;
+        .unwrap();
         s.expunge(archive.id, None).await.unwrap();
         assert_eq!(s.usage(m.id).await, Ok(400), "{}", db.label);
         s.append(inbox.id, &message(5, 100, &[])).await.unwrap();
@@ -171,8 +170,7 @@ async fn usage_follows_every_change() {
             None,
         )
         .await
-        .unwrap()
-        .messages;
+        .unwrap();
         s.expunge(trash.id, None).await.unwrap();
         assert_eq!(s.usage(m.id).await, Ok(500), "{}: expunge", db.label);
         s.delete_folder(archive.id).await.unwrap();
@@ -503,8 +501,7 @@ async fn a_body_is_unreferenced_only_when_no_message_has_it() {
         s.append(archive.id, &message(3, 10, &[])).await.unwrap();
         s.store_flags(inbox.id, &[2], FlagChange::Add, &deleted, None)
             .await
-            .unwrap()
-            .messages;
+            .unwrap();
         assert_eq!(s.expunge(inbox.id, None).await, Ok((vec![2], vec![])));
         s.append(inbox.id, &message(2, 10, &[])).await.unwrap();
         assert_eq!(

@@ -152,6 +152,9 @@ typ, data = other.append("INBOX", None, None, b"Subject: during idle\r\n\r\nhell
 assert typ == "OK", data
 line = m.readline()
 assert line == b"* 2 EXISTS\r\n", line
+# The idling session is the first to see it: \Recent is its own (RFC 3501 §2.3.2).
+line = m.readline()
+assert line == b"* 2 RECENT\r\n", line
 # ... and the other session's expunge of it.
 typ, data = other.select("INBOX")
 assert typ == "OK" and data[0] == b"2", data
@@ -159,6 +162,9 @@ typ, data = other.store("2", "+FLAGS", "(\\Deleted)")
 assert typ == "OK", data
 typ, data = other.expunge()
 assert typ == "OK", data
+# The flag change first (with its MODSEQ: this session enabled CONDSTORE), then the expunge.
+line = m.readline()
+assert line.startswith(b"* 2 FETCH (FLAGS (\\Deleted \\Recent) UID 2 MODSEQ ("), line
 line = m.readline()
 assert line == b"* 2 EXPUNGE\r\n", line
 m.send(b"DONE\r\n")

@@ -57,7 +57,7 @@ impl Connection {
             s.stale = true;
         }
         // RFC 3501 §6.3.11: a new message in the selected folder is reported at once.
-        self.report_changes(selected).await;
+        self.refresh(true).await;
         let code = match (
             NonZeroU32::new(folder.uid_validity),
             NonZeroU32::new(meta.uid),

@@ -52,17 +52,17 @@ impl Connection {
                     .enqueue_status(r::ok(None, code, "Messages moved"));
             }
             let moved: Vec<u32> = pairs.iter().map(|(from, _)| *from).collect();
-            self.announce_expunged(&moved);
+            self.announce_expunged(&moved).await;
             if into_selected && let Some(s) = self.signed_in.as_mut() {
                 s.stale = true;
             }
-            self.report_changes(into_selected).await;
+            self.refresh(true).await;
             self.done(tag, "MOVE completed");
         } else {
             if into_selected && let Some(s) = self.signed_in.as_mut() {
                 s.stale = true;
             }
-            self.report_changes(into_selected).await;
+            self.refresh(true).await;
             self.server
                 .enqueue_status(r::ok(Some(tag), code, "COPY completed"));
         }

@@ -21,7 +21,7 @@ impl Connection {
             .await
         {
             Ok(removed) => {
-                self.announce_expunged(&removed);
+                self.announce_expunged(&removed).await;
                 self.done(tag, "EXPUNGE completed");
             }
             Err(e) => self.core_no(tag, &e, "No such folder"),

@@ -4,6 +4,7 @@
 use crate::connection::Connection;
 use crate::names;
 use imap_codec::imap_types::core::{AString, IString, NString, QuotedChar, Tag, Vec1};
+use imap_codec::imap_types::extensions::enable::CapabilityEnable;
 use imap_codec::imap_types::extensions::namespace::Namespace;
 use imap_codec::imap_types::extensions::quota::{QuotaGet, Resource};
 use imap_codec::imap_types::mailbox::Mailbox;
@@ -60,9 +61,26 @@ impl Connection {
 
     /// ENABLE: no extension this server has needs enabling (no CONDSTORE, no UTF8=ACCEPT), so
     /// the answer names none, as RFC 5161 asks for unknown ones.
-    pub(crate) fn enable(&mut self, tag: Tag<'static>) {
+    /// ENABLE (RFC 5161): CONDSTORE and QRESYNC (which implies CONDSTORE, RFC 7162 §3.2.3);
+    /// other names are ignored, as the RFC asks.
+    pub(crate) fn enable(&mut self, tag: Tag<'static>, asked: &[CapabilityEnable<'static>]) {
+        let mut enabled = Vec::new();
+        if let Some(signed_in) = self.signed_in.as_mut() {
+            for capability in asked {
+                let qresync = capability.to_string().eq_ignore_ascii_case("QRESYNC");
+                if qresync && !signed_in.qresync {
+                    signed_in.qresync = true;
+                    signed_in.condstore = true;
+                    enabled.push(capability.clone());
+                } else if matches!(capability, CapabilityEnable::CondStore) && !signed_in.condstore
+                {
+                    signed_in.condstore = true;
+                    enabled.push(capability.clone());
+                }
+            }
+        }
         self.server.enqueue_data(Data::Enabled {
-            capabilities: Vec::new(),
+            capabilities: enabled,
         });
         self.done(tag, "ENABLE completed");
     }

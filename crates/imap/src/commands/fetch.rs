@@ -7,6 +7,11 @@ use super::fetch_flags;
 use super::sections::{header, section_bytes, text};
 use crate::connection::Connection;
 use crate::mime;
+use crate::selection::uid_sequence;
+use crate::transport::Transport;
+use crate::view::View;
+use crate::view_flags::SEEN;
+use imap_codec::imap_types::command::FetchModifier;
 use imap_codec::imap_types::core::{IString, Literal, NString, Tag, Vec1};
 use imap_codec::imap_types::datetime::DateTime;
 use imap_codec::imap_types::fetch::{
@@ -15,105 +20,283 @@ use imap_codec::imap_types::fetch::{
 use imap_codec::imap_types::response::Data;
 use imap_codec::imap_types::sequence::SequenceSet;
 use std::collections::{HashMap, HashSet};
-use std::num::NonZeroU32;
+use std::num::{NonZeroU32, NonZeroU64};
 use trekmail_core::mail::{FlagChange, Flags, MessageMeta};
 
 type Name = MessageDataItemName<'static>;
+
+/// How many messages one store read covers when no body is fetched; with bodies, one
+/// message is read, sent and dropped at a time.
+const CHUNK: usize = 256;
+
+/// A FETCH as asked: its items and its CONDSTORE/QRESYNC modifiers (RFC 7162 §3.1.4, §3.2.6).
+pub(crate) struct Request {
+    names: Vec<Name>,
+    by_uid: bool,
+    changed_since: Option<u64>,
+    vanished: bool,
+}
+
+impl Request {
+    pub(crate) fn new(
+        items: MacroOrMessageDataItemNames<'static>,
+        modifiers: &[FetchModifier],
+        by_uid: bool,
+    ) -> Request {
+        let names = match items {
+            MacroOrMessageDataItemNames::Macro(m) => expand(m),
+            MacroOrMessageDataItemNames::MessageDataItemNames(names) => names,
+        };
+        let mut request = Request {
+            names,
+            by_uid,
+            changed_since: None,
+            vanished: false,
+        };
+        for modifier in modifiers {
+            match modifier {
+                FetchModifier::ChangedSince(n) => request.changed_since = Some(n.get()),
+                FetchModifier::Vanished => request.vanished = true,
+            }
+        }
+        request
+    }
+}
 
 impl Connection {
     pub(crate) async fn fetch(
         &mut self,
         tag: Tag<'static>,
         set: &SequenceSet,
-        items: MacroOrMessageDataItemNames<'static>,
-        by_uid: bool,
+        request: Request,
+        transport: &mut Transport,
     ) {
-        let mut names = match items {
-            MacroOrMessageDataItemNames::Macro(m) => expand(m),
-            MacroOrMessageDataItemNames::MessageDataItemNames(names) => names,
-        };
+        let Request {
+            mut names,
+            by_uid,
+            changed_since,
+            vanished,
+        } = request;
         if let Some(refused) = names.iter().find_map(unsupported) {
             return self.bad(
                 tag,
                 &format!("{refused} is not supported by this server yet"),
             );
         }
+        let Some(signed_in) = self.signed_in.as_mut() else {
+            return self.bad(tag, "Sign in first");
+        };
+        if vanished && !(by_uid && changed_since.is_some() && signed_in.qresync) {
+            return self.bad(tag, "VANISHED needs UID FETCH, CHANGEDSINCE and QRESYNC");
+        }
+        if changed_since.is_some() || names.contains(&Name::ModSeq) {
+            signed_in.condstore = true;
+        }
+        let condstore = signed_in.condstore;
         if by_uid && !names.contains(&Name::Uid) {
             names.push(Name::Uid);
         }
-        let Some(target) = self.target(&tag, set, by_uid, false) else {
+        if changed_since.is_some() && !names.contains(&Name::ModSeq) {
+            names.push(Name::ModSeq);
+        }
+        let Some(mut target) = self.target(&tag, set, by_uid, false) else {
             return;
         };
         let core = self.core.clone();
-        let metas = match core.messages(&target.access, &target.folder).await {
-            Ok(m) => m,
-            Err(e) => return self.core_no(tag, &e, "No such folder"),
-        };
-        let mut by_uid_meta: HashMap<u32, MessageMeta> =
-            metas.into_iter().map(|m| (m.uid, m)).collect();
-        // Reading a body section marks the message \Seen (RFC 3501 §6.4.5).
-        let mut flags_changed = HashSet::new();
-        if !target.read_only && names.iter().any(sets_seen) {
-            let unseen: Vec<u32> = target
+        if let Some(since) = changed_since {
+            let Some(view) = self.view() else {
+                return;
+            };
+            target
                 .chosen
-                .iter()
-                .filter(|(uid, _)| {
-                    by_uid_meta
-                        .get(uid)
-                        .is_some_and(|m| !m.flags.contains("\\Seen"))
-                })
-                .map(|(uid, _)| *uid)
-                .collect();
-            if !unseen.is_empty() {
-                let seen = Flags::new(["\\Seen"]);
+                .retain(|(_, seq)| view.modseq_at(position(*seq)).is_some_and(|m| m > since));
+            if vanished {
                 match core
-                    .store_flags(
-                        &target.access,
-                        &target.folder,
-                        &unseen,
-                        FlagChange::Add,
-                        &seen,
-                    )
+                    .changes_since(&target.access, &target.folder, since)
                     .await
                 {
-                    Ok(updated) => {
-                        for meta in updated {
-                            flags_changed.insert(meta.uid);
-                            by_uid_meta.insert(meta.uid, meta);
-                        }
-                    }
+                    Ok(changes) => self.tell_vanished_earlier(set, changes.expunged),
                     Err(e) => return self.core_no(tag, &e, "No such folder"),
                 }
             }
         }
+        // Reading a body section marks the message \Seen (RFC 3501 §6.4.5).
+        let mut flags_changed = HashSet::new();
+        if !target.read_only && names.iter().any(sets_seen) {
+            match self.mark_seen(&target).await {
+                Ok(changed) => flags_changed = changed,
+                Err(e) => return self.core_no(tag, &e, "No such folder"),
+            }
+        }
+        let needs_meta = names.iter().any(needs_meta);
         let needs_body = names.iter().any(needs_body);
-        for (uid, seq) in &target.chosen {
-            // Gone since the last report (another session expunged it): nothing to show.
-            let Some(meta) = by_uid_meta.get(uid) else {
-                continue;
-            };
-            let body = match needs_body {
+        let chunk = if needs_body { 1 } else { CHUNK };
+        let mut expunge_issued = false;
+        for part in target.chosen.chunks(chunk) {
+            let uids: Vec<u32> = part.iter().map(|(uid, _)| *uid).collect();
+            let metas: HashMap<u32, MessageMeta> = match needs_meta {
                 true => match core
-                    .message_body(&target.access, &target.folder, meta)
+                    .messages_with_uids(&target.access, &target.folder, &uids)
                     .await
                 {
-                    Ok(b) => b,
-                    Err(e) => return self.core_no(tag, &e, "The message is gone"),
+                    Ok(m) => m.into_iter().map(|m| (m.uid, m)).collect(),
+                    Err(e) => return self.core_no(tag, &e, "No such folder"),
                 },
-                false => Vec::new(),
+                false => HashMap::new(),
             };
-            let mut items: Vec<MessageDataItem<'static>> =
-                names.iter().filter_map(|n| item(n, meta, &body)).collect();
-            if flags_changed.contains(uid) && !names.contains(&Name::Flags) {
-                items.push(MessageDataItem::Flags(fetch_flags(&meta.flags)));
+            let mut responses = Vec::with_capacity(part.len());
+            for (uid, seq) in part {
+                let meta = metas.get(uid);
+                // Expunged by another session meanwhile: the rest is answered, then NO.
+                if needs_meta && meta.is_none() {
+                    expunge_issued = true;
+                    continue;
+                }
+                let body = match (needs_body, meta) {
+                    (true, Some(meta)) => match core
+                        .message_body(&target.access, &target.folder, meta)
+                        .await
+                    {
+                        Ok(b) => b,
+                        Err(_) => {
+                            expunge_issued = true;
+                            continue;
+                        }
+                    },
+                    _ => Vec::new(),
+                };
+                let Some(view) = self.view() else {
+                    return;
+                };
+                let extra = flags_changed.contains(uid);
+                let answer = answer(&names, view, *uid, *seq, meta, &body, extra, condstore);
+                responses.extend(answer);
             }
-            let (Some(seq), Ok(items)) = (NonZeroU32::new(*seq), Vec1::try_from(items)) else {
-                continue;
-            };
-            self.server.enqueue_data(Data::Fetch { seq, items });
+            let mut last = None;
+            for data in responses {
+                last = Some(self.server.enqueue_data(data));
+            }
+            if let Some(handle) = last
+                && !self.send_now(transport, handle).await
+            {
+                return;
+            }
         }
-        self.done(tag, "FETCH completed");
+        match expunge_issued {
+            true => self.no(
+                tag,
+                Some("EXPUNGEISSUED"),
+                "Some of the messages were expunged meanwhile",
+            ),
+            false => self.done(tag, "FETCH completed"),
+        }
     }
+
+    /// Sets \Seen on the chosen messages that lack it; returns the UIDs it changed.
+    async fn mark_seen(
+        &mut self,
+        target: &super::Target,
+    ) -> Result<HashSet<u32>, trekmail_core::CoreError> {
+        let Some(view) = self.view() else {
+            return Ok(HashSet::new());
+        };
+        let unseen: Vec<u32> = target
+            .chosen
+            .iter()
+            .filter(|(uid, seq)| {
+                !view.is_gone(*uid) && view.flags_at(position(*seq)).is_some_and(|f| !f.has(SEEN))
+            })
+            .map(|(uid, _)| *uid)
+            .collect();
+        if unseen.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let seen = Flags::new(["\\Seen"]);
+        let stored = self
+            .core
+            .store_flags(
+                &target.access,
+                &target.folder,
+                &unseen,
+                FlagChange::Add,
+                &seen,
+            )
+            .await?;
+        let Some(view) = self.view_mut() else {
+            return Ok(HashSet::new());
+        };
+        for meta in &stored {
+            view.stored(meta.uid, &meta.flags, meta.modseq);
+        }
+        Ok(stored.into_iter().map(|m| m.uid).collect())
+    }
+
+    /// `* VANISHED (EARLIER)` for the UIDs of `set` expunged since the client's mod-sequence.
+    fn tell_vanished_earlier(&mut self, set: &SequenceSet, expunged: Vec<u32>) {
+        let known: Vec<u32> = expunged
+            .into_iter()
+            .filter(|uid| crate::sequence::contains(set, *uid, u32::MAX))
+            .collect();
+        if let Some(known_uids) = uid_sequence(&known) {
+            self.server.enqueue_data(Data::Vanished {
+                earlier: true,
+                known_uids,
+            });
+        }
+    }
+}
+
+/// The zero-based position of a sequence number.
+fn position(seq: u32) -> usize {
+    usize::try_from(seq.saturating_sub(1)).unwrap_or(usize::MAX)
+}
+
+/// One message's FETCH response. FLAGS, UID and MODSEQ come from the session's view (a message
+/// expunged elsewhere still has them); the rest from the stored message. A message whose
+/// flags this FETCH changed shows them, with UID and MODSEQ under CONDSTORE (RFC 7162 §3.1).
+#[allow(clippy::too_many_arguments)]
+fn answer(
+    names: &[Name],
+    view: &View,
+    uid: u32,
+    seq: u32,
+    meta: Option<&MessageMeta>,
+    body: &[u8],
+    flags_changed: bool,
+    condstore: bool,
+) -> Option<Data<'static>> {
+    let at = position(seq);
+    let from_view = |name: &Name| match name {
+        Name::Flags => Some(MessageDataItem::Flags(view.fetch_flags(at))),
+        Name::Uid => NonZeroU32::new(uid).map(MessageDataItem::Uid),
+        Name::ModSeq => view
+            .modseq_at(at)
+            .and_then(NonZeroU64::new)
+            .map(MessageDataItem::ModSeq),
+        _ => None,
+    };
+    let mut items: Vec<MessageDataItem<'static>> = names
+        .iter()
+        .filter_map(|n| match n {
+            Name::Flags | Name::Uid | Name::ModSeq => from_view(n),
+            other => meta.and_then(|m| item(other, m, body)),
+        })
+        .collect();
+    if flags_changed {
+        let mut implied = vec![Name::Flags];
+        if condstore {
+            implied.extend([Name::Uid, Name::ModSeq]);
+        }
+        for name in implied {
+            if !names.contains(&name) {
+                items.extend(from_view(&name));
+            }
+        }
+    }
+    Some(Data::Fetch {
+        seq: NonZeroU32::new(seq)?,
+        items: Vec1::try_from(items).ok()?,
+    })
 }
 
 fn expand(m: Macro) -> Vec<Name> {
@@ -144,6 +327,11 @@ fn sets_seen(name: &Name) -> bool {
     )
 }
 
+/// Whether the item needs the stored message, not only the session's view.
+fn needs_meta(name: &Name) -> bool {
+    !matches!(name, Name::Flags | Name::Uid | Name::ModSeq)
+}
+
 fn needs_body(name: &Name) -> bool {
     matches!(
         name,
@@ -160,6 +348,7 @@ fn needs_body(name: &Name) -> bool {
 fn item(name: &Name, meta: &MessageMeta, body: &[u8]) -> Option<MessageDataItem<'static>> {
     Some(match name {
         Name::Flags => MessageDataItem::Flags(fetch_flags(&meta.flags)),
+        Name::ModSeq => MessageDataItem::ModSeq(NonZeroU64::new(meta.modseq)?),
         Name::Uid => MessageDataItem::Uid(NonZeroU32::new(meta.uid)?),
         Name::Envelope => MessageDataItem::Envelope(super::envelope::envelope(body)),
         Name::Rfc822Size => MessageDataItem::Rfc822Size(u32::try_from(meta.size).unwrap_or(0)),

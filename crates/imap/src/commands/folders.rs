@@ -44,8 +44,13 @@ impl Connection {
         for item in items {
             answer.push(match item {
                 StatusDataItemName::Messages => StatusDataItem::Messages(count(&|_| true)),
-                // This server never reports messages as \Recent.
-                StatusDataItemName::Recent => StatusDataItem::Recent(0),
+                // Those no session has seen yet, which the next SELECT will claim.
+                StatusDataItemName::Recent => {
+                    StatusDataItem::Recent(count(&|m| m.uid >= folder.recent_uid))
+                }
+                StatusDataItemName::HighestModSeq => {
+                    StatusDataItem::HighestModSeq(folder.highest_modseq)
+                }
                 StatusDataItemName::UidNext => match NonZeroU32::new(folder.uid_next) {
                     Some(n) => StatusDataItem::UidNext(n),
                     None => continue,

@@ -7,22 +7,22 @@ mod copy;
 pub(crate) mod envelope;
 mod expunge;
 mod extensions;
-pub(crate) mod fetch;
+mod fetch;
 mod folders;
 mod list;
 mod search;
 pub(crate) mod sections;
-mod store;
+pub(crate) mod store;
 
 use crate::connection::{Connection, failure};
 use crate::responses as r;
 use crate::sequence;
+use crate::transport::Transport;
 use imap_codec::imap_types::command::CommandBody;
+use imap_codec::imap_types::command::StoreModifier;
 use imap_codec::imap_types::core::Tag;
 use imap_codec::imap_types::flag::{Flag, FlagFetch};
-use imap_codec::imap_types::response::Data;
 use imap_codec::imap_types::sequence::SequenceSet;
-use std::num::NonZeroU32;
 use trekmail_core::CoreError;
 use trekmail_core::access::MailboxAccess;
 use trekmail_core::mail::{Flags, Folder};
@@ -38,16 +38,32 @@ pub(crate) struct Target {
 }
 
 impl Connection {
-    pub(crate) async fn on_mail_command(&mut self, tag: Tag<'static>, body: CommandBody<'static>) {
+    pub(crate) async fn on_mail_command(
+        &mut self,
+        tag: Tag<'static>,
+        body: CommandBody<'static>,
+        transport: &mut Transport,
+    ) {
+        // Changes heard since the last command are told first; expunges wait while a command
+        // by message number runs (RFC 3501 §7.4.1), so the numbers it names stay put.
+        let by_number = matches!(
+            body,
+            CommandBody::Fetch { uid: false, .. }
+                | CommandBody::Store { uid: false, .. }
+                | CommandBody::Search { uid: false, .. }
+                | CommandBody::Copy { uid: false, .. }
+                | CommandBody::Move { uid: false, .. }
+        );
+        self.refresh(!by_number).await;
         match body {
             CommandBody::Fetch {
                 sequence_set,
                 macro_or_item_names,
                 uid,
                 modifiers,
-            } if modifiers.is_empty() => {
-                self.fetch(tag, &sequence_set, macro_or_item_names, uid)
-                    .await
+            } => {
+                let request = fetch::Request::new(macro_or_item_names, &modifiers, uid);
+                self.fetch(tag, &sequence_set, request, transport).await
             }
             CommandBody::Store {
                 sequence_set,
@@ -56,9 +72,23 @@ impl Connection {
                 flags,
                 uid,
                 modifiers,
-            } if modifiers.is_empty() => {
-                self.store(tag, &sequence_set, kind, response, &flags, uid)
-                    .await
+            } => {
+                let unchanged_since = modifiers
+                    .iter()
+                    .map(|StoreModifier::UnchangedSince(n)| *n)
+                    .next();
+                self.store(
+                    tag,
+                    &sequence_set,
+                    store::Request {
+                        kind,
+                        response,
+                        flags,
+                        by_uid: uid,
+                        unchanged_since,
+                    },
+                )
+                .await
             }
             CommandBody::Expunge => self.expunge(tag, None).await,
             CommandBody::ExpungeUid { sequence_set } => {
@@ -95,11 +125,11 @@ impl Connection {
             CommandBody::Subscribe { mailbox } => self.subscribe(tag, &mailbox, true).await,
             CommandBody::Unsubscribe { mailbox } => self.subscribe(tag, &mailbox, false).await,
             CommandBody::Check => {
-                self.report_changes(true).await;
+                self.refresh(true).await;
                 self.done(tag, "CHECK completed");
             }
             CommandBody::Namespace => self.namespace(tag),
-            CommandBody::Enable { .. } => self.enable(tag),
+            CommandBody::Enable { capabilities } => self.enable(tag, capabilities.as_ref()),
             CommandBody::GetQuota { root } => self.quota(tag, &root).await,
             CommandBody::GetQuotaRoot { mailbox } => self.quota_root(tag, &mailbox).await,
             CommandBody::SetQuota { .. } => {
@@ -144,7 +174,7 @@ impl Connection {
             self.bad(tag.clone(), "No folder selected");
             return None;
         };
-        let Ok(positions) = sequence::resolve(set, &selected.uids, by_uid, lenient) else {
+        let Ok(positions) = sequence::resolve(set, selected.view.uids(), by_uid, lenient) else {
             self.bad(tag.clone(), "No such message number");
             return None;
         };
@@ -152,7 +182,7 @@ impl Connection {
             .into_iter()
             .filter_map(|i| {
                 let seq = u32::try_from(i + 1).ok()?;
-                Some((*selected.uids.get(i)?, seq))
+                Some((*selected.view.uids().get(i)?, seq))
             })
             .collect();
         Some(Target {
@@ -163,35 +193,13 @@ impl Connection {
         })
     }
 
-    /// Drops `removed` UIDs from the selection, saying `* n EXPUNGE` for each.
-    pub(crate) fn announce_expunged(&mut self, removed: &[u32]) {
-        let Some(selected) = self.signed_in.as_mut().and_then(|s| s.selected.as_mut()) else {
-            return;
-        };
-        for n in expunge_numbers(&mut selected.uids, removed) {
-            if let Some(seq) = NonZeroU32::new(n) {
-                self.server.enqueue_data(Data::Expunge(seq));
-            }
+    /// This session's own expunges (EXPUNGE, MOVE): told at once, with anything else due.
+    pub(crate) async fn announce_expunged(&mut self, removed: &[u32]) {
+        if let Some(selected) = self.signed_in.as_mut().and_then(|s| s.selected.as_mut()) {
+            selected.view.expunged(removed);
         }
+        self.refresh(true).await;
     }
-}
-
-/// Drops `removed` from `uids` and gives the `* n EXPUNGE` numbers in the order to send them:
-/// each EXPUNGE renumbers the messages after it, so the numbers are of the shrinking list.
-fn expunge_numbers(uids: &mut Vec<u32>, removed: &[u32]) -> Vec<u32> {
-    let mut gone: Vec<u32> = removed.to_vec();
-    gone.sort_unstable();
-    let mut numbers = Vec::new();
-    let mut index = 0;
-    while index < uids.len() {
-        if gone.binary_search(&uids[index]).is_ok() {
-            uids.remove(index);
-            numbers.push(u32::try_from(index + 1).unwrap_or(u32::MAX));
-        } else {
-            index += 1;
-        }
-    }
-    numbers
 }
 
 /// Stored flags as FETCH shows them.
@@ -221,14 +229,6 @@ pub(crate) fn stored_flags(flags: &[Flag<'_>]) -> Flags {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn expunges_are_numbered_as_the_list_shrinks() {
-        let mut uids = vec![3, 4, 7, 10, 12];
-        assert_eq!(expunge_numbers(&mut uids, &[12, 4, 7, 99]), vec![2, 2, 3]);
-        assert_eq!(uids, vec![3, 10]);
-        assert_eq!(expunge_numbers(&mut uids, &[]), Vec::<u32>::new());
-    }
 
     #[test]
     fn flags_round_trip() {

@@ -15,6 +15,8 @@ use trekmail_core::mail::MessageMeta;
 struct Candidate<'a> {
     meta: &'a MessageMeta,
     seq: u32,
+    /// \Recent to this session.
+    recent: bool,
     body: &'a [u8],
 }
 
@@ -73,6 +75,7 @@ impl Connection {
             let candidate = Candidate {
                 meta,
                 seq: *seq,
+                recent: self.view().is_some_and(|v| v.is_recent(*uid)),
                 body: &body,
             };
             if keys.iter().all(|k| matches(k, &candidate, &uids)) {
@@ -142,9 +145,9 @@ fn matches(key: &SearchKey<'_>, m: &Candidate<'_>, uids: &[u32]) -> bool {
         SearchKey::Unseen => !flag("\\Seen"),
         SearchKey::Keyword(k) => flag(k.as_ref()),
         SearchKey::Unkeyword(k) => !flag(k.as_ref()),
-        // No message is ever \Recent here (SELECT says RECENT 0).
-        SearchKey::Recent | SearchKey::New => false,
-        SearchKey::Old => true,
+        SearchKey::Recent => m.recent,
+        SearchKey::New => m.recent && !flag("\\Seen"),
+        SearchKey::Old => !m.recent,
         SearchKey::Larger(n) => size > u64::from(*n),
         SearchKey::Smaller(n) => size < u64::from(*n),
         SearchKey::Before(d) => date < *d.as_ref(),
