@@ -68,7 +68,7 @@ impl Core {
             secrets.clone(),
             config.throttle,
             clock.clone(),
-        );
+        )?;
         let core = Arc::new(Core {
             store,
             blobs,

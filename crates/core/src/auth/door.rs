@@ -1,3 +1,4 @@
+use super::recently_verified::RecentlyVerified;
 use super::throttle::{Attempt, Reserved, Throttle, ThrottlePolicy};
 use crate::audit::{AuditEvent, AuditKind, Channel};
 use crate::clock::{Clock, from_micros, to_micros};
@@ -103,6 +104,9 @@ pub struct SignInDoor {
     throttle: Throttle,
     clock: Arc<dyn Clock>,
     dummy_hash: OnceCell<String>,
+    verified: RecentlyVerified,
+    /// Woken when an attempt gives its count back, for the attempts settling behind it.
+    given_back: tokio::sync::Notify,
 }
 
 impl SignInDoor {
@@ -112,15 +116,18 @@ impl SignInDoor {
         secrets: SecretBox,
         policy: ThrottlePolicy,
         clock: Arc<dyn Clock>,
-    ) -> SignInDoor {
-        SignInDoor {
+    ) -> Result<SignInDoor, CoreError> {
+        let verified = RecentlyVerified::new()?;
+        Ok(SignInDoor {
             throttle: Throttle::new(policy, clock.clone(), store.clone()),
             store,
             hasher,
             secrets,
             clock,
             dummy_hash: OnceCell::new(),
-        }
+            verified,
+            given_back: tokio::sync::Notify::new(),
+        })
     }
 
     /// Web sign-in, first step (dashboard: an account owner's e-mail; webmail: a mailbox).
@@ -241,11 +248,22 @@ impl SignInDoor {
         remote: Option<IpAddr>,
     ) -> Result<Authenticated, CoreError> {
         let login = normalise(login);
-        let attempt = self.begin(channel, &login, remote, None).await?;
         let found = self.find(channel, &login).await?;
         let two_factor = found
             .as_ref()
             .is_some_and(|f| f.creds.totp_sealed.is_some());
+        let attempt = self.begin(channel, &login, remote, None).await?;
+        // Counted like any other: then, without 2FA, the same password for the same credential
+        // verified moments ago (a mail app's other connection) needs no hash of its own.
+        let known = found
+            .as_ref()
+            .filter(|_| !two_factor)
+            .map(|f| self.verified.key(f.principal, &f.creds, secret));
+        if let (Some(key), Some(found)) = (&known, &found)
+            && self.verified.knows(key, self.clock.now())
+        {
+            return self.admit(attempt, channel, &login, remote, found).await;
+        }
         let (password, code) = match two_factor {
             true => split_code(secret),
             false => (secret, None),
@@ -253,6 +271,9 @@ impl SignInDoor {
         let (attempt, found) = self
             .password_or_refuse(attempt, channel, &login, remote, found, password)
             .await?;
+        if let Some(key) = known {
+            self.verified.remember(key, self.clock.now());
+        }
         if two_factor {
             let fresh = match code {
                 Some(code) => self.code_is_fresh(&found, code).await?,
@@ -316,16 +337,21 @@ impl SignInDoor {
         let ticket = ticket.map(|t| t.0.as_str());
         let started = tokio::time::Instant::now();
         let (wait, why) = loop {
+            // Armed before the look, so a count given back meanwhile is not missed.
+            let given_back = self.given_back.notified();
+            tokio::pin!(given_back);
+            given_back.as_mut().enable();
             match self.throttle.reserve(login, remote, ticket).await? {
                 Reserved::Go(attempt) => return Ok(attempt),
                 Reserved::Void => break (Duration::ZERO, "code step void: too many wrong codes"),
                 // A mail app opening several connections at once has its other sign-ins
                 // counted until they are checked: let those settle (a right one gives its
-                // count back) before refusing. A guesser's counts stay, so it gains nothing.
+                // count back, and wakes the waiting ones on this node) before refusing. A
+                // guesser's counts stay, so it gains nothing.
                 Reserved::Throttled { settling: true, .. }
                     if started.elapsed() + SETTLE_STEP <= self.throttle.settle() =>
                 {
-                    tokio::time::sleep(SETTLE_STEP).await;
+                    let _ = tokio::time::timeout(SETTLE_STEP, given_back).await;
                 }
                 Reserved::Throttled { wait, .. } => break (wait, "throttled"),
             }
@@ -371,6 +397,7 @@ impl SignInDoor {
         if let Err(e) = self.throttle.succeeded(attempt).await {
             tracing::warn!(error = %e, "a sign-in's failure counter could not be cleared");
         }
+        self.given_back.notify_waiters();
     }
 
     /// A secret asked for again (a change of settings) was right: its count is taken back.
@@ -378,6 +405,7 @@ impl SignInDoor {
         if let Err(e) = self.throttle.refund(attempt).await {
             tracing::warn!(error = %e, "a right attempt's count could not be taken back");
         }
+        self.given_back.notify_waiters();
     }
 
     /// Drops failure counters idle for the policy's forget time; part of the node's sweep.

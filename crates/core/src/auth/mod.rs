@@ -1,6 +1,7 @@
 //! The one door every channel signs in through: dashboard, webmail, IMAP and SMTP alike.
 
 mod door;
+mod recently_verified;
 mod throttle;
 
 pub(crate) use door::totp_context;

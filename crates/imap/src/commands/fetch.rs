@@ -186,7 +186,7 @@ impl Connection {
             true => self.no(
                 tag,
                 Some("EXPUNGEISSUED"),
-                "Some of the messages were expunged meanwhile",
+                "Some of the requested messages no longer exist",
             ),
             false => self.done(tag, "FETCH completed"),
         }
