@@ -197,20 +197,31 @@ fn fields(header: &[u8], default: (&str, &str)) -> Fields {
 }
 
 impl<'a> Part<'a> {
-    /// The part a section's numbers name (RFC 3501 §6.4.5): in a multipart its n-th child;
-    /// a message/rfc822 part's numbers go into the message it holds; in any other part only
-    /// `1` names its own body. Numbers start at 1.
+    /// The part a section's numbers name (RFC 3501 §6.4.5). Each number picks a child of a
+    /// multipart; in any other part only `1` is valid and names that part itself (the body of
+    /// a non-multipart message is its part 1). A message/rfc822 part that more numbers follow
+    /// is entered: they count inside the message it holds. Numbers start at 1.
     pub(crate) fn find(&self, path: &[u32]) -> Option<&Part<'a>> {
-        let Some((&first, rest)) = path.split_first() else {
-            return Some(self);
-        };
-        let index = usize::try_from(first.checked_sub(1)?).ok()?;
-        let target = match &self.kind {
-            Kind::Multipart(children) => children.get(index)?,
-            Kind::Message(inner) => return inner.find(path),
-            Kind::Single => (index == 0 && rest.is_empty()).then_some(self)?,
-        };
-        target.find(rest)
+        let mut part = self;
+        let mut numbers = path.iter().peekable();
+        while let Some(&number) = numbers.next() {
+            let more = numbers.peek().is_some();
+            part = match &part.kind {
+                Kind::Multipart(children) => {
+                    children.get(usize::try_from(number.checked_sub(1)?).ok()?)?
+                }
+                _ if number == 1 => part,
+                _ => return None,
+            };
+            if more {
+                match &part.kind {
+                    Kind::Message(inner) => part = inner,
+                    Kind::Multipart(_) => {}
+                    Kind::Single => return None,
+                }
+            }
+        }
+        Some(part)
     }
 
     /// Lines in the body, as text and message/rfc822 parts report them.
@@ -261,6 +272,41 @@ preamble\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello\r\nther
         assert_eq!(tree.find(&[1]).unwrap().body, b"body\r\n");
         assert!(tree.find(&[2]).is_none());
         assert_eq!(tree.fields.media_type, "text");
+    }
+
+    /// A message that is itself message/rfc822, holding another: numbers go one message
+    /// deeper each time, and `1` of a non-multipart names its body.
+    #[test]
+    fn numbers_enter_encapsulated_messages() {
+        let raw = b"From: a@x\r\nContent-Type: message/rfc822\r\n\r\n\
+From: b@x\r\nContent-Type: message/rfc822\r\n\r\nFrom: c@x\r\nSubject: c\r\n\r\nHello\r\n";
+        let tree = parse(raw);
+        let one = tree.find(&[1]).unwrap();
+        assert!(one.body.starts_with(b"From: b@x\r\n"));
+        assert!(matches!(one.kind, Kind::Message(_)));
+        let one_one = tree.find(&[1, 1]).unwrap();
+        assert!(one_one.body.starts_with(b"From: c@x\r\n"));
+        assert_eq!(tree.find(&[1, 1, 1]).unwrap().body, b"Hello\r\n");
+        assert!(tree.find(&[1, 1, 1, 1]).is_none());
+        assert!(tree.find(&[2]).is_none());
+        assert!(tree.find(&[1, 2]).is_none());
+    }
+
+    /// multipart/digest inside message/rfc822: children default to message/rfc822, and a
+    /// child that starts with an empty line has an empty MIME header.
+    #[test]
+    fn digest_children_are_messages() {
+        let raw = b"Content-Type: message/rfc822\r\n\r\nSubject: d\r\n\
+Content-Type: multipart/digest; boundary=\"foo\"\r\n\r\nprologue\r\n\r\n--foo \r\n\r\n\
+From: m1@x\r\n\r\nm1 body\r\n\r\n--foo \r\nX-Mime: m2\r\n\r\nFrom: m2@x\r\n\r\nm2 body\r\n\r\n--foo--\r\n";
+        let tree = parse(raw);
+        let first = tree.find(&[1, 1]).unwrap();
+        assert_eq!(first.header, b"\r\n");
+        assert_eq!(first.body, b"From: m1@x\r\n\r\nm1 body\r\n");
+        assert!(matches!(first.kind, Kind::Message(_)));
+        assert_eq!(tree.find(&[1, 2]).unwrap().header, b"X-Mime: m2\r\n\r\n");
+        assert_eq!(tree.find(&[1, 2, 1]).unwrap().body, b"m2 body\r\n");
+        assert!(tree.find(&[1, 3]).is_none());
     }
 
     #[test]
