@@ -2,6 +2,7 @@
 //! connection's state and asks the core for everything else: sign-in through the door, a live
 //! session in the registry (its ending closes the connection with `* BYE`), folders and mail.
 
+mod addresses;
 mod commands;
 mod connection;
 #[cfg(feature = "fuzzing")]
