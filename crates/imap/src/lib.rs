@@ -5,6 +5,7 @@
 mod addresses;
 mod commands;
 mod connection;
+mod content_transfer;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod limits;

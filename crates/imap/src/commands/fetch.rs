@@ -1,11 +1,13 @@
-//! FETCH and UID FETCH: flags, UIDs, sizes, dates, ENVELOPE, BODY and BODYSTRUCTURE, and any
-//! section (the whole message, its header or text, a MIME part, its MIME header), whole or in
-//! part. BINARY is not offered and answers `BAD`.
+//! FETCH and UID FETCH: flags, UIDs, sizes, dates, ENVELOPE, BODY and BODYSTRUCTURE, any
+//! section (the whole message, its header or text, a MIME part, its MIME header) and its
+//! decoded BINARY form (RFC 3516), whole or in part.
 
+use super::binary::{binary_bytes, nstring8};
 use super::bodystructure::body_structure;
 use super::fetch_flags;
 use super::sections::{header, section_bytes, text};
 use crate::connection::Connection;
+use crate::content_transfer::UnknownCte;
 use crate::mime;
 use imap_codec::imap_types::core::{IString, Literal, NString, Tag, Vec1};
 use imap_codec::imap_types::datetime::DateTime;
@@ -102,8 +104,10 @@ impl Connection {
                 },
                 false => Vec::new(),
             };
-            let mut items: Vec<MessageDataItem<'static>> =
-                names.iter().filter_map(|n| item(n, meta, &body)).collect();
+            let mut items = match message_items(&names, meta, &body) {
+                Ok(items) => items,
+                Err(e) => return self.no(tag, Some("UNKNOWN-CTE"), &e.to_string()),
+            };
             if flags_changed.contains(uid) && !names.contains(&Name::Flags) {
                 items.push(MessageDataItem::Flags(fetch_flags(&meta.flags)));
             }
@@ -132,7 +136,8 @@ fn expand(m: Macro) -> Vec<Name> {
 /// The item's name when this server cannot answer it truthfully yet.
 fn unsupported(name: &Name) -> Option<&'static str> {
     match name {
-        Name::Binary { .. } | Name::BinarySize { .. } => Some("BINARY"),
+        // CONDSTORE is not advertised yet: no MODSEQ to tell truthfully.
+        Name::ModSeq => Some("MODSEQ"),
         _ => None,
     }
 }
@@ -140,7 +145,10 @@ fn unsupported(name: &Name) -> Option<&'static str> {
 fn sets_seen(name: &Name) -> bool {
     matches!(
         name,
-        Name::BodyExt { peek: false, .. } | Name::Rfc822 | Name::Rfc822Text
+        Name::BodyExt { peek: false, .. }
+            | Name::Binary { peek: false, .. }
+            | Name::Rfc822
+            | Name::Rfc822Text
     )
 }
 
@@ -154,7 +162,53 @@ fn needs_body(name: &Name) -> bool {
             | Name::Rfc822
             | Name::Rfc822Header
             | Name::Rfc822Text
+            | Name::Binary { .. }
+            | Name::BinarySize { .. }
     )
+}
+
+/// The items of one message, in the order asked; an encoding BINARY cannot undo fails them.
+fn message_items(
+    names: &[Name],
+    meta: &MessageMeta,
+    body: &[u8],
+) -> Result<Vec<MessageDataItem<'static>>, UnknownCte> {
+    let mut items = Vec::with_capacity(names.len());
+    for name in names {
+        if let Some(item) = binary_item(name, body)? {
+            items.push(item);
+        } else if let Some(item) = item(name, meta, body) {
+            items.push(item);
+        }
+    }
+    Ok(items)
+}
+
+/// BINARY and BINARY.SIZE; `None` for any other item.
+fn binary_item(name: &Name, body: &[u8]) -> Result<Option<MessageDataItem<'static>>, UnknownCte> {
+    Ok(Some(match name {
+        Name::Binary {
+            section, partial, ..
+        } => MessageDataItem::Binary {
+            section: section.clone(),
+            value: nstring8(partial_range(&binary_bytes(section, body)?, *partial)),
+        },
+        Name::BinarySize { section } => MessageDataItem::BinarySize {
+            section: section.clone(),
+            size: u32::try_from(binary_bytes(section, body)?.len()).unwrap_or(u32::MAX),
+        },
+        _ => return Ok(None),
+    }))
+}
+
+/// `<start.length>` of `whole`: empty past the end, cut short at it.
+fn partial_range(whole: &[u8], partial: Option<(u32, NonZeroU32)>) -> &[u8] {
+    let Some((start, length)) = partial else {
+        return whole;
+    };
+    let from = (start as usize).min(whole.len());
+    let to = from.saturating_add(length.get() as usize).min(whole.len());
+    whole.get(from..to).unwrap_or_default()
 }
 
 fn item(name: &Name, meta: &MessageMeta, body: &[u8]) -> Option<MessageDataItem<'static>> {
@@ -175,21 +229,10 @@ fn item(name: &Name, meta: &MessageMeta, body: &[u8]) -> Option<MessageDataItem<
             section, partial, ..
         } => {
             let whole = section_bytes(section.as_ref(), body);
-            let (origin, data) = match partial {
-                None => (None, whole),
-                Some((start, length)) => {
-                    let from = (*start as usize).min(whole.len());
-                    let to = from.saturating_add(length.get() as usize).min(whole.len());
-                    (
-                        Some(*start),
-                        whole.get(from..to).unwrap_or_default().to_vec(),
-                    )
-                }
-            };
             MessageDataItem::BodyExt {
                 section: section.clone(),
-                origin,
-                data: nstring(&data),
+                origin: partial.map(|(start, _)| start),
+                data: nstring(partial_range(&whole, *partial)),
             }
         }
         _ => return None,
