@@ -3,7 +3,7 @@
 //! client would find there; mail-parser reads each part's header fields. Pure: no I/O, no
 //! protocol state, bounded depth, never panics on any input.
 
-use crate::commands::sections::{body_start, header};
+use crate::commands::sections::{body_start, field_value, header, unfold};
 use mail_parser::{HeaderName, HeaderValue, MessageParser};
 
 /// Deeper nesting is served as an opaque part: bounds the work one message can cause.
@@ -28,7 +28,8 @@ pub(crate) enum Kind<'a> {
     Single,
 }
 
-/// The header fields BODYSTRUCTURE reports, lower-cased where RFC 3501 compares them so.
+/// The header fields BODYSTRUCTURE reports: type, subtype and parameter names lower-cased
+/// (RFC 2045 compares them so), the encoding upper-cased, unstructured fields as sent.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Fields {
     pub media_type: String,
@@ -140,15 +141,20 @@ fn split<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
 }
 
 fn fields(header: &[u8], default: (&str, &str)) -> Fields {
+    let raw = |name: &str| field_value(header, name).map(unfold);
     let mut fields = Fields {
         media_type: default.0.to_owned(),
         subtype: default.1.to_owned(),
-        encoding: "7BIT".to_owned(),
+        // An encoding that is not a token is no encoding: the default stands (RFC 2045 §6.1).
+        encoding: raw("Content-Transfer-Encoding")
+            .filter(|e| is_token(e))
+            .map_or_else(|| "7BIT".to_owned(), |e| e.to_ascii_uppercase()),
+        id: raw("Content-ID"),
+        description: raw("Content-Description"),
+        md5: raw("Content-MD5"),
+        location: raw("Content-Location"),
         ..Fields::default()
     };
-    if default.0 == "text" {
-        fields.params = vec![("charset".to_owned(), "us-ascii".to_owned())];
-    }
     let Some(parsed) = MessageParser::default().parse_headers(header) else {
         return fields;
     };
@@ -166,18 +172,6 @@ fn fields(header: &[u8], default: (&str, &str)) -> Fields {
             .map(|a| (a.name.to_ascii_lowercase(), a.value.to_string()))
             .collect();
     }
-    let text = |name: HeaderName<'static>| {
-        parsed
-            .header(name)
-            .and_then(HeaderValue::as_text)
-            .map(str::to_owned)
-    };
-    fields.id = text(HeaderName::ContentId).map(|id| format!("<{id}>"));
-    fields.description = text(HeaderName::ContentDescription);
-    if let Some(encoding) = text(HeaderName::ContentTransferEncoding) {
-        fields.encoding = encoding.to_ascii_uppercase();
-    }
-    fields.md5 = text(HeaderName::Other("Content-MD5".into()));
     if let Some(HeaderValue::ContentType(d)) = parsed.header(HeaderName::ContentDisposition) {
         let params = d
             .attributes
@@ -192,8 +186,15 @@ fn fields(header: &[u8], default: (&str, &str)) -> Fields {
         Some(HeaderValue::TextList(list)) => list.iter().map(ToString::to_string).collect(),
         _ => Vec::new(),
     };
-    fields.location = text(HeaderName::ContentLocation);
     fields
+}
+
+/// An RFC 2045 token: printable ASCII without blanks and tspecials.
+fn is_token(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?=".contains(&b))
 }
 
 impl<'a> Part<'a> {

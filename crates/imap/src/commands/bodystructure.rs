@@ -55,10 +55,15 @@ fn single(part: &Part<'_>, fields: &Fields, extended: bool) -> BodyStructure<'st
         true => "7BIT",
         false => fields.encoding.as_str(),
     };
+    // A text part names its charset: us-ascii unless it says otherwise (RFC 2046 §4.1.2).
+    let mut parameters = params(&fields.params);
+    if media_type == "text" && !fields.params.iter().any(|(k, _)| k == "charset") {
+        parameters.push((istring("charset"), istring("us-ascii")));
+    }
     BodyStructure::Single {
         body: Body {
             basic: BasicFields {
-                parameter_list: params(&fields.params),
+                parameter_list: parameters,
                 id: nstring(fields.id.as_deref()),
                 description: nstring(fields.description.as_deref()),
                 content_transfer_encoding: istring(encoding),
@@ -143,8 +148,33 @@ mod tests {
         let out = wire(raw, false);
         assert_eq!(
             out,
-            "* 1 FETCH (BODY ((\"TEXT\" \"plain\" NIL NIL NIL \"7BIT\" 2 1)(\"image\" \"png\" (\"name\" \"a.png\") NIL NIL \"BASE64\" 4) \"mixed\"))\r\n"
+            "* 1 FETCH (BODY ((\"TEXT\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7BIT\" 2 1)(\"image\" \"png\" (\"name\" \"a.png\") NIL NIL \"BASE64\" 4) \"mixed\"))\r\n"
                 .replace("BODY (", "BODYSTRUCTURE (")
+        );
+    }
+
+    /// Every field Dovecot reports: parameters with escapes, id, description, MD5,
+    /// disposition, languages, location; a message/rfc822 part with its envelope, structure
+    /// and lines; an encoding that is not a token read as 7bit.
+    #[test]
+    fn every_field_as_dovecot_reports_it() {
+        let raw = b"Content-Type: multipart/mixed; boundary=\"foo\r\n bar\"\r\n\r\nprologue\r\n\
+--foo bar\r\nContent-Type: text/x-myown; charset=us-ascii; foo=\"quoted\\\"string\"\r\n\
+Content-ID: <foo@example.com>\r\nContent-MD5: Q2hlY2s=\r\nContent-Disposition: inline; foo=bar\r\n\
+Content-Description: =?utf-8?q?d=C3=A9?=\r\nContent-Language: en, fi\r\nContent-Location: http://example.com/t\r\n\
+\r\nhello\r\n\r\n--foo bar\r\nContent-Type: message/rfc822\r\n\r\nFrom: sub@domain.org\r\nSubject: submsg\r\n\
+Content-Type: multipart/alternative; boundary=\"sub1\"\r\n\r\n--sub1\r\nContent-Type: text/html\r\n\
+Content-Transfer-Encoding: 8bit\r\n\r\n<p>Hi</p>\r\n--sub1\r\nContent-Transfer-Encoding: ?invalid\r\n\r\n\
+Hi\r\n--sub1--\r\n\r\n--foo bar--\r\n";
+        assert_eq!(
+            wire(raw, true),
+            "* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"x-myown\" (\"charset\" \"us-ascii\" \"foo\" \"quoted\\\"string\") \
+\"<foo@example.com>\" \"=?utf-8?q?d=C3=A9?=\" \"7BIT\" 7 1 \"Q2hlY2s=\" (\"inline\" (\"foo\" \"bar\")) (\"en\" \"fi\") \
+\"http://example.com/t\")(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 235 (NIL \"submsg\" ((NIL NIL \"sub\" \"domain.org\")) \
+((NIL NIL \"sub\" \"domain.org\")) ((NIL NIL \"sub\" \"domain.org\")) NIL NIL NIL NIL NIL) \
+((\"TEXT\" \"html\" (\"charset\" \"us-ascii\") NIL NIL \"8BIT\" 9 1 NIL NIL NIL NIL)\
+(\"TEXT\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7BIT\" 2 1 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"sub1\") NIL NIL NIL) \
+14 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"foo bar\") NIL NIL NIL))\r\n"
         );
     }
 }

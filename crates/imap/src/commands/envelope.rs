@@ -2,24 +2,15 @@
 //! header values without their line breaks, addresses come from [`crate::addresses`] with
 //! names as sent. An absent field is NIL; Sender and Reply-To default to From.
 
-use super::sections::{header, split_fields};
+use super::sections::{field_value, header, unfold};
 use crate::addresses::{self, Entry};
 use imap_codec::imap_types::core::{IString, NString};
 use imap_codec::imap_types::envelope::{Address, Envelope};
 
 /// The envelope of the message (or of the message a message/rfc822 part holds) in `raw`.
 pub(crate) fn envelope(raw: &[u8]) -> Envelope<'static> {
-    let fields = split_fields(header(raw));
-    // The first field of that name, as RFC 3501 clients expect of a well-formed message.
-    let value = |name: &str| {
-        fields.iter().find_map(|field| {
-            let (field_name, value) = field.split_at(field.iter().position(|b| *b == b':')?);
-            field_name
-                .trim_ascii()
-                .eq_ignore_ascii_case(name.as_bytes())
-                .then(|| value.get(1..).unwrap_or_default())
-        })
-    };
+    let header = header(raw);
+    let value = |name: &str| field_value(header, name);
     let raw_value = |name: &str| text(value(name).map(unfold).as_deref());
     let list = |name: &str| value(name).map(addresses::parse).unwrap_or_default();
     let from = list("From");
@@ -39,16 +30,6 @@ pub(crate) fn envelope(raw: &[u8]) -> Envelope<'static> {
         in_reply_to: raw_value("In-Reply-To"),
         message_id: raw_value("Message-ID"),
     }
-}
-
-/// A raw header value without its line breaks and surrounding blanks.
-fn unfold(value: &[u8]) -> String {
-    let kept: Vec<u8> = value
-        .iter()
-        .copied()
-        .filter(|b| !matches!(b, b'\r' | b'\n'))
-        .collect();
-    String::from_utf8_lossy(kept.trim_ascii()).into_owned()
 }
 
 /// A string as the wire carries it; NUL, which no IMAP string allows, becomes a space.
