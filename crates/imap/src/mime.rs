@@ -1,4 +1,4 @@
-//! A message's MIME tree over its raw bytes, for BODYSTRUCTURE and `BODY[1.2.MIME]`-style
+//! A message's MIME tree over its raw bytes, for BODYSTRUCTURE, BINARY and `BODY[1.2.MIME]`-style
 //! sections. Parts are byte ranges of the stored message, so a section is exactly the bytes the
 //! client would find there; mail-parser reads each part's header fields. Pure: no I/O, no
 //! protocol state, bounded depth, never panics on any input.

@@ -9,33 +9,44 @@ use imap_codec::imap_types::body::{
 use imap_codec::imap_types::core::{IString, NString, Vec1};
 
 pub(crate) fn body_structure(part: &Part<'_>, extended: bool) -> BodyStructure<'static> {
-    if let Kind::Multipart(children) = &part.kind {
-        let bodies: Vec<BodyStructure<'static>> = children
-            .iter()
-            .map(|c| body_structure(c, extended))
-            .collect();
-        if let Ok(bodies) = Vec1::try_from(bodies) {
-            return BodyStructure::Multi {
-                bodies,
-                subtype: istring(&part.fields.subtype),
-                extension_data: extended.then(|| MultiPartExtensionData {
-                    parameter_list: params(&part.fields.params),
-                    tail: Some(disposition(&part.fields)),
-                }),
-            };
-        }
-        // A multipart without parts has nothing to list: shown as one empty text part.
-        return single(part, &Fields::default(), extended);
+    let Kind::Multipart(children) = &part.kind else {
+        return single(part, extended);
+    };
+    let bodies: Vec<BodyStructure<'static>> = children
+        .iter()
+        .map(|c| body_structure(c, extended))
+        .collect();
+    // A multipart must hold a part (RFC 2046 §5.1.1); for one that holds none, Dovecot lists
+    // an empty text/plain, and so does this server.
+    let bodies = Vec1::try_from(bodies).unwrap_or_else(|_| Vec1::from(empty_text(extended)));
+    BodyStructure::Multi {
+        bodies,
+        subtype: istring(&part.fields.subtype),
+        extension_data: extended.then(|| MultiPartExtensionData {
+            parameter_list: params(&part.fields.params),
+            tail: Some(disposition(&part.fields)),
+        }),
     }
-    single(part, &part.fields, extended)
 }
 
-fn single(part: &Part<'_>, fields: &Fields, extended: bool) -> BodyStructure<'static> {
-    let is_empty_multipart = matches!(part.kind, Kind::Multipart(_));
-    let (media_type, subtype) = match is_empty_multipart {
-        true => ("text", "plain"),
-        false => (fields.media_type.as_str(), fields.subtype.as_str()),
+fn empty_text(extended: bool) -> BodyStructure<'static> {
+    let empty = Part {
+        header: b"",
+        body: b"",
+        fields: Fields {
+            media_type: "text".to_owned(),
+            subtype: "plain".to_owned(),
+            encoding: "7BIT".to_owned(),
+            ..Fields::default()
+        },
+        kind: Kind::Single,
     };
+    single(&empty, extended)
+}
+
+fn single(part: &Part<'_>, extended: bool) -> BodyStructure<'static> {
+    let fields = &part.fields;
+    let (media_type, subtype) = (fields.media_type.as_str(), fields.subtype.as_str());
     let specific = match (&part.kind, media_type) {
         (Kind::Message(inner), _) => SpecificFields::Message {
             envelope: Box::new(super::envelope::envelope(part.body)),
@@ -51,10 +62,6 @@ fn single(part: &Part<'_>, fields: &Fields, extended: bool) -> BodyStructure<'st
             subtype: istring(subtype),
         },
     };
-    let encoding = match fields.encoding.is_empty() {
-        true => "7BIT",
-        false => fields.encoding.as_str(),
-    };
     // A text part names its charset: us-ascii unless it says otherwise (RFC 2046 §4.1.2).
     let mut parameters = params(&fields.params);
     if media_type == "text" && !fields.params.iter().any(|(k, _)| k == "charset") {
@@ -66,7 +73,7 @@ fn single(part: &Part<'_>, fields: &Fields, extended: bool) -> BodyStructure<'st
                 parameter_list: parameters,
                 id: nstring(fields.id.as_deref()),
                 description: nstring(fields.description.as_deref()),
-                content_transfer_encoding: istring(encoding),
+                content_transfer_encoding: istring(&fields.encoding),
                 size: u32::try_from(part.body.len()).unwrap_or(u32::MAX),
             },
             specific,
@@ -175,6 +182,15 @@ Hi\r\n--sub1--\r\n\r\n--foo bar--\r\n";
 ((\"TEXT\" \"html\" (\"charset\" \"us-ascii\") NIL NIL \"8BIT\" 9 1 NIL NIL NIL NIL)\
 (\"TEXT\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7BIT\" 2 1 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"sub1\") NIL NIL NIL) \
 14 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"foo bar\") NIL NIL NIL))\r\n"
+        );
+    }
+
+    #[test]
+    fn a_multipart_without_parts_lists_an_empty_text_part() {
+        let raw = b"Content-Type: multipart/mixed; boundary=b\r\n\r\nno delimiter at all\r\n";
+        assert_eq!(
+            wire(raw, false),
+            "* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7BIT\" 0 0) \"mixed\"))\r\n"
         );
     }
 }
