@@ -1,7 +1,8 @@
-//! A message's MIME tree over its raw bytes, for BODYSTRUCTURE, BINARY and `BODY[1.2.MIME]`-style
-//! sections. Parts are byte ranges of the stored message, so a section is exactly the bytes the
-//! client would find there; mail-parser reads each part's header fields. Pure: no I/O, no
-//! protocol state, bounded depth, never panics on any input.
+//! A message's MIME tree over its raw bytes, for BODYSTRUCTURE, BINARY and sections such as
+//! `BODY[1.2.MIME]`. Parts are byte ranges of the stored message, so a section is exactly the
+//! bytes the client would find there; mail-parser reads the structured header fields
+//! (Content-Type, -Disposition, -Language). Pure: no I/O, no protocol state, bounded depth,
+//! never panics on any input.
 
 use crate::commands::sections::{body_start, field_value, header, unfold};
 use mail_parser::{HeaderName, HeaderValue, MessageParser};
