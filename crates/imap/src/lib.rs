@@ -11,6 +11,7 @@ pub mod fuzzing;
 mod limits;
 mod listener;
 mod mime;
+mod mime_params;
 mod names;
 mod responses;
 mod sasl_plain;

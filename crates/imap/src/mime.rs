@@ -1,11 +1,11 @@
 //! A message's MIME tree over its raw bytes, for BODYSTRUCTURE, BINARY and sections such as
 //! `BODY[1.2.MIME]`. Parts are byte ranges of the stored message, so a section is exactly the
-//! bytes the client would find there; mail-parser reads the structured header fields
-//! (Content-Type, -Disposition, -Language). Pure: no I/O, no protocol state, bounded depth,
-//! never panics on any input.
+//! bytes the client would find there, and header fields are reported as sent
+//! ([`crate::mime_params`] reads the structured ones). Pure: no I/O, no protocol state,
+//! bounded depth, never panics on any input.
 
 use crate::commands::sections::{body_start, field_value, header, unfold};
-use mail_parser::{HeaderName, HeaderValue, MessageParser};
+use crate::mime_params;
 
 /// Deeper nesting is served as an opaque part: bounds the work one message can cause.
 const MAX_DEPTH: usize = 16;
@@ -156,37 +156,29 @@ fn fields(header: &[u8], default: (&str, &str)) -> Fields {
         location: raw("Content-Location"),
         ..Fields::default()
     };
-    let Some(parsed) = MessageParser::default().parse_headers(header) else {
-        return fields;
-    };
-    if let Some(HeaderValue::ContentType(ct)) = parsed.header(HeaderName::ContentType) {
-        fields.media_type = ct.c_type.to_ascii_lowercase();
-        fields.subtype = ct
-            .c_subtype
-            .as_deref()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        fields.params = ct
-            .attributes
-            .iter()
-            .flatten()
-            .map(|a| (a.name.to_ascii_lowercase(), a.value.to_string()))
-            .collect();
+    if let Some(content_type) = field_value(header, "Content-Type").map(mime_params::parse) {
+        // A type without a subtype is no type: the default stands.
+        if let Some((media_type, subtype)) = content_type.value.split_once('/') {
+            fields.media_type = media_type.trim().to_ascii_lowercase();
+            fields.subtype = subtype.trim().to_ascii_lowercase();
+            fields.params = content_type.params;
+        }
     }
-    if let Some(HeaderValue::ContentType(d)) = parsed.header(HeaderName::ContentDisposition) {
-        let params = d
-            .attributes
-            .iter()
-            .flatten()
-            .map(|a| (a.name.to_ascii_lowercase(), a.value.to_string()))
-            .collect();
-        fields.disposition = Some((d.c_type.to_string(), params));
-    }
-    fields.language = match parsed.header(HeaderName::ContentLanguage) {
-        Some(HeaderValue::Text(t)) => vec![t.to_string()],
-        Some(HeaderValue::TextList(list)) => list.iter().map(ToString::to_string).collect(),
-        _ => Vec::new(),
-    };
+    fields.disposition = field_value(header, "Content-Disposition")
+        .map(mime_params::parse)
+        .filter(|d| !d.value.is_empty())
+        .map(|d| (d.value, d.params));
+    fields.language = field_value(header, "Content-Language")
+        .map(|raw| {
+            mime_params::parse(raw)
+                .value
+                .split(',')
+                .map(str::trim)
+                .filter(|tag| !tag.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
     fields
 }
 
