@@ -218,11 +218,12 @@ impl<'a> Part<'a> {
         Some(part)
     }
 
-    /// Lines in the body, as text and message/rfc822 parts report them.
+    /// Lines in the body, as text and message/rfc822 parts report them: its line ends, as
+    /// Dovecot counts (a part's last line end belongs to the boundary after it, RFC 2046
+    /// §5.1.1, so "a\r\nb" before a boundary is one line).
     pub(crate) fn lines(&self) -> u32 {
         let newlines = self.body.iter().filter(|b| **b == b'\n').count();
-        let unterminated = usize::from(self.body.last().is_some_and(|b| *b != b'\n'));
-        u32::try_from(newlines + unterminated).unwrap_or(u32::MAX)
+        u32::try_from(newlines).unwrap_or(u32::MAX)
     }
 }
 
@@ -245,7 +246,7 @@ preamble\r\n--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello\r\nther
         assert_eq!(parts.len(), 3);
         // The line end before a delimiter is the delimiter's.
         assert_eq!(tree.find(&[1]).unwrap().body, b"Hello\r\nthere");
-        assert_eq!(tree.find(&[1]).unwrap().lines(), 2);
+        assert_eq!(tree.find(&[1]).unwrap().lines(), 1);
         assert_eq!(tree.find(&[1]).unwrap().fields.params[0].1, "utf-8");
         assert_eq!(tree.find(&[2, 1]).unwrap().body, b"inner text");
         assert_eq!(tree.find(&[2, 1]).unwrap().fields.subtype, "plain");

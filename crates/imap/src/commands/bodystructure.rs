@@ -155,7 +155,7 @@ mod tests {
         let out = wire(raw, false);
         assert_eq!(
             out,
-            "* 1 FETCH (BODY ((\"TEXT\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7BIT\" 2 1)(\"image\" \"png\" (\"name\" \"a.png\") NIL NIL \"BASE64\" 4) \"mixed\"))\r\n"
+            "* 1 FETCH (BODY ((\"TEXT\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7BIT\" 2 0)(\"image\" \"png\" (\"name\" \"a.png\") NIL NIL \"BASE64\" 4) \"mixed\"))\r\n"
                 .replace("BODY (", "BODYSTRUCTURE (")
         );
     }
@@ -179,8 +179,8 @@ Hi\r\n--sub1--\r\n\r\n--foo bar--\r\n";
 \"<foo@example.com>\" \"=?utf-8?q?d=C3=A9?=\" \"7BIT\" 7 1 \"Q2hlY2s=\" (\"inline\" (\"foo\" \"bar\")) (\"en\" \"fi\") \
 \"http://example.com/t\")(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 235 (NIL \"submsg\" ((NIL NIL \"sub\" \"domain.org\")) \
 ((NIL NIL \"sub\" \"domain.org\")) ((NIL NIL \"sub\" \"domain.org\")) NIL NIL NIL NIL NIL) \
-((\"TEXT\" \"html\" (\"charset\" \"us-ascii\") NIL NIL \"8BIT\" 9 1 NIL NIL NIL NIL)\
-(\"TEXT\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7BIT\" 2 1 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"sub1\") NIL NIL NIL) \
+((\"TEXT\" \"html\" (\"charset\" \"us-ascii\") NIL NIL \"8BIT\" 9 0 NIL NIL NIL NIL)\
+(\"TEXT\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7BIT\" 2 0 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"sub1\") NIL NIL NIL) \
 14 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"foo bar\") NIL NIL NIL))\r\n"
         );
     }
