@@ -15,6 +15,9 @@ const MAX_PARTS: usize = 1_000;
 /// One entity: its MIME header, its body and what the body holds.
 #[derive(Debug)]
 pub(crate) struct Part<'a> {
+    /// Where the entity (its header) starts in the whole message: BINARY rebuilds a message
+    /// from the bytes between parts and the parts decoded.
+    pub start: usize,
     pub header: &'a [u8],
     pub body: &'a [u8],
     pub fields: Fields,
@@ -47,13 +50,14 @@ pub(crate) struct Fields {
 
 /// The tree of a whole message.
 pub(crate) fn parse(raw: &[u8]) -> Part<'_> {
-    entity(raw, ("text", "plain"), 0)
+    entity(raw, 0, ("text", "plain"), 0)
 }
 
-/// An entity from its bytes; `default` is its type when it names none (text/plain, or
-/// message/rfc822 inside multipart/digest).
-fn entity<'a>(raw: &'a [u8], default: (&str, &str), depth: usize) -> Part<'a> {
+/// An entity from its bytes, which start at `start` in the message; `default` is its type
+/// when it names none (text/plain, or message/rfc822 inside multipart/digest).
+fn entity<'a>(raw: &'a [u8], start: usize, default: (&str, &str), depth: usize) -> Part<'a> {
     let header = header(raw);
+    let body_offset = start + header.len();
     let body = raw.get(body_start(raw)..).unwrap_or_default();
     let fields = fields(header, default);
     let kind = if depth >= MAX_DEPTH {
@@ -73,18 +77,24 @@ fn entity<'a>(raw: &'a [u8], default: (&str, &str), depth: usize) -> Part<'a> {
                 let parts = split(body, b.as_bytes())
                     .into_iter()
                     .take(MAX_PARTS)
-                    .map(|p| entity(p, child_default, depth + 1))
+                    .map(|(at, p)| entity(p, body_offset + at, child_default, depth + 1))
                     .collect::<Vec<_>>();
                 Kind::Multipart(parts)
             }
             _ => Kind::Multipart(Vec::new()),
         }
     } else if fields.media_type == "message" && fields.subtype == "rfc822" {
-        Kind::Message(Box::new(entity(body, ("text", "plain"), depth + 1)))
+        Kind::Message(Box::new(entity(
+            body,
+            body_offset,
+            ("text", "plain"),
+            depth + 1,
+        )))
     } else {
         Kind::Single
     };
     Part {
+        start,
         header,
         body,
         fields,
@@ -92,9 +102,10 @@ fn entity<'a>(raw: &'a [u8], default: (&str, &str), depth: usize) -> Part<'a> {
     }
 }
 
-/// The parts of a multipart body: between `--boundary` lines, each without the line end that
-/// belongs to the next delimiter (RFC 2046 §5.1.1).
-fn split<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
+/// The parts of a multipart body, each with where it starts in the body: between
+/// `--boundary` lines, each without the line end that belongs to the next delimiter
+/// (RFC 2046 §5.1.1).
+fn split<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<(usize, &'a [u8])> {
     let mut delimiter = b"--".to_vec();
     delimiter.extend_from_slice(boundary);
     let mut parts = Vec::new();
@@ -124,7 +135,7 @@ fn split<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
                             to -= 1;
                         }
                     }
-                    parts.push(body.get(from..to.max(from)).unwrap_or_default());
+                    parts.push((from, body.get(from..to.max(from)).unwrap_or_default()));
                 }
                 if closing {
                     return parts;
@@ -136,7 +147,7 @@ fn split<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
     }
     // No closing delimiter: the last part runs to the end.
     if let Some(from) = start {
-        parts.push(body.get(from..).unwrap_or_default());
+        parts.push((from, body.get(from..).unwrap_or_default()));
     }
     parts
 }

@@ -1,27 +1,80 @@
-//! BINARY and BINARY.SIZE (RFC 3516): a section with its Content-Transfer-Encoding undone.
-//! The data goes as a literal8 when it holds NUL, which no other IMAP string may carry.
+//! BINARY and BINARY.SIZE (RFC 3516): a section with its Content-Transfer-Encoding undone,
+//! as Dovecot does it: every part inside the section is decoded, and a decoded part that
+//! keeps its header there says `Content-Transfer-Encoding: binary` instead. The data goes as
+//! a literal8 when it holds NUL, which no other IMAP string may carry.
 
+use super::sections::split_fields;
 use crate::content_transfer::{UnknownCte, decode};
-use crate::mime;
+use crate::mime::{self, Kind, Part};
 use imap_codec::imap_types::core::{IString, Literal, LiteralMode, NString, NString8};
 use imap_codec::imap_types::extensions::binary::Literal8;
 use std::borrow::Cow;
 use std::num::NonZeroU32;
 
-/// The decoded bytes of `BINARY[section]`. The empty section is the whole message: its header
-/// and its decoded body. A part that is not there is empty, as in BODY[].
+/// The decoded bytes of `BINARY[section]` of the message `raw`. The empty section is the
+/// whole message, header included. A part that is not there is empty, as in BODY[].
 pub(crate) fn binary_bytes(section: &[NonZeroU32], raw: &[u8]) -> Result<Vec<u8>, UnknownCte> {
     let tree = mime::parse(raw);
-    if section.is_empty() {
-        let mut whole = tree.header.to_vec();
-        whole.extend_from_slice(&decode(&tree.fields.encoding, tree.body)?);
-        return Ok(whole);
-    }
     let numbers: Vec<u32> = section.iter().map(|n| n.get()).collect();
-    match tree.find(&numbers) {
-        Some(part) => decode(&part.fields.encoding, part.body).map(Cow::into_owned),
-        None => Ok(Vec::new()),
+    let Some(part) = tree.find(&numbers) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::with_capacity(part.header.len() + part.body.len());
+    converted(raw, part, section.is_empty(), &mut out)?;
+    Ok(out)
+}
+
+/// `part` decoded into `out`, with its header when `with_header`. A multipart keeps its
+/// preamble, delimiters and epilogue; its parts, and a message/rfc822 part's message, are
+/// converted in turn.
+fn converted(
+    raw: &[u8],
+    part: &Part<'_>,
+    with_header: bool,
+    out: &mut Vec<u8>,
+) -> Result<(), UnknownCte> {
+    let encoding = part.fields.encoding.as_str();
+    let decodes = matches!(encoding, "BASE64" | "QUOTED-PRINTABLE");
+    if with_header {
+        match decodes {
+            true => binary_header(part.header, out),
+            false => out.extend_from_slice(part.header),
+        }
     }
+    let body_start = part.start + part.header.len();
+    match &part.kind {
+        Kind::Multipart(children) => {
+            let mut at = body_start;
+            for child in children {
+                out.extend_from_slice(raw.get(at..child.start).unwrap_or_default());
+                converted(raw, child, true, out)?;
+                at = child.start + child.header.len() + child.body.len();
+            }
+            let end = body_start + part.body.len();
+            out.extend_from_slice(raw.get(at..end).unwrap_or_default());
+        }
+        Kind::Message(inner) if !decodes => converted(raw, inner, true, out)?,
+        _ => out.extend_from_slice(&decode(encoding, part.body)?),
+    }
+    Ok(())
+}
+
+/// A header without its Content-Transfer-Encoding, saying `binary` at its end instead.
+fn binary_header(header: &[u8], out: &mut Vec<u8>) {
+    let fields = split_fields(header);
+    for field in &fields {
+        let name = field.split(|b| *b == b':').next().unwrap_or_default();
+        if !name
+            .trim_ascii()
+            .eq_ignore_ascii_case(b"Content-Transfer-Encoding")
+        {
+            out.extend_from_slice(field);
+        }
+    }
+    out.extend_from_slice(b"Content-Transfer-Encoding: binary\r\n");
+    // The empty line that ends the header, as the header had it.
+    let fields_len: usize = fields.iter().map(|f| f.len()).sum();
+    out.extend_from_slice(header.get(fields_len..).unwrap_or(b"\r\n"));
 }
 
 /// Decoded data as the wire carries it: a literal, or a literal8 when it holds NUL.
@@ -57,8 +110,30 @@ Content-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 x\r\n--b--\r\n";
             binary_bytes(&section(&[3]), MIXED),
             Err(UnknownCte("X-UUENCODE".to_owned()))
         );
-        // A multipart's own body is not encoded: the whole message is as stored.
-        assert_eq!(binary_bytes(&[], MIXED).unwrap(), MIXED);
+        // The whole message holds a part it cannot decode.
+        assert!(binary_bytes(&[], MIXED).is_err());
+    }
+
+    /// BINARY[] of a multipart: preamble and delimiters as stored, each part decoded under a
+    /// header that says so.
+    #[test]
+    fn a_whole_multipart_is_decoded_part_by_part() {
+        let raw = b"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\npre\r\n--b\r\n\
+Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\nX-Keep: 1\r\n\r\naGk=\r\n--b\r\n\
+Content-Type: message/rfc822\r\n\r\nSubject: in\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n\
+a=3Db\r\n--b--\r\nepi\r\n";
+        let want: &[u8] =
+            b"Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\npre\r\n--b\r\n\
+Content-Type: text/plain\r\nX-Keep: 1\r\nContent-Transfer-Encoding: binary\r\n\r\nhi\r\n--b\r\n\
+Content-Type: message/rfc822\r\n\r\nSubject: in\r\nContent-Transfer-Encoding: binary\r\n\r\n\
+a=b\r\n--b--\r\nepi\r\n";
+        assert_eq!(binary_bytes(&[], raw).unwrap(), want);
+        // A part's own header is not part of BINARY[2]; the message inside it is.
+        assert_eq!(
+            binary_bytes(&section(&[2]), raw).unwrap(),
+            b"Subject: in\r\nContent-Transfer-Encoding: binary\r\n\r\na=b"
+        );
+        assert_eq!(binary_bytes(&section(&[2, 1]), raw).unwrap(), b"a=b");
     }
 
     #[test]
@@ -66,9 +141,11 @@ Content-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 x\r\n--b--\r\n";
         let raw = b"Subject: x\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n";
         assert_eq!(
             binary_bytes(&[], raw).unwrap(),
-            b"Subject: x\r\nContent-Transfer-Encoding: base64\r\n\r\n\0\x01\x02"
+            b"Subject: x\r\nContent-Transfer-Encoding: binary\r\n\r\n\0\x01\x02"
         );
         assert_eq!(binary_bytes(&section(&[1]), raw).unwrap(), [0, 1, 2]);
+        let plain = b"Subject: y\n\nbody\n";
+        assert_eq!(binary_bytes(&[], plain).unwrap(), plain);
     }
 
     #[test]

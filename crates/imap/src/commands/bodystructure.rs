@@ -31,6 +31,7 @@ pub(crate) fn body_structure(part: &Part<'_>, extended: bool) -> BodyStructure<'
 
 fn empty_text(extended: bool) -> BodyStructure<'static> {
     let empty = Part {
+        start: 0,
         header: b"",
         body: b"",
         fields: Fields {
