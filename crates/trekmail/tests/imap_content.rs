@@ -282,4 +282,22 @@ fn binary_decodes_parts_and_appends_literal8() {
         out.contains(&format!("BINARY.SIZE[] {}", message.len())),
         "{out}"
     );
+
+    // BINARY[] of a multipart decodes each part under a header that says so.
+    append(
+        &mut c,
+        b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+Content-Transfer-Encoding: base64\r\n\r\naGVsbG8gd29ybGQ=\r\n--b--\r\n",
+    );
+    let whole = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
+Content-Transfer-Encoding: binary\r\n\r\nhello world\r\n--b--\r\n";
+    let out = fetch(&mut c, 3, "BINARY.PEEK[] BINARY.SIZE[]");
+    assert!(
+        out.contains(&format!("BINARY[] {{{}}}\r\n{whole}", whole.len())),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("BINARY.SIZE[] {}", whole.len())),
+        "{out}"
+    );
 }
