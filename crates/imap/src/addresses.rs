@@ -266,10 +266,15 @@ fn angle(tokens: &[Token]) -> (Entry, &[Token]) {
     let mut route = String::new();
     let mut i = 0;
     // A route is `@a,@b:` before the address itself.
-    let colon = tokens.iter().position(|t| *t == Token::Special(b':'));
-    let close = tokens.iter().position(|t| *t == Token::Special(b'>'));
-    let routed = matches!(tokens.first(), Some(Token::Special(b'@')))
-        && colon.is_some_and(|c| close.is_none_or(|e| c < e));
+    // Looked for only up to the `>`: a long list must not be rescanned for every address.
+    let close = tokens
+        .iter()
+        .position(|t| *t == Token::Special(b'>'))
+        .unwrap_or(tokens.len());
+    let colon = tokens
+        .get(..close)
+        .and_then(|inside| inside.iter().position(|t| *t == Token::Special(b':')));
+    let routed = matches!(tokens.first(), Some(Token::Special(b'@')));
     if routed && let Some(colon) = colon {
         for token in tokens.get(..colon).unwrap_or_default() {
             match token {
@@ -441,6 +446,18 @@ mod tests {
             parse(b"<@x.org>"),
             [entry(None, None, MISSING_MAILBOX, "x.org")]
         );
+    }
+
+    /// Many addresses in one field are read in one pass, not one pass per address.
+    #[test]
+    fn a_long_list_is_read_in_linear_time() {
+        let list: Vec<u8> = (0..20_000)
+            .flat_map(|i| format!("N{i} <u{i}@example.com>, ").into_bytes())
+            .collect();
+        let started = std::time::Instant::now();
+        let entries = parse(&list);
+        assert_eq!(entries.len(), 20_000);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]
