@@ -3,6 +3,8 @@
 //! charsets left for the client to decode), quoted strings unquoted, comments dropped, and
 //! RFC 2231 continuations (`name*0`, `name*1*`) joined into one parameter. Pure; never panics.
 
+use std::collections::HashMap;
+
 /// `value *(";" attribute "=" value)`, attribute names lower-cased.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(crate) struct Structured {
@@ -111,6 +113,8 @@ struct Set {
 fn join_continuations(params: Vec<(String, String)>) -> Vec<(String, String)> {
     let mut plain = Vec::new();
     let mut sets: Vec<Set> = Vec::new();
+    // Which set each base name is, so that many parameters cost one pass.
+    let mut by_base: HashMap<String, usize> = HashMap::new();
     for (name, value) in params {
         let Some((base, number, encoded)) = continuation(&name) else {
             plain.push((name, value));
@@ -121,13 +125,16 @@ fn join_continuations(params: Vec<(String, String)>) -> Vec<(String, String)> {
             encoded,
             value,
         };
-        match sets.iter_mut().find(|set| set.base == base) {
+        match by_base.get(&base).and_then(|i| sets.get_mut(*i)) {
             Some(set) => set.sections.push(section),
-            None => sets.push(Set {
-                base,
-                position: plain.len(),
-                sections: vec![section],
-            }),
+            None => {
+                by_base.insert(base.clone(), sets.len());
+                sets.push(Set {
+                    base,
+                    position: plain.len(),
+                    sections: vec![section],
+                });
+            }
         }
     }
     let mut out = Vec::with_capacity(plain.len() + sets.len());
