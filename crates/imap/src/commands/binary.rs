@@ -1,7 +1,8 @@
 //! BINARY and BINARY.SIZE (RFC 3516): a section with its Content-Transfer-Encoding undone,
 //! as Dovecot does it: every part inside the section is decoded, and a decoded part that
-//! keeps its header there says `Content-Transfer-Encoding: binary` instead. The data goes as
-//! a literal8 when it holds NUL, which no other IMAP string may carry.
+//! keeps its header there says `Content-Transfer-Encoding: binary` instead. Decoded data goes
+//! as a literal8, as Dovecot sends it, and so does any holding NUL, which no other IMAP string
+//! may carry.
 
 use super::sections::split_fields;
 use crate::content_transfer::{UnknownCte, decode};
@@ -11,16 +12,27 @@ use imap_codec::imap_types::extensions::binary::Literal8;
 use std::borrow::Cow;
 use std::num::NonZeroU32;
 
-/// The decoded bytes of `BINARY[section]` of the message `raw`. The empty section is the
-/// whole message, header included. A part that is not there is empty, as in BODY[].
-pub(crate) fn binary_bytes(section: &[NonZeroU32], raw: &[u8]) -> Result<Vec<u8>, UnknownCte> {
+/// A section as BINARY gives it.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Binary {
+    pub bytes: Vec<u8>,
+    /// Whether some base64 or quoted-printable was undone in it.
+    pub decoded: bool,
+}
+
+/// `BINARY[section]` of the message `raw`. The empty section is the whole message, header
+/// included. A part that is not there is empty, as in BODY[].
+pub(crate) fn binary_bytes(section: &[NonZeroU32], raw: &[u8]) -> Result<Binary, UnknownCte> {
     let tree = mime::parse(raw);
     let numbers: Vec<u32> = section.iter().map(|n| n.get()).collect();
-    let Some(part) = tree.find(&numbers) else {
-        return Ok(Vec::new());
+    let mut out = Binary {
+        bytes: Vec::new(),
+        decoded: false,
     };
-    let mut out = Vec::with_capacity(part.header.len() + part.body.len());
-    converted(raw, part, section.is_empty(), &mut out)?;
+    if let Some(part) = tree.find(&numbers) {
+        out.bytes.reserve(part.header.len() + part.body.len());
+        converted(raw, part, section.is_empty(), &mut out)?;
+    }
     Ok(out)
 }
 
@@ -31,14 +43,15 @@ fn converted(
     raw: &[u8],
     part: &Part<'_>,
     with_header: bool,
-    out: &mut Vec<u8>,
+    out: &mut Binary,
 ) -> Result<(), UnknownCte> {
     let encoding = part.fields.encoding.as_str();
     let decodes = matches!(encoding, "BASE64" | "QUOTED-PRINTABLE");
+    out.decoded |= decodes;
     if with_header {
         match decodes {
-            true => binary_header(part.header, out),
-            false => out.extend_from_slice(part.header),
+            true => binary_header(part.header, &mut out.bytes),
+            false => out.bytes.extend_from_slice(part.header),
         }
     }
     let body_start = part.start + part.header.len();
@@ -46,15 +59,17 @@ fn converted(
         Kind::Multipart(children) => {
             let mut at = body_start;
             for child in children {
-                out.extend_from_slice(raw.get(at..child.start).unwrap_or_default());
+                let between = raw.get(at..child.start).unwrap_or_default();
+                out.bytes.extend_from_slice(between);
                 converted(raw, child, true, out)?;
                 at = child.start + child.header.len() + child.body.len();
             }
             let end = body_start + part.body.len();
-            out.extend_from_slice(raw.get(at..end).unwrap_or_default());
+            out.bytes
+                .extend_from_slice(raw.get(at..end).unwrap_or_default());
         }
         Kind::Message(inner) if !decodes => converted(raw, inner, true, out)?,
-        _ => out.extend_from_slice(&decode(encoding, part.body)?),
+        _ => out.bytes.extend_from_slice(&decode(encoding, part.body)?),
     }
     Ok(())
 }
@@ -77,14 +92,21 @@ fn binary_header(header: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(header.get(fields_len..).unwrap_or(b"\r\n"));
 }
 
-/// Decoded data as the wire carries it: a literal, or a literal8 when it holds NUL.
-pub(crate) fn nstring8(data: &[u8]) -> NString8<'static> {
-    match Literal::try_from(data.to_vec()) {
-        Ok(literal) => NString8::NString(NString(Some(IString::from(literal)))),
-        Err(_) => NString8::Literal8(Literal8 {
+/// BINARY data as the wire carries it: a literal8 when decoded (RFC 3516 §4.2 lets binary
+/// data go so; Dovecot sends all decoded data so) or when it holds NUL, else a literal.
+pub(crate) fn nstring8(data: &[u8], decoded: bool) -> NString8<'static> {
+    let literal8 = || {
+        NString8::Literal8(Literal8 {
             data: Cow::Owned(data.to_vec()),
             mode: LiteralMode::Sync,
-        }),
+        })
+    };
+    if decoded {
+        return literal8();
+    }
+    match Literal::try_from(data.to_vec()) {
+        Ok(literal) => NString8::NString(NString(Some(IString::from(literal)))),
+        Err(_) => literal8(),
     }
 }
 
@@ -103,9 +125,12 @@ Content-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 x\r\n--b--\r\n";
 
     #[test]
     fn parts_are_decoded() {
-        assert_eq!(binary_bytes(&section(&[1]), MIXED).unwrap(), b"hello world");
-        assert_eq!(binary_bytes(&section(&[2]), MIXED).unwrap(), b"a\0bc");
-        assert_eq!(binary_bytes(&section(&[9]), MIXED).unwrap(), b"");
+        assert_eq!(
+            binary_bytes(&section(&[1]), MIXED).unwrap().bytes,
+            b"hello world"
+        );
+        assert_eq!(binary_bytes(&section(&[2]), MIXED).unwrap().bytes, b"a\0bc");
+        assert_eq!(binary_bytes(&section(&[9]), MIXED).unwrap().bytes, b"");
         assert_eq!(
             binary_bytes(&section(&[3]), MIXED),
             Err(UnknownCte("X-UUENCODE".to_owned()))
@@ -127,30 +152,37 @@ a=3Db\r\n--b--\r\nepi\r\n";
 Content-Type: text/plain\r\nX-Keep: 1\r\nContent-Transfer-Encoding: binary\r\n\r\nhi\r\n--b\r\n\
 Content-Type: message/rfc822\r\n\r\nSubject: in\r\nContent-Transfer-Encoding: binary\r\n\r\n\
 a=b\r\n--b--\r\nepi\r\n";
-        assert_eq!(binary_bytes(&[], raw).unwrap(), want);
+        assert_eq!(binary_bytes(&[], raw).unwrap().bytes, want);
         // A part's own header is not part of BINARY[2]; the message inside it is.
         assert_eq!(
-            binary_bytes(&section(&[2]), raw).unwrap(),
+            binary_bytes(&section(&[2]), raw).unwrap().bytes,
             b"Subject: in\r\nContent-Transfer-Encoding: binary\r\n\r\na=b"
         );
-        assert_eq!(binary_bytes(&section(&[2, 1]), raw).unwrap(), b"a=b");
+        assert_eq!(binary_bytes(&section(&[2, 1]), raw).unwrap().bytes, b"a=b");
     }
 
     #[test]
     fn a_single_part_message_keeps_its_header() {
         let raw = b"Subject: x\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n";
         assert_eq!(
-            binary_bytes(&[], raw).unwrap(),
+            binary_bytes(&[], raw).unwrap().bytes,
             b"Subject: x\r\nContent-Transfer-Encoding: binary\r\n\r\n\0\x01\x02"
         );
-        assert_eq!(binary_bytes(&section(&[1]), raw).unwrap(), [0, 1, 2]);
+        assert_eq!(binary_bytes(&section(&[1]), raw).unwrap().bytes, [0, 1, 2]);
         let plain = b"Subject: y\n\nbody\n";
-        assert_eq!(binary_bytes(&[], plain).unwrap(), plain);
+        assert_eq!(binary_bytes(&[], plain).unwrap().bytes, plain);
     }
 
     #[test]
-    fn nul_goes_as_literal8() {
-        assert!(matches!(nstring8(b"a\0b"), NString8::Literal8(_)));
-        assert!(matches!(nstring8(b"ab"), NString8::NString(_)));
+    fn decoded_data_and_nul_go_as_literal8() {
+        assert!(matches!(nstring8(b"a\0b", false), NString8::Literal8(_)));
+        assert!(matches!(nstring8(b"ab", true), NString8::Literal8(_)));
+        assert!(matches!(nstring8(b"ab", false), NString8::NString(_)));
+        assert!(binary_bytes(&section(&[1]), MIXED).unwrap().decoded);
+        assert!(
+            !binary_bytes(&[], b"Subject: y\r\n\r\nbody\r\n")
+                .unwrap()
+                .decoded
+        );
     }
 }

@@ -189,13 +189,16 @@ fn binary_item(name: &Name, body: &[u8]) -> Result<Option<MessageDataItem<'stati
     Ok(Some(match name {
         Name::Binary {
             section, partial, ..
-        } => MessageDataItem::Binary {
-            section: section.clone(),
-            value: nstring8(partial_range(&binary_bytes(section, body)?, *partial)),
-        },
+        } => {
+            let binary = binary_bytes(section, body)?;
+            MessageDataItem::Binary {
+                section: section.clone(),
+                value: nstring8(partial_range(&binary.bytes, *partial), binary.decoded),
+            }
+        }
         Name::BinarySize { section } => MessageDataItem::BinarySize {
             section: section.clone(),
-            size: u32::try_from(binary_bytes(section, body)?.len()).unwrap_or(u32::MAX),
+            size: u32::try_from(binary_bytes(section, body)?.bytes.len()).unwrap_or(u32::MAX),
         },
         _ => return Ok(None),
     }))
