@@ -10,14 +10,23 @@ use std::borrow::Cow;
 #[error("cannot decode the Content-Transfer-Encoding {0}")]
 pub(crate) struct UnknownCte(pub String);
 
-/// `body` decoded from `encoding` (as BODYSTRUCTURE reports it, upper case).
-pub(crate) fn decode<'a>(encoding: &str, body: &'a [u8]) -> Result<Cow<'a, [u8]>, UnknownCte> {
+/// Whether `encoding` (as BODYSTRUCTURE reports it, upper case) changes the bytes it
+/// carries: false for 7bit, 8bit and binary; an error for an encoding this server does not know.
+pub(crate) fn transforms(encoding: &str) -> Result<bool, UnknownCte> {
     match encoding {
-        "7BIT" | "8BIT" | "BINARY" => Ok(Cow::Borrowed(body)),
-        "BASE64" => Ok(Cow::Owned(base64(body))),
-        "QUOTED-PRINTABLE" => Ok(Cow::Owned(quoted_printable(body))),
+        "7BIT" | "8BIT" | "BINARY" => Ok(false),
+        "BASE64" | "QUOTED-PRINTABLE" => Ok(true),
         other => Err(UnknownCte(other.to_owned())),
     }
+}
+
+/// `body` decoded from `encoding`.
+pub(crate) fn decode<'a>(encoding: &str, body: &'a [u8]) -> Result<Cow<'a, [u8]>, UnknownCte> {
+    Ok(match (transforms(encoding)?, encoding) {
+        (false, _) => Cow::Borrowed(body),
+        (true, "BASE64") => Cow::Owned(base64(body)),
+        (true, _) => Cow::Owned(quoted_printable(body)),
+    })
 }
 
 fn base64_value(b: u8) -> Option<u32> {
@@ -155,5 +164,7 @@ mod tests {
             decode("X-UUENCODE", b"begin"),
             Err(UnknownCte("X-UUENCODE".to_owned()))
         );
+        assert_eq!(transforms("BASE64"), Ok(true));
+        assert_eq!(transforms("8BIT"), Ok(false));
     }
 }

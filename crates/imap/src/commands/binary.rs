@@ -5,7 +5,7 @@
 //! may carry.
 
 use super::sections::split_fields;
-use crate::content_transfer::{UnknownCte, decode};
+use crate::content_transfer::{UnknownCte, decode, transforms};
 use crate::mime::{self, Kind, Part};
 use imap_codec::imap_types::core::{IString, Literal, LiteralMode, NString, NString8};
 use imap_codec::imap_types::extensions::binary::Literal8;
@@ -46,7 +46,8 @@ fn converted(
     out: &mut Binary,
 ) -> Result<(), UnknownCte> {
     let encoding = part.fields.encoding.as_str();
-    let decodes = matches!(encoding, "BASE64" | "QUOTED-PRINTABLE");
+    // An encoding it cannot undo fails the whole section, even on a multipart.
+    let decodes = transforms(encoding)?;
     out.decoded |= decodes;
     if with_header {
         match decodes {
@@ -137,6 +138,12 @@ Content-Transfer-Encoding: x-uuencode\r\n\r\nbegin 644 x\r\n--b--\r\n";
         );
         // The whole message holds a part it cannot decode.
         assert!(binary_bytes(&[], MIXED).is_err());
+        let odd_multipart = b"Content-Type: multipart/mixed; boundary=b\r\n\
+Content-Transfer-Encoding: x-odd\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n";
+        assert_eq!(
+            binary_bytes(&[], odd_multipart),
+            Err(UnknownCte("X-ODD".to_owned()))
+        );
     }
 
     /// BINARY[] of a multipart: preamble and delimiters as stored, each part decoded under a
