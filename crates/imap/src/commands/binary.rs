@@ -169,7 +169,7 @@ a=b\r\n--b--\r\nepi\r\n";
     }
 
     #[test]
-    fn a_single_part_message_keeps_its_header() {
+    fn a_decoded_single_part_message_says_it_is_binary() {
         let raw = b"Subject: x\r\nContent-Transfer-Encoding: base64\r\n\r\nAAEC\r\n";
         assert_eq!(
             binary_bytes(&[], raw).unwrap().bytes,
