@@ -274,6 +274,10 @@ fn binary_decodes_parts_and_appends_literal8() {
     c.send(b"\r\n");
     let appended = text(&answer(&mut c, "b"));
     assert!(appended.contains("b OK"), "{appended}");
+    // And non-synchronizing (LITERAL+), no `+` awaited.
+    c.send(b"n APPEND INBOX ~{9+}\r\n\r\n\x00abc\x00\r\n\r\n");
+    let appended = text(&answer(&mut c, "n"));
+    assert!(appended.contains("n OK"), "{appended}");
     let out = fetch(&mut c, 2, "BINARY.PEEK[1] BINARY.SIZE[]");
     assert!(
         out.contains("BINARY[1] ~{11}\r\n\x00\x01binary\x00\r\n"),
@@ -283,6 +287,8 @@ fn binary_decodes_parts_and_appends_literal8() {
         out.contains(&format!("BINARY.SIZE[] {}", message.len())),
         "{out}"
     );
+    let out = fetch(&mut c, 3, "BINARY.PEEK[1]");
+    assert!(out.contains("BINARY[1] ~{7}\r\n\x00abc\x00\r\n"), "{out:?}");
 
     // BINARY[] of a multipart decodes each part under a header that says so.
     append(
@@ -292,7 +298,7 @@ Content-Transfer-Encoding: base64\r\n\r\naGVsbG8gd29ybGQ=\r\n--b--\r\n",
     );
     let whole = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
 Content-Transfer-Encoding: binary\r\n\r\nhello world\r\n--b--\r\n";
-    let out = fetch(&mut c, 3, "BINARY.PEEK[] BINARY.SIZE[]");
+    let out = fetch(&mut c, 4, "BINARY.PEEK[] BINARY.SIZE[]");
     assert!(
         out.contains(&format!("BINARY[] ~{{{}}}\r\n{whole}", whole.len())),
         "{out}"
