@@ -2,9 +2,11 @@
 //! command path that needs no database. Client bytes go through the line guard into imap-next's
 //! protocol state as a connection feeds them; every command is answered so the state moves on
 //! (AUTHENTICATE and IDLE included), and a FETCH is served over a message made of the same
-//! bytes: the MIME tree, BODY/BODYSTRUCTURE, ENVELOPE and every section it names. The server
-//! logic behind the database is fuzzed over TCP by the binary's bad-input test.
+//! bytes: the MIME tree, BODY/BODYSTRUCTURE, ENVELOPE and every section it names, decoded
+//! for BINARY too. The server logic behind the database is fuzzed over TCP by the binary's
+//! bad-input test.
 
+use crate::commands::binary::binary_bytes;
 use crate::commands::bodystructure::body_structure;
 use crate::commands::envelope::envelope;
 use crate::commands::sections::section_bytes;
@@ -77,6 +79,10 @@ fn serve_fetch(body: &CommandBody<'_>, message: &[u8]) {
             }
             MessageDataItemName::Envelope => {
                 let _ = envelope(message);
+            }
+            MessageDataItemName::Binary { section, .. }
+            | MessageDataItemName::BinarySize { section } => {
+                let _ = binary_bytes(section, message);
             }
             _ => {}
         }

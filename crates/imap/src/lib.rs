@@ -2,13 +2,16 @@
 //! connection's state and asks the core for everything else: sign-in through the door, a live
 //! session in the registry (its ending closes the connection with `* BYE`), folders and mail.
 
+mod addresses;
 mod commands;
 mod connection;
+mod content_transfer;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod limits;
 mod listener;
 mod mime;
+mod mime_params;
 mod names;
 mod responses;
 mod sasl_plain;

@@ -74,6 +74,7 @@ pub fn capability_list(login_allowed: bool, starttls: bool) -> Vec1<Capability<'
         Capability::QuotaRes(imap_codec::imap_types::extensions::quota::Resource::Storage),
         Capability::CondStore,
         Capability::QResync,
+        Capability::Binary,
     ];
     if let Ok(atom) = Atom::try_from("SPECIAL-USE") {
         caps.push(Capability::from(atom));

@@ -202,7 +202,8 @@ if mode == "mail":
     expect_bad("FETCH", "1", "(NOPE)")
     expect_bad("FETCH", "x:y", "(FLAGS)")
     expect_bad("FETCH", "9", "(FLAGS)")
-    expect_bad("FETCH", "1", "(BINARY[1])")
+    # RFC 3516 BINARY takes part numbers only.
+    expect_bad("FETCH", "1", "(BINARY[TEXT])")
     expect_bad("FETCH", "1", "(BODY.PEEK[1.0])")
     typ, data = m.fetch("1", "FULL")
     assert typ == "OK" and b"BODY (" in data[0], data

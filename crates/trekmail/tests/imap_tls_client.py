@@ -115,7 +115,7 @@ typ, data = m.fetch("1", "(BODYSTRUCTURE)")
 assert typ == "OK", data
 structure = data[0] if isinstance(data[0], bytes) else b"".join(
     x if isinstance(x, bytes) else x[0] + x[1] for x in data)
-assert b'("TEXT" "plain" ("charset" "utf-8") NIL NIL "7BIT" 10 1' in structure, structure
+assert b'("TEXT" "plain" ("charset" "utf-8") NIL NIL "7BIT" 10 0' in structure, structure
 assert b'"MESSAGE" "RFC822"' in structure and b'"Forwarded"' in structure, structure
 assert b'("attachment" ("filename" "data.bin"))' in structure, structure
 assert b'"mixed" ("boundary" "outer")' in structure, structure

@@ -1,102 +1,52 @@
-//! ENVELOPE (RFC 3501 §7.4.2) from the message's header, parsed by mail-parser. Date,
-//! subject and ids are the raw (unfolded) header values, as the RFC asks; addresses are
-//! mail-parser's, names decoded to UTF-8 (sent as literals when not plain ASCII).
+//! ENVELOPE (RFC 3501 §7.4.2) from the message's header: date, subject and ids are the raw
+//! header values without their line breaks, addresses come from [`crate::addresses`] with
+//! names as sent. An absent field is NIL; Sender and Reply-To default to From.
 
+use super::sections::{field_value, header, unfold};
+use crate::addresses::{self, Entry};
 use imap_codec::imap_types::core::{IString, NString};
 use imap_codec::imap_types::envelope::{Address, Envelope};
-use mail_parser::{Address as Parsed, MessageParser};
 
-/// The message's envelope; every part NIL when the header cannot be parsed.
+/// The envelope of the message (or of the message a message/rfc822 part holds) in `raw`.
 pub(crate) fn envelope(raw: &[u8]) -> Envelope<'static> {
-    let header = super::sections::header(raw);
-    let Some(message) = MessageParser::new().parse_headers(header) else {
-        return Envelope {
-            date: NString(None),
-            subject: NString(None),
-            from: Vec::new(),
-            sender: Vec::new(),
-            reply_to: Vec::new(),
-            to: Vec::new(),
-            cc: Vec::new(),
-            bcc: Vec::new(),
-            in_reply_to: NString(None),
-            message_id: NString(None),
-        };
-    };
-    let raw_value = |name: &str| text(message.header_raw(name).map(unfold).as_deref());
-    let from = addresses(message.from());
-    // Sender and Reply-To default to From (RFC 3501 §7.4.2).
-    let or_from = |list: Vec<Address<'static>>| match list.is_empty() {
+    let header = header(raw);
+    let value = |name: &str| field_value(header, name);
+    let raw_value = |name: &str| text(value(name).map(unfold).as_deref());
+    let list = |name: &str| value(name).map(addresses::parse).unwrap_or_default();
+    let from = list("From");
+    let or_from = |own: Vec<Entry>| match own.is_empty() {
         true => from.clone(),
-        false => list,
+        false => own,
     };
     Envelope {
         date: raw_value("Date"),
         subject: raw_value("Subject"),
-        sender: or_from(addresses(message.sender())),
-        reply_to: or_from(addresses(message.reply_to())),
-        from: from.clone(),
-        to: addresses(message.to()),
-        cc: addresses(message.cc()),
-        bcc: addresses(message.bcc()),
+        sender: wire(or_from(list("Sender"))),
+        reply_to: wire(or_from(list("Reply-To"))),
+        from: wire(from.clone()),
+        to: wire(list("To")),
+        cc: wire(list("Cc")),
+        bcc: wire(list("Bcc")),
         in_reply_to: raw_value("In-Reply-To"),
         message_id: raw_value("Message-ID"),
     }
 }
 
-/// A raw header value without its line breaks and surrounding blanks.
-fn unfold(value: &str) -> String {
-    value
-        .replace("\r\n", "")
-        .replace('\n', "")
-        .trim()
-        .to_owned()
-}
-
+/// A string as the wire carries it; NUL, which no IMAP string allows, becomes a space.
 fn text(value: Option<&str>) -> NString<'static> {
-    NString(value.and_then(|v| IString::try_from(v.to_owned()).ok()))
+    NString(value.and_then(|v| IString::try_from(v.replace('\0', " ")).ok()))
 }
 
-fn addresses(parsed: Option<&Parsed<'_>>) -> Vec<Address<'static>> {
-    let mut out = Vec::new();
-    match parsed {
-        None => {}
-        Some(Parsed::List(list)) => out.extend(list.iter().filter_map(one)),
-        Some(Parsed::Group(groups)) => {
-            for group in groups {
-                match &group.name {
-                    // A named group is framed by a start and an end marker.
-                    Some(name) => {
-                        out.push(marker(Some(name)));
-                        out.extend(group.addresses.iter().filter_map(one));
-                        out.push(marker(None));
-                    }
-                    None => out.extend(group.addresses.iter().filter_map(one)),
-                }
-            }
-        }
-    }
-    out
-}
-
-fn one(addr: &mail_parser::Addr<'_>) -> Option<Address<'static>> {
-    let address = addr.address.as_deref()?;
-    let (mailbox, host) = address.rsplit_once('@').unwrap_or((address, ""));
-    Some(Address {
-        name: text(addr.name.as_deref()),
-        adl: NString(None),
-        mailbox: text(Some(mailbox)),
-        host: text(Some(host)),
-    })
-}
-
-fn marker(name: Option<&str>) -> Address<'static> {
-    Address {
-        name: NString(None),
-        adl: NString(None),
-        mailbox: text(name),
-        host: NString(None),
-    }
+fn wire(entries: Vec<Entry>) -> Vec<Address<'static>> {
+    entries
+        .into_iter()
+        .map(|e| Address {
+            name: text(e.name.as_deref()),
+            adl: text(e.adl.as_deref()),
+            mailbox: text(e.mailbox.as_deref()),
+            host: text(e.host.as_deref()),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -120,6 +70,49 @@ mod tests {
         assert_eq!(env.to.len(), 2);
         assert!(env.cc.is_empty());
         assert_eq!(env.in_reply_to, NString(None));
+    }
+
+    fn wire_form(raw: &[u8]) -> String {
+        use imap_codec::encode::Encoder;
+        use imap_codec::imap_types::core::Vec1;
+        use imap_codec::imap_types::fetch::MessageDataItem;
+        use imap_codec::imap_types::response::{Data, Response};
+        let data = Data::Fetch {
+            seq: std::num::NonZeroU32::MIN,
+            items: Vec1::from(MessageDataItem::Envelope(envelope(raw))),
+        };
+        let bytes = imap_codec::ResponseCodec::default()
+            .encode(&Response::Data(data))
+            .dump();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    /// RFC 3501 §7.4.2 on the wire: routes, groups, comments as names, empty Sender.
+    #[test]
+    fn envelopes_on_the_wire() {
+        assert_eq!(
+            wire_form(b"Date: Sat, 01 Feb 2007 01:02:03 +0200\r\nFrom: <@route:user@domain>\r\n\r\nbody\r\n"),
+            "* 1 FETCH (ENVELOPE (\"Sat, 01 Feb 2007 01:02:03 +0200\" NIL ((NIL \"@route\" \"user\" \"domain\")) \
+((NIL \"@route\" \"user\" \"domain\")) ((NIL \"@route\" \"user\" \"domain\")) NIL NIL NIL NIL NIL))\r\n"
+        );
+        assert_eq!(
+            wire_form(b"From: user@domain (Real Name)\r\nSender: \r\nTo: group: g1@d1.org;\r\nCc: x:;\r\n\r\n"),
+            "* 1 FETCH (ENVELOPE (NIL NIL ((\"Real Name\" NIL \"user\" \"domain\")) ((\"Real Name\" NIL \"user\" \"domain\")) \
+((\"Real Name\" NIL \"user\" \"domain\")) ((NIL NIL \"group\" NIL)(NIL NIL \"g1\" \"d1.org\")(NIL NIL NIL NIL)) \
+((NIL NIL \"x\" NIL)(NIL NIL NIL NIL)) NIL NIL NIL))\r\n"
+        );
+    }
+
+    /// Encoded words and quoted names are sent as they stand in the header.
+    #[test]
+    fn names_and_subjects_are_not_decoded() {
+        let env = envelope(
+            b"Subject: =?utf-8?q?caf=C3=A9?=\r\nFrom: \"Doe, J.\" <j@x>\r\nTo: =?utf-8?b?w6k=?= <e@x>\r\n\r\n",
+        );
+        let s = |n: &NString<'_>| n.0.as_ref().map(|i| i.as_ref().to_vec());
+        assert_eq!(s(&env.subject), Some(b"=?utf-8?q?caf=C3=A9?=".to_vec()));
+        assert_eq!(s(&env.from[0].name), Some(b"Doe, J.".to_vec()));
+        assert_eq!(s(&env.to[0].name), Some(b"=?utf-8?b?w6k=?=".to_vec()));
     }
 
     #[test]

@@ -1,11 +1,13 @@
-//! FETCH and UID FETCH: flags, UIDs, sizes, dates, ENVELOPE, BODY and BODYSTRUCTURE, and any
-//! section (the whole message, its header or text, a MIME part, its MIME header), whole or in
-//! part. BINARY is not offered and answers `BAD`.
+//! FETCH and UID FETCH: flags, UIDs, sizes, dates, ENVELOPE, BODY and BODYSTRUCTURE, any
+//! section (the whole message, its header or text, a MIME part, its MIME header) and its
+//! decoded BINARY form (RFC 3516), whole or in part.
 
+use super::binary::{binary_bytes, nstring8};
 use super::bodystructure::body_structure;
 use super::fetch_flags;
 use super::sections::{header, section_bytes, text};
 use crate::connection::Connection;
+use crate::content_transfer::UnknownCte;
 use crate::mime;
 use crate::selection::uid_sequence;
 use crate::transport::Transport;
@@ -77,12 +79,6 @@ impl Connection {
             changed_since,
             vanished,
         } = request;
-        if let Some(refused) = names.iter().find_map(unsupported) {
-            return self.bad(
-                tag,
-                &format!("{refused} is not supported by this server yet"),
-            );
-        }
         let Some(signed_in) = self.signed_in.as_mut() else {
             return self.bad(tag, "Sign in first");
         };
@@ -169,8 +165,10 @@ impl Connection {
                     return;
                 };
                 let extra = flags_changed.contains(uid);
-                let answer = answer(&names, view, *uid, *seq, meta, &body, extra, condstore);
-                responses.extend(answer);
+                match answer(&names, view, *uid, *seq, meta, &body, extra, condstore) {
+                    Ok(answer) => responses.extend(answer),
+                    Err(e) => return self.no(tag, Some("UNKNOWN-CTE"), &e.to_string()),
+                }
             }
             let mut last = None;
             for data in responses {
@@ -264,7 +262,7 @@ fn answer(
     body: &[u8],
     flags_changed: bool,
     condstore: bool,
-) -> Option<Data<'static>> {
+) -> Result<Option<Data<'static>>, UnknownCte> {
     let at = position(seq);
     let from_view = |name: &Name| match name {
         Name::Flags => Some(MessageDataItem::Flags(view.fetch_flags(at))),
@@ -275,13 +273,18 @@ fn answer(
             .map(MessageDataItem::ModSeq),
         _ => None,
     };
-    let mut items: Vec<MessageDataItem<'static>> = names
-        .iter()
-        .filter_map(|n| match n {
-            Name::Flags | Name::Uid | Name::ModSeq => from_view(n),
-            other => meta.and_then(|m| item(other, m, body)),
-        })
-        .collect();
+    let mut items: Vec<MessageDataItem<'static>> = Vec::with_capacity(names.len());
+    for name in names {
+        let found = match (name, meta) {
+            (Name::Flags | Name::Uid | Name::ModSeq, _) => from_view(name),
+            (other, Some(meta)) => match binary_item(other, body)? {
+                Some(binary) => Some(binary),
+                None => item(other, meta, body),
+            },
+            (_, None) => None,
+        };
+        items.extend(found);
+    }
     if flags_changed {
         let mut implied = vec![Name::Flags];
         if condstore {
@@ -293,10 +296,10 @@ fn answer(
             }
         }
     }
-    Some(Data::Fetch {
-        seq: NonZeroU32::new(seq)?,
-        items: Vec1::try_from(items).ok()?,
-    })
+    let (Some(seq), Ok(items)) = (NonZeroU32::new(seq), Vec1::try_from(items)) else {
+        return Ok(None);
+    };
+    Ok(Some(Data::Fetch { seq, items }))
 }
 
 fn expand(m: Macro) -> Vec<Name> {
@@ -312,18 +315,13 @@ fn expand(m: Macro) -> Vec<Name> {
     names
 }
 
-/// The item's name when this server cannot answer it truthfully yet.
-fn unsupported(name: &Name) -> Option<&'static str> {
-    match name {
-        Name::Binary { .. } | Name::BinarySize { .. } => Some("BINARY"),
-        _ => None,
-    }
-}
-
 fn sets_seen(name: &Name) -> bool {
     matches!(
         name,
-        Name::BodyExt { peek: false, .. } | Name::Rfc822 | Name::Rfc822Text
+        Name::BodyExt { peek: false, .. }
+            | Name::Binary { peek: false, .. }
+            | Name::Rfc822
+            | Name::Rfc822Text
     )
 }
 
@@ -342,7 +340,39 @@ fn needs_body(name: &Name) -> bool {
             | Name::Rfc822
             | Name::Rfc822Header
             | Name::Rfc822Text
+            | Name::Binary { .. }
+            | Name::BinarySize { .. }
     )
+}
+
+/// BINARY and BINARY.SIZE; `None` for any other item.
+fn binary_item(name: &Name, body: &[u8]) -> Result<Option<MessageDataItem<'static>>, UnknownCte> {
+    Ok(Some(match name {
+        Name::Binary {
+            section, partial, ..
+        } => {
+            let binary = binary_bytes(section, body)?;
+            MessageDataItem::Binary {
+                section: section.clone(),
+                value: nstring8(partial_range(&binary.bytes, *partial), binary.decoded),
+            }
+        }
+        Name::BinarySize { section } => MessageDataItem::BinarySize {
+            section: section.clone(),
+            size: u32::try_from(binary_bytes(section, body)?.bytes.len()).unwrap_or(u32::MAX),
+        },
+        _ => return Ok(None),
+    }))
+}
+
+/// `<start.length>` of `whole`: empty past the end, cut short at it.
+fn partial_range(whole: &[u8], partial: Option<(u32, NonZeroU32)>) -> &[u8] {
+    let Some((start, length)) = partial else {
+        return whole;
+    };
+    let from = (start as usize).min(whole.len());
+    let to = from.saturating_add(length.get() as usize).min(whole.len());
+    whole.get(from..to).unwrap_or_default()
 }
 
 fn item(name: &Name, meta: &MessageMeta, body: &[u8]) -> Option<MessageDataItem<'static>> {
@@ -364,21 +394,10 @@ fn item(name: &Name, meta: &MessageMeta, body: &[u8]) -> Option<MessageDataItem<
             section, partial, ..
         } => {
             let whole = section_bytes(section.as_ref(), body);
-            let (origin, data) = match partial {
-                None => (None, whole),
-                Some((start, length)) => {
-                    let from = (*start as usize).min(whole.len());
-                    let to = from.saturating_add(length.get() as usize).min(whole.len());
-                    (
-                        Some(*start),
-                        whole.get(from..to).unwrap_or_default().to_vec(),
-                    )
-                }
-            };
             MessageDataItem::BodyExt {
                 section: section.clone(),
-                origin,
-                data: nstring(&data),
+                origin: partial.map(|(start, _)| start),
+                data: nstring(partial_range(&whole, *partial)),
             }
         }
         _ => return None,

@@ -2,6 +2,7 @@
 //! core and answers through the connection's protocol state.
 
 mod append;
+pub(crate) mod binary;
 pub(crate) mod bodystructure;
 mod copy;
 pub(crate) mod envelope;

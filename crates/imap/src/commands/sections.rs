@@ -97,6 +97,28 @@ fn header_fields(raw: &[u8], fields: &[AString<'_>], wanted: bool) -> Vec<u8> {
     out
 }
 
+/// The value (after the colon, as sent) of the first field called `name` in `header`.
+pub(crate) fn field_value<'a>(header: &'a [u8], name: &str) -> Option<&'a [u8]> {
+    split_fields(header).into_iter().find_map(|field| {
+        let (field_name, value) = field.split_at(field.iter().position(|b| *b == b':')?);
+        field_name
+            .trim_ascii()
+            .eq_ignore_ascii_case(name.as_bytes())
+            .then(|| value.get(1..).unwrap_or_default())
+    })
+}
+
+/// A field value without its line breaks and surrounding blanks, as ENVELOPE and
+/// BODYSTRUCTURE report unstructured fields.
+pub(crate) fn unfold(value: &[u8]) -> String {
+    let kept: Vec<u8> = value
+        .iter()
+        .copied()
+        .filter(|b| !matches!(b, b'\r' | b'\n'))
+        .collect();
+    String::from_utf8_lossy(kept.trim_ascii()).into_owned()
+}
+
 /// A header's fields, each with its continuation lines and line ends.
 pub(crate) fn split_fields(header: &[u8]) -> Vec<&[u8]> {
     let mut fields = Vec::new();
