@@ -4,12 +4,16 @@
 
 mod commands;
 mod connection;
+mod deflate;
+mod folder_tree;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod limits;
+mod list_command;
 mod listener;
 mod mime;
 mod names;
+mod response_tail;
 mod responses;
 mod sasl_plain;
 mod sequence;

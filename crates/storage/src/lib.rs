@@ -11,6 +11,7 @@ mod blob_ids;
 mod brands;
 mod credentials;
 mod error;
+mod folder_counts;
 mod folders;
 mod fs_blobs;
 mod mailboxes;

@@ -2,10 +2,10 @@
 //! `transfer`.
 
 use crate::sql_store::SqlStore;
-use crate::{folders, messages, transfer, usage};
+use crate::{folder_counts, folders, messages, transfer, usage};
 use trekmail_core::ids::MailboxId;
 use trekmail_core::mail::{
-    BlobId, FlagChange, Flags, Folder, FolderId, MessageMeta, NewMessage, SpecialUse,
+    BlobId, FlagChange, Flags, Folder, FolderCounts, FolderId, MessageMeta, NewMessage, SpecialUse,
 };
 use trekmail_core::store::{MessageStore, StoreResult};
 
@@ -43,6 +43,10 @@ impl MessageStore for SqlStore {
 
     async fn append(&self, folder: FolderId, message: &NewMessage) -> StoreResult<MessageMeta> {
         messages::append(self, folder, message).await
+    }
+
+    async fn folder_counts(&self, folder: FolderId) -> StoreResult<FolderCounts> {
+        folder_counts::count(self, folder).await
     }
 
     /// `NotFound` if the folder does not exist.

@@ -61,3 +61,17 @@ pub struct Folder {
     pub uid_next: u32,
     pub subscribed: bool,
 }
+
+/// What STATUS asks of a folder, counted by the store in one aggregate query, so its cost
+/// does not grow with what it would take to read every message.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FolderCounts {
+    pub messages: u32,
+    /// Messages without `\Seen`.
+    pub unseen: u32,
+    /// Messages with `\Deleted`, and their bytes (RFC 9051's DELETED and DELETED-STORAGE).
+    pub deleted: u32,
+    pub deleted_bytes: u64,
+    /// The bytes of every message (RFC 8438's SIZE).
+    pub bytes: u64,
+}

@@ -1,7 +1,7 @@
 use super::StoreResult;
 use crate::ids::MailboxId;
 use crate::mail::{
-    BlobId, FlagChange, Flags, Folder, FolderId, MessageMeta, NewMessage, SpecialUse,
+    BlobId, FlagChange, Flags, Folder, FolderCounts, FolderId, MessageMeta, NewMessage, SpecialUse,
 };
 
 /// A mailbox's folders and messages. Every method that adds bytes checks the mailbox's quota
@@ -28,6 +28,8 @@ pub trait MessageStore: Send + Sync {
 
     /// Appends a message with the folder's next UID.
     async fn append(&self, folder: FolderId, message: &NewMessage) -> StoreResult<MessageMeta>;
+    /// The folder's counts for STATUS, from aggregates; `NotFound` if there is no such folder.
+    async fn folder_counts(&self, folder: FolderId) -> StoreResult<FolderCounts>;
     /// The folder's messages in UID order.
     async fn messages(&self, folder: FolderId) -> StoreResult<Vec<MessageMeta>>;
     /// Changes the flags of the messages with these UIDs; returns them as they now are.

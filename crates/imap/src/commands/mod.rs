@@ -12,6 +12,7 @@ mod folders;
 mod list;
 mod search;
 pub(crate) mod sections;
+mod status;
 mod store;
 
 use crate::connection::{Connection, failure};
