@@ -3,7 +3,7 @@
 //! Pure, so every rule of RFC 3501 §6.3.8–9, RFC 5258 and RFC 3348 is tested here.
 
 use crate::names::{self, DELIMITER};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use trekmail_core::mail::INBOX;
 
 /// A folder as LIST sees it.
@@ -50,21 +50,27 @@ pub(crate) fn list(folders: &BTreeMap<String, Node>, ask: Ask<'_>) -> Vec<Listed
         })
     };
     let by_selection = ask.subscribed || ask.special_use;
-    let matched = |name: &str| ask.patterns.iter().any(|p| pattern_matches(p, name));
+    // Each name is matched once; the look below a parent then costs a set look-up per child.
+    let names = with_parents(folders);
+    let matched: HashSet<&str> = names
+        .iter()
+        .filter(|name| ask.patterns.iter().any(|p| pattern_matches(p, name)))
+        .map(String::as_str)
+        .collect();
     let mut out = Vec::new();
-    for name in with_parents(folders) {
-        if !matched(&name) {
+    for name in &names {
+        if !matched.contains(name.as_str()) {
             continue;
         }
-        let node = folders.get(&name);
-        let below = descendants(folders, &name);
+        let node = folders.get(name);
+        let below = descendants(folders, name);
         // Selected folders below that the client would not see: the reason to list a parent.
         let hidden_below = below
             .clone()
-            .any(|child| selected(child) && !matched(child));
+            .any(|child| selected(child) && !matched.contains(child.as_str()));
         let (listed, for_children) = if by_selection {
             let for_children = hidden_below && ask.parents;
-            (selected(&name) || for_children, for_children)
+            (selected(name) || for_children, for_children)
         } else {
             (node.is_some() || hidden_below, false)
         };
@@ -75,7 +81,7 @@ pub(crate) fn list(folders: &BTreeMap<String, Node>, ask: Ask<'_>) -> Vec<Listed
                 has_children: below.clone().next().is_some(),
                 for_children,
                 special_use: node.and_then(|n| n.special_use),
-                name,
+                name: name.clone(),
             });
         }
     }

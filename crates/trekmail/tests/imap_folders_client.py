@@ -188,6 +188,9 @@ def folders(port, login, password):
         b'* LIST (\\Sent) "/" Sent',
         b'* LIST (\\Trash) "/" Trash',
     ]), special
+    # The patterns of one LIST are bounded together, so many cannot multiply its cost.
+    untagged, tagged = s.command('LIST "" (' + " ".join(["*%*"] * 400) + ")")
+    assert tagged.startswith(b"NO [LIMIT]") and not untagged, (untagged, tagged)
     for bad in ['LIST (imaptest) "" ""', 'LIST (recursivematch) "" ""',
                 'LIST (recursivematch remote) "" %', 'LIST "" "" RETURN (imaptest)',
                 'LIST "" * RETURN (STATUS (BOGUS))']:

@@ -10,7 +10,7 @@ use imap_codec::imap_types::core::{Atom, QuotedChar, Tag};
 use imap_codec::imap_types::flag::FlagNameAttribute;
 use imap_codec::imap_types::mailbox::{ListMailbox, Mailbox};
 use imap_codec::imap_types::response::Data;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use trekmail_core::mail::Folder;
 
 /// How the answer is worded.
@@ -80,11 +80,9 @@ impl Connection {
             .iter()
             .map(|p| format!("{}{p}", command.reference))
             .collect();
-        if patterns
-            .iter()
-            .any(|p| p.chars().count() > names::MAX_PATTERN_CHARS)
-        {
-            return self.no(tag, Some("LIMIT"), "Pattern too long");
+        let length: usize = patterns.iter().map(|p| p.chars().count()).sum();
+        if length > names::MAX_PATTERN_CHARS {
+            return self.no(tag, Some("LIMIT"), "Patterns too long");
         }
         let folders = match self.core.folders(&access).await {
             Ok(f) => f,
@@ -104,6 +102,8 @@ impl Connection {
                 (f.name.clone(), node)
             })
             .collect();
+        let by_name: HashMap<&str, &Folder> =
+            folders.iter().map(|f| (f.name.as_str(), f)).collect();
         let ask = Ask {
             patterns: &patterns,
             subscribed: command.selection.subscribed,
@@ -131,8 +131,9 @@ impl Connection {
                 self.tails
                     .add(handle, child_info(&command.selection).into_bytes());
             }
-            let folder = folders.iter().find(|f| f.name == listed.name);
-            if let (Some(items), Some(folder)) = (&command.returns.status, folder) {
+            if let (Some(items), Some(folder)) =
+                (&command.returns.status, by_name.get(&*listed.name))
+            {
                 self.list_status(folder, mailbox, items).await;
             }
         }
