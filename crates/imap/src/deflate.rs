@@ -5,17 +5,20 @@
 //! Memory per compressed connection is bounded and does not depend on what is sent: the
 //! compressor uses a 4 KiB window (zlib-rs: 2 × 4 KiB window, 8 KiB chain links, a 128 KiB hash
 //! table and 112 KiB of symbol buffers, about 260 KiB); the decompressor must accept the
-//! client's 32 KiB window (about 45 KiB with its tables); input waiting to be inflated stays
+//! client's 32 KiB window (about 40 KiB with its tables); input waiting to be inflated stays
 //! under one read (4 KiB), since the socket is read again only when it is used up, and one
 //! inflate gives at most [`INFLATE_CHUNK`] bytes, however much a small input would expand to.
-//! Output is compressed when it is written, one burst at a time, each ended with a sync flush
-//! so the client can decode all of it at once.
+//! Output is compressed as it is written, [`DEFLATE_PIECE`] bytes at a time (so the compressed
+//! copy of a large response is never held whole), and each burst ends with a sync flush so the
+//! client can decode all of it at once.
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 use std::io;
 
 /// The compressor's window, as log2: small, since the decompressor on the client takes any.
 const WINDOW_BITS: u8 = 12;
+/// The most output compressed at a time.
+pub(crate) const DEFLATE_PIECE: usize = 16 * 1024;
 /// The most decompressed bytes one inflate gives, before the line guard sees them.
 pub(crate) const INFLATE_CHUNK: usize = 4096;
 
@@ -38,18 +41,28 @@ impl Deflate {
         }
     }
 
-    /// Compresses `plain` onto the end of `wire`, ending with a sync flush.
-    pub(crate) fn compress(&mut self, plain: &[u8], wire: &mut Vec<u8>) -> io::Result<()> {
+    /// Compresses `plain` onto the end of `wire`; the `last` piece of a burst ends with a sync
+    /// flush.
+    pub(crate) fn compress(
+        &mut self,
+        plain: &[u8],
+        wire: &mut Vec<u8>,
+        last: bool,
+    ) -> io::Result<()> {
+        let flush = match last {
+            true => FlushCompress::Sync,
+            false => FlushCompress::None,
+        };
         let mut consumed = 0;
         loop {
             wire.reserve(plain.len().saturating_sub(consumed) / 2 + 64);
             let before = self.out.total_in();
             let rest = plain.get(consumed..).unwrap_or_default();
             self.out
-                .compress_vec(rest, wire, FlushCompress::Sync)
+                .compress_vec(rest, wire, flush)
                 .map_err(io::Error::other)?;
             consumed += usize::try_from(self.out.total_in() - before).unwrap_or(usize::MAX);
-            // The flush is complete once everything is in and there was room to spare.
+            // Done once everything is in and there was room to spare (the flush is complete).
             if consumed >= plain.len() && wire.len() < wire.capacity() {
                 return Ok(());
             }
@@ -123,7 +136,9 @@ mod tests {
             b"a1 OK done\r\n".to_vec(),
         ] {
             let mut wire = Vec::new();
-            server.compress(&burst, &mut wire).unwrap();
+            let (head, tail) = burst.split_at(burst.len() / 2);
+            server.compress(head, &mut wire, false).unwrap();
+            server.compress(tail, &mut wire, true).unwrap();
             assert!(wire.ends_with(&[0, 0, 0xff, 0xff]), "sync flush marker");
             assert_eq!(client_inflate(&mut client, &wire), burst);
         }

@@ -4,7 +4,7 @@
 //! both; STARTTLS swaps the stream underneath, and COMPRESS puts DEFLATE between the stream
 //! and the line guard.
 
-use crate::deflate::Deflate;
+use crate::deflate::{DEFLATE_PIECE, Deflate};
 use crate::limits::{InFlightBudget, LineGuard, LineTooLong};
 use imap_next::server::{Error as ServerError, Event, Server};
 use imap_next::{Interrupt, Io, State};
@@ -57,6 +57,8 @@ pub(crate) struct Transport {
     deflate: Option<Box<Deflate>>,
     /// Compressed output not written yet.
     wire: Vec<u8>,
+    /// How much of `out` is in `wire` already.
+    out_compressed: usize,
 }
 
 impl Transport {
@@ -75,6 +77,7 @@ impl Transport {
             need: 0,
             deflate: None,
             wire: Vec::new(),
+            out_compressed: 0,
         }
     }
 
@@ -152,20 +155,34 @@ impl Transport {
         }
     }
 
-    /// Writes the queued output (compressed first, after COMPRESS, as one burst). Each written
-    /// piece leaves the queue at once, so a cancelled flush resumes where it stopped.
+    /// Writes the queued output (after COMPRESS, compressed piece by piece as one burst). Each
+    /// written piece leaves the queue at once, so a cancelled flush resumes where it stopped.
     pub(crate) async fn flush(&mut self) -> Result<(), TransportError> {
-        if let Some(deflate) = &mut self.deflate
-            && !self.out.is_empty()
-        {
-            deflate.compress(&self.out, &mut self.wire)?;
-            self.out.clear();
-        }
-        let pending = match self.deflate {
-            Some(_) => &mut self.wire,
-            None => &mut self.out,
-        };
-        while !pending.is_empty() {
+        loop {
+            if let Some(deflate) = &mut self.deflate
+                && self.wire.is_empty()
+                && self.out_compressed < self.out.len()
+            {
+                let end = self.out.len().min(self.out_compressed + DEFLATE_PIECE);
+                let piece = self.out.get(self.out_compressed..end).unwrap_or_default();
+                deflate.compress(piece, &mut self.wire, end == self.out.len())?;
+                self.out_compressed = end;
+                if end == self.out.len() {
+                    self.out.clear();
+                    self.out_compressed = 0;
+                }
+            }
+            let pending = match self.deflate {
+                Some(_) => &mut self.wire,
+                None => &mut self.out,
+            };
+            if pending.is_empty() {
+                if self.out.is_empty() {
+                    break;
+                }
+                // A piece the compressor kept to itself: compress the next.
+                continue;
+            }
             let written = match &mut self.link {
                 Link::Plain(tcp) => tcp.write(pending).await?,
                 Link::Tls(tls) => tls.write(pending).await?,
