@@ -6,7 +6,7 @@
 //! compressor uses a 4 KiB window (zlib-rs: 2 × 4 KiB window, 8 KiB chain links, a 128 KiB hash
 //! table and 112 KiB of symbol buffers, about 260 KiB); the decompressor must accept the
 //! client's 32 KiB window (about 40 KiB with its tables); input waiting to be inflated stays
-//! under one read (4 KiB), since the socket is read again only when it is used up, and one
+//! under one read (4 KiB), since the socket is read again only once inflating gives nothing, and one
 //! inflate gives at most [`INFLATE_CHUNK`] bytes, however much a small input would expand to.
 //! Output is compressed as it is written, [`DEFLATE_PIECE`] bytes at a time (so the compressed
 //! copy of a large response is never held whole), and each burst ends with a sync flush so the
