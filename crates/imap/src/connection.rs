@@ -231,10 +231,8 @@ impl Connection {
                 )),
                 event = transport.next(&mut self.server) => match event {
                     Ok(event) => {
-                        if let Event::ResponseSent { handle, .. } = &event
-                            && let Some(tail) = self.tails.take(*handle)
-                        {
-                            transport.extend_line(&tail);
+                        if let Event::ResponseSent { handle, .. } = &event {
+                            self.tails.write(*handle, transport);
                         }
                         let ending = self.on_event(event).await;
                         if self.signed_in.is_some() {
@@ -693,6 +691,7 @@ impl Connection {
                         handle: sent,
                         response,
                     }) => {
+                        self.tails.write(sent, transport);
                         let last = match handle {
                             Some(handle) => sent == handle,
                             None => matches!(

@@ -2,6 +2,7 @@
 //! items (RFC 5258 §9, such as CHILDINFO). The response is queued without it; when imap-next
 //! hands over the response's bytes, the transport adds the tail before the line's CRLF.
 
+use crate::transport::Transport;
 use imap_next::server::ResponseHandle;
 
 /// Tails waiting for their response to be written; only a LIST's, so few and short-lived.
@@ -13,9 +14,10 @@ impl Tails {
         self.0.push((handle, tail));
     }
 
-    /// The tail of the response just written, if it has one.
-    pub(crate) fn take(&mut self, handle: ResponseHandle) -> Option<Vec<u8>> {
-        let i = self.0.iter().position(|(h, _)| *h == handle)?;
-        Some(self.0.swap_remove(i).1)
+    /// Adds the tail of the response just handed to `transport`, if it has one.
+    pub(crate) fn write(&mut self, handle: ResponseHandle, transport: &mut Transport) {
+        if let Some(i) = self.0.iter().position(|(h, _)| *h == handle) {
+            transport.extend_line(&self.0.swap_remove(i).1);
+        }
     }
 }
