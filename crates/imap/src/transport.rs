@@ -105,9 +105,11 @@ impl Transport {
         matches!(self.link, Link::Tls(_))
     }
 
-    /// COMPRESS=DEFLATE (RFC 4978) from the next byte on, both ways: the caller has written
-    /// the command's tagged OK uncompressed.
+    /// COMPRESS=DEFLATE (RFC 4978) from the next byte on, both ways: the caller has queued
+    /// the command's tagged OK, which is written uncompressed.
     pub(crate) fn start_compression(&mut self) {
+        // What a slow client has not taken yet of the OK still goes out as it is, first.
+        self.wire.append(&mut self.out);
         self.deflate = Some(Box::new(Deflate::new()));
     }
 
