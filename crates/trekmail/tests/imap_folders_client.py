@@ -251,6 +251,11 @@ def compressed(port, tls, login, password):
     lines = [s.response() for _ in range(4)]
     assert lines[0] == b"p1 OK NOOP completed" and lines[3].startswith(b"p3 OK"), lines
     assert lines[1] == b"* STATUS %s (MESSAGES 1 SIZE %d)" % (folder.encode(), len(body)), lines
+    # Literal announcements are read inflated: one over the limit is refused, and on it goes.
+    s.send(b"big APPEND INBOX {26214401}\r\n")
+    line = s.line()
+    assert line.startswith(b"big BAD"), line
+    s.ok("NOOP")
     # The line guard sees the inflated bytes: 200 KB of line is 200 bytes on the wire.
     s.send(b"x " + b"a" * 200_000 + b"\r\n")
     line = s.line()
