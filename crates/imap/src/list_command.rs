@@ -10,7 +10,7 @@ use imap_next::server::Error as ServerError;
 pub(crate) struct Selection {
     pub subscribed: bool,
     pub special_use: bool,
-    /// Parents of selected folders that the patterns miss are listed with CHILDINFO.
+    /// Parents of subscribed folders that the patterns miss are listed with CHILDINFO.
     pub recursive_match: bool,
 }
 
@@ -83,8 +83,10 @@ fn parse_list(p: &mut Parser<'_>, tag: String) -> Result<ListCommand, BadList> {
             return Err(bad("Expected a reference"));
         }
     }
-    if selection.recursive_match && !selection.subscribed && !selection.special_use {
-        return Err(bad("RECURSIVEMATCH needs another selection option"));
+    // RECURSIVEMATCH modifies a base option, and SUBSCRIBED is the only one (RFC 5258 §6;
+    // SPECIAL-USE is independent, RFC 6154 §6).
+    if selection.recursive_match && !selection.subscribed {
+        return Err(bad("RECURSIVEMATCH needs SUBSCRIBED"));
     }
     let reference = p.astring().ok_or_else(|| bad("Bad reference"))?;
     if !p.space() {
@@ -351,11 +353,15 @@ mod tests {
         );
         assert_eq!(
             bad("a LIST (recursivematch) \"\" \"\"\r\n"),
-            "RECURSIVEMATCH needs another selection option"
+            "RECURSIVEMATCH needs SUBSCRIBED"
         );
         assert_eq!(
             bad("a LIST (recursivematch remote) \"\" %\r\n"),
-            "RECURSIVEMATCH needs another selection option"
+            "RECURSIVEMATCH needs SUBSCRIBED"
+        );
+        assert_eq!(
+            bad("a LIST (special-use recursivematch) \"\" %\r\n"),
+            "RECURSIVEMATCH needs SUBSCRIBED"
         );
         assert_eq!(
             bad("a LIST \"\" \"\" return (imaptest)\r\n"),

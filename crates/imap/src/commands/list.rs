@@ -128,8 +128,7 @@ impl Connection {
                 },
             });
             if form == Form::Extended && listed.for_children {
-                self.tails
-                    .add(handle, child_info(&command.selection).into_bytes());
+                self.tails.add(handle, CHILD_INFO.to_vec());
             }
             if let (Some(items), Some(folder)) =
                 (&command.returns.status, by_name.get(&*listed.name))
@@ -205,18 +204,9 @@ fn children(listed: &Listed) -> &'static str {
     }
 }
 
-/// RFC 5258 §3.5's extended data item: which selection options the children satisfy, that
-/// the parent is listed for.
-fn child_info(selection: &Selection) -> String {
-    let mut options = Vec::new();
-    if selection.subscribed {
-        options.push("\"SUBSCRIBED\"");
-    }
-    if selection.special_use {
-        options.push("\"SPECIAL-USE\"");
-    }
-    format!(" (\"CHILDINFO\" ({}))", options.join(" "))
-}
+/// RFC 5258 §3.5's extended data item of a parent listed for its subscribed children:
+/// RECURSIVEMATCH only modifies SUBSCRIBED.
+const CHILD_INFO: &[u8] = b" (\"CHILDINFO\" (\"SUBSCRIBED\"))";
 
 fn delimiter() -> Option<QuotedChar> {
     QuotedChar::try_from(names::DELIMITER).ok()
@@ -274,14 +264,5 @@ mod tests {
             ["\\Noselect"]
         );
         assert!(attributes(&listed(true, true, false), Form::Lsub, &asked).is_empty());
-    }
-
-    #[test]
-    fn child_info_names_the_selection() {
-        let subscribed = Selection {
-            subscribed: true,
-            ..Selection::default()
-        };
-        assert_eq!(child_info(&subscribed), " (\"CHILDINFO\" (\"SUBSCRIBED\"))");
     }
 }
