@@ -4,20 +4,22 @@
 
 use crate::transport::Transport;
 use imap_next::server::ResponseHandle;
+use std::collections::VecDeque;
 
-/// Tails waiting for their response to be written; only a LIST's, so few and short-lived.
+/// Tails waiting for their response to be written. Responses go out in the order they were
+/// queued, so the next tail is always at the front.
 #[derive(Debug, Default)]
-pub(crate) struct Tails(Vec<(ResponseHandle, Vec<u8>)>);
+pub(crate) struct Tails(VecDeque<(ResponseHandle, &'static [u8])>);
 
 impl Tails {
-    pub(crate) fn add(&mut self, handle: ResponseHandle, tail: Vec<u8>) {
-        self.0.push((handle, tail));
+    pub(crate) fn add(&mut self, handle: ResponseHandle, tail: &'static [u8]) {
+        self.0.push_back((handle, tail));
     }
 
     /// Adds the tail of the response just handed to `transport`, if it has one.
     pub(crate) fn write(&mut self, handle: ResponseHandle, transport: &mut Transport) {
-        if let Some(i) = self.0.iter().position(|(h, _)| *h == handle) {
-            transport.extend_line(&self.0.swap_remove(i).1);
+        if let Some((_, tail)) = self.0.pop_front_if(|(h, _)| *h == handle) {
+            transport.extend_line(tail);
         }
     }
 }

@@ -128,7 +128,7 @@ impl Connection {
                 },
             });
             if form == Form::Extended && listed.for_children {
-                self.tails.add(handle, CHILD_INFO.to_vec());
+                self.tails.add(handle, CHILD_INFO);
             }
             if let (Some(items), Some(folder)) =
                 (&command.returns.status, by_name.get(&*listed.name))
