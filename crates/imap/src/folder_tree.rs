@@ -221,7 +221,29 @@ mod tests {
 
     #[test]
     fn lsub_shows_unsubscribed_parents_as_for_children() {
-        let f = base();
+        let mut f = base();
+        f.insert(
+            "s/t".into(),
+            Node {
+                subscribed: true,
+                special_use: None,
+            },
+        );
+        f.insert(
+            "s".into(),
+            Node {
+                subscribed: true,
+                special_use: None,
+            },
+        );
+        let p = patterns(&["s"]);
+        let ask = Ask {
+            patterns: &p,
+            subscribed: true,
+            parents: true,
+            ..Ask::default()
+        };
+        assert_eq!(shown(&list(&f, ask)), ["s s c i"]);
         let p = patterns(&["m/%"]);
         let ask = Ask {
             patterns: &p,

@@ -144,6 +144,10 @@ def folders(port, login, password):
         '* LSUB (\\Noselect) "/" m/test7',
         '* LSUB (\\Noselect) "/" m/test8',
     ], "LSUB %")
+    s.ok("SUBSCRIBE m")
+    expect_lines(s.ok('LSUB "" m'), ['* LSUB () "/" m'], "LSUB of a subscribed parent")
+    s.ok("UNSUBSCRIBE m")
+    expect_lines(s.ok('LSUB "" m'), ['* LSUB (\\Noselect) "/" m'], "LSUB of a parent only")
     expect_lines(s.ok('LSUB "" *test1'), [
         '* LSUB () "/" m/test1',
         '* LSUB () "/" m/test2/test1',

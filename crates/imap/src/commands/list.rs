@@ -164,7 +164,8 @@ fn attributes(listed: &Listed, form: Form, returns: &Returns) -> Vec<FlagNameAtt
     let mut items = Vec::new();
     match form {
         Form::Lsub => {
-            if listed.for_children {
+            // Listed only for subscribed folders below it (RFC 3501 §6.3.9).
+            if !listed.subscribed {
                 items.push(FlagNameAttribute::Noselect);
             }
         }
@@ -264,5 +265,9 @@ mod tests {
             ["\\Noselect"]
         );
         assert!(attributes(&listed(true, true, false), Form::Lsub, &asked).is_empty());
+        // Subscribed itself, with subscribed folders below that the pattern misses.
+        let mut both = listed(true, true, true);
+        both.for_children = true;
+        assert!(attributes(&both, Form::Lsub, &asked).is_empty());
     }
 }
