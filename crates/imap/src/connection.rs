@@ -3,7 +3,7 @@
 //! session is ended, the server stops or the client idles too long.
 
 use crate::limits::{BYE_TIMEOUT, FloodMeter, HANDSHAKE_TIMEOUT, LineTooLong, MAX_BAD_IN_A_ROW};
-use crate::list_command::{self, BadList, ListCommand};
+use crate::list_command::{self, Refused};
 use crate::listener::{ImapServer, PlaintextAuth};
 use crate::response_tail::Tails;
 use crate::transport::{Transport, TransportError};
@@ -310,7 +310,7 @@ impl Connection {
     }
 
     /// A LIST-EXTENDED command, which imap-codec refused: run like any other command.
-    async fn on_extended_list(&mut self, list: Result<ListCommand, BadList>) -> Option<Ending> {
+    async fn on_extended_list(&mut self, refused: Refused) -> Option<Ending> {
         if self.session_ended() {
             return Some(Ending::Bye(SESSION_ENDED));
         }
@@ -319,16 +319,14 @@ impl Connection {
         if self.flood.flooding() {
             return Some(Ending::Bye("Too many commands"));
         }
-        match list {
-            Ok(command) => match Tag::try_from(command.tag.clone()) {
-                Ok(tag) => self.list_extended(tag, command).await,
-                Err(_) => {
-                    self.server.enqueue_status(r::bad(None, "Bad tag"));
-                }
-            },
-            Err(BadList { tag, reason }) => {
-                let tag = Tag::try_from(tag).ok();
+        let tag = Tag::try_from(refused.tag).ok();
+        match (tag, refused.list) {
+            (Some(tag), Ok(command)) => self.list_extended(tag, command).await,
+            (tag, Err(reason)) => {
                 self.server.enqueue_status(r::bad(tag, reason));
+            }
+            (None, Ok(_)) => {
+                self.server.enqueue_status(r::bad(None, "Bad tag"));
             }
         }
         None

@@ -26,23 +26,21 @@ pub(crate) struct Returns {
 /// A parsed LIST command, extended or not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ListCommand {
-    pub tag: String,
     pub selection: Selection,
     pub reference: String,
     pub patterns: Vec<String>,
     pub returns: Returns,
 }
 
-/// A LIST this server refuses, with the tag to answer `BAD` to.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{reason}")]
-pub(crate) struct BadList {
+/// A LIST that imap-codec refused: its tag, and the command or why it is refused here too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refused {
     pub tag: String,
-    pub reason: &'static str,
+    pub list: Result<ListCommand, &'static str>,
 }
 
 /// The LIST in a command imap-codec refused, if it is one.
-pub(crate) fn refused(error: &ServerError) -> Option<Result<ListCommand, BadList>> {
+pub(crate) fn refused(error: &ServerError) -> Option<Refused> {
     match error {
         ServerError::MalformedMessage { discarded_bytes } => parse(discarded_bytes.declassify()),
         _ => None,
@@ -51,24 +49,21 @@ pub(crate) fn refused(error: &ServerError) -> Option<Result<ListCommand, BadList
 
 /// Parses a whole command as received, `tag SP LIST …` up to its final CRLF; `None` when it
 /// is not a LIST at all.
-fn parse(message: &[u8]) -> Option<Result<ListCommand, BadList>> {
+fn parse(message: &[u8]) -> Option<Refused> {
     let mut p = Parser { rest: message };
     let tag = p.tag()?;
     if !p.space() || !p.keyword("LIST") || !p.space() {
         return None;
     }
-    Some(parse_list(&mut p, tag))
+    let list = parse_list(&mut p);
+    Some(Refused { tag, list })
 }
 
 /// What follows `tag LIST `.
-fn parse_list(p: &mut Parser<'_>, tag: String) -> Result<ListCommand, BadList> {
-    let bad = |reason| BadList {
-        tag: tag.clone(),
-        reason,
-    };
+fn parse_list(p: &mut Parser<'_>) -> Result<ListCommand, &'static str> {
     let mut selection = Selection::default();
     if p.peek() == Some(b'(') {
-        let words = p.atom_list().ok_or_else(|| bad("Bad selection options"))?;
+        let words = p.atom_list().ok_or("Bad selection options")?;
         for word in words {
             match word.to_ascii_uppercase().as_str() {
                 "SUBSCRIBED" => selection.subscribed = true,
@@ -76,23 +71,23 @@ fn parse_list(p: &mut Parser<'_>, tag: String) -> Result<ListCommand, BadList> {
                 "RECURSIVEMATCH" => selection.recursive_match = true,
                 // Every folder is local: nothing more to list.
                 "REMOTE" => {}
-                _ => return Err(bad("Unknown selection option")),
+                _ => return Err("Unknown selection option"),
             }
         }
         if !p.space() {
-            return Err(bad("Expected a reference"));
+            return Err("Expected a reference");
         }
     }
     // RECURSIVEMATCH modifies a base option, and SUBSCRIBED is the only one (RFC 5258 §6;
     // SPECIAL-USE is independent, RFC 6154 §6).
     if selection.recursive_match && !selection.subscribed {
-        return Err(bad("RECURSIVEMATCH needs SUBSCRIBED"));
+        return Err("RECURSIVEMATCH needs SUBSCRIBED");
     }
-    let reference = p.astring().ok_or_else(|| bad("Bad reference"))?;
+    let reference = p.astring().ok_or("Bad reference")?;
     if !p.space() {
-        return Err(bad("Expected a pattern"));
+        return Err("Expected a pattern");
     }
-    let patterns = p.patterns().ok_or_else(|| bad("Bad pattern"))?;
+    let patterns = p.patterns().ok_or("Bad pattern")?;
     let mut returns = Returns {
         // SUBSCRIBED selects by subscription and says so (RFC 5258 §3).
         subscribed: selection.subscribed,
@@ -100,15 +95,14 @@ fn parse_list(p: &mut Parser<'_>, tag: String) -> Result<ListCommand, BadList> {
     };
     if p.space() {
         if !p.keyword("RETURN") || !p.space() {
-            return Err(bad("Expected RETURN"));
+            return Err("Expected RETURN");
         }
-        return_options(p, &mut returns).map_err(bad)?;
+        return_options(p, &mut returns)?;
     }
     if !p.crlf() {
-        return Err(bad("Unexpected text after the command"));
+        return Err("Unexpected text after the command");
     }
     Ok(ListCommand {
-        tag,
         selection,
         reference,
         patterns,
@@ -299,14 +293,11 @@ mod tests {
     use super::*;
 
     fn ok(line: &str) -> ListCommand {
-        parse(line.as_bytes()).unwrap().unwrap()
+        parse(line.as_bytes()).unwrap().list.unwrap()
     }
 
     fn bad(line: &str) -> &'static str {
-        match parse(line.as_bytes()) {
-            Some(Err(BadList { reason, .. })) => reason,
-            other => panic!("{line:?}: {other:?}"),
-        }
+        parse(line.as_bytes()).unwrap().list.unwrap_err()
     }
 
     #[test]
@@ -314,7 +305,6 @@ mod tests {
         let c = ok(
             "a1 list (Subscribed RecursiveMatch REMOTE) \"\" (INBOX \"Work/%\" {3}\r\nx*y) RETURN (children STATUS (MESSAGES size))\r\n",
         );
-        assert_eq!(c.tag, "a1");
         assert_eq!(
             c.selection,
             Selection {
@@ -374,10 +364,7 @@ mod tests {
         );
         assert_eq!(bad("a LIST \"\" {5}\r\nab\r\n"), "Bad pattern");
         assert_eq!(bad("a LIST \"\" * extra\r\n"), "Expected RETURN");
-        match parse(b"a LIST (x) \"\" *\r\n") {
-            Some(Err(BadList { tag, .. })) => assert_eq!(tag, "a"),
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(parse(b"a LIST (x) \"\" *\r\n").unwrap().tag, "a");
     }
 
     #[test]

@@ -37,7 +37,6 @@ impl Connection {
             ListMailbox::String(s) => String::from_utf8_lossy(s.as_ref()).into_owned(),
         };
         let command = ListCommand {
-            tag: tag.as_ref().to_owned(),
             selection: Selection {
                 subscribed: lsub,
                 ..Selection::default()
