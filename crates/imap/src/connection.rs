@@ -3,7 +3,9 @@
 //! session is ended, the server stops or the client idles too long.
 
 use crate::limits::{BYE_TIMEOUT, FloodMeter, HANDSHAKE_TIMEOUT, LineTooLong, MAX_BAD_IN_A_ROW};
+use crate::list_command::{self, Refused};
 use crate::listener::{ImapServer, PlaintextAuth};
+use crate::response_tail::Tails;
 use crate::selection::Selected;
 use crate::transport::{Transport, TransportError};
 use crate::{responses as r, sasl_plain};
@@ -58,6 +60,8 @@ enum Ending {
     Gone,
     /// STARTTLS: its tagged OK is queued; the handshake follows.
     StartTls,
+    /// COMPRESS: its tagged OK is queued; compression starts after it.
+    Compress,
 }
 
 pub(crate) struct Connection {
@@ -66,6 +70,10 @@ pub(crate) struct Connection {
     peer: SocketAddr,
     /// Over TLS, implicit or after STARTTLS.
     tls: bool,
+    /// After COMPRESS=DEFLATE.
+    compressed: bool,
+    /// Extended data of LIST responses queued, added as they are written.
+    pub(crate) tails: Tails,
     pub(crate) server: Server,
     pub(crate) signed_in: Option<SignedIn>,
     authenticate_tag: Option<Tag<'static>>,
@@ -102,6 +110,8 @@ pub(crate) async fn run(
     let mut conn = Connection {
         core: service.core.clone(),
         tls,
+        compressed: false,
+        tails: Tails::default(),
         server: protocol_state(&service, Some(Code::Capability(capabilities))),
         service,
         peer,
@@ -136,6 +146,12 @@ pub(crate) async fn run(
                     }
                     None => return,
                 }
+            }
+            Ending::Compress => {
+                conn.flush_until_sent(&mut transport, None).await;
+                transport.start_compression();
+                conn.compressed = true;
+                continue;
             }
         }
         // The live session is let go as soon as the BYE is out: whoever ended it waits for
@@ -210,13 +226,19 @@ impl Connection {
                 )),
                 event = transport.next(&mut self.server) => match event {
                     Ok(event) => {
+                        if let Event::ResponseSent { handle, .. } = &event {
+                            self.tails.write(*handle, transport);
+                        }
                         let ending = self.on_event(event, transport).await;
                         if self.signed_in.is_some() {
                             transport.signed_in();
                         }
                         ending
                     }
-                    Err(TransportError::Input(e)) => self.on_bad_input(e),
+                    Err(TransportError::Input(e)) => match list_command::refused(&e) {
+                        Some(list) => self.on_extended_list(list).await,
+                        None => self.on_bad_input(e),
+                    },
                     Err(TransportError::LineTooLong(e)) => {
                         tracing::debug!(peer = %self.peer, error = %e, "IMAP input too long");
                         Some(Ending::Bye(match e {
@@ -280,6 +302,29 @@ impl Connection {
                 None
             }
         }
+    }
+
+    /// A LIST-EXTENDED command, which imap-codec refused: run like any other command.
+    async fn on_extended_list(&mut self, refused: Refused) -> Option<Ending> {
+        if self.session_ended() {
+            return Some(Ending::Bye(SESSION_ENDED));
+        }
+        self.bad_in_a_row = 0;
+        self.last_command = Instant::now();
+        if self.flood.flooding() {
+            return Some(Ending::Bye("Too many commands"));
+        }
+        let tag = Tag::try_from(refused.tag).ok();
+        match (tag, refused.list) {
+            (Some(tag), Ok(command)) => self.list_extended(tag, command).await,
+            (tag, Err(reason)) => {
+                self.server.enqueue_status(r::bad(tag, reason));
+            }
+            (None, Ok(_)) => {
+                self.server.enqueue_status(r::bad(None, "Bad tag"));
+            }
+        }
+        None
     }
 
     /// A line that does not parse: `BAD`, tagged when its tag can be read, and the connection
@@ -358,6 +403,7 @@ impl Connection {
                 mailbox_wildcard,
             } => self.list(tag, &reference, &mailbox_wildcard, true).await,
             CommandBody::Id { parameters } => self.id(tag, parameters.as_deref().unwrap_or(&[])),
+            CommandBody::Compress { .. } => return self.compress(tag),
             CommandBody::Close => self.close(tag, true).await,
             CommandBody::Unselect => self.close(tag, false).await,
             body if self.signed_in.is_some() => self.on_mail_command(tag, body, transport).await,
@@ -370,6 +416,26 @@ impl Connection {
             }
         }
         None
+    }
+
+    /// COMPRESS=DEFLATE (RFC 4978), once, after sign-in.
+    fn compress(&mut self, tag: Tag<'static>) -> Option<Ending> {
+        if self.signed_in.is_none() {
+            self.server
+                .enqueue_status(r::bad(Some(tag), "Sign in first"));
+            return None;
+        }
+        if self.compressed {
+            let active = r::no(
+                Some(tag),
+                Some(Code::CompressionActive),
+                "Already compressed",
+            );
+            self.server.enqueue_status(active);
+            return None;
+        }
+        self.done(tag, "DEFLATE active");
+        Some(Ending::Compress)
     }
 
     /// Whether this connection's session was ended since the last look: checked again right
@@ -504,8 +570,12 @@ impl Connection {
         loop {
             match self.server.next() {
                 Err(Interrupt::Io(Io::Output(bytes))) => transport.queue(&bytes),
-                Ok(Event::ResponseSent { handle: sent, .. }) if sent == handle => break,
-                Ok(Event::ResponseSent { .. }) => {}
+                Ok(Event::ResponseSent { handle: sent, .. }) => {
+                    self.tails.write(sent, transport);
+                    if sent == handle {
+                        break;
+                    }
+                }
                 Ok(_) | Err(_) => break,
             }
         }
@@ -527,6 +597,7 @@ impl Connection {
                         handle: sent,
                         response,
                     }) => {
+                        self.tails.write(sent, transport);
                         let last = match handle {
                             Some(handle) => sent == handle,
                             None => matches!(

@@ -6,13 +6,17 @@ mod addresses;
 mod commands;
 mod connection;
 mod content_transfer;
+mod deflate;
+mod folder_tree;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod limits;
+mod list_command;
 mod listener;
 mod mime;
 mod mime_params;
 mod names;
+mod response_tail;
 mod responses;
 mod sasl_plain;
 mod selection;

@@ -13,8 +13,9 @@ pub fn folder_name(mailbox: &Mailbox<'_>) -> Option<String> {
     }
 }
 
-/// The longest LIST pattern (reference and pattern together) that is matched; a longer one
-/// is refused, so a command's cost stays small whatever the client sends.
+/// The most pattern characters a LIST matches (the reference in front of each of its
+/// patterns, all together); more is refused, so a command's cost stays small whatever the
+/// client sends.
 pub const MAX_PATTERN_CHARS: usize = 1024;
 
 /// Whether `name` matches a LIST pattern: `*` matches anything, `%` anything but the

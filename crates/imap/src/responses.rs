@@ -76,8 +76,17 @@ pub fn capability_list(login_allowed: bool, starttls: bool) -> Vec1<Capability<'
         Capability::QResync,
         Capability::Binary,
     ];
-    if let Ok(atom) = Atom::try_from("SPECIAL-USE") {
-        caps.push(Capability::from(atom));
+    caps.extend([
+        Capability::ListExtended,
+        Capability::StatusSize,
+        Capability::Compress {
+            algorithm: imap_codec::imap_types::extensions::compress::CompressionAlgorithm::Deflate,
+        },
+    ]);
+    for word in ["SPECIAL-USE", "LIST-STATUS"] {
+        if let Ok(atom) = Atom::try_from(word) {
+            caps.push(Capability::from(atom));
+        }
     }
     if starttls {
         caps.push(Capability::StartTls);

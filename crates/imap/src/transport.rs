@@ -1,8 +1,10 @@
 //! The byte stream under a connection, plain TCP or TLS, driving imap-next's protocol state:
 //! its output is written before more input is read, and input is fed through the line guard so
 //! an over-long line is refused before it is buffered. The connection code is the same over
-//! both; STARTTLS swaps the stream underneath.
+//! both; STARTTLS swaps the stream underneath, and COMPRESS puts DEFLATE between the stream
+//! and the line guard.
 
+use crate::deflate::{DEFLATE_PIECE, Deflate};
 use crate::limits::{InFlightBudget, LineGuard, LineTooLong};
 use imap_next::server::{Error as ServerError, Event, Server};
 use imap_next::{Interrupt, Io, State};
@@ -51,6 +53,12 @@ pub(crate) struct Transport {
     /// Bytes read and checked, waiting for budget before the protocol state takes them.
     pending: Option<Vec<u8>>,
     need: u64,
+    /// After COMPRESS: both directions deflated.
+    deflate: Option<Box<Deflate>>,
+    /// Compressed output not written yet.
+    wire: Vec<u8>,
+    /// How much of `out` is in `wire` already.
+    out_compressed: usize,
 }
 
 impl Transport {
@@ -67,6 +75,9 @@ impl Transport {
             held: Vec::new(),
             pending: None,
             need: 0,
+            deflate: None,
+            wire: Vec::new(),
+            out_compressed: 0,
         }
     }
 
@@ -92,6 +103,23 @@ impl Transport {
 
     pub(crate) fn is_tls(&self) -> bool {
         matches!(self.link, Link::Tls(_))
+    }
+
+    /// COMPRESS=DEFLATE (RFC 4978) from the next byte on, both ways: the caller has queued
+    /// the command's tagged OK, which is written uncompressed.
+    pub(crate) fn start_compression(&mut self) {
+        // What a slow client has not taken yet of the OK still goes out as it is, first.
+        self.wire.append(&mut self.out);
+        self.deflate = Some(Box::new(Deflate::new()));
+    }
+
+    /// Adds `tail` to the end of the line just taken from the protocol state, before its
+    /// CRLF: see `response_tail`.
+    pub(crate) fn extend_line(&mut self, tail: &[u8]) {
+        if self.out.ends_with(b"\r\n") {
+            let at = self.out.len() - 2;
+            self.out.splice(at..at, tail.iter().copied());
+        }
     }
 
     /// STARTTLS (RFC 3501 §6.2.1): the handshake on the same socket. Anything the client sent
@@ -129,22 +157,48 @@ impl Transport {
         }
     }
 
-    /// Writes the queued output. Each written piece leaves the queue at once, so a cancelled
-    /// flush resumes where it stopped.
+    /// Writes the queued output (after COMPRESS, compressed piece by piece as one burst). Each
+    /// written piece leaves the queue at once, so a cancelled flush resumes where it stopped.
     pub(crate) async fn flush(&mut self) -> Result<(), TransportError> {
-        while !self.out.is_empty() {
+        loop {
+            if let Some(deflate) = &mut self.deflate
+                && self.wire.is_empty()
+                && self.out_compressed < self.out.len()
+            {
+                let end = self.out.len().min(self.out_compressed + DEFLATE_PIECE);
+                let piece = self.out.get(self.out_compressed..end).unwrap_or_default();
+                deflate.compress(piece, &mut self.wire, end == self.out.len())?;
+                self.out_compressed = end;
+                if end == self.out.len() {
+                    self.out.clear();
+                    self.out_compressed = 0;
+                }
+            }
+            let pending = match self.deflate {
+                Some(_) => &mut self.wire,
+                None => &mut self.out,
+            };
+            if pending.is_empty() {
+                if self.out.is_empty() {
+                    break;
+                }
+                // A piece the compressor kept to itself: compress the next.
+                continue;
+            }
             let written = match &mut self.link {
-                Link::Plain(tcp) => tcp.write(&self.out).await?,
-                Link::Tls(tls) => tls.write(&self.out).await?,
+                Link::Plain(tcp) => tcp.write(pending).await?,
+                Link::Tls(tls) => tls.write(pending).await?,
             };
             if written == 0 {
                 return Err(TransportError::Closed);
             }
-            self.out.drain(..written);
+            pending.drain(..written);
         }
-        if self.out.capacity() > READ_CHUNK {
-            // A large FETCH's buffer is not kept for the rest of an idle connection's life.
-            self.out = Vec::new();
+        // A large FETCH's buffers are not kept for the rest of an idle connection's life.
+        for buffer in [&mut self.out, &mut self.wire] {
+            if buffer.is_empty() && buffer.capacity() > READ_CHUNK {
+                *buffer = Vec::new();
+            }
         }
         if let Link::Tls(tls) = &mut self.link {
             tls.flush().await?;
@@ -178,7 +232,27 @@ impl Transport {
         Ok(())
     }
 
+    /// The client's next bytes, inflated after COMPRESS. Cancel-safe: compressed bytes read
+    /// are kept until they are inflated.
     async fn read_chunk(&mut self) -> Result<Vec<u8>, TransportError> {
+        loop {
+            if let Some(deflate) = &mut self.deflate
+                && deflate.has_pending()
+            {
+                let plain = deflate.inflate()?;
+                if !plain.is_empty() {
+                    return Ok(plain);
+                }
+            }
+            let raw = self.read_raw().await?;
+            match &mut self.deflate {
+                Some(deflate) => deflate.feed(&raw),
+                None => return Ok(raw),
+            }
+        }
+    }
+
+    async fn read_raw(&mut self) -> Result<Vec<u8>, TransportError> {
         match &mut self.link {
             Link::Plain(tcp) => loop {
                 tcp.readable().await?;

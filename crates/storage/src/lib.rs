@@ -12,6 +12,7 @@ mod brands;
 mod changes;
 mod credentials;
 mod error;
+mod folder_counts;
 mod folders;
 mod fs_blobs;
 mod mailboxes;

@@ -2,11 +2,11 @@
 //! `transfer`.
 
 use crate::sql_store::SqlStore;
-use crate::{changes, folders, messages, transfer, usage};
+use crate::{changes, folder_counts, folders, messages, transfer, usage};
 use trekmail_core::ids::MailboxId;
 use trekmail_core::mail::{
-    BlobId, FlagChange, Flags, FlagsStored, Folder, FolderChanges, FolderId, MessageMeta,
-    MessageState, NewMessage, RecentClaim, SpecialUse,
+    BlobId, FlagChange, Flags, FlagsStored, Folder, FolderChanges, FolderCounts, FolderId,
+    MessageMeta, MessageState, NewMessage, RecentClaim, SpecialUse,
 };
 use trekmail_core::store::{MessageStore, StoreResult};
 
@@ -44,6 +44,10 @@ impl MessageStore for SqlStore {
 
     async fn append(&self, folder: FolderId, message: &NewMessage) -> StoreResult<MessageMeta> {
         messages::append(self, folder, message).await
+    }
+
+    async fn folder_counts(&self, folder: FolderId) -> StoreResult<FolderCounts> {
+        folder_counts::count(self, folder).await
     }
 
     /// `NotFound` if the folder does not exist.

@@ -208,6 +208,7 @@ async fn a_mailbox_access_reaches_no_other_mailbox() {
         let seen = Flags::new(["\\Seen"]);
         let not_found = |r: Result<(), CoreError>| assert_eq!(r.err(), Some(CoreError::NotFound));
         not_found(core.messages(&bob, &inbox).await.map(drop));
+        not_found(core.folder_counts(&bob, &inbox).await.map(drop));
         not_found(core.message_body(&bob, &inbox, &meta).await.map(drop));
         not_found(core.message_head(&bob, &inbox, &meta, 64).await.map(drop));
         not_found(core.message_body(&ann, &archive, &meta).await.map(drop));
@@ -235,6 +236,8 @@ async fn a_mailbox_access_reaches_no_other_mailbox() {
         );
         let kept = core.messages(&ann, &inbox).await.unwrap();
         assert_eq!(kept, [meta], "{backend:?}");
+        let counts = core.folder_counts(&ann, &inbox).await.unwrap();
+        assert_eq!((counts.messages, counts.unseen), (1, 1), "{backend:?}");
         assert!(core.messages(&bob, &bob_inbox).await.unwrap().is_empty());
     }
 }

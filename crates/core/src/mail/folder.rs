@@ -65,3 +65,19 @@ pub struct Folder {
     /// The first UID no session has yet seen as \Recent.
     pub recent_uid: u32,
 }
+
+/// What STATUS asks of a folder, counted by the store in one aggregate query, so its cost
+/// does not grow with what it would take to read every message.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FolderCounts {
+    pub messages: u32,
+    /// Messages without `\Seen`.
+    pub unseen: u32,
+    /// Messages with `\Deleted`, and their bytes (RFC 9051's DELETED and DELETED-STORAGE).
+    pub deleted: u32,
+    pub deleted_bytes: u64,
+    /// The bytes of every message (RFC 8438's SIZE).
+    pub bytes: u64,
+    /// Messages no session has seen as \Recent yet: the next SELECT's.
+    pub recent: u32,
+}

@@ -1,7 +1,7 @@
 use crate::Core;
 use crate::access::MailboxAccess;
 use crate::error::CoreError;
-use crate::mail::{Folder, INBOX, MailChange, MailChangeKind};
+use crate::mail::{Folder, FolderCounts, INBOX, MailChange, MailChangeKind};
 
 /// Longest folder name accepted, in bytes.
 const MAX_NAME: usize = 255;
@@ -65,6 +65,16 @@ impl Core {
         self.forget_blobs(&orphans).await;
         self.folders_changed(access).await;
         Ok(())
+    }
+
+    /// STATUS: the folder's counts, without reading its messages.
+    pub async fn folder_counts(
+        &self,
+        access: &MailboxAccess,
+        folder: &Folder,
+    ) -> Result<FolderCounts, CoreError> {
+        access.owns(folder)?;
+        Ok(self.store.folder_counts(folder.id).await?)
     }
 
     /// SUBSCRIBE / UNSUBSCRIBE.

@@ -1,8 +1,8 @@
 use super::StoreResult;
 use crate::ids::MailboxId;
 use crate::mail::{
-    BlobId, FlagChange, Flags, FlagsStored, Folder, FolderChanges, FolderId, MessageMeta,
-    MessageState, NewMessage, RecentClaim, SpecialUse,
+    BlobId, FlagChange, Flags, FlagsStored, Folder, FolderChanges, FolderCounts, FolderId,
+    MessageMeta, MessageState, NewMessage, RecentClaim, SpecialUse,
 };
 
 /// A mailbox's folders and messages. Every method that adds bytes checks the mailbox's quota
@@ -29,6 +29,8 @@ pub trait MessageStore: Send + Sync {
 
     /// Appends a message with the folder's next UID.
     async fn append(&self, folder: FolderId, message: &NewMessage) -> StoreResult<MessageMeta>;
+    /// The folder's counts for STATUS, from aggregates; `NotFound` if there is no such folder.
+    async fn folder_counts(&self, folder: FolderId) -> StoreResult<FolderCounts>;
     /// The folder's messages in UID order.
     async fn messages(&self, folder: FolderId) -> StoreResult<Vec<MessageMeta>>;
     /// The messages with these UIDs, in UID order; absent ones are skipped. Costs what the

@@ -1,86 +1,22 @@
-//! STATUS, CREATE, DELETE, RENAME, SUBSCRIBE and UNSUBSCRIBE: folder commands straight onto
+//! CREATE, DELETE, RENAME, SUBSCRIBE and UNSUBSCRIBE: folder commands straight onto
 //! the core, which owns the naming rules.
 
 use crate::connection::Connection;
 use crate::names;
 use imap_codec::imap_types::core::Tag;
 use imap_codec::imap_types::mailbox::Mailbox;
-use imap_codec::imap_types::response::Data;
-use imap_codec::imap_types::status::{StatusDataItem, StatusDataItemName};
-use std::num::NonZeroU32;
 use trekmail_core::access::MailboxAccess;
 
 impl Connection {
-    fn mailbox_and_name(&self, mailbox: &Mailbox<'_>) -> Option<(MailboxAccess, String)> {
+    pub(crate) fn mailbox_and_name(
+        &self,
+        mailbox: &Mailbox<'_>,
+    ) -> Option<(MailboxAccess, String)> {
         let signed_in = self.signed_in.as_ref()?;
         let name = names::folder_name(mailbox)?;
         // `CREATE a/` asks for `a` (RFC 3501 §6.3.3).
         let name = name.trim_end_matches(names::DELIMITER).to_owned();
         Some((signed_in.access, name))
-    }
-
-    pub(crate) async fn status(
-        &mut self,
-        tag: Tag<'static>,
-        mailbox: &Mailbox<'static>,
-        items: &[StatusDataItemName],
-    ) {
-        let Some((id, name)) = self.mailbox_and_name(mailbox) else {
-            return self.no(tag, Some("NONEXISTENT"), "No such folder");
-        };
-        let core = self.core.clone();
-        let folder = match core.folder(&id, &name).await {
-            Ok(f) => f,
-            Err(e) => return self.core_no(tag, &e, "No such folder"),
-        };
-        let messages = match core.messages(&id, &folder).await {
-            Ok(m) => m,
-            Err(e) => return self.core_no(tag, &e, "No such folder"),
-        };
-        let count = |f: &dyn Fn(&trekmail_core::mail::MessageMeta) -> bool| {
-            u32::try_from(messages.iter().filter(|m| f(m)).count()).unwrap_or(u32::MAX)
-        };
-        let mut answer = Vec::new();
-        for item in items {
-            answer.push(match item {
-                StatusDataItemName::Messages => StatusDataItem::Messages(count(&|_| true)),
-                // Those no session has seen yet, which the next SELECT will claim.
-                StatusDataItemName::Recent => {
-                    StatusDataItem::Recent(count(&|m| m.uid >= folder.recent_uid))
-                }
-                StatusDataItemName::HighestModSeq => {
-                    StatusDataItem::HighestModSeq(folder.highest_modseq)
-                }
-                StatusDataItemName::UidNext => match NonZeroU32::new(folder.uid_next) {
-                    Some(n) => StatusDataItem::UidNext(n),
-                    None => continue,
-                },
-                StatusDataItemName::UidValidity => match NonZeroU32::new(folder.uid_validity) {
-                    Some(n) => StatusDataItem::UidValidity(n),
-                    None => continue,
-                },
-                StatusDataItemName::Unseen => {
-                    StatusDataItem::Unseen(count(&|m| !m.flags.contains("\\Seen")))
-                }
-                StatusDataItemName::Deleted => {
-                    StatusDataItem::Deleted(count(&|m| m.flags.contains("\\Deleted")))
-                }
-                StatusDataItemName::DeletedStorage => StatusDataItem::DeletedStorage(
-                    messages
-                        .iter()
-                        .filter(|m| m.flags.contains("\\Deleted"))
-                        .map(|m| u64::try_from(m.size).unwrap_or(0))
-                        .sum(),
-                ),
-                #[allow(unreachable_patterns)]
-                _ => continue,
-            });
-        }
-        self.server.enqueue_data(Data::Status {
-            mailbox: mailbox.clone(),
-            items: answer.into(),
-        });
-        self.done(tag, "STATUS completed");
     }
 
     pub(crate) async fn create(&mut self, tag: Tag<'static>, mailbox: &Mailbox<'_>) {

@@ -13,6 +13,7 @@ mod folders;
 mod list;
 mod search;
 pub(crate) mod sections;
+mod status;
 pub(crate) mod store;
 
 use crate::connection::{Connection, failure};
