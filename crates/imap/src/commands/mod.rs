@@ -11,8 +11,11 @@ pub(crate) mod fetch;
 mod folders;
 mod list;
 mod search;
+mod search_keys;
 pub(crate) mod sections;
+mod sort;
 mod store;
+mod thread;
 
 use crate::connection::{Connection, failure};
 use crate::responses as r;
@@ -69,6 +72,24 @@ impl Connection {
                 criteria,
                 uid,
             } => self.search(tag, charset, criteria, uid).await,
+            CommandBody::Sort {
+                sort_criteria,
+                charset,
+                search_criteria,
+                uid,
+            } => {
+                self.sort(tag, sort_criteria, charset, search_criteria, uid)
+                    .await
+            }
+            CommandBody::Thread {
+                algorithm,
+                charset,
+                search_criteria,
+                uid,
+            } => {
+                self.thread(tag, algorithm, charset, search_criteria, uid)
+                    .await
+            }
             CommandBody::Copy {
                 sequence_set,
                 mailbox,
