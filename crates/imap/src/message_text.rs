@@ -9,7 +9,9 @@ use std::borrow::Cow;
 
 /// How much of a message the facts hold: SEARCH reads the body only for BODY and TEXT.
 pub struct Parsed<'a> {
-    pub message: Message<'a>,
+    /// `None` when the bytes have no header at all (mail-parser's empty message cannot be
+    /// asked anything).
+    message: Option<Message<'a>>,
     /// Whether `message` has its body, not only its header.
     pub whole: bool,
 }
@@ -34,7 +36,7 @@ impl<'a> Parsed<'a> {
     /// message with no fields.
     pub fn head(raw: &'a [u8]) -> Parsed<'a> {
         Parsed {
-            message: parser().parse_headers(raw).unwrap_or_default(),
+            message: parser().parse_headers(raw),
             whole: false,
         }
     }
@@ -42,24 +44,30 @@ impl<'a> Parsed<'a> {
     /// A whole message.
     pub fn whole(raw: &'a [u8]) -> Parsed<'a> {
         Parsed {
-            message: parser().parse(raw).unwrap_or_default(),
+            message: parser().parse(raw),
             whole: true,
         }
     }
 
     /// The top-level fields named `name`, decoded.
     pub fn fields(&self, name: &str) -> Vec<Cow<'_, str>> {
-        fields_of(&self.message, name)
+        self.message
+            .as_ref()
+            .map(|m| fields_of(m, name))
+            .unwrap_or_default()
     }
 
     /// The Subject: field decoded, or empty.
     pub fn subject(&self) -> &str {
-        self.message.subject().unwrap_or("")
+        self.message
+            .as_ref()
+            .and_then(Message::subject)
+            .unwrap_or("")
     }
 
     /// The Date: field as written, with its own zone; `None` when absent or unparsable.
     pub fn sent(&self) -> Option<DateTime<FixedOffset>> {
-        let d = self.message.date()?;
+        let d = self.message.as_ref()?.date()?;
         let seconds = i32::from(d.tz_hour) * 3600 + i32::from(d.tz_minute) * 60;
         let zone = match d.tz_before_gmt {
             true => FixedOffset::west_opt(seconds)?,
@@ -76,6 +84,7 @@ impl<'a> Parsed<'a> {
     pub fn first_address(&self, name: &str) -> Option<(String, String)> {
         let header = self
             .message
+            .as_ref()?
             .headers()
             .iter()
             .find(|h| h.name().eq_ignore_ascii_case(name))?;
@@ -106,7 +115,10 @@ impl<'a> Parsed<'a> {
 
     /// Message-ID, In-Reply-To and References, without angle brackets, for threading.
     pub fn message_id(&self) -> Option<String> {
-        self.message.message_id().map(str::to_owned)
+        self.message
+            .as_ref()
+            .and_then(Message::message_id)
+            .map(str::to_owned)
     }
 
     /// The parents named by References, oldest first; In-Reply-To when there is none.
@@ -116,12 +128,12 @@ impl<'a> Parsed<'a> {
             HeaderValue::TextList(l) => l.iter().map(ToString::to_string).collect(),
             _ => Vec::new(),
         };
-        let refs = ids(self.message.references());
+        let Some(message) = self.message.as_ref() else {
+            return Vec::new();
+        };
+        let refs = ids(message.references());
         match refs.is_empty() {
-            true => ids(self.message.in_reply_to())
-                .into_iter()
-                .take(1)
-                .collect(),
+            true => ids(message.in_reply_to()).into_iter().take(1).collect(),
             false => refs,
         }
     }
@@ -130,8 +142,8 @@ impl<'a> Parsed<'a> {
     /// header. Empty for a header-only parse.
     pub fn body_text(&self) -> String {
         let mut out = String::new();
-        if self.whole {
-            body_of(&self.message, &mut out, 0);
+        if let Some(message) = self.message.as_ref().filter(|_| self.whole) {
+            body_of(message, &mut out, 0);
         }
         out
     }
@@ -139,7 +151,9 @@ impl<'a> Parsed<'a> {
     /// The whole header as text: every field's name and decoded value, one a line.
     pub fn header_text(&self) -> String {
         let mut out = String::new();
-        header_of(&self.message, &mut out);
+        if let Some(message) = &self.message {
+            header_of(message, &mut out);
+        }
         out
     }
 }
@@ -269,6 +283,22 @@ Sch=F6ne Gr=FC=DFe\r\n";
         assert_eq!(p.fields("message-id"), vec!["<m2@example.org>"]);
         assert!(p.fields("bcc").is_empty());
         assert!(p.body_text().is_empty());
+    }
+
+    #[test]
+    fn bytes_without_a_header_have_no_fields() {
+        for raw in [&b""[..], b"\r\n", b"just text, no colon\r\n"] {
+            for p in [Parsed::head(raw), Parsed::whole(raw)] {
+                assert!(p.fields("subject").is_empty());
+                assert_eq!(p.subject(), "");
+                assert_eq!(p.sent(), None);
+                assert_eq!(p.first_address("from"), None);
+                assert_eq!(p.message_id(), None);
+                assert!(p.references().is_empty());
+                assert!(p.header_text().is_empty());
+                assert!(p.body_text().len() < 40);
+            }
+        }
     }
 
     #[test]

@@ -130,6 +130,9 @@ impl Tree {
             if let Some(node) = self.nodes.get_mut(own) {
                 node.message = Some(i);
             }
+            // A message's own References outrank what others presumed of it: its old parent
+            // goes, even when the new one would close a loop or there is none.
+            self.unlink(own);
             if let Some(last) = chain.last() {
                 self.set_parent(own, *last);
             }
@@ -145,16 +148,21 @@ impl Tree {
             }
             up = self.node(a).and_then(|n| n.parent);
         }
-        if let Some(old) = self.node(child).and_then(|n| n.parent)
-            && let Some(o) = self.nodes.get_mut(old)
-        {
-            o.children.retain(|c| *c != child);
-        }
+        self.unlink(child);
         if let Some(c) = self.nodes.get_mut(child) {
             c.parent = Some(parent);
         }
         if let Some(p) = self.nodes.get_mut(parent) {
             p.children.push(child);
+        }
+    }
+
+    fn unlink(&mut self, child: usize) {
+        let Some(old) = self.nodes.get_mut(child).and_then(|n| n.parent.take()) else {
+            return;
+        };
+        if let Some(o) = self.nodes.get_mut(old) {
+            o.children.retain(|c| *c != child);
         }
     }
 
@@ -439,6 +447,14 @@ mod tests {
         ];
         // 1 says it answers 2; 2's claim to answer 1 would close a loop.
         assert_eq!(show(&references(&ms)), "(2 1)(3)(4)");
+        // 2's References presume c under a; c's own say it answers b, which is below it:
+        // that link would loop, and the presumed one goes.
+        let ms = [
+            m(1, 30, "", "a", &[]),
+            m(2, 10, "", "b", &["a", "c"]),
+            m(3, 20, "", "c", &["b"]),
+        ];
+        assert_eq!(show(&references(&ms)), "(3 2)(1)");
         assert_eq!(show(&references(&[])), "");
     }
 }
