@@ -39,7 +39,7 @@ pub fn ordered_subject(messages: &[Message]) -> Vec<Thread> {
         let m = messages.get(*i);
         m.map(|m| (m.subject.clone(), m.sent, m.seq))
     };
-    order.sort_by_key(key);
+    order.sort_by_cached_key(key);
     let mut threads: Vec<Vec<usize>> = Vec::new();
     for i in order {
         let same = threads
@@ -75,6 +75,7 @@ pub fn references(messages: &[Message]) -> Vec<Thread> {
     let roots: Vec<usize> = (0..t.nodes.len())
         .filter(|n| t.nodes.get(*n).is_some_and(|n| n.parent.is_none()))
         .collect();
+    t.flatten_deep(&roots);
     let mut roots = t.prune(roots, None);
     t.sort(&mut roots, messages);
     let mut roots = t.group_by_subject(roots, messages);
@@ -84,6 +85,13 @@ pub fn references(messages: &[Message]) -> Vec<Thread> {
         .filter_map(|r| t.thread(r, messages))
         .collect()
 }
+
+/// Replies nested deeper than this hang from the message at this depth: the tree's walks
+/// recurse, and a crafted chain of replies must not exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
+/// A parent with more ancestors than this takes no children.
+const MAX_ANCESTRY: usize = 1024;
 
 #[derive(Default)]
 struct Tree {
@@ -139,14 +147,21 @@ impl Tree {
         }
     }
 
-    /// Makes `child` a child of `parent` unless that would close a loop.
+    /// Makes `child` a child of `parent` unless that would close a loop, or `parent` has
+    /// more ancestors than any real thread (looking for the loop is what costs).
     fn set_parent(&mut self, child: usize, parent: usize) {
         let mut up = Some(parent);
-        while let Some(a) = up {
+        for _ in 0..MAX_ANCESTRY {
+            let Some(a) = up else {
+                break;
+            };
             if a == child {
                 return;
             }
             up = self.node(a).and_then(|n| n.parent);
+        }
+        if up.is_some() {
+            return;
         }
         self.unlink(child);
         if let Some(c) = self.nodes.get_mut(child) {
@@ -154,6 +169,35 @@ impl Tree {
         }
         if let Some(p) = self.nodes.get_mut(parent) {
             p.children.push(child);
+        }
+    }
+
+    /// Makes every node below `MAX_DEPTH` a child of its ancestor at that depth (without
+    /// recursion: this is what bounds the depth for the rest).
+    fn flatten_deep(&mut self, roots: &[usize]) {
+        let children =
+            |t: &Tree, n: usize| t.node(n).map(|x| x.children.clone()).unwrap_or_default();
+        let mut stack: Vec<(usize, usize)> = roots.iter().map(|r| (*r, 0)).collect();
+        while let Some((n, depth)) = stack.pop() {
+            if depth + 1 < MAX_DEPTH {
+                stack.extend(children(self, n).into_iter().map(|c| (c, depth + 1)));
+                continue;
+            }
+            let mut below = children(self, n);
+            let mut all = Vec::new();
+            while let Some(c) = below.pop() {
+                below.extend(children(self, c));
+                all.push(c);
+            }
+            for c in &all {
+                if let Some(node) = self.nodes.get_mut(*c) {
+                    node.children.clear();
+                    node.parent = Some(n);
+                }
+            }
+            if let Some(node) = self.nodes.get_mut(n) {
+                node.children = all;
+            }
         }
     }
 
@@ -456,5 +500,39 @@ mod tests {
         ];
         assert_eq!(show(&references(&ms)), "(3 2)(1)");
         assert_eq!(show(&references(&[])), "");
+    }
+
+    #[test]
+    fn deep_reply_chains_are_cut_at_a_depth() {
+        // Every "a" message has two replies, the next "a" and a "b": 10,000 levels deep.
+        let mut ms = Vec::new();
+        for k in 0..10_000u32 {
+            let parent = format!("a{}", k.saturating_sub(1));
+            let refs: Vec<&str> = if k == 0 {
+                vec![]
+            } else {
+                vec![parent.as_str()]
+            };
+            let sent = i64::from(k);
+            ms.push(m(2 * k + 1, sent, "", &format!("a{k}"), &refs));
+            ms.push(m(2 * k + 2, sent, "", &format!("b{k}"), &refs));
+        }
+        let shown = show(&references(&ms));
+        let numbers = shown
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|n| !n.is_empty());
+        assert_eq!(numbers.count(), 20_000);
+        let mut depth = 0usize;
+        let mut deepest = 0;
+        for c in shown.chars() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
+            }
+            deepest = deepest.max(depth);
+        }
+        assert!(deepest <= MAX_DEPTH + 2, "{deepest}");
+        assert!(deepest > MAX_DEPTH / 2, "{deepest}");
     }
 }
