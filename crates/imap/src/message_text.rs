@@ -138,8 +138,9 @@ impl<'a> Parsed<'a> {
         }
     }
 
-    /// The body as TEXT and BODY see it: every part decoded, nested messages with their
-    /// header. Empty for a header-only parse.
+    /// The body as TEXT and BODY see it: every text part decoded, nested messages with their
+    /// header. Attachments that are not text are left out, as Dovecot does (their bytes are
+    /// no text to find, only memory to spend). Empty for a header-only parse.
     pub fn body_text(&self) -> String {
         let mut out = String::new();
         if let Some(message) = self.message.as_ref().filter(|_| self.whole) {
@@ -232,14 +233,14 @@ fn body_of(message: &Message<'_>, out: &mut String, depth: usize) {
     for part in parts {
         match &part.body {
             PartType::Text(t) | PartType::Html(t) => out.push_str(t),
-            PartType::Binary(b) | PartType::InlineBinary(b) => {
-                out.push_str(&String::from_utf8_lossy(b));
-            }
             PartType::Message(nested) if depth < MAX_DEPTH => {
                 header_of(nested, out);
                 body_of(nested, out, depth + 1);
             }
-            PartType::Message(_) | PartType::Multipart(_) => {}
+            PartType::Binary(_)
+            | PartType::InlineBinary(_)
+            | PartType::Message(_)
+            | PartType::Multipart(_) => {}
         }
         out.push('\n');
     }
@@ -332,11 +333,13 @@ Sch=F6ne Gr=FC=DFe\r\n";
         assert!(p.body_text().contains("Schöne Grüße"), "{}", p.body_text());
         let nested = b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\
 Content-Type: text/plain\r\n\r\nouter\r\n--b\r\nContent-Type: message/rfc822\r\n\r\n\
-Subject: inner\r\nContent-Transfer-Encoding: base64\r\n\r\naGlkZGVu\r\n--b--\r\n";
+Subject: inner\r\nContent-Transfer-Encoding: base64\r\n\r\naGlkZGVu\r\n--b\r\n\
+Content-Type: application/octet-stream\r\n\r\nopaque bytes\r\n--b--\r\n";
         let text = Parsed::whole(nested).body_text();
         assert!(text.contains("outer"), "{text}");
         assert!(text.contains("Subject: inner"), "{text}");
         assert!(text.contains("hidden"), "{text}");
+        assert!(!text.contains("opaque"), "{text}");
         assert!(Parsed::whole(MAIL).header_text().contains("X-Note: été"));
     }
 }

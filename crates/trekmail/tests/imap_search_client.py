@@ -60,6 +60,7 @@ MAIL = [
     b"--b1\r\nContent-Type: text/plain\r\n\r\nSee attached.\r\n"
     b"--b1\r\nContent-Type: message/rfc822\r\n\r\n"
     b"Subject: Inner\r\nContent-Type: text/plain\r\n\r\nhidden treasure\r\n"
+    b"--b1\r\nContent-Type: application/octet-stream\r\n\r\nopaque bytes\r\n"
     b"--b1--\r\n",
     # 5: "Re: budget" without References: REFERENCES joins it to 3 by subject.
     b"From: Yo <yo@example.com>\r\n"
@@ -129,12 +130,14 @@ check([2], "HEADER", "X-Priority", '""')
 check([2], "HEADER", "X-Priority", "1")
 check([1, 3, 4, 5], "NOT", "HEADER", "X-Priority", '""')
 check([3], "HEADER", "Message-ID", '"<m3@"')
-# Bodies decoded per transfer encoding and charset, any case, nested messages included.
+# Bodies decoded per transfer encoding and charset, any case, nested messages included;
+# attachments that are not text are not searched (as Dovecot does).
 check([1, 2], "BODY", text="météo")
 check([1], "BODY", "soleil")
 check([4], "BODY", '"hidden treasure"')
 check([4], "BODY", "inner")
 check([3], "BODY", "budget")
+check([], "BODY", "opaque")
 check([], "BODY", "plans")
 check([1, 2], "TEXT", "plans")
 check([4], "TEXT", "zed@")
