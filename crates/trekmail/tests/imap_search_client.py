@@ -255,5 +255,13 @@ got = thread("ORDEREDSUBJECT", "SUBJECT", "budget", uid=True)
 assert got == f"({u[2]} ({u[3]})({u[4]}))", got
 print("THREADED", flush=True)
 
+# A header longer than the first read: the field past it is still found.
+long = b"X-Filler: " + b"f" * 20000 + b"\r\nSubject: needle\r\n\r\nbody\r\n"
+assert m.create("Long")[0] == "OK"
+assert m.append("Long", None, None, long)[0] == "OK"
+assert m.select("Long")[0] == "OK"
+check([1], "SUBJECT", "needle")
+check([], "BODY", "needle")
+
 m.logout()
 print("DONE", flush=True)

@@ -10,6 +10,9 @@ use imap_codec::imap_types::response::{Code, Data};
 use imap_codec::imap_types::search::SearchKey;
 use std::num::NonZeroU32;
 
+/// Most headers fit in this much, read first.
+const SHORT_HEAD: usize = 8 * 1024;
+
 /// A header longer than this is cut there: enough for every field a key reads.
 const HEAD_BYTES: usize = 64 * 1024;
 
@@ -120,8 +123,17 @@ impl Connection {
             let raw = match read {
                 Needs::Nothing => Ok(Vec::new()),
                 Needs::Header => {
-                    core.message_head(&target.access, &target.folder, meta, HEAD_BYTES)
-                        .await
+                    let short = core
+                        .message_head(&target.access, &target.folder, meta, SHORT_HEAD)
+                        .await;
+                    match short {
+                        Ok(head) if head.len() < SHORT_HEAD || ends_header(&head) => Ok(head),
+                        Ok(_) => {
+                            core.message_head(&target.access, &target.folder, meta, HEAD_BYTES)
+                                .await
+                        }
+                        Err(e) => Err(e),
+                    }
                 }
                 Needs::Body => {
                     core.message_body(&target.access, &target.folder, meta)
@@ -154,6 +166,11 @@ impl Connection {
     }
 }
 
+/// Whether the header's end (its blank line) is in `head`.
+fn ends_header(head: &[u8]) -> bool {
+    head.windows(4).any(|w| w == b"\r\n\r\n") || head.windows(2).any(|w| w == b"\n\n")
+}
+
 /// CHARSET names a key's text may be in (both read as UTF-8).
 pub(crate) fn known_charset(charset: &Charset<'_>) -> bool {
     let name = match charset {
@@ -176,6 +193,13 @@ fn unsupported(key: &SearchKey<'_>) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_ends() {
+        assert!(ends_header(b"Subject: x\r\n\r\nbody"));
+        assert!(ends_header(b"Subject: x\n\nbody"));
+        assert!(!ends_header(b"Subject: x\r\nFrom: y\r\n"));
+    }
 
     #[test]
     fn charsets() {
