@@ -9,6 +9,9 @@ use imap_codec::imap_types::core::{Charset, Tag, Vec1};
 use imap_codec::imap_types::response::{Code, Data};
 use imap_codec::imap_types::search::SearchKey;
 use std::num::NonZeroU32;
+use trekmail_core::access::MailboxAccess;
+use trekmail_core::mail::{Folder, MessageMeta};
+use trekmail_core::{Core, CoreError};
 
 /// Most headers fit in this much, read first.
 const SHORT_HEAD: usize = 8 * 1024;
@@ -120,27 +123,7 @@ impl Connection {
                 None => keys_need.max(keep_needs),
                 Some(_) => keep_needs,
             };
-            let raw = match read {
-                Needs::Nothing => Ok(Vec::new()),
-                Needs::Header => {
-                    let short = core
-                        .message_head(&target.access, &target.folder, meta, SHORT_HEAD)
-                        .await;
-                    match short {
-                        Ok(head) if head.len() < SHORT_HEAD || ends_header(&head) => Ok(head),
-                        Ok(_) => {
-                            core.message_head(&target.access, &target.folder, meta, HEAD_BYTES)
-                                .await
-                        }
-                        Err(e) => Err(e),
-                    }
-                }
-                Needs::Body => {
-                    core.message_body(&target.access, &target.folder, meta)
-                        .await
-                }
-            };
-            let raw = match raw {
+            let raw = match read_for(&core, &target.access, &target.folder, meta, read).await {
                 Ok(raw) => raw,
                 Err(e) => {
                     self.core_no(tag.clone(), &e, "The message is gone");
@@ -163,6 +146,28 @@ impl Connection {
             });
         }
         Some(hits)
+    }
+}
+
+/// As much of a message as `need` says: nothing, its header (a short read first, a longer
+/// one only when the header runs past it), or all of it.
+async fn read_for(
+    core: &Core,
+    access: &MailboxAccess,
+    folder: &Folder,
+    meta: &MessageMeta,
+    need: Needs,
+) -> Result<Vec<u8>, CoreError> {
+    match need {
+        Needs::Nothing => Ok(Vec::new()),
+        Needs::Header => {
+            let head = core.message_head(access, folder, meta, SHORT_HEAD).await?;
+            match head.len() < SHORT_HEAD || ends_header(&head) {
+                true => Ok(head),
+                false => core.message_head(access, folder, meta, HEAD_BYTES).await,
+            }
+        }
+        Needs::Body => core.message_body(access, folder, meta).await,
     }
 }
 

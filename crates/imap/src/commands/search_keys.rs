@@ -38,6 +38,8 @@ pub enum Needs {
     Body,
 }
 
+/// The most `key` reads of a message: what the caller fetches when the cheap keys leave one
+/// undecided.
 pub fn needs(key: &SearchKey<'_>) -> Needs {
     match key {
         SearchKey::Body(_) | SearchKey::Text(_) => Needs::Body,
