@@ -3,6 +3,7 @@
 //! session in the registry (its ending closes the connection with `* BYE`), folders and mail.
 
 mod addresses;
+mod base_subject;
 mod commands;
 mod connection;
 mod content_transfer;
@@ -13,6 +14,7 @@ pub mod fuzzing;
 mod limits;
 mod list_command;
 mod listener;
+mod message_text;
 mod mime;
 mod mime_params;
 mod names;
@@ -21,6 +23,7 @@ mod responses;
 mod sasl_plain;
 mod selection;
 mod sequence;
+mod threading;
 mod transport;
 mod view;
 mod view_flags;

@@ -88,6 +88,15 @@ pub fn capability_list(login_allowed: bool, starttls: bool) -> Vec1<Capability<'
             caps.push(Capability::from(atom));
         }
     }
+    {
+        use imap_codec::imap_types::extensions::{sort::SortAlgorithm, thread::ThreadingAlgorithm};
+        caps.extend([
+            Capability::Sort(None),
+            Capability::Sort(Some(SortAlgorithm::Display)),
+            Capability::Thread(ThreadingAlgorithm::OrderedSubject),
+            Capability::Thread(ThreadingAlgorithm::References),
+        ]);
+    }
     if starttls {
         caps.push(Capability::StartTls);
     }

@@ -132,6 +132,9 @@ def condstore():
     assert data and all(d.startswith(b"2 ") for d in data), data
     changed = modseq_of(data[-1])
     assert changed > highest, data
+    # SEARCH MODSEQ finds it too, naming the highest mod-sequence found.
+    typ, data = a.search(None, "MODSEQ %d" % (highest + 1))
+    assert data == [b"2 (MODSEQ %d)" % changed], data
     drain(a, "FETCH")
     # A STORE conditional on an older mod-sequence leaves message 2 alone.
     typ, data = a.store("1:3", "(UNCHANGEDSINCE %d) +FLAGS" % highest, "(\\Flagged)")

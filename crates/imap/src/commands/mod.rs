@@ -12,9 +12,12 @@ mod fetch;
 mod folders;
 mod list;
 mod search;
+mod search_keys;
 pub(crate) mod sections;
+mod sort;
 mod status;
 pub(crate) mod store;
+mod thread;
 
 use crate::connection::{Connection, failure};
 use crate::responses as r;
@@ -101,6 +104,24 @@ impl Connection {
                 criteria,
                 uid,
             } => self.search(tag, charset, criteria, uid).await,
+            CommandBody::Sort {
+                sort_criteria,
+                charset,
+                search_criteria,
+                uid,
+            } => {
+                self.sort(tag, sort_criteria, charset, search_criteria, uid)
+                    .await
+            }
+            CommandBody::Thread {
+                algorithm,
+                charset,
+                search_criteria,
+                uid,
+            } => {
+                self.thread(tag, algorithm, charset, search_criteria, uid)
+                    .await
+            }
             CommandBody::Copy {
                 sequence_set,
                 mailbox,

@@ -1,187 +1,210 @@
-//! SEARCH and UID SEARCH over flags, sizes, internal dates, UIDs and sequence numbers.
-//! Header and text keys are case-insensitive substring matches over the raw bytes; SENT*
-//! keys need a date parser and answer `BAD` until one lands.
+//! SEARCH and UID SEARCH, and the message selection SORT and THREAD share: the keys are
+//! decided in `search_keys.rs`; this reads only as much of a message as they need.
 
-use super::sections::{header, split_fields, text};
+use super::search_keys::{Facts, Needs, Stars, decide_all, needs};
 use crate::connection::Connection;
-use crate::sequence;
-use imap_codec::imap_types::core::{AString, Tag, Vec1};
-use imap_codec::imap_types::response::Data;
+use crate::message_text::Parsed;
+use crate::responses as r;
+use imap_codec::imap_types::core::{Charset, Tag, Vec1};
+use imap_codec::imap_types::response::{Code, Data};
 use imap_codec::imap_types::search::SearchKey;
-use std::num::NonZeroU32;
-use trekmail_core::mail::MessageMeta;
+use std::num::{NonZeroU32, NonZeroU64};
+use trekmail_core::access::MailboxAccess;
+use trekmail_core::mail::{Folder, MessageMeta};
+use trekmail_core::{Core, CoreError};
 
-/// One message as the keys see it.
-struct Candidate<'a> {
-    meta: &'a MessageMeta,
-    seq: u32,
-    /// \Recent to this session.
-    recent: bool,
-    body: &'a [u8],
+/// Most headers fit in this much, read first.
+const SHORT_HEAD: usize = 8 * 1024;
+
+/// A header longer than this is cut there: enough for every field a key reads.
+const HEAD_BYTES: usize = 64 * 1024;
+
+/// A message the keys chose, with what the caller kept of it.
+pub(crate) struct Hit<T> {
+    pub uid: u32,
+    pub seq: u32,
+    pub kept: T,
+}
+
+impl<T> Hit<T> {
+    /// The number a response names it by.
+    pub(crate) fn number(&self, by_uid: bool) -> Option<NonZeroU32> {
+        NonZeroU32::new(if by_uid { self.uid } else { self.seq })
+    }
 }
 
 impl Connection {
     pub(crate) async fn search(
         &mut self,
         tag: Tag<'static>,
-        charset: Option<imap_codec::imap_types::core::Charset<'static>>,
+        charset: Option<Charset<'static>>,
         criteria: Vec1<SearchKey<'static>>,
         by_uid: bool,
     ) {
-        if let Some(charset) = charset {
-            use imap_codec::imap_types::core::Charset;
-            let name = match &charset {
-                Charset::Atom(a) => a.as_ref().to_ascii_uppercase(),
-                Charset::Quoted(q) => q.as_ref().to_ascii_uppercase(),
-            };
-            if name != "UTF-8" && name != "US-ASCII" {
-                return self.no(tag, Some("BADCHARSET"), "Only UTF-8 and US-ASCII");
-            }
+        if charset.as_ref().is_some_and(|c| !known_charset(c)) {
+            return self.refuse_charset(tag);
         }
-        let keys: Vec<SearchKey<'static>> = criteria.into_inner();
-        if let Some(refused) = keys.iter().find_map(unsupported) {
-            return self.bad(
-                tag,
-                &format!("{refused} is not supported by this server yet"),
-            );
-        }
-        let everything = imap_codec::imap_types::sequence::SequenceSet::from(..);
-        let Some(target) = self.target(&tag, &everything, false, true) else {
+        let keys = criteria.into_inner();
+        let Some(hits) = self
+            .matching(&tag, &keys, Needs::Nothing, |f| f.modseq)
+            .await
+        else {
             return;
         };
-        let uids: Vec<u32> = target.chosen.iter().map(|(uid, _)| *uid).collect();
-        let core = self.core.clone();
-        let metas = match core.messages(&target.access, &target.folder).await {
-            Ok(m) => m,
-            Err(e) => return self.core_no(tag, &e, "No such folder"),
-        };
-        let reads_body = keys.iter().any(needs_body);
-        let mut found = Vec::new();
-        for (uid, seq) in &target.chosen {
-            let Ok(i) = metas.binary_search_by_key(uid, |m| m.uid) else {
-                continue;
-            };
-            let meta = &metas[i];
-            let body = match reads_body {
-                true => match core
-                    .message_body(&target.access, &target.folder, meta)
-                    .await
-                {
-                    Ok(b) => b,
-                    Err(e) => return self.core_no(tag, &e, "The message is gone"),
-                },
-                false => Vec::new(),
-            };
-            let candidate = Candidate {
-                meta,
-                seq: *seq,
-                recent: self.view().is_some_and(|v| v.is_recent(*uid)),
-                body: &body,
-            };
-            if keys.iter().all(|k| matches(k, &candidate, &uids)) {
-                let number = if by_uid { *uid } else { *seq };
-                found.extend(NonZeroU32::new(number));
+        let found = hits.iter().filter_map(|h| h.number(by_uid)).collect();
+        // With a MODSEQ key the answer names the highest mod-sequence found (RFC 7162 §3.1.5).
+        let highest = match keys.iter().any(names_modseq) {
+            true => {
+                if let Some(s) = self.signed_in.as_mut() {
+                    s.condstore = true;
+                }
+                hits.iter().map(|h| h.kept).max().and_then(NonZeroU64::new)
             }
-        }
-        self.server.enqueue_data(Data::Search(found, None));
+            false => None,
+        };
+        self.server.enqueue_data(Data::Search(found, highest));
         self.done(tag, "SEARCH completed");
     }
-}
 
-fn unsupported(key: &SearchKey<'_>) -> Option<&'static str> {
-    match key {
-        SearchKey::SentBefore(_) | SearchKey::SentOn(_) | SearchKey::SentSince(_) => {
-            Some("SENTBEFORE, SENTON and SENTSINCE")
-        }
-        SearchKey::And(keys) => keys.as_ref().iter().find_map(unsupported),
-        SearchKey::Not(key) => unsupported(key),
-        SearchKey::Or(a, b) => unsupported(a).or_else(|| unsupported(b)),
-        _ => None,
+    /// `NO [BADCHARSET (UTF-8 US-ASCII)]`: the charsets keys may be written in.
+    pub(crate) fn refuse_charset(&mut self, tag: Tag<'static>) {
+        let allowed = ["UTF-8", "US-ASCII"]
+            .into_iter()
+            .filter_map(|c| Charset::try_from(c).ok())
+            .collect();
+        let code = Code::BadCharset { allowed };
+        self.server
+            .enqueue_status(r::no(Some(tag), Some(code), "Only UTF-8 and US-ASCII"));
     }
-}
 
-fn needs_body(key: &SearchKey<'_>) -> bool {
-    match key {
-        SearchKey::Bcc(_)
-        | SearchKey::Body(_)
-        | SearchKey::Cc(_)
-        | SearchKey::From(_)
-        | SearchKey::Header(..)
-        | SearchKey::Subject(_)
-        | SearchKey::Text(_)
-        | SearchKey::To(_) => true,
-        SearchKey::And(keys) => keys.as_ref().iter().any(needs_body),
-        SearchKey::Not(key) => needs_body(key),
-        SearchKey::Or(a, b) => needs_body(a) || needs_body(b),
-        _ => false,
-    }
-}
-
-fn matches(key: &SearchKey<'_>, m: &Candidate<'_>, uids: &[u32]) -> bool {
-    let flag = |name: &str| m.meta.flags.contains(name);
-    let date = m.meta.internal_date.date_naive();
-    let size = u64::try_from(m.meta.size).unwrap_or(0);
-    match key {
-        SearchKey::All => true,
-        SearchKey::And(keys) => keys.as_ref().iter().all(|k| matches(k, m, uids)),
-        SearchKey::Or(a, b) => matches(a, m, uids) || matches(b, m, uids),
-        SearchKey::Not(k) => !matches(k, m, uids),
-        SearchKey::SequenceSet(set) => {
-            let count = u32::try_from(uids.len()).unwrap_or(u32::MAX);
-            sequence::contains(set, m.seq, count)
-        }
-        SearchKey::Uid(set) => {
-            sequence::contains(set, m.meta.uid, uids.last().copied().unwrap_or(0))
-        }
-        SearchKey::Answered => flag("\\Answered"),
-        SearchKey::Unanswered => !flag("\\Answered"),
-        SearchKey::Deleted => flag("\\Deleted"),
-        SearchKey::Undeleted => !flag("\\Deleted"),
-        SearchKey::Draft => flag("\\Draft"),
-        SearchKey::Undraft => !flag("\\Draft"),
-        SearchKey::Flagged => flag("\\Flagged"),
-        SearchKey::Unflagged => !flag("\\Flagged"),
-        SearchKey::Seen => flag("\\Seen"),
-        SearchKey::Unseen => !flag("\\Seen"),
-        SearchKey::Keyword(k) => flag(k.as_ref()),
-        SearchKey::Unkeyword(k) => !flag(k.as_ref()),
-        SearchKey::Recent => m.recent,
-        SearchKey::New => m.recent && !flag("\\Seen"),
-        SearchKey::Old => !m.recent,
-        SearchKey::Larger(n) => size > u64::from(*n),
-        SearchKey::Smaller(n) => size < u64::from(*n),
-        SearchKey::Before(d) => date < *d.as_ref(),
-        SearchKey::On(d) => date == *d.as_ref(),
-        SearchKey::Since(d) => date >= *d.as_ref(),
-        SearchKey::Bcc(v) => in_field(m.body, b"Bcc", v),
-        SearchKey::Cc(v) => in_field(m.body, b"Cc", v),
-        SearchKey::From(v) => in_field(m.body, b"From", v),
-        SearchKey::To(v) => in_field(m.body, b"To", v),
-        SearchKey::Subject(v) => in_field(m.body, b"Subject", v),
-        SearchKey::Header(name, v) => in_field(m.body, name.as_ref(), v),
-        SearchKey::Body(v) => contains(text(m.body), v.as_ref()),
-        SearchKey::Text(v) => contains(m.body, v.as_ref()),
-        _ => false,
-    }
-}
-
-/// Whether a header field named `name` contains `value` (an empty value: has the field).
-fn in_field(raw: &[u8], name: &[u8], value: &AString<'_>) -> bool {
-    split_fields(header(raw)).into_iter().any(|field| {
-        let Some(colon) = field.iter().position(|b| *b == b':') else {
-            return false;
+    /// The selected folder's messages that match `keys`, in sequence order, each with what
+    /// `keep` takes of its facts (its header parsed when `keep_needs` asks for it). On a
+    /// failure the command is answered here and `None` comes back.
+    pub(crate) async fn matching<T>(
+        &mut self,
+        tag: &Tag<'static>,
+        keys: &[SearchKey<'static>],
+        keep_needs: Needs,
+        keep: impl Fn(&Facts<'_>) -> T,
+    ) -> Option<Vec<Hit<T>>> {
+        let everything = imap_codec::imap_types::sequence::SequenceSet::from(..);
+        let target = self.target(tag, &everything, false, true)?;
+        let core = self.core.clone();
+        // The chosen messages' rows only: a folder's others are never read.
+        let uids: Vec<u32> = target.chosen.iter().map(|(uid, _)| *uid).collect();
+        let metas = match core
+            .messages_with_uids(&target.access, &target.folder, &uids)
+            .await
+        {
+            Ok(m) => m,
+            Err(e) => {
+                self.core_no(tag.clone(), &e, "No such folder");
+                return None;
+            }
         };
-        field[..colon].trim_ascii().eq_ignore_ascii_case(name)
-            && contains(&field[colon + 1..], value.as_ref())
-    })
+        let stars = Stars {
+            messages: u32::try_from(target.chosen.len()).unwrap_or(u32::MAX),
+            last_uid: target.chosen.last().map_or(0, |(uid, _)| *uid),
+        };
+        let keys_need = keys.iter().map(needs).max().unwrap_or(Needs::Nothing);
+        let mut hits = Vec::new();
+        for (uid, seq) in &target.chosen {
+            let Some(meta) = metas
+                .binary_search_by_key(uid, |m| m.uid)
+                .ok()
+                .and_then(|i| metas.get(i))
+            else {
+                continue;
+            };
+            let facts = |content| Facts {
+                seq: *seq,
+                uid: *uid,
+                flags: &meta.flags,
+                recent: self.view().is_some_and(|v| v.is_recent(*uid)),
+                size: u64::try_from(meta.size).unwrap_or(0),
+                internal_date: meta.internal_date,
+                modseq: meta.modseq,
+                content,
+            };
+            let verdict = decide_all(keys, &facts(None), stars);
+            if verdict == Some(false) {
+                continue;
+            }
+            let read = match verdict {
+                None => keys_need.max(keep_needs),
+                Some(_) => keep_needs,
+            };
+            let raw = match read_for(&core, &target.access, &target.folder, meta, read).await {
+                Ok(raw) => raw,
+                Err(e) => {
+                    self.core_no(tag.clone(), &e, "The message is gone");
+                    return None;
+                }
+            };
+            let parsed = match read {
+                Needs::Nothing => None,
+                Needs::Header => Some(Parsed::head(&raw)),
+                Needs::Body => Some(Parsed::whole(&raw)),
+            };
+            let facts = facts(parsed.as_ref());
+            if verdict.is_none() && decide_all(keys, &facts, stars) != Some(true) {
+                continue;
+            }
+            hits.push(Hit {
+                uid: *uid,
+                seq: *seq,
+                kept: keep(&facts),
+            });
+        }
+        Some(hits)
+    }
 }
 
-/// Case-insensitive (ASCII) substring.
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    needle.is_empty()
-        || haystack
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle))
+/// As much of a message as `need` says: nothing, its header (a short read first, a longer
+/// one only when the header runs past it), or all of it.
+async fn read_for(
+    core: &Core,
+    access: &MailboxAccess,
+    folder: &Folder,
+    meta: &MessageMeta,
+    need: Needs,
+) -> Result<Vec<u8>, CoreError> {
+    match need {
+        Needs::Nothing => Ok(Vec::new()),
+        Needs::Header => {
+            let head = core.message_head(access, folder, meta, SHORT_HEAD).await?;
+            match head.len() < SHORT_HEAD || ends_header(&head) {
+                true => Ok(head),
+                false => core.message_head(access, folder, meta, HEAD_BYTES).await,
+            }
+        }
+        Needs::Body => core.message_body(access, folder, meta).await,
+    }
+}
+
+/// Whether the header's end (its blank line) is in `head`.
+fn ends_header(head: &[u8]) -> bool {
+    head.windows(4).any(|w| w == b"\r\n\r\n") || head.windows(2).any(|w| w == b"\n\n")
+}
+
+/// CHARSET names a key's text may be in (both read as UTF-8).
+pub(crate) fn known_charset(charset: &Charset<'_>) -> bool {
+    let name = match charset {
+        Charset::Atom(a) => a.as_ref(),
+        Charset::Quoted(q) => q.as_ref(),
+    };
+    name.eq_ignore_ascii_case("UTF-8") || name.eq_ignore_ascii_case("US-ASCII")
+}
+
+/// Whether a key asks for MODSEQ anywhere in it.
+fn names_modseq(key: &SearchKey<'_>) -> bool {
+    match key {
+        SearchKey::ModSequence { .. } => true,
+        SearchKey::And(keys) => keys.as_ref().iter().any(names_modseq),
+        SearchKey::Not(key) => names_modseq(key),
+        SearchKey::Or(a, b) => names_modseq(a) || names_modseq(b),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -189,20 +212,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn substrings_and_fields() {
-        let raw = b"From: Ann <ann@x>\r\nSubject: Hello\r\n World\r\n\r\nbody TEXT\r\n";
-        assert!(contains(raw, b"WORLD"));
-        assert!(!contains(raw, b"absent"));
-        assert!(in_field(
-            raw,
-            b"subject",
-            &AString::try_from("world").unwrap()
-        ));
-        assert!(!in_field(
-            raw,
-            b"from",
-            &AString::try_from("hello").unwrap()
-        ));
-        assert!(contains(text(raw), b"text"));
+    fn header_ends() {
+        assert!(ends_header(b"Subject: x\r\n\r\nbody"));
+        assert!(ends_header(b"Subject: x\n\nbody"));
+        assert!(!ends_header(b"Subject: x\r\nFrom: y\r\n"));
+    }
+
+    #[test]
+    fn charsets() {
+        assert!(known_charset(&Charset::try_from("utf-8").unwrap()));
+        assert!(known_charset(&Charset::try_from("US-ASCII").unwrap()));
+        assert!(!known_charset(&Charset::try_from("ISO-8859-1").unwrap()));
     }
 }
