@@ -17,7 +17,7 @@ const BY_NAME: &str = "SELECT id, mailbox_id, name, special_use, uid_validity, u
      subscribed, highest_modseq, recent_uid FROM folders WHERE mailbox_id = $1 AND name = $2";
 const INSERT: &str = "INSERT INTO folders \
      (mailbox_id, name, special_use, uid_validity, uid_next, subscribed) \
-     VALUES ($1, $2, $3, $4, 1, 1) RETURNING id";
+     VALUES ($1, $2, $3, $4, 1, $5) RETURNING id";
 /// The next UIDVALIDITY: the clock's seconds, or one more than the last if that is not
 /// newer. Unique across every folder of every mailbox (also a re-created name, and a
 /// re-created mailbox at the same address), and still new if the database is rebuilt later.
@@ -73,7 +73,8 @@ pub(crate) async fn create(
 ) -> StoreResult<Folder> {
     let mut tx = store.write_tx().await?;
     usage::lock(&mut tx, mailbox).await?;
-    let folder = insert(&mut tx, mailbox, name, special_use).await?;
+    // CREATE does not subscribe (RFC 3501 §6.3.3); a client subscribes if it wants to.
+    let folder = insert(&mut tx, mailbox, name, special_use, false).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(folder)
 }
@@ -83,20 +84,20 @@ pub(crate) async fn insert_defaults(
     conn: &mut AnyConnection,
     mailbox: MailboxId,
 ) -> StoreResult<()> {
-    insert(conn, mailbox, INBOX, None).await?;
+    insert(conn, mailbox, INBOX, None, true).await?;
     for special in SpecialUse::ALL {
-        insert(conn, mailbox, special.default_name(), Some(special)).await?;
+        insert(conn, mailbox, special.default_name(), Some(special), true).await?;
     }
     Ok(())
 }
 
-/// Inserts a subscribed, empty folder; `Conflict` if the name exists, `NotFound` without
-/// the mailbox.
+/// Inserts an empty folder; `Conflict` if the name exists, `NotFound` without the mailbox.
 async fn insert(
     conn: &mut AnyConnection,
     mailbox: MailboxId,
     name: &str,
     special_use: Option<SpecialUse>,
+    subscribed: bool,
 ) -> StoreResult<Folder> {
     let uid_validity = next_uid_validity(conn).await?;
     let row = sqlx::query(INSERT)
@@ -104,6 +105,7 @@ async fn insert(
         .bind(name)
         .bind(special_use.map(SpecialUse::as_str))
         .bind(i64::from(uid_validity))
+        .bind(i64::from(subscribed))
         .fetch_one(conn)
         .await
         .map_err(conflict(|| taken(name).to_string()))?;
@@ -114,7 +116,7 @@ async fn insert(
         special_use,
         uid_validity,
         uid_next: 1,
-        subscribed: true,
+        subscribed,
         highest_modseq: 1,
         recent_uid: 1,
     })

@@ -116,9 +116,8 @@ def folders(port, login, password):
             "m/test7/test7", "m/test8", "m/test8/test8", "m/test8/test9"]
     for name in made:
         s.ok(f'CREATE "{name}"')
-    # New folders start subscribed; these tests choose which are.
-    for name in made:
-        s.ok(f'UNSUBSCRIBE "{name.rstrip("/")}"')
+    # CREATE does not subscribe (RFC 3501 §6.3.3): these tests choose which are.
+    assert s.ok('LSUB "" m*') == [], "CREATE subscribed a folder"
     for name in ["m/test1", "m/test2/test1", "m/test7/test7", "m/test8/test8", "m/test8/test9"]:
         s.ok(f'SUBSCRIBE "{name}"')
 

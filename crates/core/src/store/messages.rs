@@ -13,7 +13,7 @@ pub trait MessageStore: Send + Sync {
     async fn folders(&self, mailbox: MailboxId) -> StoreResult<Vec<Folder>>;
     /// A folder by its exact stored name (the caller folds INBOX's case).
     async fn folder(&self, mailbox: MailboxId, name: &str) -> StoreResult<Option<Folder>>;
-    /// Creates a folder with a fresh UIDVALIDITY; `Conflict` if the name exists.
+    /// Creates an unsubscribed folder with a fresh UIDVALIDITY; `Conflict` if the name exists.
     async fn create_folder(
         &self,
         mailbox: MailboxId,
