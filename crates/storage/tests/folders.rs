@@ -71,7 +71,9 @@ async fn create_folders_and_their_errors() {
         assert_eq!(work.mailbox_id, m.id);
         assert_eq!(work.special_use, None);
         assert_eq!(work.uid_next, 1);
-        assert!(work.subscribed);
+        // CREATE does not subscribe; a new mailbox's own folders are.
+        assert!(!work.subscribed);
+        assert!(s.folder(m.id, INBOX).await.unwrap().unwrap().subscribed);
         assert_eq!(s.folder(m.id, "Work").await.unwrap(), Some(work.clone()));
 
         let dup = s.create_folder(m.id, "Work", None).await;

@@ -193,3 +193,53 @@ fn appends_wait_for_room_in_the_in_flight_budget() {
     second.send(b"\r\n");
     assert!(second.until("b ").starts_with("b OK"));
 }
+
+/// The peak resident memory the kernel recorded for the server.
+fn peak_kib(server: &Serve) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.0.id())).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// `FETCH 1:* BODY.PEEK[]` of 80 MB of mail holds one message at a time: the server's peak
+/// memory grows by well under the folder's size (it held every body before).
+#[test]
+fn a_fetch_of_every_body_streams_one_message_at_a_time() {
+    let (_dir, config) = setup("");
+    let (server, lines) = serve(&config);
+    seed(&config);
+    let port = imap_port(&lines);
+    let mut c = Client::connect(port);
+    c.sign_in();
+    const COUNT: usize = 40;
+    const SIZE: usize = 2_000_000;
+    for n in 0..COUNT {
+        let mut message = format!("Subject: big {n}\r\n\r\n").into_bytes();
+        message.resize(SIZE, b'x');
+        c.send(format!("a{n} APPEND INBOX {{{SIZE}+}}\r\n").as_bytes());
+        c.send(&message);
+        c.send(b"\r\n");
+        assert!(c.until(&format!("a{n} ")).contains("OK"));
+    }
+    c.send(b"s SELECT INBOX\r\n");
+    assert!(c.until("s ").starts_with("s OK"));
+    let before = peak_kib(&server);
+    c.send(b"f FETCH 1:* BODY.PEEK[]\r\n");
+    let mut bodies = 0;
+    loop {
+        let line = c.line();
+        assert!(!line.is_empty(), "closed during the FETCH");
+        if line.starts_with("f ") {
+            assert!(line.starts_with("f OK"), "{line}");
+            break;
+        }
+        bodies += usize::from(line.starts_with("* ") && line.contains("FETCH"));
+    }
+    assert_eq!(bodies, COUNT);
+    let grown = peak_kib(&server).saturating_sub(before);
+    assert!(
+        grown < 32 * 1024,
+        "peak memory grew {grown} KiB for {} MB of bodies",
+        COUNT * SIZE / 1_000_000
+    );
+}

@@ -248,11 +248,11 @@ impl SignInDoor {
         remote: Option<IpAddr>,
     ) -> Result<Authenticated, CoreError> {
         let login = normalise(login);
+        let attempt = self.begin(channel, &login, remote, None).await?;
         let found = self.find(channel, &login).await?;
         let two_factor = found
             .as_ref()
             .is_some_and(|f| f.creds.totp_sealed.is_some());
-        let attempt = self.begin(channel, &login, remote, None).await?;
         // Counted like any other: then, without 2FA, the same password for the same credential
         // verified moments ago (a mail app's other connection) needs no hash of its own.
         let known = found
