@@ -17,7 +17,6 @@ use trekmail_core::mail::{Folder, FolderChanges};
 /// A folder open with SELECT or EXAMINE, and this session's view of it.
 pub(crate) struct Selected {
     pub(crate) folder: Folder,
-    pub(crate) read_only: bool,
     pub(crate) view: View,
 }
 
@@ -129,21 +128,13 @@ impl Connection {
                 }
             }
         }
-        let _ = view.tell(Telling {
-            expunges: false,
-            vanished: false,
-        });
         let code = if read_only {
             Code::ReadOnly
         } else {
             Code::ReadWrite
         };
         if let Some(signed_in) = self.signed_in.as_mut() {
-            signed_in.selected = Some(Selected {
-                folder,
-                read_only,
-                view,
-            });
+            signed_in.selected = Some(Selected { folder, view });
             signed_in.stale = false;
         }
         let done = match read_only {
@@ -215,7 +206,7 @@ impl Connection {
                     signed_in.stale = false;
                     let added = selected.view.apply(changes);
                     if added
-                        && !selected.read_only
+                        && !selected.view.read_only()
                         && let Ok(claim) = core.claim_recent(&access, &selected.folder).await
                     {
                         selected.view.claimed(claim);
@@ -296,7 +287,7 @@ impl Connection {
         let Some((access, selected)) = selected else {
             return self.bad(tag, "No folder selected");
         };
-        if expunge && !selected.read_only {
+        if expunge && !selected.view.read_only() {
             // CLOSE removes \Deleted messages silently; UNSELECT (RFC 3691) leaves them.
             let _ = self.core.expunge(&access, &selected.folder, None).await;
         }

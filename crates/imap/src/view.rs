@@ -104,6 +104,11 @@ impl View {
         view
     }
 
+    /// Opened with EXAMINE.
+    pub(crate) fn read_only(&self) -> bool {
+        self.read_only
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.uids.len()
     }
@@ -170,7 +175,11 @@ impl View {
         if let Recent::Claimed(ranges) = &mut self.recent
             && claim.first < claim.next
         {
-            ranges.push((claim.first, claim.next));
+            // Claims follow one another: one range grows rather than one per new message.
+            match ranges.last_mut() {
+                Some((_, next)) if *next == claim.first => *next = claim.next,
+                _ => ranges.push((claim.first, claim.next)),
+            }
         }
     }
 
@@ -392,6 +401,16 @@ mod tests {
         });
         assert_eq!(told, vec![Untagged::Vanished(vec![2, 3])]);
         assert_eq!(view.uids(), &[1, 4, 5]);
+    }
+
+    #[test]
+    fn claims_that_follow_one_another_are_one_range() {
+        let mut view = opened();
+        view.claimed(RecentClaim { first: 6, next: 8 });
+        view.claimed(RecentClaim { first: 8, next: 9 });
+        view.claimed(RecentClaim { first: 9, next: 9 });
+        assert!(matches!(&view.recent, Recent::Claimed(r) if r == &vec![(4, 9)]));
+        assert!(view.is_recent(8) && !view.is_recent(3));
     }
 
     #[test]

@@ -96,21 +96,9 @@ pub(crate) async fn since(
             ..FolderChanges::default()
         });
     }
-    let (from, to) = (rows::i64_of(since)?, rows::i64_of(highest)?);
-    let changed = sqlx::query(CHANGED)
-        .bind(folder.0)
-        .bind(from)
-        .bind(to)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?;
-    let expunged = sqlx::query(EXPUNGED)
-        .bind(folder.0)
-        .bind(from)
-        .bind(to)
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?;
+    let range = (folder, rows::i64_of(since)?, rows::i64_of(highest)?);
+    let changed = in_range(&mut conn, CHANGED, range).await?;
+    let expunged = in_range(&mut conn, EXPUNGED, range).await?;
     Ok(FolderChanges {
         highest_modseq: highest,
         changed: changed.iter().map(state).collect::<StoreResult<_>>()?,
@@ -119,6 +107,21 @@ pub(crate) async fn since(
             .map(|r| rows::u32_column(r, "uid"))
             .collect::<StoreResult<_>>()?,
     })
+}
+
+/// The rows of `sql` whose mod-sequence is in `(from, to]` for the folder.
+async fn in_range(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    (folder, from, to): (FolderId, i64, i64),
+) -> StoreResult<Vec<sqlx::any::AnyRow>> {
+    sqlx::query(sql)
+        .bind(folder.0)
+        .bind(from)
+        .bind(to)
+        .fetch_all(conn)
+        .await
+        .map_err(db_err)
 }
 
 pub(crate) fn state(row: &sqlx::any::AnyRow) -> StoreResult<MessageState> {

@@ -40,6 +40,9 @@ const DELETE_OF_MAILBOX: &str =
 const REFERENCED: &str = "SELECT 1 AS one FROM messages WHERE blob_id = $1 LIMIT 1";
 const FOLDER_EXISTS: &str = "SELECT 1 AS one FROM folders WHERE id = $1";
 
+/// More runs of UIDs than this are read as one span.
+const MAX_RUN_QUERIES: usize = 8;
+
 /// The `\Deleted` system flag, which EXPUNGE looks for.
 const DELETED: &str = "\\Deleted";
 
@@ -234,14 +237,24 @@ pub(crate) async fn delete_one(conn: &mut AnyConnection, meta: &MessageMeta) -> 
 }
 
 /// The messages of `folder` with these UIDs, in UID order; absent UIDs are skipped. One query
-/// per run of consecutive UIDs, as IMAP sets usually are.
+/// per run of consecutive UIDs, as IMAP sets usually are; UIDs in many short runs (a folder
+/// with gaps, a SEARCH over it) are read in one query over their span and picked out, rather
+/// than one query per run.
 pub(crate) async fn with_uids(
     conn: &mut AnyConnection,
     folder: FolderId,
     uids: &[u32],
 ) -> StoreResult<Vec<MessageMeta>> {
+    let runs = runs(uids);
+    let spans = match (runs.first(), runs.last()) {
+        (Some((first, _)), Some((_, last))) if runs.len() > MAX_RUN_QUERIES => {
+            vec![(*first, *last)]
+        }
+        _ => runs,
+    };
+    let wanted: BTreeSet<u32> = uids.iter().copied().collect();
     let mut found = Vec::new();
-    for (first, last) in runs(uids) {
+    for (first, last) in spans {
         let rows = sqlx::query(IN_RANGE)
             .bind(folder.0)
             .bind(i64::from(first))
@@ -250,7 +263,10 @@ pub(crate) async fn with_uids(
             .await
             .map_err(db_err)?;
         for row in &rows {
-            found.push(rows::message(row)?);
+            let meta = rows::message(row)?;
+            if wanted.contains(&meta.uid) {
+                found.push(meta);
+            }
         }
     }
     Ok(found)

@@ -161,3 +161,35 @@ async fn recent_is_claimed_once() {
         );
     }
 }
+
+#[tokio::test]
+async fn messages_with_uids_in_many_runs_are_exactly_those() {
+    for db in both().await {
+        let s = &db.store;
+        let (_, _, m) = mailbox_fixture(s).await;
+        let inbox = folder(s, m.id, INBOX).await;
+        for n in 1..=30 {
+            s.append(inbox.id, &message(n, 10, &[])).await.unwrap();
+        }
+        // 15 runs of one UID each: read as one span, the others left out.
+        let odd: Vec<u32> = (1..=30).filter(|u| u % 2 == 1).collect();
+        let mut asked = odd.clone();
+        asked.push(99);
+        let found: Vec<u32> = s
+            .messages_with_uids(inbox.id, &asked)
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.uid)
+            .collect();
+        assert_eq!(found, odd, "{}", db.label);
+        let few: Vec<u32> = s
+            .messages_with_uids(inbox.id, &[3, 4, 9])
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.uid)
+            .collect();
+        assert_eq!(few, vec![3, 4, 9], "{}", db.label);
+    }
+}

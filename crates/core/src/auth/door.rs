@@ -348,8 +348,13 @@ impl SignInDoor {
                 // counted until they are checked: let those settle (a right one gives its
                 // count back, and wakes the waiting ones on this node) before refusing. A
                 // guesser's counts stay, so it gains nothing.
-                Reserved::Throttled { settling: true, .. }
-                    if started.elapsed() + SETTLE_STEP <= self.throttle.settle() =>
+                // Only while the next look still comes before the delay runs out: a look
+                // after it would be let in by time, and a burst must not outwait a delay.
+                Reserved::Throttled {
+                    settling: true,
+                    wait,
+                } if started.elapsed() + SETTLE_STEP <= self.throttle.settle()
+                    && wait > 2 * SETTLE_STEP =>
                 {
                     let _ = tokio::time::timeout(SETTLE_STEP, given_back).await;
                 }

@@ -211,7 +211,7 @@ impl Connection {
         Some(Target {
             access,
             folder: selected.folder.clone(),
-            read_only: selected.read_only,
+            read_only: selected.view.read_only(),
             chosen,
         })
     }
