@@ -6,9 +6,11 @@ use crate::names::{self, DELIMITER};
 use std::collections::{BTreeMap, HashSet};
 use trekmail_core::mail::INBOX;
 
-/// A folder as LIST sees it.
+/// A name as LIST sees it: a folder, a subscription, or both.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Node {
+    /// A folder has the name; a subscription may outlive its folder.
+    pub exists: bool,
     pub subscribed: bool,
     pub special_use: Option<&'static str>,
 }
@@ -44,11 +46,7 @@ pub(crate) struct Listed {
 
 /// The answer, parents before their children, INBOX first.
 pub(crate) fn list(folders: &BTreeMap<String, Node>, ask: Ask<'_>) -> Vec<Listed> {
-    let selected = |name: &str| {
-        folders.get(name).is_some_and(|node| {
-            (!ask.subscribed || node.subscribed) && (!ask.special_use || node.special_use.is_some())
-        })
-    };
+    let selected = |name: &str| folders.get(name).is_some_and(|node| selects(node, ask));
     let by_selection = ask.subscribed || ask.special_use;
     // Each name is matched once; the look below a parent then costs a set look-up per child.
     let names = with_parents(folders);
@@ -63,22 +61,23 @@ pub(crate) fn list(folders: &BTreeMap<String, Node>, ask: Ask<'_>) -> Vec<Listed
             continue;
         }
         let node = folders.get(name);
+        let exists = node.is_some_and(|n| n.exists);
         let below = descendants(folders, name);
         // Selected folders below that the client would not see: the reason to list a parent.
         let hidden_below = below
             .clone()
-            .any(|child| selected(child) && !matched.contains(child.as_str()));
+            .any(|(child, node)| selects(node, ask) && !matched.contains(child.as_str()));
         let (listed, for_children) = if by_selection {
             let for_children = hidden_below && ask.parents;
             (selected(name) || for_children, for_children)
         } else {
-            (node.is_some() || hidden_below, false)
+            (exists || hidden_below, false)
         };
         if listed {
             out.push(Listed {
-                exists: node.is_some(),
+                exists,
                 subscribed: node.is_some_and(|n| n.subscribed),
-                has_children: below.clone().next().is_some(),
+                has_children: below.clone().any(|(_, node)| node.exists),
                 for_children,
                 special_use: node.and_then(|n| n.special_use),
                 name: name.clone(),
@@ -86,6 +85,16 @@ pub(crate) fn list(folders: &BTreeMap<String, Node>, ask: Ask<'_>) -> Vec<Listed
         }
     }
     out
+}
+
+/// Whether the selection takes this name: without one, any folder that exists.
+fn selects(node: &Node, ask: Ask<'_>) -> bool {
+    let by_subscription = if ask.subscribed {
+        node.subscribed
+    } else {
+        node.exists
+    };
+    by_subscription && (!ask.special_use || node.special_use.is_some())
 }
 
 /// Every folder's name and every level above one, each once, in order, INBOX first.
@@ -108,16 +117,15 @@ fn with_parents(folders: &BTreeMap<String, Node>) -> Vec<String> {
     names
 }
 
-/// The folders strictly below `name`.
+/// The names strictly below `name`.
 fn descendants<'a>(
     folders: &'a BTreeMap<String, Node>,
     name: &str,
-) -> impl Iterator<Item = &'a String> + Clone + use<'a> {
+) -> impl Iterator<Item = (&'a String, &'a Node)> + Clone + use<'a> {
     let prefix = format!("{name}{DELIMITER}");
     folders
         .range(prefix.clone()..)
-        .map(|(k, _)| k)
-        .take_while(move |k| k.starts_with(&prefix))
+        .take_while(move |(k, _)| k.starts_with(&prefix))
 }
 
 /// A pattern against a name; INBOX is matched in any case (RFC 3501 §5.1).
@@ -135,6 +143,7 @@ mod tests {
             .iter()
             .map(|(name, subscribed)| {
                 let node = Node {
+                    exists: true,
                     subscribed: *subscribed,
                     special_use: (*name == "Sent").then_some("Sent"),
                 };
@@ -225,6 +234,7 @@ mod tests {
         f.insert(
             "s/t".into(),
             Node {
+                exists: true,
                 subscribed: true,
                 special_use: None,
             },
@@ -232,6 +242,7 @@ mod tests {
         f.insert(
             "s".into(),
             Node {
+                exists: true,
                 subscribed: true,
                 special_use: None,
             },
@@ -303,6 +314,40 @@ mod tests {
             special_use: true,
         };
         assert!(list(&f, ask).is_empty());
+    }
+
+    #[test]
+    fn a_deleted_folder_stays_subscribed_but_does_not_exist() {
+        let mut f = tree(&[("m/test1", true), ("m/test7/test7", true)]);
+        let gone = Node {
+            exists: false,
+            subscribed: true,
+            special_use: None,
+        };
+        f.insert("m/test6".into(), gone.clone());
+        f.insert("x/gone".into(), gone);
+        let p = patterns(&["m/*", "x/*"]);
+        let subscribed = Ask {
+            patterns: &p,
+            subscribed: true,
+            ..Ask::default()
+        };
+        assert_eq!(
+            shown(&list(&f, subscribed)),
+            ["m/test1 s", "m/test6 ? s", "m/test7/test7 s", "x/gone ? s"]
+        );
+        // Plain LIST knows only folders: neither the name nor a parent made only by it.
+        let all = Ask {
+            patterns: &p,
+            ..Ask::default()
+        };
+        assert_eq!(shown(&list(&f, all)), ["m/test1 s", "m/test7/test7 s"]);
+        let top = patterns(&["%"]);
+        let all = Ask {
+            patterns: &top,
+            ..Ask::default()
+        };
+        assert_eq!(shown(&list(&f, all)), ["m ? c"]);
     }
 
     #[test]

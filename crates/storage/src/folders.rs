@@ -4,7 +4,7 @@
 use crate::error::{conflict, db_err};
 use crate::rows;
 use crate::sql_store::SqlStore;
-use crate::{changes, messages, usage};
+use crate::{changes, messages, subscriptions, usage};
 use sqlx::AnyConnection;
 use std::collections::{BTreeMap, BTreeSet};
 use trekmail_core::ids::MailboxId;
@@ -12,12 +12,12 @@ use trekmail_core::mail::{BlobId, Folder, FolderId, INBOX, SpecialUse};
 use trekmail_core::store::{StoreError, StoreResult};
 
 const OF_MAILBOX: &str = "SELECT id, mailbox_id, name, special_use, uid_validity, uid_next, \
-     subscribed, highest_modseq, recent_uid FROM folders WHERE mailbox_id = $1";
+     highest_modseq, recent_uid FROM folders WHERE mailbox_id = $1";
 const BY_NAME: &str = "SELECT id, mailbox_id, name, special_use, uid_validity, uid_next, \
-     subscribed, highest_modseq, recent_uid FROM folders WHERE mailbox_id = $1 AND name = $2";
+     highest_modseq, recent_uid FROM folders WHERE mailbox_id = $1 AND name = $2";
 const INSERT: &str = "INSERT INTO folders \
-     (mailbox_id, name, special_use, uid_validity, uid_next, subscribed) \
-     VALUES ($1, $2, $3, $4, 1, $5) RETURNING id";
+     (mailbox_id, name, special_use, uid_validity, uid_next) \
+     VALUES ($1, $2, $3, $4, 1) RETURNING id";
 /// The next UIDVALIDITY: the clock's seconds, or one more than the last if that is not
 /// newer. Unique across every folder of every mailbox (also a re-created name, and a
 /// re-created mailbox at the same address), and still new if the database is rebuilt later.
@@ -26,7 +26,6 @@ const NEXT_UID_VALIDITY: &str = "UPDATE counters \
      WHERE name = 'uid_validity' RETURNING value";
 const NAMES: &str = "SELECT id, name FROM folders WHERE mailbox_id = $1";
 const RENAME: &str = "UPDATE folders SET name = $2 WHERE id = $1";
-const SUBSCRIBE: &str = "UPDATE folders SET subscribed = $2 WHERE id = $1";
 const MAILBOX_OF: &str = "SELECT mailbox_id FROM folders WHERE id = $1";
 /// A no-op write that takes the folder row's lock. Zero rows: no such folder.
 const LOCK: &str = "UPDATE folders SET uid_next = uid_next WHERE id = $1";
@@ -74,7 +73,7 @@ pub(crate) async fn create(
     let mut tx = store.write_tx().await?;
     usage::lock(&mut tx, mailbox).await?;
     // CREATE does not subscribe (RFC 3501 §6.3.3); a client subscribes if it wants to.
-    let folder = insert(&mut tx, mailbox, name, special_use, false).await?;
+    let folder = insert(&mut tx, mailbox, name, special_use).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(folder)
 }
@@ -84,9 +83,12 @@ pub(crate) async fn insert_defaults(
     conn: &mut AnyConnection,
     mailbox: MailboxId,
 ) -> StoreResult<()> {
-    insert(conn, mailbox, INBOX, None, true).await?;
-    for special in SpecialUse::ALL {
-        insert(conn, mailbox, special.default_name(), Some(special), true).await?;
+    // A new mailbox's own folders are subscribed, so that every client shows them.
+    for (name, special_use) in
+        std::iter::once((INBOX, None)).chain(SpecialUse::ALL.map(|s| (s.default_name(), Some(s))))
+    {
+        insert(&mut *conn, mailbox, name, special_use).await?;
+        subscriptions::set(&mut *conn, mailbox, name, true).await?;
     }
     Ok(())
 }
@@ -97,7 +99,6 @@ async fn insert(
     mailbox: MailboxId,
     name: &str,
     special_use: Option<SpecialUse>,
-    subscribed: bool,
 ) -> StoreResult<Folder> {
     let uid_validity = next_uid_validity(conn).await?;
     let row = sqlx::query(INSERT)
@@ -105,7 +106,6 @@ async fn insert(
         .bind(name)
         .bind(special_use.map(SpecialUse::as_str))
         .bind(i64::from(uid_validity))
-        .bind(i64::from(subscribed))
         .fetch_one(conn)
         .await
         .map_err(conflict(|| taken(name).to_string()))?;
@@ -116,7 +116,6 @@ async fn insert(
         special_use,
         uid_validity,
         uid_next: 1,
-        subscribed,
         highest_modseq: 1,
         recent_uid: 1,
     })
@@ -186,6 +185,7 @@ pub(crate) async fn rename(
             .await
             .map_err(conflict(|| taken(new).to_string()))?;
     }
+    subscriptions::rename(&mut tx, mailbox, &moves).await?;
     tx.commit().await.map_err(db_err)
 }
 
@@ -219,23 +219,6 @@ fn renames<'a>(
     Ok(moves)
 }
 
-pub(crate) async fn set_subscribed(
-    store: &SqlStore,
-    folder: FolderId,
-    subscribed: bool,
-) -> StoreResult<()> {
-    let done = sqlx::query(SUBSCRIBE)
-        .bind(folder.0)
-        .bind(i64::from(subscribed))
-        .execute(&store.write)
-        .await
-        .map_err(db_err)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
-}
-
 /// Deletes the folder and its messages, giving their bytes back to the mailbox.
 pub(crate) async fn delete(store: &SqlStore, folder: FolderId) -> StoreResult<Vec<BlobId>> {
     let mut tx = store.write_tx().await?;
@@ -261,6 +244,7 @@ pub(crate) async fn delete_all(
 ) -> StoreResult<Vec<BlobId>> {
     let blobs = messages::delete_of_mailbox(conn, mailbox).await?;
     changes::forget_mailbox(conn, mailbox.0).await?;
+    subscriptions::forget_mailbox(conn, mailbox).await?;
     sqlx::query(DELETE_OF_MAILBOX)
         .bind(mailbox.0)
         .execute(conn)

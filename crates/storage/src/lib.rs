@@ -26,6 +26,7 @@ mod sessions;
 mod socket_link;
 mod sql_blobs;
 mod sql_store;
+mod subscriptions;
 mod throttle;
 mod transfer;
 mod usage;

@@ -1,8 +1,8 @@
-//! The core's [`MessageStore`] port on [`SqlStore`]; the work is in `folders`, `messages` and
-//! `transfer`.
+//! The core's [`MessageStore`] port on [`SqlStore`]; the work is in `folders`, `messages`,
+//! `subscriptions` and `transfer`.
 
 use crate::sql_store::SqlStore;
-use crate::{changes, folder_counts, folders, messages, transfer, usage};
+use crate::{changes, folder_counts, folders, messages, subscriptions, transfer, usage};
 use trekmail_core::ids::MailboxId;
 use trekmail_core::mail::{
     BlobId, FlagChange, Flags, FlagsStored, Folder, FolderChanges, FolderCounts, FolderId,
@@ -38,8 +38,17 @@ impl MessageStore for SqlStore {
         folders::delete(self, folder).await
     }
 
-    async fn set_subscribed(&self, folder: FolderId, subscribed: bool) -> StoreResult<()> {
-        folders::set_subscribed(self, folder, subscribed).await
+    async fn subscriptions(&self, mailbox: MailboxId) -> StoreResult<Vec<String>> {
+        subscriptions::list(self, mailbox).await
+    }
+
+    async fn set_subscribed(
+        &self,
+        mailbox: MailboxId,
+        name: &str,
+        subscribed: bool,
+    ) -> StoreResult<()> {
+        subscriptions::set_one(self, mailbox, name, subscribed).await
     }
 
     async fn append(&self, folder: FolderId, message: &NewMessage) -> StoreResult<MessageMeta> {

@@ -76,6 +76,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0013_modseq.sql"),
         postgres: include_str!("../migrations/postgres/0013_modseq.sql"),
     },
+    Migration {
+        version: 14,
+        sqlite: include_str!("../migrations/sqlite/0014_subscriptions.sql"),
+        postgres: include_str!("../migrations/postgres/0014_subscriptions.sql"),
+    },
 ];
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations \

@@ -200,7 +200,6 @@ pub(crate) fn folder(row: &AnyRow) -> StoreResult<Folder> {
         special_use,
         uid_validity: u32_column(row, "uid_validity")?,
         uid_next: u32_column(row, "uid_next")?,
-        subscribed: get::<i64>(row, "subscribed")? != 0,
         highest_modseq: u64_column(row, "highest_modseq")?,
         recent_uid: u32_column(row, "recent_uid")?,
     })

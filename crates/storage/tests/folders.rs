@@ -1,5 +1,5 @@
 //! Folders on both databases: made with every mailbox, created, renamed with their children,
-//! subscribed, deleted, and a fresh UIDVALIDITY for every folder ever made.
+//! subscribed (by name), deleted, and a fresh UIDVALIDITY for every folder ever made.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
 
 mod common;
@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use std::collections::BTreeSet;
 use trekmail_core::ids::MailboxId;
-use trekmail_core::mail::{FolderId, INBOX, SpecialUse};
+use trekmail_core::mail::{INBOX, SpecialUse};
 use trekmail_core::store::{MessageStore, StoreError};
 use trekmail_storage::SqlStore;
 
@@ -35,7 +35,6 @@ async fn every_mailbox_has_its_folders() {
         for f in &folders {
             assert_eq!(f.mailbox_id, m.id);
             assert_eq!(f.uid_next, 1, "{}: {}", db.label, f.name);
-            assert!(f.subscribed, "{}: {}", db.label, f.name);
             assert!(f.uid_validity > 0);
             let expected = SpecialUse::ALL
                 .into_iter()
@@ -58,6 +57,13 @@ async fn every_mailbox_has_its_folders() {
             .collect();
         let distinct: BTreeSet<u32> = all.iter().copied().collect();
         assert_eq!(distinct.len(), 12, "{}: {all:?}", db.label);
+        // A new mailbox's own folders are subscribed.
+        assert_eq!(
+            s.subscriptions(m.id).await.unwrap(),
+            ["Archive", "Drafts", "INBOX", "Junk", "Sent", "Trash"],
+            "{}",
+            db.label
+        );
     }
 }
 
@@ -71,9 +77,8 @@ async fn create_folders_and_their_errors() {
         assert_eq!(work.mailbox_id, m.id);
         assert_eq!(work.special_use, None);
         assert_eq!(work.uid_next, 1);
-        // CREATE does not subscribe; a new mailbox's own folders are.
-        assert!(!work.subscribed);
-        assert!(s.folder(m.id, INBOX).await.unwrap().unwrap().subscribed);
+        // CREATE does not subscribe.
+        assert!(!s.subscriptions(m.id).await.unwrap().contains(&work.name));
         assert_eq!(s.folder(m.id, "Work").await.unwrap(), Some(work.clone()));
 
         let dup = s.create_folder(m.id, "Work", None).await;
@@ -197,25 +202,42 @@ async fn rename_errors_change_nothing() {
 }
 
 #[tokio::test]
-async fn subscribe_and_delete() {
+async fn subscriptions_are_names_that_outlive_their_folder() {
     for db in both().await {
         let s = &db.store;
         let (_, _, m) = mailbox_fixture(s).await;
+        let subscribed = async |s: &SqlStore| s.subscriptions(m.id).await.unwrap();
         let junk = folder(s, m.id, "Junk").await;
-        s.set_subscribed(junk.id, false).await.unwrap();
-        assert!(!folder(s, m.id, "Junk").await.subscribed, "{}", db.label);
-        s.set_subscribed(junk.id, true).await.unwrap();
-        assert!(folder(s, m.id, "Junk").await.subscribed);
-        assert_eq!(
-            s.set_subscribed(FolderId(junk.id.0 + 1000), true).await,
-            Err(StoreError::NotFound)
-        );
+        s.set_subscribed(m.id, "Junk", false).await.unwrap();
+        s.set_subscribed(m.id, "Junk", false).await.unwrap();
+        assert!(!subscribed(s).await.contains(&junk.name), "{}", db.label);
+        s.set_subscribed(m.id, "Junk", true).await.unwrap();
+        s.set_subscribed(m.id, "Junk", true).await.unwrap();
+        assert!(subscribed(s).await.contains(&junk.name));
 
+        // Deleting the folder leaves its name subscribed (RFC 3501 §6.3.6).
         assert_eq!(s.delete_folder(junk.id).await, Ok(vec![]), "{}", db.label);
         assert_eq!(s.folder(m.id, "Junk").await.unwrap(), None);
         assert_eq!(s.folders(m.id).await.unwrap().len(), 5);
+        assert!(subscribed(s).await.contains(&junk.name), "{}", db.label);
         assert_eq!(s.delete_folder(junk.id).await, Err(StoreError::NotFound));
         assert_eq!(s.messages(junk.id).await, Err(StoreError::NotFound));
+
+        // A rename carries the subscriptions of the folder and those below it along.
+        for name in ["W", "W/a", "W/b", "V"] {
+            s.create_folder(m.id, name, None).await.unwrap();
+        }
+        for name in ["W", "W/b", "V"] {
+            s.set_subscribed(m.id, name, true).await.unwrap();
+        }
+        s.rename_folder(m.id, "W", "V/W").await.unwrap();
+        let after = subscribed(s).await;
+        for name in ["V", "V/W", "V/W/b"] {
+            assert!(after.contains(&name.to_owned()), "{}: {after:?}", db.label);
+        }
+        for name in ["W", "W/b", "V/W/a"] {
+            assert!(!after.contains(&name.to_owned()), "{}: {after:?}", db.label);
+        }
     }
 }
 

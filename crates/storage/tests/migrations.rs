@@ -194,9 +194,10 @@ async fn upgrading_gives_existing_mailboxes_their_folders() {
                 ["Archive", "Drafts", "INBOX", "Junk", "Sent", "Trash"],
                 "{url}"
             );
+            // Subscribed then, subscribed now: the marks became names (0014).
+            assert_eq!(store.subscriptions(m.id).await.unwrap(), names, "{url}");
             for f in &folders {
                 assert_eq!(f.uid_next, 1);
-                assert!(f.subscribed);
                 assert_eq!(
                     f.special_use.map(|u| u.default_name()),
                     (f.name != "INBOX").then_some(f.name.as_str())

@@ -220,15 +220,30 @@ def folders(port, login, password):
     untagged, tagged = s.command("STATUS nothing-here (SIZE)")
     assert tagged.startswith(b"NO [NONEXISTENT]"), tagged
 
-    # A subscription lives on its folder: deleted with it, carried by RENAME.
+    # A subscription is a name: it outlives its folder (RFC 3501 §6.3.6), which LIST-EXTENDED
+    # then calls \NonExistent; RENAME carries it along; UNSUBSCRIBE still takes it away.
     s.ok("DELETE m/test1")
     s.ok("RENAME m/test2/test1 m/test2/moved")
     expect_lines(s.ok('LSUB "" m/*'), [
+        '* LSUB () "/" m/test1',
         '* LSUB () "/" m/test2/moved',
         '* LSUB () "/" m/test7/test7',
         '* LSUB () "/" m/test8/test8',
         '* LSUB () "/" m/test8/test9',
     ], "LSUB after DELETE and RENAME")
+    expect_lines(s.ok('LIST (SUBSCRIBED) "" m/test1'), [
+        '* LIST (\\NonExistent \\Subscribed) "/" m/test1',
+    ], "a deleted folder's subscription")
+    assert s.ok('LIST "" m/test1') == [], "a deleted folder is listed"
+    untagged, tagged = s.command("SUBSCRIBE m/never-made")
+    assert tagged.startswith(b"NO [NONEXISTENT]"), tagged
+    s.ok("UNSUBSCRIBE m/test1")
+    assert s.ok('LSUB "" m/test1') == [], "UNSUBSCRIBE of a deleted folder"
+    # A folder made again under a name still subscribed is subscribed at once.
+    s.ok("SUBSCRIBE m/test3")
+    s.ok("DELETE m/test3")
+    s.ok("CREATE m/test3")
+    expect_lines(s.ok('LSUB "" m/test3'), ['* LSUB () "/" m/test3'], "re-created")
     s.ok("LOGOUT")
     print("FOLDERS OK", flush=True)
 

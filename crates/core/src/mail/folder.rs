@@ -59,7 +59,6 @@ pub struct Folder {
     pub uid_validity: u32,
     /// The UID the next message appended will get.
     pub uid_next: u32,
-    pub subscribed: bool,
     /// The mod-sequence of the folder's last change (RFC 7162 HIGHESTMODSEQ).
     pub highest_modseq: u64,
     /// The first UID no session has yet seen as \Recent.

@@ -77,15 +77,28 @@ impl Core {
         Ok(self.store.folder_counts(folder.id).await?)
     }
 
-    /// SUBSCRIBE / UNSUBSCRIBE.
+    /// SUBSCRIBE / UNSUBSCRIBE. SUBSCRIBE wants the folder to exist (RFC 3501 §6.3.6 lets
+    /// the server check); UNSUBSCRIBE takes any name, as a subscribed folder may be gone.
     pub async fn set_subscribed(
         &self,
         access: &MailboxAccess,
         name: &str,
         subscribed: bool,
     ) -> Result<(), CoreError> {
-        let folder = self.folder(access, name).await?;
-        Ok(self.store.set_subscribed(folder.id, subscribed).await?)
+        let name = match subscribed {
+            true => self.folder(access, name).await?.name,
+            false if name.eq_ignore_ascii_case(INBOX) => INBOX.to_owned(),
+            false => name.to_owned(),
+        };
+        Ok(self
+            .store
+            .set_subscribed(access.mailbox(), &name, subscribed)
+            .await?)
+    }
+
+    /// The names the mailbox subscribes to, a deleted folder's among them.
+    pub async fn subscriptions(&self, access: &MailboxAccess) -> Result<Vec<String>, CoreError> {
+        Ok(self.store.subscriptions(access.mailbox()).await?)
     }
 
     async fn folders_changed(&self, access: &MailboxAccess) {

@@ -13,7 +13,7 @@ pub trait MessageStore: Send + Sync {
     async fn folders(&self, mailbox: MailboxId) -> StoreResult<Vec<Folder>>;
     /// A folder by its exact stored name (the caller folds INBOX's case).
     async fn folder(&self, mailbox: MailboxId, name: &str) -> StoreResult<Option<Folder>>;
-    /// Creates an unsubscribed folder with a fresh UIDVALIDITY; `Conflict` if the name exists.
+    /// Creates a folder, not subscribed, with a fresh UIDVALIDITY; `Conflict` if the name exists.
     async fn create_folder(
         &self,
         mailbox: MailboxId,
@@ -25,7 +25,15 @@ pub trait MessageStore: Send + Sync {
     async fn rename_folder(&self, mailbox: MailboxId, from: &str, to: &str) -> StoreResult<()>;
     /// Deletes a folder and its messages; returns the blobs no message refers to any more.
     async fn delete_folder(&self, folder: FolderId) -> StoreResult<Vec<BlobId>>;
-    async fn set_subscribed(&self, folder: FolderId, subscribed: bool) -> StoreResult<()>;
+    /// The names the mailbox subscribes to, whether a folder has them or not.
+    async fn subscriptions(&self, mailbox: MailboxId) -> StoreResult<Vec<String>>;
+    /// Subscribes or unsubscribes a name; doing it twice is no error.
+    async fn set_subscribed(
+        &self,
+        mailbox: MailboxId,
+        name: &str,
+        subscribed: bool,
+    ) -> StoreResult<()>;
 
     /// Appends a message with the folder's next UID.
     async fn append(&self, folder: FolderId, message: &NewMessage) -> StoreResult<MessageMeta>;

@@ -74,7 +74,8 @@ impl Connection {
             return self.no(tag, Some("NONEXISTENT"), "No such folder");
         };
         match self.core.clone().set_subscribed(&id, &name, on).await {
-            Ok(()) => self.done(tag, "SUBSCRIBE completed"),
+            Ok(()) if on => self.done(tag, "SUBSCRIBE completed"),
+            Ok(()) => self.done(tag, "UNSUBSCRIBE completed"),
             Err(e) => self.core_no(tag, &e, "No such folder"),
         }
     }

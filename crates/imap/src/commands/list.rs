@@ -91,16 +91,22 @@ impl Connection {
                 return;
             }
         };
-        let tree: BTreeMap<String, Node> = folders
-            .iter()
-            .map(|f| {
-                let node = Node {
-                    subscribed: f.subscribed,
-                    special_use: f.special_use.map(|u| u.as_str()),
-                };
-                (f.name.clone(), node)
-            })
-            .collect();
+        // Subscriptions are read only when the answer speaks of them.
+        let of_subscriptions = form == Form::Lsub
+            || command.selection.subscribed
+            || (form == Form::Extended && command.returns.subscribed);
+        let subscriptions = match of_subscriptions {
+            true => match self.core.subscriptions(&access).await {
+                Ok(names) => names,
+                Err(e) => {
+                    self.server
+                        .enqueue_status(failure(tag, &e, "Cannot list subscriptions"));
+                    return;
+                }
+            },
+            false => Vec::new(),
+        };
+        let tree = tree(&folders, subscriptions);
         let by_name: HashMap<&str, &Folder> =
             folders.iter().map(|f| (f.name.as_str(), f)).collect();
         let ask = Ask {
@@ -155,6 +161,31 @@ impl Connection {
             Err(e) => tracing::debug!(error = %e, folder = %folder.name, "LIST-STATUS skipped"),
         }
     }
+}
+
+/// The folders and the subscribed names, a deleted folder's among them.
+fn tree(folders: &[Folder], subscriptions: Vec<String>) -> BTreeMap<String, Node> {
+    let mut tree: BTreeMap<String, Node> = subscriptions
+        .into_iter()
+        .map(|name| {
+            let node = Node {
+                exists: false,
+                subscribed: true,
+                special_use: None,
+            };
+            (name, node)
+        })
+        .collect();
+    for f in folders {
+        let subscribed = tree.contains_key(&f.name);
+        let node = Node {
+            exists: true,
+            subscribed,
+            special_use: f.special_use.map(|u| u.as_str()),
+        };
+        tree.insert(f.name.clone(), node);
+    }
+    tree
 }
 
 /// The name attributes of one answer line.

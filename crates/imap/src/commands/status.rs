@@ -103,7 +103,6 @@ mod tests {
             special_use: None,
             uid_validity: 7,
             uid_next: 12,
-            subscribed: true,
             highest_modseq: 9,
             recent_uid: 11,
         };
