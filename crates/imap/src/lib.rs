@@ -14,7 +14,6 @@ pub mod fuzzing;
 mod limits;
 mod list_command;
 mod listener;
-mod message_text;
 mod mime;
 mod mime_params;
 mod names;

@@ -15,6 +15,7 @@ mod error;
 mod folder_counts;
 mod folders;
 mod fs_blobs;
+mod header_summaries;
 mod mailboxes;
 mod message_store;
 mod messages;

@@ -2,11 +2,13 @@
 //! `subscriptions` and `transfer`.
 
 use crate::sql_store::SqlStore;
-use crate::{changes, folder_counts, folders, messages, subscriptions, transfer, usage};
+use crate::{
+    changes, folder_counts, folders, header_summaries, messages, subscriptions, transfer, usage,
+};
 use trekmail_core::ids::MailboxId;
 use trekmail_core::mail::{
     BlobId, FlagChange, Flags, FlagsStored, Folder, FolderChanges, FolderCounts, FolderId,
-    MessageMeta, MessageState, NewMessage, RecentClaim, SpecialUse,
+    HeaderSummary, MessageMeta, MessageState, NewMessage, RecentClaim, SpecialUse,
 };
 use trekmail_core::store::{MessageStore, StoreResult};
 
@@ -70,6 +72,14 @@ impl MessageStore for SqlStore {
         uids: &[u32],
     ) -> StoreResult<Vec<MessageMeta>> {
         messages::of_uids(self, folder, uids).await
+    }
+
+    async fn messages_with_summaries(
+        &self,
+        folder: FolderId,
+        uids: &[u32],
+    ) -> StoreResult<Vec<(MessageMeta, Option<HeaderSummary>)>> {
+        header_summaries::with_uids(self, folder, uids).await
     }
 
     async fn message_states(&self, folder: FolderId) -> StoreResult<Vec<MessageState>> {

@@ -4,8 +4,9 @@
 use crate::error::{conflict, db_err};
 use crate::rows;
 use crate::sql_store::SqlStore;
-use crate::{changes, folders, usage};
+use crate::{changes, folders, header_summaries, usage};
 use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
 use std::collections::BTreeSet;
 use trekmail_core::clock::to_micros;
 use trekmail_core::ids::MailboxId;
@@ -71,6 +72,7 @@ pub(crate) async fn append(
         modseq: changes::next_modseq(&mut tx, folder).await?,
     };
     insert(&mut tx, &meta).await?;
+    header_summaries::insert(&mut tx, folder, uid, &message.summary).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(meta)
 }
@@ -245,6 +247,19 @@ pub(crate) async fn with_uids(
     folder: FolderId,
     uids: &[u32],
 ) -> StoreResult<Vec<MessageMeta>> {
+    let rows = rows_with_uids(conn, IN_RANGE, folder, uids).await?;
+    rows.iter().map(rows::message).collect()
+}
+
+/// The rows `sql` gives for these UIDs: a query per run of consecutive UIDs (one span over
+/// them all past a few runs), with `$1` the folder and `$2`..`$3` a run, keeping the rows
+/// whose `uid` was asked for.
+pub(crate) async fn rows_with_uids(
+    conn: &mut AnyConnection,
+    sql: &'static str,
+    folder: FolderId,
+    uids: &[u32],
+) -> StoreResult<Vec<AnyRow>> {
     let runs = runs(uids);
     let spans = match (runs.first(), runs.last()) {
         (Some((first, _)), Some((_, last))) if runs.len() > MAX_RUN_QUERIES => {
@@ -255,17 +270,16 @@ pub(crate) async fn with_uids(
     let wanted: BTreeSet<u32> = uids.iter().copied().collect();
     let mut found = Vec::new();
     for (first, last) in spans {
-        let rows = sqlx::query(IN_RANGE)
+        let rows = sqlx::query(sql)
             .bind(folder.0)
             .bind(i64::from(first))
             .bind(i64::from(last))
             .fetch_all(&mut *conn)
             .await
             .map_err(db_err)?;
-        for row in &rows {
-            let meta = rows::message(row)?;
-            if wanted.contains(&meta.uid) {
-                found.push(meta);
+        for row in rows {
+            if wanted.contains(&rows::u32_column(&row, "uid")?) {
+                found.push(row);
             }
         }
     }

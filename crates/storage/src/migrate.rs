@@ -81,6 +81,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0014_subscriptions.sql"),
         postgres: include_str!("../migrations/postgres/0014_subscriptions.sql"),
     },
+    Migration {
+        version: 15,
+        sqlite: include_str!("../migrations/sqlite/0015_header_summaries.sql"),
+        postgres: include_str!("../migrations/postgres/0015_header_summaries.sql"),
+    },
 ];
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations \

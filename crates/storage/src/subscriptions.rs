@@ -68,7 +68,10 @@ pub(crate) async fn rename(
 }
 
 /// Forgets a mailbox's subscriptions, before the mailbox goes.
-pub(crate) async fn forget_mailbox(conn: &mut AnyConnection, mailbox: MailboxId) -> StoreResult<()> {
+pub(crate) async fn forget_mailbox(
+    conn: &mut AnyConnection,
+    mailbox: MailboxId,
+) -> StoreResult<()> {
     sqlx::query(REMOVE_OF_MAILBOX)
         .bind(mailbox.0)
         .execute(conn)

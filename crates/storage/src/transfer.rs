@@ -2,7 +2,7 @@
 
 use crate::error::db_err;
 use crate::sql_store::SqlStore;
-use crate::{changes, folders, messages, usage};
+use crate::{changes, folders, header_summaries, messages, usage};
 use trekmail_core::mail::FolderId;
 use trekmail_core::store::{StoreError, StoreResult};
 
@@ -50,6 +50,7 @@ pub(crate) async fn transfer(
     let mut pairs = Vec::with_capacity(sources.len());
     for (source, uid) in sources.iter().zip(first_uid..) {
         messages::insert(&mut tx, &messages::copied_to(source, to, uid, added)).await?;
+        header_summaries::copy(&mut tx, (from, source.uid), (to, uid)).await?;
         if remove {
             messages::delete_one(&mut tx, source).await?;
         }

@@ -1,4 +1,4 @@
-use super::{Flags, FolderId};
+use super::{Flags, FolderId, HeaderSummary};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +22,7 @@ pub struct NewMessage {
     pub size: i64,
     pub flags: Flags,
     pub internal_date: DateTime<Utc>,
+    pub summary: HeaderSummary,
 }
 
 /// A message in a folder, without its body.

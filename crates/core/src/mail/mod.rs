@@ -4,13 +4,16 @@
 mod changes;
 mod flags;
 mod folder;
+mod header_summary;
 mod in_flight;
 mod message;
+pub mod message_text;
 mod watch;
 
 pub use changes::{FlagsStored, FolderChanges, MessageState, RecentClaim};
 pub use flags::{FlagChange, Flags};
 pub use folder::{Folder, FolderCounts, FolderId, INBOX, SpecialUse};
+pub use header_summary::HeaderSummary;
 pub use in_flight::BodiesInFlight;
 pub use message::{BlobId, MessageMeta, NewMessage};
 pub use watch::{MailChange, MailChangeKind, MailWatch};

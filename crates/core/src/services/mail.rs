@@ -3,8 +3,8 @@ use crate::access::{MailboxAccess, OwnAccess};
 use crate::domain::{EmailAddress, Mailbox};
 use crate::error::CoreError;
 use crate::mail::{
-    BlobId, FlagChange, Flags, FlagsStored, Folder, FolderChanges, INBOX, MailChange,
-    MailChangeKind, MessageMeta, MessageState, NewMessage, RecentClaim,
+    BlobId, FlagChange, Flags, FlagsStored, Folder, FolderChanges, HeaderSummary, INBOX,
+    MailChange, MailChangeKind, MessageMeta, MessageState, NewMessage, RecentClaim,
 };
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
@@ -84,6 +84,7 @@ impl Core {
             size,
             flags,
             internal_date,
+            summary: HeaderSummary::of(body),
         };
         let stored = self.put_and_append(folder, body, &new).await;
         self.bodies_in_flight.leave(&id).await;
@@ -223,6 +224,18 @@ impl Core {
     ) -> Result<Vec<MessageMeta>, CoreError> {
         access.owns(folder)?;
         Ok(self.store.messages_with_uids(folder.id, uids).await?)
+    }
+
+    /// The messages with these UIDs and their header summaries: what SEARCH reads for its
+    /// header keys before it reads any body.
+    pub async fn messages_with_summaries(
+        &self,
+        access: &MailboxAccess,
+        folder: &Folder,
+        uids: &[u32],
+    ) -> Result<Vec<(MessageMeta, Option<HeaderSummary>)>, CoreError> {
+        access.owns(folder)?;
+        Ok(self.store.messages_with_summaries(folder.id, uids).await?)
     }
 
     /// Every message's UID, flags and mod-sequence: an IMAP session's view of the folder.

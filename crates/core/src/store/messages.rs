@@ -2,7 +2,7 @@ use super::StoreResult;
 use crate::ids::MailboxId;
 use crate::mail::{
     BlobId, FlagChange, Flags, FlagsStored, Folder, FolderChanges, FolderCounts, FolderId,
-    MessageMeta, MessageState, NewMessage, RecentClaim, SpecialUse,
+    HeaderSummary, MessageMeta, MessageState, NewMessage, RecentClaim, SpecialUse,
 };
 
 /// A mailbox's folders and messages. Every method that adds bytes checks the mailbox's quota
@@ -48,6 +48,13 @@ pub trait MessageStore: Send + Sync {
         folder: FolderId,
         uids: &[u32],
     ) -> StoreResult<Vec<MessageMeta>>;
+    /// As `messages_with_uids`, each with its header summary (`None` for a message stored
+    /// before summaries were kept).
+    async fn messages_with_summaries(
+        &self,
+        folder: FolderId,
+        uids: &[u32],
+    ) -> StoreResult<Vec<(MessageMeta, Option<HeaderSummary>)>>;
     /// Every message's UID, flags and mod-sequence, in UID order: what SELECT loads.
     async fn message_states(&self, folder: FolderId) -> StoreResult<Vec<MessageState>>;
     /// What changed after `modseq`: a range read on the mod-sequence.

@@ -3,14 +3,14 @@
 
 use super::search_keys::{Facts, Needs, Stars, decide_all, needs};
 use crate::connection::Connection;
-use crate::message_text::Parsed;
 use crate::responses as r;
 use imap_codec::imap_types::core::{Charset, Tag, Vec1};
 use imap_codec::imap_types::response::{Code, Data};
 use imap_codec::imap_types::search::SearchKey;
 use std::num::{NonZeroU32, NonZeroU64};
 use trekmail_core::access::MailboxAccess;
-use trekmail_core::mail::{Folder, MessageMeta};
+use trekmail_core::mail::message_text::Parsed;
+use trekmail_core::mail::{Folder, HeaderSummary, MessageMeta};
 use trekmail_core::{Core, CoreError};
 
 /// Most headers fit in this much, read first.
@@ -90,12 +90,10 @@ impl Connection {
         let everything = imap_codec::imap_types::sequence::SequenceSet::from(..);
         let target = self.target(tag, &everything, false, true)?;
         let core = self.core.clone();
+        let keys_need = keys.iter().map(needs).max().unwrap_or(Needs::Nothing);
         // The chosen messages' rows only: a folder's others are never read.
         let uids: Vec<u32> = target.chosen.iter().map(|(uid, _)| *uid).collect();
-        let metas = match core
-            .messages_with_uids(&target.access, &target.folder, &uids)
-            .await
-        {
+        let metas = match rows_for(&core, &target.access, &target.folder, &uids, keys_need).await {
             Ok(m) => m,
             Err(e) => {
                 self.core_no(tag.clone(), &e, "No such folder");
@@ -106,11 +104,10 @@ impl Connection {
             messages: u32::try_from(target.chosen.len()).unwrap_or(u32::MAX),
             last_uid: target.chosen.last().map_or(0, |(uid, _)| *uid),
         };
-        let keys_need = keys.iter().map(needs).max().unwrap_or(Needs::Nothing);
         let mut hits = Vec::new();
         for (uid, seq) in &target.chosen {
-            let Some(meta) = metas
-                .binary_search_by_key(uid, |m| m.uid)
+            let Some((meta, summary)) = metas
+                .binary_search_by_key(uid, |(m, _)| m.uid)
                 .ok()
                 .and_then(|i| metas.get(i))
             else {
@@ -124,6 +121,7 @@ impl Connection {
                 size: u64::try_from(meta.size).unwrap_or(0),
                 internal_date: meta.internal_date,
                 modseq: meta.modseq,
+                summary: summary.as_ref(),
                 content,
             };
             let verdict = decide_all(keys, &facts(None), stars);
@@ -143,7 +141,7 @@ impl Connection {
             };
             let parsed = match read {
                 Needs::Nothing => None,
-                Needs::Header => Some(Parsed::head(&raw)),
+                Needs::Summary | Needs::Header => Some(Parsed::head(&raw)),
                 Needs::Body => Some(Parsed::whole(&raw)),
             };
             let facts = facts(parsed.as_ref());
@@ -160,6 +158,24 @@ impl Connection {
     }
 }
 
+/// The chosen messages' rows, with their header summaries when the keys compare header
+/// fields the summaries keep.
+async fn rows_for(
+    core: &Core,
+    access: &MailboxAccess,
+    folder: &Folder,
+    uids: &[u32],
+    keys_need: Needs,
+) -> Result<Vec<(MessageMeta, Option<HeaderSummary>)>, CoreError> {
+    match keys_need {
+        Needs::Nothing => {
+            let metas = core.messages_with_uids(access, folder, uids).await?;
+            Ok(metas.into_iter().map(|m| (m, None)).collect())
+        }
+        _ => core.messages_with_summaries(access, folder, uids).await,
+    }
+}
+
 /// As much of a message as `need` says: nothing, its header (a short read first, a longer
 /// one only when the header runs past it), or all of it.
 async fn read_for(
@@ -171,7 +187,7 @@ async fn read_for(
 ) -> Result<Vec<u8>, CoreError> {
     match need {
         Needs::Nothing => Ok(Vec::new()),
-        Needs::Header => {
+        Needs::Summary | Needs::Header => {
             let head = core.message_head(access, folder, meta, SHORT_HEAD).await?;
             match head.len() < SHORT_HEAD || ends_header(&head) {
                 true => Ok(head),

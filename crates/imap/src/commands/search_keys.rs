@@ -3,12 +3,12 @@
 //! the header or body the facts do not hold yet answers "undecided", and the caller reads
 //! that much and asks again: flag keys never cost a read.
 
-use crate::message_text::Parsed;
 use crate::sequence;
 use chrono::{DateTime, Local, NaiveDate, Utc};
 use imap_codec::imap_types::core::AString;
 use imap_codec::imap_types::search::SearchKey;
-use trekmail_core::mail::Flags;
+use trekmail_core::mail::message_text::{Parsed, fold};
+use trekmail_core::mail::{Flags, HeaderSummary};
 
 /// What a message is, as the keys see it.
 pub struct Facts<'a> {
@@ -21,6 +21,8 @@ pub struct Facts<'a> {
     pub internal_date: DateTime<Utc>,
     /// The mod-sequence of its last change (CONDSTORE's MODSEQ key).
     pub modseq: u64,
+    /// The header fields the store keeps for the address, subject and sent-date keys.
+    pub summary: Option<&'a HeaderSummary>,
     /// The parsed header or whole message, once the caller has read it.
     pub content: Option<&'a Parsed<'a>>,
 }
@@ -36,6 +38,8 @@ pub struct Stars {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Needs {
     Nothing,
+    /// The header summary; the header itself for a message without one.
+    Summary,
     Header,
     Body,
 }
@@ -50,10 +54,16 @@ pub fn needs(key: &SearchKey<'_>) -> Needs {
         | SearchKey::From(_)
         | SearchKey::To(_)
         | SearchKey::Subject(_)
-        | SearchKey::Header(..)
         | SearchKey::SentBefore(_)
         | SearchKey::SentOn(_)
-        | SearchKey::SentSince(_) => Needs::Header,
+        | SearchKey::SentSince(_) => Needs::Summary,
+        SearchKey::Header(name, _) => {
+            let name = String::from_utf8_lossy(name.as_ref());
+            match HeaderSummary::default().fields(&name) {
+                Some(_) => Needs::Summary,
+                None => Needs::Header,
+            }
+        }
         SearchKey::And(keys) => keys
             .as_ref()
             .iter()
@@ -134,14 +144,21 @@ fn decide(key: &SearchKey<'_>, m: &Facts<'_>, stars: Stars) -> Option<bool> {
 
 /// The Date: field's own calendar date; the arrival date (server's zone) without one.
 fn sent(m: &Facts<'_>, arrived: NaiveDate) -> Option<NaiveDate> {
-    let content = m.content?;
-    Some(content.sent().map_or(arrived, |d| d.date_naive()))
+    let sent = match (m.summary, m.content) {
+        (Some(summary), _) => summary.sent_on,
+        (None, Some(content)) => content.sent().map(|d| d.date_naive()),
+        (None, None) => return None,
+    };
+    Some(sent.unwrap_or(arrived))
 }
 
 /// Whether a field named `name` holds `value` (decoded, any case); `""`: the field exists.
 fn in_fields(m: &Facts<'_>, name: &str, value: &AString<'_>) -> Option<bool> {
-    let content = m.content?;
     let needle = folded(value);
+    if let Some(held) = m.summary.and_then(|s| s.holds(name, &needle)) {
+        return Some(held);
+    }
+    let content = m.content?;
     Some(
         content
             .fields(name)
@@ -162,28 +179,6 @@ fn body(m: &Facts<'_>, value: &AString<'_>, with_header: bool) -> Option<bool> {
 /// A key's value as text: UTF-8 (CHARSET is UTF-8 or US-ASCII), folded like the haystack.
 fn folded(value: &AString<'_>) -> String {
     fold(&String::from_utf8_lossy(value.as_ref()))
-}
-
-/// Case-insensitive for all of Unicode, spaces collapsed (a folded header line and a
-/// wrapped body line compare like one).
-fn fold(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut space = false;
-    for c in text.chars() {
-        if c.is_whitespace() {
-            space = true;
-            continue;
-        }
-        if space && !out.is_empty() {
-            out.push(' ');
-        }
-        space = false;
-        out.extend(c.to_lowercase());
-    }
-    if space && !out.is_empty() {
-        out.push(' ');
-    }
-    out
 }
 
 #[cfg(test)]
@@ -236,11 +231,18 @@ mod tests {
         }
     }
 
-    /// Decides `keys` for message 3 (UID 7) as the caller does: without content first.
+    /// Decides `keys` for message 3 (UID 7) as the caller does: without content first, then
+    /// with the header summary (a message stored with one), then with the content read; a
+    /// message without a summary must come out the same.
     fn check(m: &Message, keys: &str) -> bool {
         let k = key(keys);
         let at = Local.with_ymd_and_hms(2024, 2, 29, 23, 30, 0).unwrap();
-        let mut facts = Facts {
+        let summary = HeaderSummary::of(m.raw);
+        let parsed = match needs(&k) {
+            Needs::Body => Parsed::whole(m.raw),
+            _ => Parsed::head(m.raw),
+        };
+        let facts = |summary, content| Facts {
             seq: 3,
             uid: 7,
             flags: &m.flags,
@@ -248,22 +250,24 @@ mod tests {
             size: 120,
             internal_date: at.with_timezone(&Utc),
             modseq: 5,
-            content: None,
+            summary,
+            content,
         };
-        let first = decide(&k, &facts, STARS);
+        let first = decide(&k, &facts(None, None), STARS);
         if needs(&k) == Needs::Nothing {
             return first.unwrap();
         }
-        let parsed = match needs(&k) {
-            Needs::Body => Parsed::whole(m.raw),
-            _ => Parsed::head(m.raw),
-        };
-        facts.content = Some(&parsed);
-        let second = decide(&k, &facts, STARS).unwrap();
-        if let Some(first) = first {
-            assert_eq!(first, second, "{keys}");
+        let read = decide(&k, &facts(None, Some(&parsed)), STARS).unwrap();
+        let summed = decide(&k, &facts(Some(&summary), None), STARS);
+        if needs(&k) == Needs::Summary {
+            assert!(summed.is_some(), "{keys}: the summary should decide");
         }
-        second
+        let summed = summed
+            .unwrap_or_else(|| decide(&k, &facts(Some(&summary), Some(&parsed)), STARS).unwrap());
+        for decided in [first, Some(summed)].into_iter().flatten() {
+            assert_eq!(decided, read, "{keys}");
+        }
+        read
     }
 
     const MAIL: &[u8] = b"From: =?utf-8?q?Ren=C3=A9e?= <renee@example.org>\r\n\
@@ -404,12 +408,9 @@ w4ljb3V0ZXogbGEgTcOpdMOpbw==\r\n";
     #[test]
     fn needs_follow_the_keys() {
         assert_eq!(needs(&key("SEEN 1:3")), Needs::Nothing);
-        assert_eq!(needs(&key("OR SEEN SENTON 1-Jan-2020")), Needs::Header);
+        assert_eq!(needs(&key("OR SEEN SENTON 1-Jan-2020")), Needs::Summary);
+        assert_eq!(needs(&key("HEADER subject x")), Needs::Summary);
+        assert_eq!(needs(&key("HEADER X-Tag x FROM y")), Needs::Header);
         assert_eq!(needs(&key("NOT (FROM a BODY b)")), Needs::Body);
-    }
-
-    #[test]
-    fn folding() {
-        assert_eq!(fold("  Ab\r\n\tCD  É "), "ab cd é ");
     }
 }

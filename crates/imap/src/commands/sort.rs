@@ -113,9 +113,9 @@ fn order(criteria: &[SortCriterion], a: &Sortable, b: &Sortable) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::message_text::Parsed;
     use chrono::{TimeZone, Utc};
     use trekmail_core::mail::Flags;
+    use trekmail_core::mail::message_text::Parsed;
 
     fn of(raw: &[u8], arrived: i64, size: u64) -> Sortable {
         let parsed = Parsed::head(raw);
@@ -128,6 +128,7 @@ mod tests {
             size,
             internal_date: Utc.timestamp_opt(arrived, 0).unwrap(),
             modseq: 1,
+            summary: None,
             content: Some(&parsed),
         })
     }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use trekmail_core::audit::{AuditEvent, AuditKind, Channel};
 use trekmail_core::domain::{Account, Domain, EmailAddress, Mailbox, Plan, PlanLimits, Plans};
 use trekmail_core::ids::{AccountId, DomainId, MailboxId};
-use trekmail_core::mail::{BlobId, Flags, Folder, NewMessage};
+use trekmail_core::mail::{BlobId, Flags, Folder, HeaderSummary, NewMessage};
 use trekmail_core::store::{AccountStore, MailboxStore, MessageStore, NewAccount, NewMailbox};
 use trekmail_storage::{Backend, SqlStore};
 
@@ -252,6 +252,7 @@ pub fn message(n: u64, size: i64, flags: &[&str]) -> NewMessage {
         size,
         flags: Flags::new(flags.iter().copied()),
         internal_date: t(1_000_000 + n as i64),
+        summary: HeaderSummary::default(),
     }
 }
 

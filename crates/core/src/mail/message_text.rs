@@ -246,6 +246,28 @@ fn body_of(message: &Message<'_>, out: &mut String, depth: usize) {
     }
 }
 
+/// Case-insensitive for all of Unicode, spaces collapsed (a folded header line and a
+/// wrapped body line compare like one).
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        out.extend(c.to_lowercase());
+    }
+    if space && !out.is_empty() {
+        out.push(' ');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,5 +363,10 @@ Content-Type: application/octet-stream\r\n\r\nopaque bytes\r\n--b--\r\n";
         assert!(text.contains("hidden"), "{text}");
         assert!(!text.contains("opaque"), "{text}");
         assert!(Parsed::whole(MAIL).header_text().contains("X-Note: été"));
+    }
+
+    #[test]
+    fn folding() {
+        assert_eq!(fold("  Ab\r\n\tCD  É "), "ab cd é ");
     }
 }
