@@ -12,5 +12,5 @@ pub use changes::{FlagsStored, FolderChanges, MessageState, RecentClaim};
 pub use flags::{FlagChange, Flags};
 pub use folder::{Folder, FolderCounts, FolderId, INBOX, SpecialUse};
 pub use in_flight::BodiesInFlight;
-pub use message::{BlobId, MessageMeta, NewMessage};
+pub use message::{BlobId, IncomingMessage, MessageMeta, NewMessage};
 pub use watch::{MailChange, MailChangeKind, MailWatch};
