@@ -40,6 +40,8 @@ pub(crate) enum LineTooLong {
 pub(crate) struct LineGuard {
     max_line: usize,
     max_literal: u64,
+    /// [`max_command`] of the two.
+    max_command: u64,
     line: usize,
     /// Bytes of the command so far, lines and literals, while not signed in.
     command: usize,
@@ -73,6 +75,10 @@ impl LineGuard {
         LineGuard {
             max_line,
             max_literal: u64::from(max_literal),
+            max_command: u64::from(max_command(
+                u32::try_from(max_line).unwrap_or(u32::MAX),
+                max_literal,
+            )),
             line: 0,
             command: 0,
             signed_in: false,
@@ -86,10 +92,6 @@ impl LineGuard {
 
     pub(crate) fn max_line(&self) -> usize {
         self.max_line
-    }
-
-    fn max_line_u32(&self) -> u32 {
-        u32::try_from(self.max_line).unwrap_or(u32::MAX)
     }
 
     pub(crate) fn max_literal(&self) -> u32 {
@@ -170,8 +172,7 @@ impl LineGuard {
             self.literal_left = n;
             // What the protocol state will hold of it: an over-long one is dropped as it comes,
             // and so is what passes the command's own limit (a MULTIAPPEND's later messages).
-            let room = u64::from(max_command(self.max_line_u32(), self.max_literal()))
-                .saturating_sub(self.charged);
+            let room = self.max_command.saturating_sub(self.charged);
             let held = n.min(self.max_literal).min(room);
             self.charged += held;
             self.announced = self.announced.saturating_add(held);

@@ -27,7 +27,7 @@ pub trait MessageStore: Send + Sync {
     async fn delete_folder(&self, folder: FolderId) -> StoreResult<Vec<BlobId>>;
     async fn set_subscribed(&self, folder: FolderId, subscribed: bool) -> StoreResult<()>;
 
-    /// Appends a message with the folder's next UID.
+    /// Appends a message with the folder's next UID: [`Self::append_all`] of one.
     async fn append(&self, folder: FolderId, message: &NewMessage) -> StoreResult<MessageMeta> {
         let mut stored = self
             .append_all(folder, std::slice::from_ref(message))
