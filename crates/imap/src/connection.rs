@@ -2,10 +2,12 @@
 //! that answers commands, watches its live session and its mailbox, and says `* BYE` when the
 //! session is ended, the server stops or the client idles too long.
 
-use crate::limits::{BYE_TIMEOUT, FloodMeter, HANDSHAKE_TIMEOUT, LineTooLong, MAX_BAD_IN_A_ROW};
-use crate::list_command::{self, Refused};
+use crate::limits::{
+    BYE_TIMEOUT, FloodMeter, HANDSHAKE_TIMEOUT, LineTooLong, MAX_BAD_IN_A_ROW, max_command,
+};
 use crate::listener::{ImapServer, PlaintextAuth};
-use crate::response_tail::Tails;
+use crate::refused::{self, Command as RefusedCommand, Refused};
+use crate::response_edits::Edits;
 use crate::selection::Selected;
 use crate::transport::{Transport, TransportError};
 use crate::{responses as r, sasl_plain};
@@ -72,8 +74,8 @@ pub(crate) struct Connection {
     tls: bool,
     /// After COMPRESS=DEFLATE.
     compressed: bool,
-    /// Extended data of LIST responses queued, added as they are written.
-    pub(crate) tails: Tails,
+    /// Responses imap-codec cannot encode, edited in as they are written.
+    pub(crate) edits: Edits,
     pub(crate) server: Server,
     pub(crate) signed_in: Option<SignedIn>,
     authenticate_tag: Option<Tag<'static>>,
@@ -111,7 +113,7 @@ pub(crate) async fn run(
         core: service.core.clone(),
         tls,
         compressed: false,
-        tails: Tails::default(),
+        edits: Edits::default(),
         server: protocol_state(&service, Some(Code::Capability(capabilities))),
         service,
         peer,
@@ -167,10 +169,7 @@ pub(crate) async fn run(
 fn protocol_state(service: &ImapServer, greeting_code: Option<Code<'static>>) -> Server {
     let mut options = Options::default();
     options.max_literal_size = service.options.max_literal;
-    options.max_command_size = service
-        .options
-        .max_literal
-        .saturating_add(service.options.max_line);
+    options.max_command_size = max_command(service.options.max_line, service.options.max_literal);
     let greet = greeting_code.is_some();
     let greeting = Greeting::ok(greeting_code, "TrekMail IMAP ready")
         .unwrap_or_else(|_| Greeting::ok(None, "ready").unwrap_or_else(|_| unreachable_greeting()));
@@ -227,7 +226,7 @@ impl Connection {
                 event = transport.next(&mut self.server) => match event {
                     Ok(event) => {
                         if let Event::ResponseSent { handle, .. } = &event {
-                            self.tails.write(*handle, transport);
+                            self.edits.write(*handle, transport);
                         }
                         let ending = self.on_event(event, transport).await;
                         if self.signed_in.is_some() {
@@ -235,9 +234,9 @@ impl Connection {
                         }
                         ending
                     }
-                    Err(TransportError::Input(e)) => match list_command::refused(&e) {
-                        Some(list) => self.on_extended_list(list).await,
-                        None => self.on_bad_input(e),
+                    Err(TransportError::Input(e)) => match refused::read(e) {
+                        Ok(refused) => self.on_refused(refused).await,
+                        Err(e) => self.on_bad_input(e),
                     },
                     Err(TransportError::LineTooLong(e)) => {
                         tracing::debug!(peer = %self.peer, error = %e, "IMAP input too long");
@@ -304,8 +303,8 @@ impl Connection {
         }
     }
 
-    /// A LIST-EXTENDED command, which imap-codec refused: run like any other command.
-    async fn on_extended_list(&mut self, refused: Refused) -> Option<Ending> {
+    /// A command imap-codec refused and `refused` read: run like any other command.
+    async fn on_refused(&mut self, refused: Refused) -> Option<Ending> {
         if self.session_ended() {
             return Some(Ending::Bye(SESSION_ENDED));
         }
@@ -314,14 +313,31 @@ impl Connection {
         if self.flood.flooding() {
             return Some(Ending::Bye("Too many commands"));
         }
-        let tag = Tag::try_from(refused.tag).ok();
-        match (tag, refused.list) {
-            (Some(tag), Ok(command)) => self.list_extended(tag, command).await,
+        let Refused {
+            tag,
+            command,
+            bytes,
+        } = refused;
+        let tag = Tag::try_from(tag).ok();
+        match (tag, command) {
             (tag, Err(reason)) => {
                 self.server.enqueue_status(r::bad(tag, reason));
             }
             (None, Ok(_)) => {
                 self.server.enqueue_status(r::bad(None, "Bad tag"));
+            }
+            (Some(tag), Ok(RefusedCommand::List(command))) => {
+                self.list_extended(tag, command).await
+            }
+            (Some(tag), Ok(_)) if self.signed_in.is_none() => {
+                self.server
+                    .enqueue_status(r::bad(Some(tag), "Sign in first"));
+            }
+            (Some(tag), Ok(RefusedCommand::Search(search))) => {
+                self.extended_search(tag, search).await
+            }
+            (Some(tag), Ok(RefusedCommand::Append(append))) => {
+                self.multi_append(tag, append, bytes.declassify()).await
             }
         }
         None
@@ -571,7 +587,7 @@ impl Connection {
             match self.server.next() {
                 Err(Interrupt::Io(Io::Output(bytes))) => transport.queue(&bytes),
                 Ok(Event::ResponseSent { handle: sent, .. }) => {
-                    self.tails.write(sent, transport);
+                    self.edits.write(sent, transport);
                     if sent == handle {
                         break;
                     }
@@ -597,7 +613,7 @@ impl Connection {
                         handle: sent,
                         response,
                     }) => {
-                        self.tails.write(sent, transport);
+                        self.edits.write(sent, transport);
                         let last = match handle {
                             Some(handle) => sent == handle,
                             None => matches!(

@@ -1,6 +1,6 @@
 //! The entry point `cargo fuzz` drives (crates/imap/fuzz, feature `fuzzing`): the part of the
 //! command path that needs no database. Client bytes go through the line guard into imap-next's
-//! protocol state as a connection feeds them (a refused one read again as LIST-EXTENDED);
+//! protocol state as a connection feeds them (a refused one read again by `refused`);
 //! every command is answered so the state moves on
 //! (AUTHENTICATE and IDLE included), and a FETCH is served over a message made of the same
 //! bytes: the MIME tree, BODY/BODYSTRUCTURE, ENVELOPE and every section it names, decoded
@@ -55,8 +55,9 @@ pub fn command_path(data: &[u8]) {
                 Ok(Event::IdleCommandReceived { .. }) => {
                     let _ = server.idle_accept(r::continuation("idling"));
                 }
-                // A refused command is read again as LIST-EXTENDED, as a connection does.
-                Err(Interrupt::Error(e)) => drop(crate::list_command::refused(&e)),
+                // A refused command is read again (LIST-EXTENDED, ESEARCH, MULTIAPPEND), as a
+                // connection does.
+                Err(Interrupt::Error(e)) => drop(crate::refused::read(e)),
                 Ok(_) | Err(Interrupt::Io(Io::Output(_))) => {}
                 Err(Interrupt::Io(Io::NeedMoreInput)) => break,
             }

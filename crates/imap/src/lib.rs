@@ -12,12 +12,12 @@ mod folder_tree;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod limits;
-mod list_command;
 mod listener;
 mod mime;
 mod mime_params;
 mod names;
-mod response_tail;
+mod refused;
+mod response_edits;
 mod responses;
 mod sasl_plain;
 mod selection;

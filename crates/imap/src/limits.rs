@@ -17,6 +17,13 @@ pub(crate) const FLOOD_WINDOW: Duration = Duration::from_secs(1);
 /// octets, quoted), too little for a client that never signs in to hold memory.
 pub(crate) const PRE_AUTH_MAX_COMMAND: usize = 40 * 1024;
 
+/// The most a whole command may hold, its lines and literals together, once signed in: one
+/// largest literal and one longest line. imap-next keeps no more of a command than this, so a
+/// MULTIAPPEND's messages share it rather than each having a literal's worth.
+pub(crate) fn max_command(max_line: u32, max_literal: u32) -> u32 {
+    max_literal.saturating_add(max_line)
+}
+
 /// Input over a limit, caught before it is buffered.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum LineTooLong {
@@ -33,11 +40,15 @@ pub(crate) enum LineTooLong {
 pub(crate) struct LineGuard {
     max_line: usize,
     max_literal: u64,
+    /// [`max_command`] of the two.
+    max_command: u64,
     line: usize,
     /// Bytes of the command so far, lines and literals, while not signed in.
     command: usize,
     signed_in: bool,
     literal_left: u64,
+    /// Literal bytes of the current command charged so far: never more than a command holds.
+    charged: u64,
     /// Literal bytes announced, and whether a command ended, since the last
     /// [`Self::take_progress`]: what the in-flight budget is charged and given back.
     announced: u64,
@@ -64,10 +75,15 @@ impl LineGuard {
         LineGuard {
             max_line,
             max_literal: u64::from(max_literal),
+            max_command: u64::from(max_command(
+                u32::try_from(max_line).unwrap_or(u32::MAX),
+                max_literal,
+            )),
             line: 0,
             command: 0,
             signed_in: false,
             literal_left: 0,
+            charged: 0,
             announced: 0,
             ended: false,
             tail: Tail::None,
@@ -145,6 +161,7 @@ impl LineGuard {
         if announced.is_none() {
             // The command ends with this line.
             self.command = 0;
+            self.charged = 0;
             self.ended = true;
         }
         // A synchronising literal over the limit is refused, so the client does not send it;
@@ -153,8 +170,12 @@ impl LineGuard {
             && (plus || n <= self.max_literal)
         {
             self.literal_left = n;
-            // What the protocol state will hold of it: an over-long one is dropped as it comes.
-            self.announced = self.announced.saturating_add(n.min(self.max_literal));
+            // What the protocol state will hold of it: an over-long one is dropped as it comes,
+            // and so is what passes the command's own limit (a MULTIAPPEND's later messages).
+            let room = self.max_command.saturating_sub(self.charged);
+            let held = n.min(self.max_literal).min(room);
+            self.charged += held;
+            self.announced = self.announced.saturating_add(held);
         }
         self.line = 0;
         self.tail = Tail::None;
@@ -179,6 +200,7 @@ fn next_tail(tail: Tail, byte: u8) -> Tail {
 
 /// Literal bytes every connection of a service may hold at once, in KiB permits: a connection
 /// whose literal does not fit stops reading (the client waits) until others' commands end.
+/// One command is charged at most [`max_command`], so it never waits on its own literals.
 #[derive(Debug, Clone)]
 pub(crate) struct InFlightBudget {
     permits: std::sync::Arc<tokio::sync::Semaphore>,
@@ -186,9 +208,9 @@ pub(crate) struct InFlightBudget {
 }
 
 impl InFlightBudget {
-    /// At least one largest literal always fits, so no command waits forever.
-    pub(crate) fn new(bytes: u64, max_literal: u32) -> InFlightBudget {
-        let kib = kib(bytes).max(kib(u64::from(max_literal)) + 1);
+    /// At least one largest command always fits, so no command waits forever.
+    pub(crate) fn new(bytes: u64, max_command: u32) -> InFlightBudget {
+        let kib = kib(bytes).max(kib(u64::from(max_command)) + 1);
         let total = u32::try_from(kib).unwrap_or(u32::MAX);
         InFlightBudget {
             permits: std::sync::Arc::new(tokio::sync::Semaphore::new(total as usize)),
@@ -196,10 +218,16 @@ impl InFlightBudget {
         }
     }
 
-    /// Waits until `bytes` fit; cancel-safe (nothing is taken until it returns).
-    pub(crate) async fn reserve(&self, bytes: u64) -> Option<tokio::sync::OwnedSemaphorePermit> {
+    /// Waits until `more` bytes fit beside the `held` ones the same command was charged
+    /// already: permits follow the command's total, so many small literals cost what one of
+    /// their size does. Cancel-safe (nothing is taken until it returns).
+    pub(crate) async fn reserve(
+        &self,
+        held: u64,
+        more: u64,
+    ) -> Option<tokio::sync::OwnedSemaphorePermit> {
         // More than the whole budget would never fit: it waits for all of it instead.
-        let permits = u32::try_from(kib(bytes))
+        let permits = u32::try_from(kib(held.saturating_add(more)) - kib(held))
             .unwrap_or(u32::MAX)
             .min(self.total);
         self.permits.clone().acquire_many_owned(permits).await.ok()
@@ -306,6 +334,38 @@ mod tests {
         guard.signed_in();
         assert!(guard.check(b"a APPEND INBOX {20000000+}\r\n").is_ok());
         assert!(guard.check(&vec![b'y'; 20_000_000]).is_ok());
+    }
+
+    #[test]
+    fn a_command_is_charged_no_more_than_it_may_hold() {
+        let mut guard = LineGuard::new(100, 1000);
+        guard.signed_in();
+        // A MULTIAPPEND of three literals of the largest size: the protocol state keeps one
+        // command's worth of them (1,100 bytes), so that is all it is charged.
+        for _ in 0..3 {
+            assert!(guard.check(b" {1000+}\r\n").is_ok());
+            assert!(guard.check(&[b'x'; 1000]).is_ok());
+        }
+        assert_eq!(guard.take_progress(), (1100, false));
+        assert!(guard.check(b"\r\n").is_ok());
+        assert_eq!(guard.take_progress(), (0, true));
+        // The next command starts afresh.
+        assert!(guard.check(b"b APPEND INBOX {700}\r\n").is_ok());
+        assert_eq!(guard.take_progress(), (700, false));
+    }
+
+    #[tokio::test]
+    async fn permits_follow_a_commands_total() {
+        let budget = InFlightBudget::new(0, 4 * 1024);
+        assert_eq!(budget.total, 5);
+        // A hundred 10-byte literals cost the one KiB their total takes, not a hundred.
+        let mut held = Vec::new();
+        for n in 0..100 {
+            held.push(budget.reserve(n * 10, 10).await.unwrap());
+        }
+        assert_eq!(budget.permits.available_permits(), 4);
+        drop(held);
+        assert_eq!(budget.permits.available_permits(), 5);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! one connection limit and the TLS acceptor, and accept until shutdown.
 
 use crate::connection;
-use crate::limits::{HANDSHAKE_TIMEOUT, InFlightBudget, LineGuard};
+use crate::limits::{HANDSHAKE_TIMEOUT, InFlightBudget, LineGuard, max_command};
 use crate::transport::Transport;
 use std::sync::Arc;
 use std::time::Duration;
@@ -70,7 +70,10 @@ impl ImapServer {
     /// Without `tls` there is no STARTTLS and no implicit-TLS listener.
     pub fn new(core: Arc<Core>, options: ImapOptions, tls: Option<TlsAcceptor>) -> Arc<ImapServer> {
         Arc::new(ImapServer {
-            budget: InFlightBudget::new(options.max_inflight_bytes, options.max_literal),
+            budget: InFlightBudget::new(
+                options.max_inflight_bytes,
+                max_command(options.max_line, options.max_literal),
+            ),
             connections: Arc::new(Connections::new(
                 Limits {
                     max_connections: options.max_connections,

@@ -83,7 +83,7 @@ pub fn capability_list(login_allowed: bool, starttls: bool) -> Vec1<Capability<'
             algorithm: imap_codec::imap_types::extensions::compress::CompressionAlgorithm::Deflate,
         },
     ]);
-    for word in ["SPECIAL-USE", "LIST-STATUS"] {
+    for word in ["SPECIAL-USE", "LIST-STATUS", "ESEARCH", "MULTIAPPEND"] {
         if let Ok(atom) = Atom::try_from(word) {
             caps.push(Capability::from(atom));
         }

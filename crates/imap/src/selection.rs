@@ -297,14 +297,7 @@ impl Connection {
 
 /// UIDs (ascending) as a sequence set, runs as ranges.
 pub(crate) fn uid_sequence(uids: &[u32]) -> Option<SequenceSet> {
-    let mut runs: Vec<(u32, u32)> = Vec::new();
-    for uid in uids {
-        match runs.last_mut() {
-            Some((_, end)) if end.checked_add(1) == Some(*uid) => *end = *uid,
-            _ => runs.push((*uid, *uid)),
-        }
-    }
-    let sequences: Option<Vec<Sequence>> = runs
+    let sequences: Option<Vec<Sequence>> = crate::sequence::runs(uids.iter().copied())
         .into_iter()
         .map(|(a, b)| {
             let (a, b) = (NonZeroU32::new(a)?, NonZeroU32::new(b)?);

@@ -78,6 +78,31 @@ pub fn contains(set: &SequenceSet, number: u32, star: u32) -> bool {
     })
 }
 
+/// Numbers as runs of consecutive ones, `(first, last)`, in the order given.
+pub fn runs(numbers: impl IntoIterator<Item = u32>) -> Vec<(u32, u32)> {
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    for n in numbers {
+        match runs.last_mut() {
+            Some((_, end)) if end.checked_add(1) == Some(n) => *end = n,
+            _ => runs.push((n, n)),
+        }
+    }
+    runs
+}
+
+/// Numbers as the text of a sequence set, runs as ranges (`2,4:6`): for the responses
+/// imap-codec cannot encode (ESEARCH's ALL, MULTIAPPEND's APPENDUID).
+pub fn set_text(numbers: impl IntoIterator<Item = u32>) -> String {
+    let texts: Vec<String> = runs(numbers)
+        .into_iter()
+        .map(|(a, b)| match a == b {
+            true => a.to_string(),
+            false => format!("{a}:{b}"),
+        })
+        .collect();
+    texts.join(",")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +145,17 @@ mod tests {
         assert_eq!(resolve(&set("5"), &UIDS, true, false), Ok(vec![]));
         assert_eq!(resolve(&set("1:*"), &[], true, false), Ok(vec![]));
         assert_eq!(resolve(&set("4294967295"), &UIDS, true, false), Ok(vec![]));
+    }
+
+    #[test]
+    fn runs_as_text() {
+        assert_eq!(set_text([2, 4, 5, 6, 9, 10]), "2,4:6,9:10");
+        assert_eq!(set_text([7]), "7");
+        assert_eq!(set_text([]), "");
+        assert_eq!(
+            runs([4, 5, 1, u32::MAX]),
+            [(4, 5), (1, 1), (u32::MAX, u32::MAX)]
+        );
     }
 
     #[test]

@@ -47,9 +47,12 @@ pub(crate) struct Transport {
     guard: LineGuard,
     /// Output handed over by the protocol state, not written yet.
     out: Vec<u8>,
+    /// Where in `out` the last response handed over begins.
+    last_response: usize,
     budget: InFlightBudget,
-    /// The budget the literals of the command being read hold.
+    /// The budget the literals of the command being read hold, and their bytes.
     held: Vec<OwnedSemaphorePermit>,
+    held_bytes: u64,
     /// Bytes read and checked, waiting for budget before the protocol state takes them.
     pending: Option<Vec<u8>>,
     need: u64,
@@ -71,8 +74,10 @@ impl Transport {
             link,
             guard,
             out: Vec::new(),
+            last_response: 0,
             budget,
             held: Vec::new(),
+            held_bytes: 0,
             pending: None,
             need: 0,
             deflate: None,
@@ -114,11 +119,20 @@ impl Transport {
     }
 
     /// Adds `tail` to the end of the line just taken from the protocol state, before its
-    /// CRLF: see `response_tail`.
+    /// CRLF: see `response_edits`.
     pub(crate) fn extend_line(&mut self, tail: &[u8]) {
         if self.out.ends_with(b"\r\n") {
             let at = self.out.len() - 2;
             self.out.splice(at..at, tail.iter().copied());
+        }
+    }
+
+    /// Puts `response` in place of the response just taken from the protocol state: see
+    /// `response_edits`. Nothing is written between the two, so it is all still in `out`.
+    pub(crate) fn replace_response(&mut self, response: &[u8]) {
+        if self.last_response >= self.out_compressed && self.last_response <= self.out.len() {
+            self.out.truncate(self.last_response);
+            self.out.extend_from_slice(response);
         }
     }
 
@@ -146,9 +160,7 @@ impl Transport {
                 // here could drop an event that was already taken from the state.
                 Ok(event) => return Ok(event),
                 Err(Interrupt::Error(e)) => return Err(TransportError::Input(e)),
-                Err(Interrupt::Io(Io::Output(bytes))) => {
-                    self.out.extend_from_slice(&bytes);
-                }
+                Err(Interrupt::Io(Io::Output(bytes))) => self.queue(&bytes),
                 Err(Interrupt::Io(Io::NeedMoreInput)) => {
                     self.flush().await?;
                     self.read_into(server).await?;
@@ -216,14 +228,16 @@ impl Transport {
             let (announced, ended) = self.guard.take_progress();
             if ended {
                 self.held.clear();
+                self.held_bytes = 0;
             }
             self.need = self.need.saturating_add(announced);
             self.pending = Some(chunk);
         }
         if self.need > 0 {
-            if let Some(permit) = self.budget.reserve(self.need).await {
+            if let Some(permit) = self.budget.reserve(self.held_bytes, self.need).await {
                 self.held.push(permit);
             }
+            self.held_bytes = self.held_bytes.saturating_add(self.need);
             self.need = 0;
         }
         if let Some(chunk) = self.pending.take() {
@@ -279,6 +293,7 @@ impl Transport {
     /// Queues bytes to write on the next flush: output taken from the protocol state directly,
     /// or a refusal written outside it.
     pub(crate) fn queue(&mut self, bytes: &[u8]) {
+        self.last_response = self.out.len();
         self.out.extend_from_slice(bytes);
     }
 

@@ -53,8 +53,12 @@ impl MessageStore for SqlStore {
         subscriptions::set_one(self, mailbox, name, subscribed).await
     }
 
-    async fn append(&self, folder: FolderId, message: &NewMessage) -> StoreResult<MessageMeta> {
-        messages::append(self, folder, message).await
+    async fn append_all(
+        &self,
+        folder: FolderId,
+        messages: &[NewMessage],
+    ) -> StoreResult<Vec<MessageMeta>> {
+        messages::append_all(self, folder, messages).await
     }
 
     async fn folder_counts(&self, folder: FolderId) -> StoreResult<FolderCounts> {

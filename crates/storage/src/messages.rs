@@ -47,34 +47,51 @@ const MAX_RUN_QUERIES: usize = 8;
 /// The `\Deleted` system flag, which EXPUNGE looks for.
 const DELETED: &str = "\\Deleted";
 
-pub(crate) async fn append(
+/// Appends `messages` in one transaction: the quota charged their sum, the folder's next UIDs
+/// in order, one new mod-sequence for all.
+pub(crate) async fn append_all(
     store: &SqlStore,
     folder: FolderId,
-    message: &NewMessage,
-) -> StoreResult<MessageMeta> {
-    if message.size < 0 {
+    messages: &[NewMessage],
+) -> StoreResult<Vec<MessageMeta>> {
+    if let Some(message) = messages.iter().find(|m| m.size < 0) {
         return Err(StoreError::Backend(format!(
             "a message cannot have {} bytes",
             message.size
         )));
     }
+    if messages.is_empty() {
+        return Ok(Vec::new());
+    }
+    let count = u32::try_from(messages.len())
+        .map_err(|_| StoreError::LimitReached("too many messages at once".into()))?;
     let mut tx = store.write_tx().await?;
     let mailbox = folders::mailbox_of(&mut tx, folder).await?;
-    usage::charge(&mut tx, mailbox, message.size).await?;
-    let uid = folders::reserve_uids(&mut tx, folder, 1).await?;
-    let meta = MessageMeta {
-        folder_id: folder,
-        uid,
-        flags: message.flags.clone(),
-        internal_date: message.internal_date,
-        size: message.size,
-        blob: message.blob.clone(),
-        modseq: changes::next_modseq(&mut tx, folder).await?,
-    };
-    insert(&mut tx, &meta).await?;
-    header_summaries::insert(&mut tx, folder, uid, &message.summary).await?;
+    usage::charge(
+        &mut tx,
+        mailbox,
+        usage::total(messages.iter().map(|m| m.size))?,
+    )
+    .await?;
+    let first_uid = folders::reserve_uids(&mut tx, folder, count).await?;
+    let modseq = changes::next_modseq(&mut tx, folder).await?;
+    let mut metas = Vec::with_capacity(messages.len());
+    for (message, uid) in messages.iter().zip(first_uid..) {
+        let meta = MessageMeta {
+            folder_id: folder,
+            uid,
+            flags: message.flags.clone(),
+            internal_date: message.internal_date,
+            size: message.size,
+            blob: message.blob.clone(),
+            modseq,
+        };
+        insert(&mut tx, &meta).await?;
+        header_summaries::insert(&mut tx, folder, uid, &message.summary).await?;
+        metas.push(meta);
+    }
     tx.commit().await.map_err(db_err)?;
-    Ok(meta)
+    Ok(metas)
 }
 
 /// Inserts `meta` as is, in `meta.folder_id` under `meta.uid`. `NotFound` on PostgreSQL when

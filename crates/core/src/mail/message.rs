@@ -25,6 +25,14 @@ pub struct NewMessage {
     pub summary: HeaderSummary,
 }
 
+/// A message to append with its body, before any of it is stored: what an APPEND brings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncomingMessage<'a> {
+    pub body: &'a [u8],
+    pub flags: Flags,
+    pub internal_date: DateTime<Utc>,
+}
+
 /// A message in a folder, without its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageMeta {

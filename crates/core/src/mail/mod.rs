@@ -15,5 +15,5 @@ pub use flags::{FlagChange, Flags};
 pub use folder::{Folder, FolderCounts, FolderId, INBOX, SpecialUse};
 pub use header_summary::HeaderSummary;
 pub use in_flight::BodiesInFlight;
-pub use message::{BlobId, MessageMeta, NewMessage};
+pub use message::{BlobId, IncomingMessage, MessageMeta, NewMessage};
 pub use watch::{MailChange, MailChangeKind, MailWatch};

@@ -4,7 +4,8 @@ use crate::domain::{EmailAddress, Mailbox};
 use crate::error::CoreError;
 use crate::mail::{
     BlobId, FlagChange, Flags, FlagsStored, Folder, FolderChanges, HeaderSummary, INBOX,
-    MailChange, MailChangeKind, MessageMeta, MessageState, NewMessage, RecentClaim,
+    IncomingMessage, MailChange, MailChangeKind, MessageMeta, MessageState, NewMessage,
+    RecentClaim,
 };
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
@@ -74,49 +75,81 @@ impl Core {
         flags: Flags,
         internal_date: DateTime<Utc>,
     ) -> Result<MessageMeta, CoreError> {
-        access.owns(folder)?;
-        let size = i64::try_from(body.len())
-            .map_err(|_| CoreError::Invalid("the message is too large".into()))?;
-        let id = BlobId::of(body);
-        self.bodies_in_flight.enter(&id).await;
-        let new = NewMessage {
-            blob: id.clone(),
-            size,
+        let message = IncomingMessage {
+            body,
             flags,
             internal_date,
-            summary: HeaderSummary::of(body),
         };
-        let stored = self.put_and_append(folder, body, &new).await;
-        self.bodies_in_flight.leave(&id).await;
-        let meta = match stored {
-            Ok(meta) => meta,
+        let mut stored = self.append_all(access, folder, &[message]).await?;
+        stored
+            .pop()
+            .ok_or_else(|| CoreError::Storage("the message was not appended".into()))
+    }
+
+    /// Appends messages all or none (MULTIAPPEND): the bodies are durable before the rows,
+    /// which are added, and the quota checked for all, in one transaction. Watchers of the
+    /// mailbox hear of them once.
+    pub async fn append_all(
+        &self,
+        access: &MailboxAccess,
+        folder: &Folder,
+        messages: &[IncomingMessage<'_>],
+    ) -> Result<Vec<MessageMeta>, CoreError> {
+        access.owns(folder)?;
+        let mut news = Vec::with_capacity(messages.len());
+        for message in messages {
+            news.push(NewMessage {
+                blob: BlobId::of(message.body),
+                size: i64::try_from(message.body.len())
+                    .map_err(|_| CoreError::Invalid("the message is too large".into()))?,
+                flags: message.flags.clone(),
+                internal_date: message.internal_date,
+                summary: HeaderSummary::of(message.body),
+            });
+        }
+        for new in &news {
+            self.bodies_in_flight.enter(&new.blob).await;
+        }
+        let stored = self.put_and_append(folder, messages, &news).await;
+        for new in &news {
+            self.bodies_in_flight.leave(&new.blob).await;
+        }
+        let metas = match stored {
+            Ok(metas) => metas,
             Err(e) => {
-                self.forget_blobs(&[id]).await;
+                let ids: Vec<BlobId> = news.into_iter().map(|n| n.blob).collect();
+                self.forget_blobs(&ids).await;
                 return Err(e);
             }
         };
-        self.publish_mail(MailChange {
-            mailbox: folder.mailbox_id,
-            folder: Some(folder.id),
-            kind: MailChangeKind::Appended,
-        })
-        .await;
-        Ok(meta)
+        if !metas.is_empty() {
+            self.publish_mail(MailChange {
+                mailbox: folder.mailbox_id,
+                folder: Some(folder.id),
+                kind: MailChangeKind::Appended,
+            })
+            .await;
+        }
+        Ok(metas)
     }
 
-    /// Stores the body, then the row. Another node may delete a shared body between the two
-    /// (PostgreSQL then refuses the row): the body is stored again, once.
+    /// Stores the bodies, then the rows. Another node may delete a shared body between the two
+    /// (PostgreSQL then refuses the rows): the bodies are stored again, once.
     async fn put_and_append(
         &self,
         folder: &Folder,
-        body: &[u8],
-        new: &NewMessage,
-    ) -> Result<MessageMeta, CoreError> {
-        self.blobs.put(body).await?;
-        match self.store.append(folder.id, new).await {
+        messages: &[IncomingMessage<'_>],
+        news: &[NewMessage],
+    ) -> Result<Vec<MessageMeta>, CoreError> {
+        for message in messages {
+            self.blobs.put(message.body).await?;
+        }
+        match self.store.append_all(folder.id, news).await {
             Err(StoreError::NotFound) => {
-                self.blobs.put(body).await?;
-                Ok(self.store.append(folder.id, new).await?)
+                for message in messages {
+                    self.blobs.put(message.body).await?;
+                }
+                Ok(self.store.append_all(folder.id, news).await?)
             }
             other => Ok(other?),
         }

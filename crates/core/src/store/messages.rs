@@ -35,8 +35,22 @@ pub trait MessageStore: Send + Sync {
         subscribed: bool,
     ) -> StoreResult<()>;
 
-    /// Appends a message with the folder's next UID.
-    async fn append(&self, folder: FolderId, message: &NewMessage) -> StoreResult<MessageMeta>;
+    /// Appends a message with the folder's next UID: [`Self::append_all`] of one.
+    async fn append(&self, folder: FolderId, message: &NewMessage) -> StoreResult<MessageMeta> {
+        let mut stored = self
+            .append_all(folder, std::slice::from_ref(message))
+            .await?;
+        stored
+            .pop()
+            .ok_or_else(|| super::StoreError::Backend("the message was not appended".into()))
+    }
+    /// Appends messages all or none, in one transaction: the folder's next UIDs in order, one
+    /// new mod-sequence, the quota checked for their sum (`LimitReached`, nothing added).
+    async fn append_all(
+        &self,
+        folder: FolderId,
+        messages: &[NewMessage],
+    ) -> StoreResult<Vec<MessageMeta>>;
     /// The folder's counts for STATUS, from aggregates; `NotFound` if there is no such folder.
     async fn folder_counts(&self, folder: FolderId) -> StoreResult<FolderCounts>;
     /// The folder's messages in UID order.

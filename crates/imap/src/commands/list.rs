@@ -4,8 +4,8 @@
 
 use crate::connection::{Connection, failure};
 use crate::folder_tree::{self, Ask, Listed, Node};
-use crate::list_command::{ListCommand, Returns, Selection};
 use crate::names;
+use crate::refused::list::{ListCommand, Returns, Selection};
 use imap_codec::imap_types::core::{Atom, QuotedChar, Tag};
 use imap_codec::imap_types::flag::FlagNameAttribute;
 use imap_codec::imap_types::mailbox::{ListMailbox, Mailbox};
@@ -49,7 +49,7 @@ impl Connection {
         self.answer_list(tag, command, form).await;
     }
 
-    /// A LIST in RFC 5258's form, which `list_command` parsed.
+    /// A LIST in RFC 5258's form, which `refused::list` parsed.
     pub(crate) async fn list_extended(&mut self, tag: Tag<'static>, command: ListCommand) {
         self.answer_list(tag, command, Form::Extended).await;
     }
@@ -133,7 +133,7 @@ impl Connection {
                 },
             });
             if form == Form::Extended && listed.for_children {
-                self.tails.add(handle, CHILD_INFO);
+                self.edits.add_tail(handle, CHILD_INFO);
             }
             if let (Some(items), Some(folder)) =
                 (&command.returns.status, by_name.get(&*listed.name))

@@ -6,6 +6,7 @@ pub(crate) mod binary;
 pub(crate) mod bodystructure;
 mod copy;
 pub(crate) mod envelope;
+mod esearch;
 mod expunge;
 mod extensions;
 mod fetch;
@@ -103,7 +104,7 @@ impl Connection {
                 charset,
                 criteria,
                 uid,
-            } => self.search(tag, charset, criteria, uid).await,
+            } => self.search(tag, charset, criteria, uid, None).await,
             CommandBody::Sort {
                 sort_criteria,
                 charset,

@@ -3,6 +3,7 @@
 
 use super::search_keys::{Facts, Needs, Stars, decide_all, needs};
 use crate::connection::Connection;
+use crate::refused::search::Returns;
 use crate::responses as r;
 use imap_codec::imap_types::core::{Charset, Tag, Vec1};
 use imap_codec::imap_types::response::{Code, Data};
@@ -34,12 +35,14 @@ impl<T> Hit<T> {
 }
 
 impl Connection {
+    /// SEARCH, answered `* SEARCH`, or `* ESEARCH` when `returns` are given (RFC 4731).
     pub(crate) async fn search(
         &mut self,
         tag: Tag<'static>,
         charset: Option<Charset<'static>>,
         criteria: Vec1<SearchKey<'static>>,
         by_uid: bool,
+        returns: Option<Returns>,
     ) {
         if charset.as_ref().is_some_and(|c| !known_charset(c)) {
             return self.refuse_charset(tag);
@@ -51,18 +54,22 @@ impl Connection {
         else {
             return;
         };
-        let found = hits.iter().filter_map(|h| h.number(by_uid)).collect();
         // With a MODSEQ key the answer names the highest mod-sequence found (RFC 7162 §3.1.5).
-        let highest = match keys.iter().any(names_modseq) {
-            true => {
-                if let Some(s) = self.signed_in.as_mut() {
-                    s.condstore = true;
-                }
-                hits.iter().map(|h| h.kept).max().and_then(NonZeroU64::new)
+        let modseq = keys.iter().any(names_modseq);
+        if modseq && let Some(s) = self.signed_in.as_mut() {
+            s.condstore = true;
+        }
+        match returns {
+            Some(returns) => self.enqueue_esearch(&tag, by_uid, returns, &hits, modseq),
+            None => {
+                let found = hits.iter().filter_map(|h| h.number(by_uid)).collect();
+                let highest = match modseq {
+                    true => hits.iter().map(|h| h.kept).max().and_then(NonZeroU64::new),
+                    false => None,
+                };
+                self.server.enqueue_data(Data::Search(found, highest));
             }
-            false => None,
-        };
-        self.server.enqueue_data(Data::Search(found, highest));
+        }
         self.done(tag, "SEARCH completed");
     }
 

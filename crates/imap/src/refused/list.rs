@@ -1,9 +1,8 @@
 //! The LIST-EXTENDED form of LIST (RFC 5258, with RFC 5819's `RETURN (STATUS …)` and
-//! RFC 6154's SPECIAL-USE options), which imap-codec does not parse yet: a command it refuses
-//! is read again here from its bytes (literals included), before it is answered `BAD`.
+//! RFC 6154's SPECIAL-USE options), which imap-codec does not parse yet.
 
+use super::cursor::Cursor;
 use imap_codec::imap_types::status::StatusDataItemName;
-use imap_next::server::Error as ServerError;
 
 /// Which folders a LIST selects.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,35 +31,8 @@ pub(crate) struct ListCommand {
     pub returns: Returns,
 }
 
-/// A LIST that imap-codec refused: its tag, and the command or why it is refused here too.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Refused {
-    pub tag: String,
-    pub list: Result<ListCommand, &'static str>,
-}
-
-/// The LIST in a command imap-codec refused, if it is one.
-pub(crate) fn refused(error: &ServerError) -> Option<Refused> {
-    match error {
-        ServerError::MalformedMessage { discarded_bytes } => parse(discarded_bytes.declassify()),
-        _ => None,
-    }
-}
-
-/// Parses a whole command as received, `tag SP LIST …` up to its final CRLF; `None` when it
-/// is not a LIST at all.
-fn parse(message: &[u8]) -> Option<Refused> {
-    let mut p = Parser { rest: message };
-    let tag = p.tag()?;
-    if !p.space() || !p.keyword("LIST") || !p.space() {
-        return None;
-    }
-    let list = parse_list(&mut p);
-    Some(Refused { tag, list })
-}
-
 /// What follows `tag LIST `.
-fn parse_list(p: &mut Parser<'_>) -> Result<ListCommand, &'static str> {
+pub(super) fn parse(p: &mut Cursor<'_>) -> Result<ListCommand, &'static str> {
     let mut selection = Selection::default();
     if p.peek() == Some(b'(') {
         let words = p.atom_list().ok_or("Bad selection options")?;
@@ -111,7 +83,7 @@ fn parse_list(p: &mut Parser<'_>) -> Result<ListCommand, &'static str> {
 }
 
 /// `"(" [return-option *(SP return-option)] ")"`.
-fn return_options(p: &mut Parser<'_>, returns: &mut Returns) -> Result<(), &'static str> {
+fn return_options(p: &mut Cursor<'_>, returns: &mut Returns) -> Result<(), &'static str> {
     const MALFORMED: &str = "Bad return options";
     p.byte(b'(').ok_or(MALFORMED)?;
     if p.byte(b')').is_some() {
@@ -153,151 +125,20 @@ fn status_item(name: &str) -> Option<StatusDataItemName> {
     })
 }
 
-/// A cursor over the command's bytes.
-struct Parser<'a> {
-    rest: &'a [u8],
-}
-
-impl Parser<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.rest.first().copied()
-    }
-
-    fn byte(&mut self, b: u8) -> Option<()> {
-        let (&first, rest) = self.rest.split_first()?;
-        (first == b).then(|| self.rest = rest)
-    }
-
-    fn space(&mut self) -> bool {
-        self.byte(b' ').is_some()
-    }
-
-    fn crlf(&mut self) -> bool {
-        self.rest == b"\r\n"
-    }
-
-    fn take_while(&mut self, keep: impl Fn(u8) -> bool) -> &[u8] {
-        let n = self.rest.iter().take_while(|b| keep(**b)).count();
-        let (taken, rest) = self.rest.split_at(n);
-        self.rest = rest;
-        taken
-    }
-
-    fn keyword(&mut self, word: &str) -> bool {
-        let taken = self.take_while(is_atom_char);
-        taken.eq_ignore_ascii_case(word.as_bytes())
-    }
-
-    fn tag(&mut self) -> Option<String> {
-        let taken = self.take_while(|b| is_atom_char(b) && b != b'+');
-        (!taken.is_empty()).then(|| String::from_utf8_lossy(taken).into_owned())
-    }
-
-    fn atom(&mut self) -> Option<String> {
-        let taken = self.take_while(is_atom_char);
-        (!taken.is_empty()).then(|| String::from_utf8_lossy(taken).into_owned())
-    }
-
-    /// `"(" [atom *(SP atom)] ")"`.
-    fn atom_list(&mut self) -> Option<Vec<String>> {
-        self.byte(b'(')?;
-        let mut words = Vec::new();
-        if self.byte(b')').is_some() {
-            return Some(words);
-        }
-        loop {
-            words.push(self.atom()?);
-            if self.byte(b')').is_some() {
-                return Some(words);
-            }
-            self.byte(b' ')?;
-        }
-    }
-
-    /// One pattern, or several in parentheses.
-    fn patterns(&mut self) -> Option<Vec<String>> {
-        if self.byte(b'(').is_none() {
-            return Some(vec![self.list_mailbox()?]);
-        }
-        let mut patterns = Vec::new();
-        loop {
-            patterns.push(self.list_mailbox()?);
-            if self.byte(b')').is_some() {
-                return Some(patterns);
-            }
-            self.byte(b' ')?;
-        }
-    }
-
-    /// `1*list-char / string`: an atom that may hold `%`, `*` and `]`.
-    fn list_mailbox(&mut self) -> Option<String> {
-        match self.peek()? {
-            b'"' | b'{' | b'~' => self.string(),
-            _ => {
-                let taken = self.take_while(|b| is_atom_char(b) || b"%*]".contains(&b));
-                (!taken.is_empty()).then(|| String::from_utf8_lossy(taken).into_owned())
-            }
-        }
-    }
-
-    fn astring(&mut self) -> Option<String> {
-        match self.peek()? {
-            b'"' | b'{' | b'~' => self.string(),
-            _ => {
-                let taken = self.take_while(|b| is_atom_char(b) || b == b']');
-                (!taken.is_empty()).then(|| String::from_utf8_lossy(taken).into_owned())
-            }
-        }
-    }
-
-    /// A quoted string or a literal (`{n}`, `{n+}`, RFC 7888; `~{n}` of RFC 3516 too).
-    fn string(&mut self) -> Option<String> {
-        if self.byte(b'"').is_some() {
-            let mut out = Vec::new();
-            loop {
-                let (&b, rest) = self.rest.split_first()?;
-                self.rest = rest;
-                match b {
-                    b'"' => return Some(String::from_utf8_lossy(&out).into_owned()),
-                    b'\\' => {
-                        let (&escaped, rest) = self.rest.split_first()?;
-                        self.rest = rest;
-                        out.push(escaped);
-                    }
-                    b'\r' | b'\n' => return None,
-                    _ => out.push(b),
-                }
-            }
-        }
-        let _ = self.byte(b'~');
-        self.byte(b'{')?;
-        let digits = self.take_while(|b| b.is_ascii_digit());
-        let length: usize = std::str::from_utf8(digits).ok()?.parse().ok()?;
-        let _ = self.byte(b'+');
-        self.byte(b'}')?;
-        self.byte(b'\r')?;
-        self.byte(b'\n')?;
-        let (bytes, rest) = self.rest.split_at_checked(length)?;
-        self.rest = rest;
-        Some(String::from_utf8_lossy(bytes).into_owned())
-    }
-}
-
-/// `ATOM-CHAR` of RFC 3501: any CHAR but specials.
-fn is_atom_char(b: u8) -> bool {
-    b.is_ascii() && !b.is_ascii_control() && !b"(){ %*\"\\]".contains(&b)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::{Command, tests::read_line};
     use super::*;
 
     fn ok(line: &str) -> ListCommand {
-        parse(line.as_bytes()).unwrap().list.unwrap()
+        match read_line(line.as_bytes()) {
+            Ok(Command::List(list)) => list,
+            other => panic!("{other:?}"),
+        }
     }
 
     fn bad(line: &str) -> &'static str {
-        parse(line.as_bytes()).unwrap().list.unwrap_err()
+        read_line(line.as_bytes()).unwrap_err()
     }
 
     #[test]
@@ -364,13 +205,5 @@ mod tests {
         );
         assert_eq!(bad("a LIST \"\" {5}\r\nab\r\n"), "Bad pattern");
         assert_eq!(bad("a LIST \"\" * extra\r\n"), "Expected RETURN");
-        assert_eq!(parse(b"a LIST (x) \"\" *\r\n").unwrap().tag, "a");
-    }
-
-    #[test]
-    fn other_commands_are_not_lists() {
-        assert_eq!(parse(b"a LSUB \"\" *\r\n"), None);
-        assert_eq!(parse(b"a LISTX \"\" *\r\n"), None);
-        assert_eq!(parse(b"\r\n"), None);
     }
 }
