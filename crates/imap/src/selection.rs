@@ -204,8 +204,11 @@ impl Connection {
             match core.changes_since(&access, &selected.folder, since).await {
                 Ok(changes) => {
                     signed_in.stale = false;
+                    let unclaimed = changes.unclaimed_recent;
                     let added = selected.view.apply(changes);
+                    // Another session may have claimed them already: then no write is due.
                     if added
+                        && unclaimed
                         && !selected.view.read_only()
                         && let Ok(claim) = core.claim_recent(&access, &selected.folder).await
                     {

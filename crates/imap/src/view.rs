@@ -351,6 +351,7 @@ mod tests {
             highest_modseq: 4,
             changed: vec![state(2, &["\\Seen"], 3), state(6, &["$New"], 2)],
             expunged: vec![1, 4],
+            unclaimed_recent: false,
         });
         assert!(added);
         // During a FETCH: no expunge, but the new keyword, EXISTS and the flags change.
@@ -392,6 +393,7 @@ mod tests {
             highest_modseq: 2,
             changed: vec![state(3, &["\\Flagged"], 2)],
             expunged: vec![],
+            unclaimed_recent: false,
         });
         assert!(view.tell(ALL).is_empty());
         view.expunged(&[2, 3, 99]);
@@ -420,6 +422,7 @@ mod tests {
             highest_modseq: 3,
             changed: vec![state(7, &[], 2)],
             expunged: vec![7],
+            unclaimed_recent: false,
         });
         assert!(!added);
         assert!(view.tell(ALL).is_empty());

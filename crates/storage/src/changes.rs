@@ -13,7 +13,7 @@ use trekmail_core::store::{StoreError, StoreResult};
 /// Takes the folder's next mod-sequence (and its lock).
 const NEXT_MODSEQ: &str = "UPDATE folders SET highest_modseq = highest_modseq + 1 \
      WHERE id = $1 RETURNING highest_modseq";
-const HIGHEST: &str = "SELECT highest_modseq FROM folders WHERE id = $1";
+const HIGHEST: &str = "SELECT highest_modseq, recent_uid, uid_next FROM folders WHERE id = $1";
 const CHANGED: &str = "SELECT uid, flags, modseq FROM messages \
      WHERE folder_id = $1 AND modseq > $2 AND modseq <= $3 ORDER BY uid";
 const EXPUNGED: &str = "SELECT uid FROM expunged \
@@ -90,9 +90,12 @@ pub(crate) async fn since(
         .map_err(db_err)?
         .ok_or(StoreError::NotFound)?;
     let highest = rows::u64_column(&row, "highest_modseq")?;
+    let unclaimed_recent =
+        rows::u32_column(&row, "recent_uid")? < rows::u32_column(&row, "uid_next")?;
     if highest <= since {
         return Ok(FolderChanges {
             highest_modseq: highest,
+            unclaimed_recent,
             ..FolderChanges::default()
         });
     }
@@ -106,6 +109,7 @@ pub(crate) async fn since(
             .iter()
             .map(|r| rows::u32_column(r, "uid"))
             .collect::<StoreResult<_>>()?,
+        unclaimed_recent,
     })
 }
 

@@ -52,6 +52,7 @@ async fn every_change_takes_the_next_modseq_and_reads_back_since_any_point() {
                 highest_modseq: 7,
                 changed: vec![state(1, &["\\Seen"], 5)],
                 expunged: vec![2],
+                unclaimed_recent: true,
             },
             "{}",
             db.label
@@ -65,6 +66,7 @@ async fn every_change_takes_the_next_modseq_and_reads_back_since_any_point() {
             s.changes_since(inbox.id, 7).await.unwrap(),
             FolderChanges {
                 highest_modseq: 7,
+                unclaimed_recent: true,
                 ..FolderChanges::default()
             }
         );
@@ -87,6 +89,7 @@ async fn every_change_takes_the_next_modseq_and_reads_back_since_any_point() {
                 highest_modseq: 8,
                 changed: vec![],
                 expunged: vec![1, 3],
+                unclaimed_recent: true,
             }
         );
         assert_eq!(
@@ -153,7 +156,10 @@ async fn recent_is_claimed_once() {
             s.claim_recent(inbox.id).await.unwrap(),
             RecentClaim { first: 3, next: 3 }
         );
+        // A session's delta read says whether a claim is worth its write.
+        assert!(!s.changes_since(inbox.id, 0).await.unwrap().unclaimed_recent);
         s.append(inbox.id, &message(3, 10, &[])).await.unwrap();
+        assert!(s.changes_since(inbox.id, 0).await.unwrap().unclaimed_recent);
         assert_eq!(s.folder(m.id, INBOX).await.unwrap().unwrap().recent_uid, 3);
         assert_eq!(
             s.claim_recent(inbox.id).await.unwrap(),

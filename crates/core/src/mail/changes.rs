@@ -20,6 +20,8 @@ pub struct FolderChanges {
     pub highest_modseq: u64,
     pub changed: Vec<MessageState>,
     pub expunged: Vec<u32>,
+    /// Some message is still \Recent to no session: only then is a claim worth its write.
+    pub unclaimed_recent: bool,
 }
 
 /// The UIDs `first..next` a session has claimed as its \Recent ones: no other session sees
