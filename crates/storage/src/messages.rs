@@ -44,6 +44,10 @@ const FOLDER_EXISTS: &str = "SELECT 1 AS one FROM folders WHERE id = $1";
 /// More runs of UIDs than this are read as one span.
 const MAX_RUN_QUERIES: usize = 8;
 
+/// A span at most this many times the UIDs asked for is read whole: a query less costs more
+/// than the rows between the runs (and the read stays in proportion to the answer).
+const SPAN_PER_UID: u64 = 4;
+
 /// The `\Deleted` system flag, which EXPUNGE looks for.
 const DELETED: &str = "\\Deleted";
 
@@ -279,7 +283,10 @@ pub(crate) async fn rows_with_uids(
 ) -> StoreResult<Vec<AnyRow>> {
     let runs = runs(uids);
     let spans = match (runs.first(), runs.last()) {
-        (Some((first, _)), Some((_, last))) if runs.len() > MAX_RUN_QUERIES => {
+        (Some((first, _)), Some((_, last)))
+            if runs.len() > MAX_RUN_QUERIES
+                || u64::from(last - first) < SPAN_PER_UID * uids.len() as u64 =>
+        {
             vec![(*first, *last)]
         }
         _ => runs,

@@ -197,5 +197,14 @@ async fn messages_with_uids_in_many_runs_are_exactly_those() {
             .map(|m| m.uid)
             .collect();
         assert_eq!(few, vec![3, 4, 9], "{}", db.label);
+        // Two far apart: a query each, nothing between read.
+        let apart: Vec<u32> = s
+            .messages_with_uids(inbox.id, &[30, 1])
+            .await
+            .unwrap()
+            .iter()
+            .map(|m| m.uid)
+            .collect();
+        assert_eq!(apart, vec![1, 30], "{}", db.label);
     }
 }
