@@ -127,6 +127,19 @@ impl Transport {
         }
     }
 
+    /// Puts `text` after the first `marker` in the response just taken from the protocol
+    /// state: see `response_edits`.
+    pub(crate) fn insert_after(&mut self, marker: &[u8], text: &[u8]) {
+        if self.last_response < self.out_compressed || self.last_response > self.out.len() {
+            return;
+        }
+        let response = self.out.get(self.last_response..).unwrap_or_default();
+        if let Some(at) = response.windows(marker.len()).position(|w| w == marker) {
+            let at = self.last_response + at + marker.len();
+            self.out.splice(at..at, text.iter().copied());
+        }
+    }
+
     /// Puts `response` in place of the response just taken from the protocol state: see
     /// `response_edits`. Nothing is written between the two, so it is all still in `out`.
     pub(crate) fn replace_response(&mut self, response: &[u8]) {

@@ -252,8 +252,16 @@ fn binary_decodes_parts_and_appends_literal8() {
         out.contains("BINARY[3] ~{4}\r\n\x00\x01\x02\x03"),
         "{out:?}"
     );
-    assert!(out.contains("BINARY[1] ~{5}\r\nworld"), "{out}");
+    // A partial one names its origin (RFC 3516 §4.2), in a response of its own.
+    assert!(out.contains("* 1 FETCH (BINARY[1]<6> ~{5}\r\nworld)"), "{out}");
     assert!(out.contains("BINARY[9] {0}\r\n"), "{out}");
+    c.send(b"p UID FETCH 1 (BINARY.PEEK[1]<0.5>)\r\n");
+    let out = text(&answer(&mut c, "p"));
+    assert!(
+        out.contains("FETCH (UID 1 BINARY[1]<0> ~{5}\r\nhello)"),
+        "{out}"
+    );
+    assert_eq!(out.matches("* 1 FETCH").count(), 1, "{out}");
     // PEEK left the message unseen; BINARY itself marks it \Seen.
     assert!(!fetch(&mut c, 1, "FLAGS").contains("\\Seen"));
     assert!(fetch(&mut c, 1, "BINARY[1]").contains("\\Seen"));

@@ -171,8 +171,12 @@ impl Connection {
                 }
             }
             let mut last = None;
-            for data in responses {
-                last = Some(self.server.enqueue_data(data));
+            for (data, origin) in responses {
+                let handle = self.server.enqueue_data(data);
+                if let Some(origin) = origin {
+                    self.edits.insert_after(handle, origin.marker, origin.text);
+                }
+                last = Some(handle);
             }
             if let Some(handle) = last
                 && !self.send_now(transport, handle).await
@@ -249,9 +253,18 @@ fn position(seq: u32) -> usize {
     usize::try_from(seq.saturating_sub(1)).unwrap_or(usize::MAX)
 }
 
-/// One message's FETCH response. FLAGS, UID and MODSEQ come from the session's view (a message
-/// expunged elsewhere still has them); the rest from the stored message. A message whose
-/// flags this FETCH changed shows them, with UID and MODSEQ under CONDSTORE (RFC 7162 §3.1).
+/// A partial BINARY's `<origin>` (RFC 3516 §4.2), which imap-codec does not encode: the
+/// text that goes right after the item's name in its response.
+struct Origin {
+    marker: Vec<u8>,
+    text: Vec<u8>,
+}
+
+/// One message's FETCH responses. FLAGS, UID and MODSEQ come from the session's view (a
+/// message expunged elsewhere still has them); the rest from the stored message. A message
+/// whose flags this FETCH changed shows them, with UID and MODSEQ under CONDSTORE (RFC 7162
+/// §3.1). Each partial BINARY goes in a response of its own (with the UID), its name first, so
+/// its `<origin>` is edited in where no literal can be in the way.
 #[allow(clippy::too_many_arguments)]
 fn answer(
     names: &[Name],
@@ -262,7 +275,7 @@ fn answer(
     body: &[u8],
     flags_changed: bool,
     condstore: bool,
-) -> Result<Option<Data<'static>>, UnknownCte> {
+) -> Result<Vec<(Data<'static>, Option<Origin>)>, UnknownCte> {
     let at = position(seq);
     let from_view = |name: &Name| match name {
         Name::Flags => Some(MessageDataItem::Flags(view.fetch_flags(at))),
@@ -273,12 +286,29 @@ fn answer(
             .map(MessageDataItem::ModSeq),
         _ => None,
     };
+    let Some(seq) = NonZeroU32::new(seq) else {
+        return Ok(Vec::new());
+    };
     let mut items: Vec<MessageDataItem<'static>> = Vec::with_capacity(names.len());
+    let mut partials = Vec::new();
     for name in names {
         let found = match (name, meta) {
             (Name::Flags | Name::Uid | Name::ModSeq, _) => from_view(name),
             (other, Some(meta)) => match binary_item(other, body)? {
-                Some(binary) => Some(binary),
+                Some(binary) => match origin(other) {
+                    Some(origin) => {
+                        let mut own: Vec<_> = from_view(&Name::Uid)
+                            .filter(|_| names.contains(&Name::Uid))
+                            .into_iter()
+                            .collect();
+                        own.push(binary);
+                        if let Ok(own) = Vec1::try_from(own) {
+                            partials.push((Data::Fetch { seq, items: own }, Some(origin)));
+                        }
+                        None
+                    }
+                    None => Some(binary),
+                },
                 None => item(other, meta, body),
             },
             (_, None) => None,
@@ -296,10 +326,33 @@ fn answer(
             }
         }
     }
-    let (Some(seq), Ok(items)) = (NonZeroU32::new(seq), Vec1::try_from(items)) else {
-        return Ok(None);
+    // The UID alone says nothing the partial BINARY responses do not.
+    let only_uid = items.iter().all(|i| matches!(i, MessageDataItem::Uid(_)));
+    let mut out = Vec::with_capacity(1 + partials.len());
+    if let Ok(items) = Vec1::try_from(items)
+        && (!only_uid || partials.is_empty())
+    {
+        out.push((Data::Fetch { seq, items }, None));
+    }
+    out.extend(partials);
+    Ok(out)
+}
+
+/// The `<origin>` edit of a partial BINARY item; `None` for any other item.
+fn origin(name: &Name) -> Option<Origin> {
+    let Name::Binary {
+        section,
+        partial: Some((start, _)),
+        ..
+    } = name
+    else {
+        return None;
     };
-    Ok(Some(Data::Fetch { seq, items }))
+    let parts: Vec<String> = section.iter().map(|p| p.to_string()).collect();
+    Some(Origin {
+        marker: format!("BINARY[{}]", parts.join(".")).into_bytes(),
+        text: format!("<{start}>").into_bytes(),
+    })
 }
 
 fn expand(m: Macro) -> Vec<Name> {
