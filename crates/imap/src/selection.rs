@@ -187,6 +187,22 @@ impl Connection {
         }
     }
 
+    /// A CONDSTORE-enabling command (RFC 7162 §3.1): the first in a session tells the selected
+    /// folder's HIGHESTMODSEQ, which the client may not have asked SELECT for.
+    pub(crate) fn enable_condstore(&mut self) {
+        let Some(signed_in) = self.signed_in.as_mut() else {
+            return;
+        };
+        if std::mem::replace(&mut signed_in.condstore, true) {
+            return;
+        }
+        let highest = signed_in.selected.as_ref().map(|s| s.view.modseq());
+        if let Some(m) = highest.and_then(NonZeroU64::new) {
+            self.server
+                .enqueue_status(r::ok(None, Some(Code::HighestModSeq(m)), "Highest"));
+        }
+    }
+
     /// Brings the view up to date (when a change was heard) and tells the client what it may
     /// be told now; `expunges` is false while a FETCH, STORE or SEARCH by number runs.
     pub(crate) async fn refresh(&mut self, expunges: bool) {

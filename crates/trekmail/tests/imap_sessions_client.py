@@ -119,6 +119,15 @@ def condstore():
     a, b = connect(), connect()
     for n in range(1, 4):
         append(b, n)
+    # A CONDSTORE-enabling command tells HIGHESTMODSEQ the first time (RFC 7162 §3.1).
+    c = connect()
+    c.select("INBOX")
+    drain(c, "HIGHESTMODSEQ")
+    typ, data = c.fetch("1", "(MODSEQ)")
+    assert typ == "OK" and len(drain(c, "HIGHESTMODSEQ")) == 1, (data, c.untagged_responses)
+    c.fetch("1", "(MODSEQ)")
+    assert drain(c, "HIGHESTMODSEQ") == [], c.untagged_responses
+    c.logout()
     typ, data = command(a, "ENABLE", "CONDSTORE")
     assert typ == "OK" and drain(a, "ENABLED") == [b"CONDSTORE"], a.untagged_responses
     typ, data = a.select("INBOX")

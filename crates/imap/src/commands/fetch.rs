@@ -86,9 +86,9 @@ impl Connection {
             return self.bad(tag, "VANISHED needs UID FETCH, CHANGEDSINCE and QRESYNC");
         }
         if changed_since.is_some() || names.contains(&Name::ModSeq) {
-            signed_in.condstore = true;
+            self.enable_condstore();
         }
-        let condstore = signed_in.condstore;
+        let condstore = self.signed_in.as_ref().is_some_and(|s| s.condstore);
         if by_uid && !names.contains(&Name::Uid) {
             names.push(Name::Uid);
         }

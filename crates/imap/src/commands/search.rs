@@ -56,8 +56,8 @@ impl Connection {
         };
         // With a MODSEQ key the answer names the highest mod-sequence found (RFC 7162 §3.1.5).
         let modseq = keys.iter().any(names_modseq);
-        if modseq && let Some(s) = self.signed_in.as_mut() {
-            s.condstore = true;
+        if modseq {
+            self.enable_condstore();
         }
         match returns {
             Some(returns) => self.enqueue_esearch(&tag, by_uid, returns, &hits, modseq),

@@ -40,13 +40,10 @@ impl Connection {
         if target.read_only {
             return self.no(tag, Some("READ-ONLY"), "The folder is open read-only");
         }
-        let condstore = match self.signed_in.as_mut() {
-            Some(s) => {
-                s.condstore |= request.unchanged_since.is_some();
-                s.condstore
-            }
-            None => false,
-        };
+        if request.unchanged_since.is_some() {
+            self.enable_condstore();
+        }
+        let condstore = self.signed_in.as_ref().is_some_and(|s| s.condstore);
         let change = match request.kind {
             StoreType::Replace => FlagChange::Replace,
             StoreType::Add => FlagChange::Add,
