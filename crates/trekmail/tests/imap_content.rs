@@ -253,7 +253,10 @@ fn binary_decodes_parts_and_appends_literal8() {
         "{out:?}"
     );
     // A partial one names its origin (RFC 3516 §4.2), in a response of its own.
-    assert!(out.contains("* 1 FETCH (BINARY[1]<6> ~{5}\r\nworld)"), "{out}");
+    assert!(
+        out.contains("* 1 FETCH (BINARY[1]<6> ~{5}\r\nworld)"),
+        "{out}"
+    );
     assert!(out.contains("BINARY[9] {0}\r\n"), "{out}");
     c.send(b"p UID FETCH 1 (BINARY.PEEK[1]<0.5>)\r\n");
     let out = text(&answer(&mut c, "p"));
