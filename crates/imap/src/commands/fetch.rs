@@ -27,8 +27,8 @@ use trekmail_core::mail::{FlagChange, Flags, MessageMeta};
 
 type Name = MessageDataItemName<'static>;
 
-/// How many messages one store read covers when no body is fetched; with bodies, one
-/// message is read, sent and dropped at a time.
+/// How many messages' rows one store read covers; bodies are read, sent and dropped one
+/// message at a time.
 const CHUNK: usize = 256;
 
 /// A FETCH as asked: its items and its CONDSTORE/QRESYNC modifiers (RFC 7162 §3.1.4, §3.2.6).
@@ -126,9 +126,10 @@ impl Connection {
         }
         let needs_meta = names.iter().any(needs_meta);
         let needs_body = names.iter().any(needs_body);
-        let chunk = if needs_body { 1 } else { CHUNK };
         let mut expunge_issued = false;
-        for part in target.chosen.chunks(chunk) {
+        // Rows 256 at a time; with bodies, each message is written out before the next is
+        // read, so a FETCH holds one body whatever the range.
+        for part in target.chosen.chunks(CHUNK) {
             let uids: Vec<u32> = part.iter().map(|(uid, _)| *uid).collect();
             let metas: HashMap<u32, MessageMeta> = match needs_meta {
                 true => match core
@@ -140,7 +141,7 @@ impl Connection {
                 },
                 false => HashMap::new(),
             };
-            let mut responses = Vec::with_capacity(part.len());
+            let mut last = None;
             for (uid, seq) in part {
                 let meta = metas.get(uid);
                 // Expunged by another session meanwhile: the rest is answered, then NO.
@@ -165,18 +166,25 @@ impl Connection {
                     return;
                 };
                 let extra = flags_changed.contains(uid);
-                match answer(&names, view, *uid, *seq, meta, &body, extra, condstore) {
-                    Ok(answer) => responses.extend(answer),
-                    Err(e) => return self.no(tag, Some("UNKNOWN-CTE"), &e.to_string()),
+                let responses =
+                    match answer(&names, view, *uid, *seq, meta, &body, extra, condstore) {
+                        Ok(answer) => answer,
+                        Err(e) => return self.no(tag, Some("UNKNOWN-CTE"), &e.to_string()),
+                    };
+                drop(body);
+                for (data, origin) in responses {
+                    let handle = self.server.enqueue_data(data);
+                    if let Some(origin) = origin {
+                        self.edits.insert_after(handle, origin.marker, origin.text);
+                    }
+                    last = Some(handle);
                 }
-            }
-            let mut last = None;
-            for (data, origin) in responses {
-                let handle = self.server.enqueue_data(data);
-                if let Some(origin) = origin {
-                    self.edits.insert_after(handle, origin.marker, origin.text);
+                if needs_body
+                    && let Some(handle) = last.take()
+                    && !self.send_now(transport, handle).await
+                {
+                    return;
                 }
-                last = Some(handle);
             }
             if let Some(handle) = last
                 && !self.send_now(transport, handle).await
