@@ -194,8 +194,8 @@ def folders(port, login, password):
     # The patterns of one LIST are bounded together, so many cannot multiply its cost.
     untagged, tagged = s.command('LIST "" (' + " ".join(["*%*"] * 400) + ")")
     assert tagged.startswith(b"NO [LIMIT]") and not untagged, (untagged, tagged)
-    for bad in ['LIST (imaptest) "" ""', 'LIST (recursivematch) "" ""',
-                'LIST (recursivematch remote) "" %', 'LIST "" "" RETURN (imaptest)',
+    for bad in ['LIST (no-such-option) "" ""', 'LIST (recursivematch) "" ""',
+                'LIST (recursivematch remote) "" %', 'LIST "" "" RETURN (no-such-option)',
                 'LIST "" * RETURN (STATUS (BOGUS))']:
         untagged, tagged = s.command(bad)
         assert tagged.startswith(b"BAD"), (bad, untagged, tagged)

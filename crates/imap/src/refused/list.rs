@@ -179,7 +179,7 @@ mod tests {
     #[test]
     fn refusals_keep_the_tag() {
         assert_eq!(
-            bad("a LIST (imaptest) \"\" \"\"\r\n"),
+            bad("a LIST (no-such-option) \"\" \"\"\r\n"),
             "Unknown selection option"
         );
         assert_eq!(
@@ -195,7 +195,7 @@ mod tests {
             "RECURSIVEMATCH needs SUBSCRIBED"
         );
         assert_eq!(
-            bad("a LIST \"\" \"\" return (imaptest)\r\n"),
+            bad("a LIST \"\" \"\" return (no-such-option)\r\n"),
             "Unknown return option"
         );
         assert_eq!(bad("a LIST \"\" (\"\r\n"), "Bad pattern");
