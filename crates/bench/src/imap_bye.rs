@@ -5,14 +5,15 @@
 //! The node's Argon2 cost is cut down so that 1,000 sign-ins a round take seconds, not
 //! minutes; the production hash of the new password is timed alone and reported beside.
 
-use crate::imap_memory::{cheap_node, expect};
+use crate::imap_memory::{cheap_node, expect, options_for};
 use crate::quantile;
 use std::time::Instant;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::services::Actor;
-use trekmail_imap::{ImapOptions, ImapServer};
+use trekmail_imap::ImapServer;
+use trekmail_testkit::Backend;
 
 const CONNECTIONS: usize = 1_000;
 const ROUNDS: usize = 20;
@@ -50,12 +51,12 @@ async fn bye_then_close(mut tcp: TcpStream) -> anyhow::Result<Instant> {
 }
 
 pub async fn run() -> anyhow::Result<()> {
-    let seeded = cheap_node().await;
+    let seeded = cheap_node(Backend::Sqlite).await;
     let core = seeded.node.core.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
     let shutdown = CancellationToken::new();
-    let server = ImapServer::new(core.clone(), ImapOptions::default(), None);
+    let server = ImapServer::new(core.clone(), options_for(CONNECTIONS), None);
     tokio::spawn(server.serve(listener, false, shutdown.clone()));
 
     let production = trekmail_core::security::password_hasher::PasswordHasher::for_this_machine();

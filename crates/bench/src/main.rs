@@ -6,18 +6,25 @@
 //!   measured in the same run.
 //! - IMAP: memory per idle signed-in connection with 10,000 held, a password save's time to
 //!   close 1,000 IDLE connections of the mailbox, and LOGIN+SELECT+FETCH+LOGOUT rounds.
+//! - IMAP on a 100,000-message folder beside Dovecot (when installed): SELECT, FETCH, SEARCH,
+//!   CONDSTORE resync.
 //! - SMTP inbound: messages per second, each durable before its `250`.
 //!
 //! Runs on SQLite, and on PostgreSQL too when TREKMAIL_TEST_PG_URL is set. A word given as
 //! argument (`imap`, `smtp`, `end_sessions`…) runs just the benchmarks whose name holds it.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod dovecot;
 mod end_sessions;
 mod imap_bye;
+mod imap_client;
+mod imap_folder;
 mod imap_memory;
 mod imap_rounds;
+mod sample_mail;
 mod sign_in;
 mod smtp_inbound;
+mod tls;
 
 use trekmail_testkit::Backend;
 
@@ -47,13 +54,17 @@ async fn main() -> anyhow::Result<()> {
         sign_in::run(cores).await?;
     }
     if wanted("imap_memory") {
-        imap_memory::run().await?;
+        imap_memory::run(false).await?;
+        imap_memory::run(true).await?;
     }
     if wanted("imap_bye") {
         imap_bye::run().await?;
     }
     if wanted("imap_rounds") {
         imap_rounds::run().await?;
+    }
+    if wanted("imap_folder") {
+        imap_folder::run(&backends).await?;
     }
     if wanted("smtp_inbound") {
         smtp_inbound::run().await?;

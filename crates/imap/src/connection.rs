@@ -68,7 +68,7 @@ enum Ending {
 
 pub(crate) struct Connection {
     pub(crate) core: Arc<Core>,
-    service: Arc<ImapServer>,
+    pub(crate) service: Arc<ImapServer>,
     peer: SocketAddr,
     /// Over TLS, implicit or after STARTTLS.
     tls: bool,

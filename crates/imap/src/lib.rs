@@ -8,6 +8,8 @@ mod commands;
 mod connection;
 mod content_transfer;
 mod deflate;
+mod folder_state;
+mod folder_states;
 mod folder_tree;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;

@@ -2,6 +2,7 @@
 //! one connection limit and the TLS acceptor, and accept until shutdown.
 
 use crate::connection;
+use crate::folder_states::FolderStates;
 use crate::limits::{HANDSHAKE_TIMEOUT, InFlightBudget, LineGuard, max_command};
 use crate::transport::Transport;
 use std::sync::Arc;
@@ -64,6 +65,8 @@ pub struct ImapServer {
     pub(crate) tls: Option<TlsAcceptor>,
     connections: Arc<Connections>,
     budget: InFlightBudget,
+    /// The node's kept states of large folders, for SELECT.
+    pub(crate) folder_states: FolderStates,
 }
 
 impl ImapServer {
@@ -84,6 +87,7 @@ impl ImapServer {
             core,
             options,
             tls,
+            folder_states: FolderStates::default(),
         })
     }
 

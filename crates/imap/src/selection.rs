@@ -71,8 +71,13 @@ impl Connection {
                 return;
             }
         };
-        let states = match core.message_states(&access, &folder).await {
-            Ok(states) => states,
+        let state = match self
+            .service
+            .folder_states
+            .open(&core, &access, &folder)
+            .await
+        {
+            Ok(state) => state,
             Err(e) => {
                 self.server
                     .enqueue_status(failure(tag, &e, "Cannot open the folder"));
@@ -90,7 +95,7 @@ impl Connection {
                 }
             },
         };
-        let mut view = View::open(states, folder.highest_modseq, recent, read_only);
+        let mut view = View::open(state, recent, read_only);
         let flags = view.keywords.announce();
         let permanent = match read_only {
             true => Vec::new(),
@@ -316,7 +321,7 @@ impl Connection {
 
 /// UIDs (ascending) as a sequence set, runs as ranges.
 pub(crate) fn uid_sequence(uids: &[u32]) -> Option<SequenceSet> {
-    let sequences: Option<Vec<Sequence>> = crate::sequence::runs(uids.iter().copied())
+    let sequences: Option<Vec<Sequence>> = trekmail_core::mail::uid_runs(uids.iter().copied())
         .into_iter()
         .map(|(a, b)| {
             let (a, b) = (NonZeroU32::new(a)?, NonZeroU32::new(b)?);

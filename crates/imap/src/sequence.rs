@@ -2,6 +2,7 @@
 //! Ranges are resolved with binary searches over the sorted UIDs, so huge sets stay cheap.
 
 use imap_codec::imap_types::sequence::{SeqOrUid, Sequence, SequenceSet};
+use trekmail_core::mail::uid_runs;
 
 /// A message sequence number past the last message: the command is `BAD`.
 #[derive(Debug, PartialEq, Eq)]
@@ -17,7 +18,7 @@ pub fn resolve(
     by_uid: bool,
     lenient: bool,
 ) -> Result<Vec<usize>, OutOfRange> {
-    let mut chosen = vec![false; uids.len()];
+    let mut spans = Vec::with_capacity(set.0.as_ref().len());
     let count = u32::try_from(uids.len()).unwrap_or(u32::MAX);
     let star = match by_uid {
         true => uids.last().copied().unwrap_or(0),
@@ -51,15 +52,19 @@ pub fn resolve(
                 (high.min(count) as usize).min(uids.len()),
             ),
         };
-        for slot in chosen.iter_mut().take(end).skip(start) {
-            *slot = true;
+        if start < end {
+            spans.push((start, end));
         }
     }
-    Ok(chosen
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| c.then_some(i))
-        .collect())
+    // Merged in order, so the cost is the set's and the answer's, not the folder's.
+    spans.sort_unstable();
+    let mut positions = Vec::new();
+    let mut next = 0;
+    for (start, end) in spans {
+        positions.extend(start.max(next)..end);
+        next = next.max(end);
+    }
+    Ok(positions)
 }
 
 /// Whether `set` names `number` (a message number or UID), `*` being `star`: one message
@@ -78,22 +83,10 @@ pub fn contains(set: &SequenceSet, number: u32, star: u32) -> bool {
     })
 }
 
-/// Numbers as runs of consecutive ones, `(first, last)`, in the order given.
-pub fn runs(numbers: impl IntoIterator<Item = u32>) -> Vec<(u32, u32)> {
-    let mut runs: Vec<(u32, u32)> = Vec::new();
-    for n in numbers {
-        match runs.last_mut() {
-            Some((_, end)) if end.checked_add(1) == Some(n) => *end = n,
-            _ => runs.push((n, n)),
-        }
-    }
-    runs
-}
-
 /// Numbers as the text of a sequence set, runs as ranges (`2,4:6`): for the responses
 /// imap-codec cannot encode (ESEARCH's ALL, MULTIAPPEND's APPENDUID).
 pub fn set_text(numbers: impl IntoIterator<Item = u32>) -> String {
-    let texts: Vec<String> = runs(numbers)
+    let texts: Vec<String> = uid_runs(numbers)
         .into_iter()
         .map(|(a, b)| match a == b {
             true => a.to_string(),
@@ -132,6 +125,12 @@ mod tests {
         assert_eq!(resolve(&set("9:*"), &UIDS, false, false), Ok(vec![4]));
         assert_eq!(resolve(&set("4:9"), &UIDS, false, true), Ok(vec![3, 4]));
         assert_eq!(resolve(&set("1:*"), &[], false, false), Ok(vec![]));
+        // Out of order and overlapping: ascending, each once.
+        assert_eq!(
+            resolve(&set("5,2:3,1:2,3:4"), &UIDS, false, false),
+            Ok(vec![0, 1, 2, 3, 4])
+        );
+        assert_eq!(resolve(&set("4,2,4"), &UIDS, false, false), Ok(vec![1, 3]));
     }
 
     #[test]
@@ -145,6 +144,10 @@ mod tests {
         assert_eq!(resolve(&set("5"), &UIDS, true, false), Ok(vec![]));
         assert_eq!(resolve(&set("1:*"), &[], true, false), Ok(vec![]));
         assert_eq!(resolve(&set("4294967295"), &UIDS, true, false), Ok(vec![]));
+        assert_eq!(
+            resolve(&set("12,3:4,4:7"), &UIDS, true, false),
+            Ok(vec![0, 1, 2, 4])
+        );
     }
 
     #[test]
@@ -152,10 +155,6 @@ mod tests {
         assert_eq!(set_text([2, 4, 5, 6, 9, 10]), "2,4:6,9:10");
         assert_eq!(set_text([7]), "7");
         assert_eq!(set_text([]), "");
-        assert_eq!(
-            runs([4, 5, 1, u32::MAX]),
-            [(4, 5), (1, 1), (u32::MAX, u32::MAX)]
-        );
     }
 
     #[test]

@@ -4,10 +4,11 @@
 //! RFC allows: a message expunged elsewhere keeps its number (and stays readable from here
 //! as far as the view holds it) until an EXPUNGE may be sent.
 
+use crate::folder_state::{Entry, FolderState};
 use crate::view_flags::{CompactFlags, Keywords, SEEN};
 use imap_codec::imap_types::flag::{Flag, FlagFetch, FlagPerm};
 use std::collections::BTreeSet;
-use trekmail_core::mail::{Flags, FolderChanges, MessageState, RecentClaim};
+use trekmail_core::mail::{Flags, FolderChanges, RecentClaim};
 
 /// Which messages are \Recent to this session.
 #[derive(Debug)]
@@ -17,13 +18,6 @@ pub(crate) enum Recent {
     /// Read-only (EXAMINE): what no session had claimed when the folder was opened, claiming
     /// nothing itself.
     From(u32),
-}
-
-/// A message as the view keeps it, beside its UID.
-#[derive(Debug)]
-struct Entry {
-    modseq: u64,
-    flags: CompactFlags,
 }
 
 /// An untagged response the view asks the client to be told, in the order given.
@@ -71,23 +65,14 @@ pub(crate) struct View {
 }
 
 impl View {
-    /// The view of a folder just opened: `states` as of `modseq`.
-    pub(crate) fn open(
-        states: Vec<MessageState>,
-        modseq: u64,
-        recent: Recent,
-        read_only: bool,
-    ) -> View {
-        let mut keywords = Keywords::default();
-        let mut uids = Vec::with_capacity(states.len());
-        let mut entries = Vec::with_capacity(states.len());
-        for state in states {
-            uids.push(state.uid);
-            entries.push(Entry {
-                modseq: state.modseq,
-                flags: keywords.compact(&state.flags),
-            });
-        }
+    /// The view of a folder just opened, as `state` holds it.
+    pub(crate) fn open(state: FolderState, recent: Recent, read_only: bool) -> View {
+        let FolderState {
+            uids,
+            entries,
+            keywords,
+            modseq,
+        } = state;
         let mut view = View {
             told_exists: uids.len(),
             uids,
@@ -320,6 +305,7 @@ fn count(n: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use trekmail_core::mail::MessageState;
 
     fn state(uid: u32, flags: &[&str], modseq: u64) -> MessageState {
         MessageState {
@@ -340,7 +326,11 @@ mod tests {
 
     fn opened() -> View {
         let states = (1..=5).map(|uid| state(uid, &[], 1)).collect();
-        View::open(states, 1, Recent::Claimed(vec![(4, 6)]), false)
+        View::open(
+            FolderState::read(states, 1),
+            Recent::Claimed(vec![(4, 6)]),
+            false,
+        )
     }
 
     #[test]

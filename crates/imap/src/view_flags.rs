@@ -33,7 +33,7 @@ impl CompactFlags {
 
 /// The keywords a view has met, in the order it met them: FLAGS lists them, and a client is
 /// told of a new one (`* FLAGS`) before any message shows it.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Keywords {
     names: Vec<String>,
     by_folded: HashMap<String, u32>,

@@ -7,8 +7,8 @@ use crate::{
 };
 use trekmail_core::ids::MailboxId;
 use trekmail_core::mail::{
-    BlobId, FlagChange, Flags, FlagsStored, Folder, FolderChanges, FolderCounts, FolderId,
-    HeaderSummary, MessageMeta, MessageState, NewMessage, RecentClaim, SpecialUse,
+    BlobId, FieldHolds, FlagChange, Flags, FlagsStored, Folder, FolderChanges, FolderCounts,
+    FolderId, HeaderSummary, MessageMeta, MessageState, NewMessage, RecentClaim, SpecialUse,
 };
 use trekmail_core::store::{MessageStore, StoreResult};
 
@@ -82,8 +82,9 @@ impl MessageStore for SqlStore {
         &self,
         folder: FolderId,
         uids: &[u32],
+        holding: Option<&FieldHolds>,
     ) -> StoreResult<Vec<(MessageMeta, Option<HeaderSummary>)>> {
-        header_summaries::with_uids(self, folder, uids).await
+        header_summaries::with_uids(self, folder, uids, holding).await
     }
 
     async fn message_states(&self, folder: FolderId) -> StoreResult<Vec<MessageState>> {

@@ -12,6 +12,7 @@ use trekmail_core::clock::to_micros;
 use trekmail_core::ids::MailboxId;
 use trekmail_core::mail::{
     BlobId, FlagChange, Flags, FlagsStored, FolderId, MessageMeta, MessageState, NewMessage,
+    uid_runs,
 };
 use trekmail_core::store::{StoreError, StoreResult};
 
@@ -268,18 +269,22 @@ pub(crate) async fn with_uids(
     folder: FolderId,
     uids: &[u32],
 ) -> StoreResult<Vec<MessageMeta>> {
-    let rows = rows_with_uids(conn, IN_RANGE, folder, uids).await?;
+    let rows = rows_with_uids(conn, IN_RANGE, folder, uids, |q| q).await?;
     rows.iter().map(rows::message).collect()
 }
 
+/// A query of these stores, before or after its arguments are bound.
+pub(crate) type AnyQuery = sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>;
+
 /// The rows `sql` gives for these UIDs: a query per run of consecutive UIDs (one span over
-/// them all past a few runs), with `$1` the folder and `$2`..`$3` a run, keeping the rows
-/// whose `uid` was asked for.
+/// them all past a few runs), with `$1` the folder, `$2`..`$3` a run and any further
+/// arguments from `bind`, keeping the rows whose `uid` was asked for.
 pub(crate) async fn rows_with_uids(
     conn: &mut AnyConnection,
     sql: &'static str,
     folder: FolderId,
     uids: &[u32],
+    bind: impl Fn(AnyQuery) -> AnyQuery,
 ) -> StoreResult<Vec<AnyRow>> {
     let runs = runs(uids);
     let spans = match (runs.first(), runs.last()) {
@@ -294,13 +299,11 @@ pub(crate) async fn rows_with_uids(
     let wanted: BTreeSet<u32> = uids.iter().copied().collect();
     let mut found = Vec::new();
     for (first, last) in spans {
-        let rows = sqlx::query(sql)
+        let query = sqlx::query(sql)
             .bind(folder.0)
             .bind(i64::from(first))
-            .bind(i64::from(last))
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(db_err)?;
+            .bind(i64::from(last));
+        let rows = bind(query).fetch_all(&mut *conn).await.map_err(db_err)?;
         for row in rows {
             if wanted.contains(&rows::u32_column(&row, "uid")?) {
                 found.push(row);
@@ -326,14 +329,7 @@ async fn fetch(
 /// `uids` sorted and grouped into inclusive runs of consecutive values.
 fn runs(uids: &[u32]) -> Vec<(u32, u32)> {
     let sorted: BTreeSet<u32> = uids.iter().copied().collect();
-    let mut runs: Vec<(u32, u32)> = Vec::new();
-    for uid in sorted {
-        match runs.last_mut() {
-            Some((_, last)) if last.checked_add(1) == Some(uid) => *last = uid,
-            _ => runs.push((uid, uid)),
-        }
-    }
-    runs
+    uid_runs(sorted)
 }
 
 /// Deletes the folder's messages; returns their total size and their distinct blobs.

@@ -89,7 +89,7 @@ impl SqlStore {
             }
             // Every connection to `:memory:` is a database of its own: keep exactly one.
             Backend::Sqlite if memory => {
-                let pool = pool_options(1)
+                let pool = sqlite_pool_options(1)
                     .min_connections(1)
                     .idle_timeout(None)
                     .max_lifetime(None)
@@ -106,11 +106,11 @@ impl SqlStore {
                 }
             }
             Backend::Sqlite => {
-                let write = pool_options(1)
+                let write = sqlite_pool_options(1)
                     .connect(url)
                     .await
                     .map_err(|e| cannot_connect(url, &e))?;
-                let read = pool_options(SQLITE_READERS)
+                let read = sqlite_pool_options(SQLITE_READERS)
                     .connect(url)
                     .await
                     .map_err(|e| cannot_connect(url, &e))?;
@@ -156,6 +156,13 @@ fn pool_options(max: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max)
         .acquire_timeout(ACQUIRE_TIMEOUT)
+}
+
+/// A SQLite file's connections live in this process and do not break while idle, so they
+/// are not pinged before each use (each ping is a round trip to the connection's own thread);
+/// PostgreSQL's, over the network, are.
+fn sqlite_pool_options(max: u32) -> AnyPoolOptions {
+    pool_options(max).test_before_acquire(false)
 }
 
 fn is_sqlite_memory(url: &str) -> bool {

@@ -6,7 +6,9 @@ mod common;
 
 use common::*;
 use sqlx::{AnyConnection, Connection};
-use trekmail_core::mail::{FlagChange, Flags, HeaderSummary, INBOX, MessageMeta};
+use trekmail_core::mail::{
+    FieldHolds, FlagChange, Flags, FolderId, HeaderSummary, INBOX, MessageMeta, SummaryField,
+};
 use trekmail_core::store::MessageStore;
 
 fn summary(subject: &str) -> HeaderSummary {
@@ -33,6 +35,17 @@ async fn summary_rows(url: &str) -> i64 {
     row.0
 }
 
+/// Makes a message one stored before summaries were kept.
+async fn unsummarised(url: &str, folder: FolderId, uid: i64) {
+    let mut conn = AnyConnection::connect(url).await.unwrap();
+    sqlx::query("DELETE FROM header_summaries WHERE folder_id = $1 AND uid = $2")
+        .bind(folder.0)
+        .bind(uid)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn summaries_live_and_die_with_their_messages() {
     for db in both().await {
@@ -47,14 +60,9 @@ async fn summaries_live_and_die_with_their_messages() {
             s.append(inbox.id, &new).await.unwrap();
         }
         // The third as a message stored before summaries were kept.
-        let mut conn = AnyConnection::connect(&db.url).await.unwrap();
-        sqlx::query("DELETE FROM header_summaries WHERE folder_id = $1 AND uid = 3")
-            .bind(inbox.id.0)
-            .execute(&mut conn)
-            .await
-            .unwrap();
+        unsummarised(&db.url, inbox.id, 3).await;
         let read = s
-            .messages_with_summaries(inbox.id, &[1, 2, 3, 4, 9])
+            .messages_with_summaries(inbox.id, &[1, 2, 3, 4, 9], None)
             .await
             .unwrap();
         let some = |t: &str| Some(t.to_owned());
@@ -82,7 +90,7 @@ async fn summaries_live_and_die_with_their_messages() {
             .await
             .unwrap();
         let moved = s
-            .messages_with_summaries(archive.id, &[1, 2, 3])
+            .messages_with_summaries(archive.id, &[1, 2, 3], None)
             .await
             .unwrap();
         assert_eq!(
@@ -92,7 +100,7 @@ async fn summaries_live_and_die_with_their_messages() {
             db.label
         );
         let left = s
-            .messages_with_summaries(inbox.id, &[1, 2, 3, 4])
+            .messages_with_summaries(inbox.id, &[1, 2, 3, 4], None)
             .await
             .unwrap();
         assert_eq!(
@@ -110,5 +118,64 @@ async fn summaries_live_and_die_with_their_messages() {
         assert_eq!(summary_rows(&db.url).await - before, 3, "{}", db.label);
         s.delete_folder(archive.id).await.unwrap();
         assert_eq!(summary_rows(&db.url).await - before, 1, "{}", db.label);
+    }
+}
+
+/// The UIDs a narrowing lets through.
+async fn through(
+    s: &dyn MessageStore,
+    folder: FolderId,
+    uids: &[u32],
+    field: SummaryField,
+    needle: &str,
+) -> Vec<u32> {
+    let holds = FieldHolds {
+        field,
+        needle: needle.to_owned(),
+    };
+    let read = s
+        .messages_with_summaries(folder, uids, Some(&holds))
+        .await
+        .unwrap();
+    read.iter().map(|(m, _)| m.uid).collect()
+}
+
+#[tokio::test]
+async fn a_header_narrowing_lets_through_what_can_match_and_what_has_no_summary() {
+    for db in both().await {
+        let s = &db.store;
+        let (_, _, m) = mailbox_fixture(s).await;
+        let inbox = folder(s, m.id, INBOX).await;
+        let texts = [
+            "Rise of 50% today",
+            "Rise of 500 today",
+            "snake_case",
+            "snakeXcase",
+            "a\\b",
+        ];
+        for (n, text) in (1u64..).zip(texts) {
+            let mut new = message(n, 10, &[]);
+            new.summary = summary(text);
+            s.append(inbox.id, &new).await.unwrap();
+        }
+        // The sixth as a message stored before summaries were kept: always let through.
+        s.append(inbox.id, &message(6, 10, &[])).await.unwrap();
+        unsummarised(&db.url, inbox.id, 6).await;
+        let uids: Vec<u32> = (1..=6).collect();
+        let cases: [(SummaryField, &str, &[u32]); 7] = [
+            // LIKE's own characters in the needle are plain text.
+            (SummaryField::Subject, "50%", &[1, 6]),
+            (SummaryField::Subject, "snake_", &[3, 6]),
+            (SummaryField::Subject, "a\\b", &[5, 6]),
+            (SummaryField::Subject, "rise of", &[1, 2, 6]),
+            // The field asked for, not another one.
+            (SummaryField::From, "rise", &[6]),
+            (SummaryField::From, "a@example.net", &[1, 2, 3, 4, 5, 6]),
+            (SummaryField::Cc, "a", &[6]),
+        ];
+        for (field, needle, want) in cases {
+            let got = through(s, inbox.id, &uids, field, needle).await;
+            assert_eq!(got, want, "{}: {field:?} holding {needle:?}", db.label);
+        }
     }
 }

@@ -112,76 +112,76 @@ def folders(port, login, password):
     root = s.ok('LIST "" ""')
     assert root == [b'* LIST (\\Noselect) "/" ""'], root
 
-    made = ["m", "m/test1", "m/test2/", "m/test2/test1", "m/test3", "m/test4/test5",
-            "m/test7/test7", "m/test8", "m/test8/test8", "m/test8/test9"]
+    made = ["Trips", "Trips/Atlas", "Trips/Coast/", "Trips/Coast/Atlas", "Trips/Desert", "Trips/Forest/Cabins",
+            "Trips/Lakes/Camps", "Trips/Peaks", "Trips/Peaks/Peaks", "Trips/Peaks/Ridges"]
     for name in made:
         s.ok(f'CREATE "{name}"')
     # CREATE does not subscribe (RFC 3501 §6.3.3): these tests choose which are.
-    assert s.ok('LSUB "" m*') == [], "CREATE subscribed a folder"
-    for name in ["m/test1", "m/test2/test1", "m/test7/test7", "m/test8/test8", "m/test8/test9"]:
+    assert s.ok('LSUB "" Trips*') == [], "CREATE subscribed a folder"
+    for name in ["Trips/Atlas", "Trips/Coast/Atlas", "Trips/Lakes/Camps", "Trips/Peaks/Peaks", "Trips/Peaks/Ridges"]:
         s.ok(f'SUBSCRIBE "{name}"')
 
     # RFC 3501 LIST: levels a pattern stops at are shown, missing ones \Noselect; RFC 3348.
-    expect_lines(s.ok('LIST "" m/%'), [
-        '* LIST (\\HasNoChildren) "/" m/test1',
-        '* LIST (\\HasChildren) "/" m/test2',
-        '* LIST (\\HasNoChildren) "/" m/test3',
-        '* LIST (\\Noselect \\HasChildren) "/" m/test4',
-        '* LIST (\\Noselect \\HasChildren) "/" m/test7',
-        '* LIST (\\HasChildren) "/" m/test8',
+    expect_lines(s.ok('LIST "" Trips/%'), [
+        '* LIST (\\HasNoChildren) "/" Trips/Atlas',
+        '* LIST (\\HasChildren) "/" Trips/Coast',
+        '* LIST (\\HasNoChildren) "/" Trips/Desert',
+        '* LIST (\\Noselect \\HasChildren) "/" Trips/Forest',
+        '* LIST (\\Noselect \\HasChildren) "/" Trips/Lakes',
+        '* LIST (\\HasChildren) "/" Trips/Peaks',
     ], "LIST %")
-    expect_lines(s.ok('LIST "" m/test8*'), [
-        '* LIST (\\HasChildren) "/" m/test8',
-        '* LIST (\\HasNoChildren) "/" m/test8/test8',
-        '* LIST (\\HasNoChildren) "/" m/test8/test9',
+    expect_lines(s.ok('LIST "" Trips/Peaks*'), [
+        '* LIST (\\HasChildren) "/" Trips/Peaks',
+        '* LIST (\\HasNoChildren) "/" Trips/Peaks/Peaks',
+        '* LIST (\\HasNoChildren) "/" Trips/Peaks/Ridges',
     ], "LIST *")
 
     # RFC 3501 §6.3.9: LSUB shows a parent of subscribed folders % stops at as \Noselect.
-    expect_lines(s.ok('LSUB "" m/%'), [
-        '* LSUB () "/" m/test1',
-        '* LSUB (\\Noselect) "/" m/test2',
-        '* LSUB (\\Noselect) "/" m/test7',
-        '* LSUB (\\Noselect) "/" m/test8',
+    expect_lines(s.ok('LSUB "" Trips/%'), [
+        '* LSUB () "/" Trips/Atlas',
+        '* LSUB (\\Noselect) "/" Trips/Coast',
+        '* LSUB (\\Noselect) "/" Trips/Lakes',
+        '* LSUB (\\Noselect) "/" Trips/Peaks',
     ], "LSUB %")
-    s.ok("SUBSCRIBE m")
-    expect_lines(s.ok('LSUB "" m'), ['* LSUB () "/" m'], "LSUB of a subscribed parent")
-    s.ok("UNSUBSCRIBE m")
-    expect_lines(s.ok('LSUB "" m'), ['* LSUB (\\Noselect) "/" m'], "LSUB of a parent only")
-    expect_lines(s.ok('LSUB "" *test1'), [
-        '* LSUB () "/" m/test1',
-        '* LSUB () "/" m/test2/test1',
+    s.ok("SUBSCRIBE Trips")
+    expect_lines(s.ok('LSUB "" Trips'), ['* LSUB () "/" Trips'], "LSUB of a subscribed parent")
+    s.ok("UNSUBSCRIBE Trips")
+    expect_lines(s.ok('LSUB "" Trips'), ['* LSUB (\\Noselect) "/" Trips'], "LSUB of a parent only")
+    expect_lines(s.ok('LSUB "" *Atlas'), [
+        '* LSUB () "/" Trips/Atlas',
+        '* LSUB () "/" Trips/Coast/Atlas',
     ], "LSUB *")
 
     # RFC 5258: selection options, CHILDINFO, several patterns, \NonExistent.
-    expect_lines(s.ok('LIST (SUBSCRIBED) "" m/*'), [
-        '* LIST (\\Subscribed) "/" m/test1',
-        '* LIST (\\Subscribed) "/" m/test2/test1',
-        '* LIST (\\Subscribed) "/" m/test7/test7',
-        '* LIST (\\Subscribed) "/" m/test8/test8',
-        '* LIST (\\Subscribed) "/" m/test8/test9',
+    expect_lines(s.ok('LIST (SUBSCRIBED) "" Trips/*'), [
+        '* LIST (\\Subscribed) "/" Trips/Atlas',
+        '* LIST (\\Subscribed) "/" Trips/Coast/Atlas',
+        '* LIST (\\Subscribed) "/" Trips/Lakes/Camps',
+        '* LIST (\\Subscribed) "/" Trips/Peaks/Peaks',
+        '* LIST (\\Subscribed) "/" Trips/Peaks/Ridges',
     ], "LIST (SUBSCRIBED)")
-    expect_lines(s.ok('LIST (SUBSCRIBED RECURSIVEMATCH) "" m/test2% RETURN (CHILDREN)'), [
-        '* LIST (\\HasChildren) "/" m/test2 ("CHILDINFO" ("SUBSCRIBED"))',
+    expect_lines(s.ok('LIST (SUBSCRIBED RECURSIVEMATCH) "" Trips/Coast% RETURN (CHILDREN)'), [
+        '* LIST (\\HasChildren) "/" Trips/Coast ("CHILDINFO" ("SUBSCRIBED"))',
     ], "RECURSIVEMATCH")
-    expect_lines(s.ok('list (subscribed recursivematch remote) "" m*test8'), [
-        '* LIST () "/" m/test8 ("CHILDINFO" ("SUBSCRIBED"))',
-        '* LIST (\\Subscribed) "/" m/test8/test8',
+    expect_lines(s.ok('list (subscribed recursivematch remote) "" Trips*Peaks'), [
+        '* LIST () "/" Trips/Peaks ("CHILDINFO" ("SUBSCRIBED"))',
+        '* LIST (\\Subscribed) "/" Trips/Peaks/Peaks',
     ], "RECURSIVEMATCH, a child matching too")
-    expect_lines(s.ok('LIST (SUBSCRIBED RECURSIVEMATCH) "" (m/test2 m/test2/test1)'), [
-        '* LIST (\\Subscribed) "/" m/test2/test1',
+    expect_lines(s.ok('LIST (SUBSCRIBED RECURSIVEMATCH) "" (Trips/Coast Trips/Coast/Atlas)'), [
+        '* LIST (\\Subscribed) "/" Trips/Coast/Atlas',
     ], "RECURSIVEMATCH, the child matched")
-    expect_lines(s.ok('LIST "" m/% RETURN (SUBSCRIBED CHILDREN)'), [
-        '* LIST (\\Subscribed \\HasNoChildren) "/" m/test1',
-        '* LIST (\\HasChildren) "/" m/test2',
-        '* LIST (\\HasNoChildren) "/" m/test3',
-        '* LIST (\\NonExistent \\HasChildren) "/" m/test4',
-        '* LIST (\\NonExistent \\HasChildren) "/" m/test7',
-        '* LIST (\\HasChildren) "/" m/test8',
+    expect_lines(s.ok('LIST "" Trips/% RETURN (SUBSCRIBED CHILDREN)'), [
+        '* LIST (\\Subscribed \\HasNoChildren) "/" Trips/Atlas',
+        '* LIST (\\HasChildren) "/" Trips/Coast',
+        '* LIST (\\HasNoChildren) "/" Trips/Desert',
+        '* LIST (\\NonExistent \\HasChildren) "/" Trips/Forest',
+        '* LIST (\\NonExistent \\HasChildren) "/" Trips/Lakes',
+        '* LIST (\\HasChildren) "/" Trips/Peaks',
     ], "RETURN (SUBSCRIBED CHILDREN)")
     # A pattern in a literal, and special-use as a selection.
-    expect_lines(s.ok('LIST "" ({7+}\r\nm/test3 "m/test1") RETURN ()'), [
-        '* LIST () "/" m/test1',
-        '* LIST () "/" m/test3',
+    expect_lines(s.ok('LIST "" ({12+}\r\nTrips/Desert "Trips/Atlas") RETURN ()'), [
+        '* LIST () "/" Trips/Atlas',
+        '* LIST () "/" Trips/Desert',
     ], "patterns, one a literal")
     special = s.ok('LIST (SPECIAL-USE) "" * RETURN (SPECIAL-USE)')
     assert sorted(special) == sorted([
@@ -202,48 +202,48 @@ def folders(port, login, password):
 
     # STATUS from the aggregates, with SIZE (RFC 8438); LIST-STATUS (RFC 5819).
     body = b"From: a@example.net\r\nSubject: one\r\n\r\nHello\r\n"
-    s.ok('APPEND m/test3 (\\Seen)', body)
-    s.ok('APPEND m/test3 (\\Deleted)', body * 2)
-    s.ok('APPEND m/test3 ()', body * 3)
+    s.ok('APPEND Trips/Desert (\\Seen)', body)
+    s.ok('APPEND Trips/Desert (\\Deleted)', body * 2)
+    s.ok('APPEND Trips/Desert ()', body * 3)
     n = len(body)
     # Appended and seen by no session yet: all three are \Recent.
-    expect_lines(s.ok('STATUS m/test3 (MESSAGES UNSEEN DELETED DELETED-STORAGE SIZE RECENT)'), [
-        f"* STATUS m/test3 (MESSAGES 3 UNSEEN 2 DELETED 1 DELETED-STORAGE {2 * n} SIZE {6 * n} RECENT 3)",
+    expect_lines(s.ok('STATUS Trips/Desert (MESSAGES UNSEEN DELETED DELETED-STORAGE SIZE RECENT)'), [
+        f"* STATUS Trips/Desert (MESSAGES 3 UNSEEN 2 DELETED 1 DELETED-STORAGE {2 * n} SIZE {6 * n} RECENT 3)",
     ], "STATUS")
-    expect_lines(s.ok('LIST "" (m/test3 m/test4 m/test2/test1) RETURN (CHILDREN STATUS (MESSAGES SIZE))'), [
-        '* LIST (\\HasNoChildren) "/" m/test2/test1',
-        "* STATUS m/test2/test1 (MESSAGES 0 SIZE 0)",
-        '* LIST (\\HasNoChildren) "/" m/test3',
-        f"* STATUS m/test3 (MESSAGES 3 SIZE {6 * n})",
-        '* LIST (\\NonExistent \\HasChildren) "/" m/test4',
+    expect_lines(s.ok('LIST "" (Trips/Desert Trips/Forest Trips/Coast/Atlas) RETURN (CHILDREN STATUS (MESSAGES SIZE))'), [
+        '* LIST (\\HasNoChildren) "/" Trips/Coast/Atlas',
+        "* STATUS Trips/Coast/Atlas (MESSAGES 0 SIZE 0)",
+        '* LIST (\\HasNoChildren) "/" Trips/Desert',
+        f"* STATUS Trips/Desert (MESSAGES 3 SIZE {6 * n})",
+        '* LIST (\\NonExistent \\HasChildren) "/" Trips/Forest',
     ], "LIST-STATUS")
     untagged, tagged = s.command("STATUS nothing-here (SIZE)")
     assert tagged.startswith(b"NO [NONEXISTENT]"), tagged
 
     # A subscription is a name: it outlives its folder (RFC 3501 §6.3.6), which LIST-EXTENDED
     # then calls \NonExistent; RENAME carries it along; UNSUBSCRIBE still takes it away.
-    s.ok("DELETE m/test1")
-    s.ok("RENAME m/test2/test1 m/test2/moved")
-    expect_lines(s.ok('LSUB "" m/*'), [
-        '* LSUB () "/" m/test1',
-        '* LSUB () "/" m/test2/moved',
-        '* LSUB () "/" m/test7/test7',
-        '* LSUB () "/" m/test8/test8',
-        '* LSUB () "/" m/test8/test9',
+    s.ok("DELETE Trips/Atlas")
+    s.ok("RENAME Trips/Coast/Atlas Trips/Coast/moved")
+    expect_lines(s.ok('LSUB "" Trips/*'), [
+        '* LSUB () "/" Trips/Atlas',
+        '* LSUB () "/" Trips/Coast/moved',
+        '* LSUB () "/" Trips/Lakes/Camps',
+        '* LSUB () "/" Trips/Peaks/Peaks',
+        '* LSUB () "/" Trips/Peaks/Ridges',
     ], "LSUB after DELETE and RENAME")
-    expect_lines(s.ok('LIST (SUBSCRIBED) "" m/test1'), [
-        '* LIST (\\NonExistent \\Subscribed) "/" m/test1',
+    expect_lines(s.ok('LIST (SUBSCRIBED) "" Trips/Atlas'), [
+        '* LIST (\\NonExistent \\Subscribed) "/" Trips/Atlas',
     ], "a deleted folder's subscription")
-    assert s.ok('LIST "" m/test1') == [], "a deleted folder is listed"
-    untagged, tagged = s.command("SUBSCRIBE m/never-made")
+    assert s.ok('LIST "" Trips/Atlas') == [], "a deleted folder is listed"
+    untagged, tagged = s.command("SUBSCRIBE Trips/Never-made")
     assert tagged.startswith(b"NO [NONEXISTENT]"), tagged
-    s.ok("UNSUBSCRIBE m/test1")
-    assert s.ok('LSUB "" m/test1') == [], "UNSUBSCRIBE of a deleted folder"
+    s.ok("UNSUBSCRIBE Trips/Atlas")
+    assert s.ok('LSUB "" Trips/Atlas') == [], "UNSUBSCRIBE of a deleted folder"
     # A folder made again under a name still subscribed is subscribed at once.
-    s.ok("SUBSCRIBE m/test3")
-    s.ok("DELETE m/test3")
-    s.ok("CREATE m/test3")
-    expect_lines(s.ok('LSUB "" m/test3'), ['* LSUB () "/" m/test3'], "re-created")
+    s.ok("SUBSCRIBE Trips/Desert")
+    s.ok("DELETE Trips/Desert")
+    s.ok("CREATE Trips/Desert")
+    expect_lines(s.ok('LSUB "" Trips/Desert'), ['* LSUB () "/" Trips/Desert'], "re-created")
     s.ok("LOGOUT")
     print("FOLDERS OK", flush=True)
 

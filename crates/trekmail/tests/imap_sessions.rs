@@ -51,3 +51,8 @@ async fn condstore_tells_what_changed_and_refuses_a_stale_store() {
 async fn qresync_brings_an_offline_client_up_to_date() {
     run("qresync", "QRESYNC OK").await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_large_folder_opened_again_is_as_the_store_has_it() {
+    run("reopen", "REOPEN OK").await;
+}

@@ -9,6 +9,9 @@ usage: imap_sessions_client.py PORT LOGIN PASSWORD MODE
              MODSEQ in untagged FETCH; prints CONDSTORE OK
   qresync    a client away while another changes the folder resyncs with SELECT (QRESYNC) and
              UID FETCH (CHANGEDSINCE VANISHED); prints QRESYNC OK
+  reopen     a folder large enough for the node to keep its state, opened again after
+             another session's changes: counts, flags, keywords and numbers as the store has
+             them; prints REOPEN OK
 """
 import imaplib
 import re
@@ -205,4 +208,72 @@ def qresync():
     print("QRESYNC OK")
 
 
-{"views": views, "condstore": condstore, "qresync": qresync}[mode]()
+# Above the size of folder whose state a node keeps between SELECTs.
+LARGE = 1200
+
+
+def fill(m, count):
+    """COUNT messages in, 100 to a MULTIAPPEND with non-synchronising literals."""
+    for start in range(0, count, 100):
+        tag = m._new_tag()
+        line = tag + b" APPEND INBOX"
+        for n in range(start, min(count, start + 100)):
+            mail = MAIL % (n, n)
+            line += b" {%d+}\r\n" % len(mail) + mail
+        m.send(line + b"\r\n")
+        answer = m.readline()
+        while not answer.startswith(tag):
+            answer = m.readline()
+        assert answer.startswith(tag + b" OK"), answer
+
+
+def opened(m, name="INBOX"):
+    """SELECT's count and what its untagged answers said."""
+    typ, data = m.select(name)
+    assert typ == "OK", data
+    said = {k: drain(m, k) for k in ("FLAGS", "UNSEEN", "EXISTS")}
+    return int(data[0]), said
+
+
+def reopen():
+    a, b = connect(), connect()
+    fill(a, LARGE)
+    exists, _ = opened(a)
+    assert exists == LARGE, exists
+    a.logout()
+    # While no one has it open, B changes flags, adds a keyword, expunges and appends.
+    opened(b)
+    b.store("1:10", "+FLAGS", "(\\Seen)")
+    b.store("5", "+FLAGS", "($Later)")
+    b.store("3", "+FLAGS", "(\\Deleted)")
+    b.expunge()
+    append(b, LARGE)
+    b.close()
+    c = connect()
+    exists, said = opened(c)
+    assert exists == LARGE, exists
+    assert b"$Later" in said["FLAGS"][-1], said
+    # UIDs 1, 2 and 4 to 10 are seen: the first unseen is UID 11, number 10.
+    assert said["UNSEEN"] == [b"10"], said
+    typ, data = c.fetch("4", "(UID FLAGS)")
+    assert b"UID 5 " in data[0] and b"$Later" in data[0] and b"\\Seen" in data[0], data
+    typ, data = c.fetch("*", "(UID)")
+    assert b"UID %d" % (LARGE + 1) in data[0], data
+    typ, data = c.search(None, "SEEN")
+    assert data == [b" ".join(b"%d" % n for n in range(1, 10))], data
+    # Again, after more changes: the kept state moves on each time.
+    c.close()
+    b.select("INBOX")
+    b.store("1:2", "-FLAGS", "(\\Seen)")
+    b.store("1", "+FLAGS", "(\\Deleted)")
+    b.expunge()
+    exists, said = opened(c)
+    assert exists == LARGE - 1 and said["UNSEEN"] == [b"1"], (exists, said)
+    typ, data = c.fetch("1", "(UID FLAGS)")
+    assert b"UID 2 " in data[0] and b"\\Seen" not in data[0], data
+    for m in (b, c):
+        m.logout()
+    print("REOPEN OK")
+
+
+{"views": views, "condstore": condstore, "qresync": qresync, "reopen": reopen}[mode]()

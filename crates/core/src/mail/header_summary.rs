@@ -20,6 +20,43 @@ pub struct HeaderSummary {
     pub sent_on: Option<NaiveDate>,
 }
 
+/// A header field the summary keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SummaryField {
+    Subject,
+    From,
+    To,
+    Cc,
+    Bcc,
+}
+
+impl SummaryField {
+    const NAMES: [(SummaryField, &'static str); 5] = [
+        (SummaryField::Subject, "Subject"),
+        (SummaryField::From, "From"),
+        (SummaryField::To, "To"),
+        (SummaryField::Cc, "Cc"),
+        (SummaryField::Bcc, "Bcc"),
+    ];
+
+    /// The kept field of this name (any case, as field names are), if it is kept.
+    pub fn named(name: &str) -> Option<SummaryField> {
+        Self::NAMES
+            .into_iter()
+            .find(|(_, n)| n.eq_ignore_ascii_case(name))
+            .map(|(field, _)| field)
+    }
+}
+
+/// Only the messages whose summary's `field` holds `needle` (folded, not empty), and those
+/// without a summary: a narrowing a store applies in its own query, so that a header SEARCH
+/// reads the rows that can match rather than every message's summary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldHolds {
+    pub field: SummaryField,
+    pub needle: String,
+}
+
 /// Between two fields of one name: folded text has no line breaks, so a key's text never
 /// matches across it.
 const BETWEEN_FIELDS: &str = "\n";
@@ -46,16 +83,18 @@ impl HeaderSummary {
     /// The folded fields of this name, if the summary keeps them (any case, as field names);
     /// `Some(None)`: it keeps them, and the message has none.
     pub fn fields(&self, name: &str) -> Option<Option<&str>> {
-        let kept = [
-            ("Subject", &self.subject),
-            ("From", &self.from),
-            ("To", &self.to),
-            ("Cc", &self.cc),
-            ("Bcc", &self.bcc),
-        ];
-        kept.into_iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, text)| text.as_deref())
+        SummaryField::named(name).map(|field| self.field(field))
+    }
+
+    /// The folded fields of this kind, `None` if the message has none.
+    pub fn field(&self, field: SummaryField) -> Option<&str> {
+        match field {
+            SummaryField::Subject => self.subject.as_deref(),
+            SummaryField::From => self.from.as_deref(),
+            SummaryField::To => self.to.as_deref(),
+            SummaryField::Cc => self.cc.as_deref(),
+            SummaryField::Bcc => self.bcc.as_deref(),
+        }
     }
 
     /// Whether a field of this name holds `needle` (already folded); `None` if the summary

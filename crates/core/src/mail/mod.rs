@@ -8,12 +8,14 @@ mod header_summary;
 mod in_flight;
 mod message;
 pub mod message_text;
+mod uid_runs;
 mod watch;
 
 pub use changes::{FlagsStored, FolderChanges, MessageState, RecentClaim};
 pub use flags::{FlagChange, Flags};
 pub use folder::{Folder, FolderCounts, FolderId, INBOX, SpecialUse};
-pub use header_summary::HeaderSummary;
+pub use header_summary::{FieldHolds, HeaderSummary, SummaryField};
 pub use in_flight::BodiesInFlight;
 pub use message::{BlobId, IncomingMessage, MessageMeta, NewMessage};
+pub use uid_runs::uid_runs;
 pub use watch::{MailChange, MailChangeKind, MailWatch};

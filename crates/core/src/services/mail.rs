@@ -3,8 +3,8 @@ use crate::access::{MailboxAccess, OwnAccess};
 use crate::domain::{EmailAddress, Mailbox};
 use crate::error::CoreError;
 use crate::mail::{
-    BlobId, FlagChange, Flags, FlagsStored, Folder, FolderChanges, HeaderSummary, INBOX,
-    IncomingMessage, MailChange, MailChangeKind, MessageMeta, MessageState, NewMessage,
+    BlobId, FieldHolds, FlagChange, Flags, FlagsStored, Folder, FolderChanges, HeaderSummary,
+    INBOX, IncomingMessage, MailChange, MailChangeKind, MessageMeta, MessageState, NewMessage,
     RecentClaim,
 };
 use crate::store::StoreError;
@@ -260,15 +260,19 @@ impl Core {
     }
 
     /// The messages with these UIDs and their header summaries: what SEARCH reads for its
-    /// header keys before it reads any body.
+    /// header keys before it reads any body; with `holding`, only those that can match it.
     pub async fn messages_with_summaries(
         &self,
         access: &MailboxAccess,
         folder: &Folder,
         uids: &[u32],
+        holding: Option<&FieldHolds>,
     ) -> Result<Vec<(MessageMeta, Option<HeaderSummary>)>, CoreError> {
         access.owns(folder)?;
-        Ok(self.store.messages_with_summaries(folder.id, uids).await?)
+        Ok(self
+            .store
+            .messages_with_summaries(folder.id, uids, holding)
+            .await?)
     }
 
     /// Every message's UID, flags and mod-sequence: an IMAP session's view of the folder.

@@ -1,8 +1,8 @@
 use super::StoreResult;
 use crate::ids::MailboxId;
 use crate::mail::{
-    BlobId, FlagChange, Flags, FlagsStored, Folder, FolderChanges, FolderCounts, FolderId,
-    HeaderSummary, MessageMeta, MessageState, NewMessage, RecentClaim, SpecialUse,
+    BlobId, FieldHolds, FlagChange, Flags, FlagsStored, Folder, FolderChanges, FolderCounts,
+    FolderId, HeaderSummary, MessageMeta, MessageState, NewMessage, RecentClaim, SpecialUse,
 };
 
 /// A mailbox's folders and messages. Every method that adds bytes checks the mailbox's quota
@@ -63,11 +63,12 @@ pub trait MessageStore: Send + Sync {
         uids: &[u32],
     ) -> StoreResult<Vec<MessageMeta>>;
     /// As `messages_with_uids`, each with its header summary (`None` for a message stored
-    /// before summaries were kept).
+    /// before summaries were kept); with `holding`, only the messages it lets through.
     async fn messages_with_summaries(
         &self,
         folder: FolderId,
         uids: &[u32],
+        holding: Option<&FieldHolds>,
     ) -> StoreResult<Vec<(MessageMeta, Option<HeaderSummary>)>>;
     /// Every message's UID, flags and mod-sequence, in UID order: what SELECT loads.
     async fn message_states(&self, folder: FolderId) -> StoreResult<Vec<MessageState>>;

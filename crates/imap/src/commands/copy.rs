@@ -82,7 +82,7 @@ fn copy_uid(uid_validity: u32, pairs: &[(u32, u32)]) -> Option<Code<'static>> {
 
 /// UIDs as a set, runs of consecutive ones as ranges; the order is kept.
 pub(crate) fn uid_set(uids: impl Iterator<Item = u32>) -> Option<UidSet> {
-    let elements: Option<Vec<UidElement>> = crate::sequence::runs(uids)
+    let elements: Option<Vec<UidElement>> = trekmail_core::mail::uid_runs(uids)
         .into_iter()
         .map(|(a, b)| {
             let (a, b) = (NonZeroU32::new(a)?, NonZeroU32::new(b)?);

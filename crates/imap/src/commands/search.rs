@@ -1,7 +1,7 @@
 //! SEARCH and UID SEARCH, and the message selection SORT and THREAD share: the keys are
 //! decided in `search_keys.rs`; this reads only as much of a message as they need.
 
-use super::search_keys::{Facts, Needs, Stars, decide_all, needs};
+use super::search_keys::{Facts, Needs, Stars, decide_all, narrowing, needs};
 use crate::connection::Connection;
 use crate::refused::search::Returns;
 use crate::responses as r;
@@ -100,7 +100,15 @@ impl Connection {
         let keys_need = keys.iter().map(needs).max().unwrap_or(Needs::Nothing);
         // The chosen messages' rows only: a folder's others are never read.
         let uids: Vec<u32> = target.chosen.iter().map(|(uid, _)| *uid).collect();
-        let metas = match rows_for(&core, &target.access, &target.folder, &uids, keys_need).await {
+        let rows = rows_for(
+            &core,
+            &target.access,
+            &target.folder,
+            &uids,
+            keys,
+            keys_need,
+        );
+        let metas = match rows.await {
             Ok(m) => m,
             Err(e) => {
                 self.core_no(tag.clone(), &e, "No such folder");
@@ -166,12 +174,13 @@ impl Connection {
 }
 
 /// The chosen messages' rows, with their header summaries when the keys compare header
-/// fields the summaries keep.
+/// fields the summaries keep; only those that can match a header key all must hold.
 async fn rows_for(
     core: &Core,
     access: &MailboxAccess,
     folder: &Folder,
     uids: &[u32],
+    keys: &[SearchKey<'_>],
     keys_need: Needs,
 ) -> Result<Vec<(MessageMeta, Option<HeaderSummary>)>, CoreError> {
     match keys_need {
@@ -179,7 +188,11 @@ async fn rows_for(
             let metas = core.messages_with_uids(access, folder, uids).await?;
             Ok(metas.into_iter().map(|m| (m, None)).collect())
         }
-        _ => core.messages_with_summaries(access, folder, uids).await,
+        _ => {
+            let holding = narrowing(keys);
+            core.messages_with_summaries(access, folder, uids, holding.as_ref())
+                .await
+        }
     }
 }
 

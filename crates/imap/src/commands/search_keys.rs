@@ -8,7 +8,7 @@ use chrono::{DateTime, Local, NaiveDate, Utc};
 use imap_codec::imap_types::core::AString;
 use imap_codec::imap_types::search::SearchKey;
 use trekmail_core::mail::message_text::{Parsed, fold};
-use trekmail_core::mail::{Flags, HeaderSummary};
+use trekmail_core::mail::{FieldHolds, Flags, HeaderSummary, SummaryField};
 
 /// What a message is, as the keys see it.
 pub struct Facts<'a> {
@@ -74,6 +74,38 @@ pub fn needs(key: &SearchKey<'_>) -> Needs {
         SearchKey::Or(a, b) => needs(a).max(needs(b)),
         _ => Needs::Nothing,
     }
+}
+
+/// A header-field condition every match must meet, for the store to apply in its query: of
+/// the keys all must hold (a SEARCH's list, an AND inside it), the header key with the
+/// longest text, likely the one that lets fewest messages through.
+pub fn narrowing(keys: &[SearchKey<'_>]) -> Option<FieldHolds> {
+    let mut found: Vec<FieldHolds> = Vec::new();
+    for key in keys {
+        let (field, value) = match key {
+            SearchKey::And(inner) => {
+                found.extend(narrowing(inner.as_ref()));
+                continue;
+            }
+            SearchKey::Subject(v) => (SummaryField::Subject, v),
+            SearchKey::From(v) => (SummaryField::From, v),
+            SearchKey::To(v) => (SummaryField::To, v),
+            SearchKey::Cc(v) => (SummaryField::Cc, v),
+            SearchKey::Bcc(v) => (SummaryField::Bcc, v),
+            SearchKey::Header(name, v) => {
+                match SummaryField::named(&String::from_utf8_lossy(name.as_ref())) {
+                    Some(field) => (field, v),
+                    None => continue,
+                }
+            }
+            _ => continue,
+        };
+        let needle = folded(value);
+        if !needle.is_empty() {
+            found.push(FieldHolds { field, needle });
+        }
+    }
+    found.into_iter().max_by_key(|holds| holds.needle.len())
 }
 
 /// Every key must hold (a SEARCH's list is an AND). `None`: the content is needed to say.
@@ -403,6 +435,28 @@ w4ljb3V0ZXogbGEgTcOpdMOpbw==\r\n";
         ] {
             assert!(!check(&m, no), "{no}");
         }
+    }
+
+    #[test]
+    fn narrowing_takes_the_longest_header_key_all_must_hold() {
+        let holds = |s: &str| narrowing(&[key(s)]).map(|h| (h.field, h.needle));
+        let subject = |t: &str| Some((SummaryField::Subject, t.to_owned()));
+        assert_eq!(
+            holds("SEEN SUBJECT \"Trail  Report\""),
+            subject("trail report")
+        );
+        assert_eq!(
+            holds("FROM ann (UNSEEN SUBJECT quarterly)"),
+            subject("quarterly")
+        );
+        assert_eq!(
+            holds("HEADER CC bob"),
+            Some((SummaryField::Cc, "bob".to_owned()))
+        );
+        // Keys that need not hold for every match, or hold for every message, narrow nothing.
+        assert_eq!(holds("OR SUBJECT a SUBJECT b"), None);
+        assert_eq!(holds("NOT SUBJECT a"), None);
+        assert_eq!(holds("SUBJECT \"\" HEADER X-Tag y BODY z"), None);
     }
 
     #[test]

@@ -1,0 +1,42 @@
+//! TLS for the benchmarks: a self-signed certificate for `localhost`, the server's acceptor,
+//! and a client that trusts that certificate alone (the clients run in a child process, which
+//! reads the certificate from a file).
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use std::path::Path;
+use std::sync::Arc;
+use tokio_rustls::{TlsAcceptor, TlsConnector};
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// A certificate for `localhost` written to `cert_path` as PEM, and the acceptor serving it.
+pub fn acceptor(cert_path: &Path) -> anyhow::Result<TlsAcceptor> {
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])?;
+    std::fs::write(cert_path, made.cert.pem())?;
+    let key = PrivateKeyDer::from_pem_slice(made.signing_key.serialize_pem().as_bytes())?;
+    let config = rustls::ServerConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(vec![made.cert.der().clone()], key)?;
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// A connector that trusts the certificate at `cert_path` and nothing else.
+pub fn connector(cert_path: &Path) -> anyhow::Result<TlsConnector> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(cert_path)? {
+        roots.add(cert?)?;
+    }
+    let config = rustls::ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(TlsConnector::from(Arc::new(config)))
+}
+
+pub fn localhost() -> ServerName<'static> {
+    ServerName::try_from("localhost").expect("a valid name")
+}
