@@ -1,6 +1,7 @@
 //! Dovecot beside TrekMail, as the reference the IMAP benchmarks are set against: a private
 //! instance on a loopback port, with a static password and a maildir filled with the same
-//! messages, started from a scratch directory and stopped when dropped. Absent when Debian's
+//! messages, started from a scratch directory, stopped and removed (its maildir too) when
+//! dropped. Absent when Debian's
 //! `dovecot-imapd` is not installed; the benchmark then says so.
 
 use std::os::unix::fs::MetadataExt;
@@ -13,6 +14,7 @@ pub const USER: &str = "walker";
 pub const PASSWORD: &str = "Bench-pass-2026";
 
 pub struct Dovecot {
+    dir: PathBuf,
     config: PathBuf,
     pub port: u16,
 }
@@ -57,7 +59,7 @@ impl Dovecot {
                 .await
                 .is_ok()
             {
-                return Ok(Some(Dovecot { config, port }));
+                return Ok(Some(Dovecot { dir, config, port }));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -72,6 +74,7 @@ impl Drop for Dovecot {
             .arg(&self.config)
             .arg("stop")
             .status();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
