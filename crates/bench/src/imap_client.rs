@@ -3,11 +3,11 @@
 //! like the tag cannot end an answer early. The same client talks to TrekMail and to Dovecot.
 
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-pub struct Client<S> {
-    stream: BufReader<S>,
+pub struct Client {
+    stream: BufReader<TcpStream>,
     next_tag: u32,
 }
 
@@ -15,8 +15,6 @@ pub struct Client<S> {
 pub struct Answer {
     pub untagged: Vec<String>,
     pub tagged: String,
-    /// Bytes read, literals included.
-    pub bytes: usize,
 }
 
 impl Answer {
@@ -42,33 +40,21 @@ impl Answer {
     }
 }
 
-impl Client<TcpStream> {
-    /// Connects to a loopback port and signs in with LOGIN.
+impl Client {
+    /// Connects to a loopback port, reads the greeting and signs in with LOGIN.
     pub async fn login(port: u16, user: &str, password: &str) -> anyhow::Result<Self> {
         let tcp = TcpStream::connect(("127.0.0.1", port)).await?;
         tcp.set_nodelay(true)?;
-        let mut client = Client::over(tcp);
-        client.greeting().await?;
+        let mut client = Client {
+            stream: BufReader::with_capacity(64 * 1024, tcp),
+            next_tag: 1,
+        };
+        let greeting = client.line().await?;
+        anyhow::ensure!(greeting.starts_with("* OK"), "greeting: {greeting}");
         client
             .ok(&format!("LOGIN \"{user}\" \"{password}\""))
             .await?;
         Ok(client)
-    }
-}
-
-impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
-    pub fn over(stream: S) -> Self {
-        Client {
-            stream: BufReader::with_capacity(64 * 1024, stream),
-            next_tag: 1,
-        }
-    }
-
-    /// Reads the server's greeting.
-    pub async fn greeting(&mut self) -> anyhow::Result<String> {
-        let (line, _) = self.line().await?;
-        anyhow::ensure!(line.starts_with("* OK"), "greeting: {line}");
-        Ok(line)
     }
 
     /// Sends `command` and reads its answer, which must be OK.
@@ -101,12 +87,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
         let mut answer = Answer {
             untagged: Vec::new(),
             tagged: String::new(),
-            bytes: 0,
         };
         let tagged = format!("{tag} ");
         loop {
-            let (line, bytes) = self.line().await?;
-            answer.bytes += bytes;
+            let line = self.line().await?;
             if line.starts_with(tagged.as_str()) {
                 answer.tagged = line;
                 return Ok(answer);
@@ -116,19 +100,17 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
     }
 
     /// One response line with any literals in it read past; its text without the literals.
-    async fn line(&mut self) -> anyhow::Result<(String, usize)> {
+    async fn line(&mut self) -> anyhow::Result<String> {
         let mut text = String::new();
-        let mut bytes = 0;
         loop {
             let mut raw = Vec::new();
             let n = self.stream.read_until(b'\n', &mut raw).await?;
             anyhow::ensure!(n > 0, "the server closed the connection");
-            bytes += n;
             let part = String::from_utf8_lossy(&raw);
             let part = part.trim_end_matches(['\r', '\n']);
             text.push_str(part);
             let Some(size) = literal_size(part) else {
-                return Ok((text, bytes));
+                return Ok(text);
             };
             let mut left = size;
             let mut sink = [0u8; 8192];
@@ -138,7 +120,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
                 anyhow::ensure!(got > 0, "the server closed the connection in a literal");
                 left -= got;
             }
-            bytes += size;
         }
     }
 }

@@ -8,7 +8,6 @@ use crate::dovecot::{self, Dovecot};
 use crate::imap_client::Client;
 use crate::sample_mail::{self, NEEDLE, NEEDLE_EVERY};
 use std::time::{Duration, Instant};
-use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::domain::Mailbox;
 use trekmail_core::mail::{Flags, IncomingMessage};
@@ -146,7 +145,7 @@ async fn measure(port: u16, user: &str, password: &str) -> anyhow::Result<Figure
 }
 
 /// One message's flags, size and header, by sequence number, across the folder: the median.
-async fn fetch_one(client: &mut Client<TcpStream>) -> anyhow::Result<Duration> {
+async fn fetch_one(client: &mut Client) -> anyhow::Result<Duration> {
     let mut times = Vec::new();
     for i in 0..51 {
         let seq = 1 + (i * 1_999) % MESSAGES;
@@ -172,7 +171,7 @@ async fn resync(
     port: u16,
     user: &str,
     password: &str,
-    changer: &mut Client<TcpStream>,
+    changer: &mut Client,
 ) -> anyhow::Result<Duration> {
     let mut times = Vec::new();
     for round in 0..ROUNDS {

@@ -24,14 +24,14 @@ pub(crate) struct FolderState {
 
 impl FolderState {
     /// From every message's state, read when the folder's mod-sequence was `modseq`.
-    pub(crate) fn read(states: Vec<MessageState>, modseq: u64) -> FolderState {
+    pub(crate) fn read(states: &[MessageState], modseq: u64) -> FolderState {
         let mut state = FolderState {
             uids: Vec::with_capacity(states.len()),
             entries: Vec::with_capacity(states.len()),
             modseq,
             ..FolderState::default()
         };
-        for message in &states {
+        for message in states {
             state.push(message);
         }
         state
@@ -125,7 +125,7 @@ mod tests {
     #[test]
     fn a_delta_changes_adds_and_removes() {
         let mut state = FolderState::read(
-            vec![message(1, 1, &[]), message(2, 2, &[]), message(4, 3, &[])],
+            &[message(1, 1, &[]), message(2, 2, &[]), message(4, 3, &[])],
             3,
         );
         state.apply(&FolderChanges {
@@ -145,7 +145,7 @@ mod tests {
     #[test]
     fn a_delta_that_overlaps_the_read_leaves_it_right() {
         // Read after a change the delta tells again: the newer state stays.
-        let mut state = FolderState::read(vec![message(1, 9, &["\\Seen"])], 8);
+        let mut state = FolderState::read(&[message(1, 9, &["\\Seen"])], 8);
         state.apply(&FolderChanges {
             highest_modseq: 9,
             changed: vec![message(1, 9, &["\\Seen"])],
@@ -162,7 +162,7 @@ mod tests {
 
     #[test]
     fn messages_out_of_order_are_sorted_in() {
-        let mut state = FolderState::read(vec![message(5, 1, &[])], 1);
+        let mut state = FolderState::read(&[message(5, 1, &[])], 1);
         state.apply(&FolderChanges {
             highest_modseq: 3,
             changed: vec![message(3, 2, &[]), message(9, 3, &[])],

@@ -51,7 +51,7 @@ impl FolderStates {
             return Ok(state);
         }
         let states = core.message_states(access, folder).await?;
-        let state = FolderState::read(states, folder.highest_modseq);
+        let state = FolderState::read(&states, folder.highest_modseq);
         if state.len() >= MIN_MESSAGES {
             self.put(key, state.clone());
         }

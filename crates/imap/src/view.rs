@@ -325,9 +325,9 @@ mod tests {
     };
 
     fn opened() -> View {
-        let states = (1..=5).map(|uid| state(uid, &[], 1)).collect();
+        let states: Vec<MessageState> = (1..=5).map(|uid| state(uid, &[], 1)).collect();
         View::open(
-            FolderState::read(states, 1),
+            FolderState::read(&states, 1),
             Recent::Claimed(vec![(4, 6)]),
             false,
         )
