@@ -78,10 +78,15 @@ pub enum AuditKind {
     ApiTokenCreated,
     ApiTokenRevoked,
     BrandingChanged,
+    AliasAdded,
+    AliasRemoved,
+    SenderFilterAdded,
+    SenderFilterRemoved,
+    RoutingChanged,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 16] = [
+    pub const ALL: [AuditKind; 21] = [
         AuditKind::SignIn,
         AuditKind::SignInFailed,
         AuditKind::PasswordChanged,
@@ -98,6 +103,11 @@ impl AuditKind {
         AuditKind::ApiTokenCreated,
         AuditKind::ApiTokenRevoked,
         AuditKind::BrandingChanged,
+        AuditKind::AliasAdded,
+        AuditKind::AliasRemoved,
+        AuditKind::SenderFilterAdded,
+        AuditKind::SenderFilterRemoved,
+        AuditKind::RoutingChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -118,6 +128,11 @@ impl AuditKind {
             AuditKind::ApiTokenCreated => "api_token_created",
             AuditKind::ApiTokenRevoked => "api_token_revoked",
             AuditKind::BrandingChanged => "branding_changed",
+            AuditKind::AliasAdded => "alias_added",
+            AuditKind::AliasRemoved => "alias_removed",
+            AuditKind::SenderFilterAdded => "sender_filter_added",
+            AuditKind::SenderFilterRemoved => "sender_filter_removed",
+            AuditKind::RoutingChanged => "routing_changed",
         }
     }
 

@@ -29,6 +29,14 @@ int_id!(
     /// A mailbox: one address that can sign in.
     MailboxId
 );
+int_id!(
+    /// An extra address that delivers to a mailbox.
+    AliasId
+);
+int_id!(
+    /// One entry of a mailbox's allowed or blocked senders.
+    SenderFilterId
+);
 
 /// Whose credentials or sessions: an account owner (dashboard) or a mailbox (mail and webmail).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,6 +1,7 @@
 //! Where accepted mail goes: RCPT TO is answered from the core's view of the address (hosted
-//! mailbox, full, unknown, or another server's), and after DATA each copy is durable (stored
-//! and committed, or queued) before the `250`.
+//! mailbox, alias, sub-address or catch-all; full, unknown, or another server's), and after
+//! DATA each local copy goes through the core's delivery pipeline, which may refuse a blocked
+//! sender; each copy is durable (stored and committed, or queued) before the `250`.
 
 use crate::dsn::{self, Failure};
 use crate::listener::{Role, Smtp};
@@ -10,7 +11,7 @@ use crate::spool::Spool;
 use trekmail_core::CoreError;
 use trekmail_core::domain::EmailAddress;
 use trekmail_core::security::random;
-use trekmail_core::services::Recipient;
+use trekmail_core::services::{Delivered, Incoming, Recipient};
 use trekmail_core::store::NewOutbound;
 
 impl Session {
@@ -19,7 +20,7 @@ impl Session {
             return r::BAD_ADDRESS;
         };
         let target = match self.smtp.core.recipient(&address).await {
-            Ok(Recipient::Local(mailbox)) => Target::Local(mailbox),
+            Ok(Recipient::Local(local)) => Target::Local(local),
             Ok(Recipient::Full(_)) => return r::MAILBOX_FULL,
             Ok(Recipient::Unknown) => return r::UNKNOWN_USER,
             Ok(Recipient::Remote) if self.role == Role::Submission => Target::Remote(address),
@@ -88,14 +89,24 @@ impl Session {
         }
         let mut stored = queued;
         let mut full = 0;
+        let mut refused = 0;
         // Recipients this copy did not reach, with the reason a bounce will give.
         let mut missed: Vec<(&str, &str)> = Vec::new();
+        let incoming = Incoming {
+            envelope_from: &envelope.from,
+            body: &message,
+        };
         for target in &envelope.to {
-            let Target::Local(mailbox) = target else {
+            let Target::Local(local) = target else {
                 continue;
             };
-            match core.deliver(&mailbox.address, &message).await {
-                Ok(_) => stored += 1,
+            let mailbox = &local.mailbox;
+            match core.deliver_to(local, incoming).await {
+                Ok(Delivered::Stored(_)) => stored += 1,
+                Ok(Delivered::Refused) => {
+                    refused += 1;
+                    missed.push((mailbox.address.as_str(), MISSED_BLOCKED));
+                }
                 Err(CoreError::LimitReached(_)) => {
                     full += 1;
                     missed.push((mailbox.address.as_str(), MISSED_FULL));
@@ -121,9 +132,10 @@ impl Session {
         {
             tracing::warn!(error = %e, "SMTP could not keep the Sent copy");
         }
-        match (stored, full) {
-            (0, 0) => r::TEMPORARY,
-            (0, _) => r::MAILBOX_FULL,
+        match (stored, full, refused) {
+            (0, 0, 0) => r::TEMPORARY,
+            (0, 0, _) => r::SENDER_BLOCKED,
+            (0, _, _) => r::MAILBOX_FULL,
             _ => Reply::new(250, "2.0.0", "Message accepted"),
         }
     }
@@ -185,10 +197,11 @@ async fn bounce_missed(smtp: &Smtp, sender: &str, missed: &[(&str, &str)], messa
 /// Why a recipient missed a message that others got, as a bounce says it.
 const MISSED_FULL: &str = "552 5.2.2 the mailbox is full";
 const MISSED_FAILED: &str = "550 5.3.0 the message could not be stored";
+const MISSED_BLOCKED: &str = "550 5.7.1 the recipient does not accept mail from this sender";
 
 fn same(a: &Target, b: &Target) -> bool {
     match (a, b) {
-        (Target::Local(a), Target::Local(b)) => a.id == b.id,
+        (Target::Local(a), Target::Local(b)) => a.mailbox.id == b.mailbox.id,
         (Target::Remote(a), Target::Remote(b)) => a == b,
         _ => false,
     }

@@ -94,17 +94,22 @@ pub(crate) const AUTH_CANCELLED: Reply = Reply::new(501, "5.0.0", "Authenticatio
 pub(crate) const NOT_YOURS: Reply = Reply::new(
     553,
     "5.7.1",
-    "Sender address must be the authenticated mailbox",
+    "Sender address must be one of the authenticated mailbox's addresses",
 );
 pub(crate) const HEADER_NOT_YOURS: Reply = Reply::new(
     550,
     "5.7.1",
-    "Message refused: From: and Sender: must be addresses of the authenticated mailbox",
+    "Message refused: From: and Sender: must be the authenticated mailbox's addresses",
 );
 pub(crate) const NO_FROM: Reply = Reply::new(
     550,
     "5.6.0",
     "Message refused: a From: header is required (RFC 5322)",
+);
+pub(crate) const SENDER_BLOCKED: Reply = Reply::new(
+    550,
+    "5.7.1",
+    "Message refused: the recipient does not accept mail from this sender",
 );
 pub(crate) const BAD_ADDRESS: Reply = Reply::new(501, "5.1.3", "Bad address syntax");
 pub(crate) const UNKNOWN_USER: Reply = Reply::new(550, "5.1.1", "No such mailbox here");

@@ -16,6 +16,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio_util::sync::CancellationToken;
 use trekmail_core::access::MailboxAccess;
 use trekmail_core::domain::{EmailAddress, Mailbox};
+use trekmail_core::services::LocalRecipient;
 use trekmail_core::sessions::LiveSession;
 
 /// Protocol errors a connection may make before it is let go.
@@ -38,7 +39,7 @@ pub(crate) struct SignedIn {
 /// Where one accepted recipient's copy goes.
 #[derive(Debug, Clone)]
 pub(crate) enum Target {
-    Local(Mailbox),
+    Local(LocalRecipient),
     Remote(EmailAddress),
 }
 

@@ -25,9 +25,10 @@ pub(crate) const LOCK_ACCOUNT: &str = "UPDATE accounts SET plan = plan WHERE id 
 const COUNT_DOMAINS: &str = "SELECT COUNT(*) AS n FROM domains WHERE account_id = $1";
 const INSERT_DOMAIN: &str =
     "INSERT INTO domains (account_id, name, created_at) VALUES ($1, $2, $3) RETURNING id";
-const DOMAINS_OF: &str =
-    "SELECT id, account_id, name, created_at FROM domains WHERE account_id = $1 ORDER BY name";
-const DOMAIN_BY_NAME: &str = "SELECT id, account_id, name, created_at FROM domains WHERE name = $1";
+const DOMAINS_OF: &str = "SELECT id, account_id, name, catch_all_mailbox_id, created_at \
+     FROM domains WHERE account_id = $1 ORDER BY name";
+const DOMAIN_BY_NAME: &str = "SELECT id, account_id, name, catch_all_mailbox_id, created_at \
+     FROM domains WHERE name = $1";
 
 /// First credentials of a new account owner or mailbox.
 pub(crate) const INSERT_CREDENTIALS: &str =
@@ -158,6 +159,7 @@ impl AccountStore for SqlStore {
             id,
             account_id: account,
             name,
+            catch_all: None,
             created_at,
         })
     }

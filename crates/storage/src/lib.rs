@@ -22,6 +22,7 @@ mod messages;
 mod migrate;
 mod pg_link;
 mod queue;
+mod routing;
 mod rows;
 mod sessions;
 mod socket_link;

@@ -1,11 +1,11 @@
-//! Mailboxes: created (with their folders) and resized within the plan's limits, deleted
+//! Mailboxes: created (with their folders and their address claimed) and resized within the plan's limits, deleted
 //! with everything that lets them sign in and everything they hold.
 
 use crate::accounts::{insert_credentials, lock_account};
 use crate::audit;
 use crate::error::{conflict, db_err};
 use crate::sql_store::{SqlStore, WriteTx};
-use crate::{folders, messages, rows, usage};
+use crate::{folders, messages, routing, rows, usage};
 use trekmail_core::audit::AuditEvent;
 use trekmail_core::clock::to_micros;
 use trekmail_core::domain::{EmailAddress, Mailbox, PlanLimits};
@@ -86,14 +86,7 @@ impl MailboxStore for SqlStore {
             .await
             .map_err(conflict(|| format!("{} exists already", new.address)))?;
         let id = MailboxId(rows::get(&row, "id")?);
-        insert_credentials(&mut tx, Principal::Mailbox(id), &new.password_hash).await?;
-        folders::insert_defaults(&mut tx, id).await?;
-        let mut audit = audit.clone();
-        audit.account_id.get_or_insert(new.account_id);
-        audit.principal.get_or_insert(Principal::Mailbox(id));
-        audit::insert(&mut tx, &audit).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(Mailbox {
+        let mailbox = Mailbox {
             id,
             account_id: new.account_id,
             domain_id: new.domain_id,
@@ -102,7 +95,16 @@ impl MailboxStore for SqlStore {
             quota_bytes: new.quota_bytes,
             used_bytes: 0,
             created_at: new.created_at,
-        })
+        };
+        routing::claim_own_address(&mut tx, &mailbox).await?;
+        insert_credentials(&mut tx, Principal::Mailbox(id), &new.password_hash).await?;
+        folders::insert_defaults(&mut tx, id).await?;
+        let mut audit = audit.clone();
+        audit.account_id.get_or_insert(new.account_id);
+        audit.principal.get_or_insert(Principal::Mailbox(id));
+        audit::insert(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(mailbox)
     }
 
     async fn mailbox(&self, id: MailboxId) -> StoreResult<Option<Mailbox>> {
@@ -183,6 +185,7 @@ impl MailboxStore for SqlStore {
             .await
             .map_err(db_err)?
             .rows_affected();
+        routing::delete_of_mailbox(&mut tx, id).await?;
         for sql in [DELETE_RECOVERY, DELETE_CREDENTIALS] {
             sqlx::query(sql)
                 .bind(id.0)

@@ -86,6 +86,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0015_header_summaries.sql"),
         postgres: include_str!("../migrations/postgres/0015_header_summaries.sql"),
     },
+    Migration {
+        version: 16,
+        sqlite: include_str!("../migrations/sqlite/0016_routing.sql"),
+        postgres: include_str!("../migrations/postgres/0016_routing.sql"),
+    },
 ];
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations \

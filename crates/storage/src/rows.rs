@@ -104,6 +104,7 @@ pub(crate) fn domain(row: &AnyRow) -> StoreResult<Domain> {
         id: DomainId(get(row, "id")?),
         account_id: AccountId(get(row, "account_id")?),
         name: get(row, "name")?,
+        catch_all: get::<Option<i64>>(row, "catch_all_mailbox_id")?.map(MailboxId),
         created_at: time(row, "created_at")?,
     })
 }

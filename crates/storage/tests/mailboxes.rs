@@ -16,6 +16,7 @@ fn small_plan() -> PlanLimits {
         max_domains: 1,
         max_mailboxes: 2,
         max_storage_mb: 1024,
+        max_aliases: 2,
         branding: false,
     }
 }

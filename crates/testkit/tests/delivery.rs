@@ -23,7 +23,7 @@ async fn recipients_are_told_apart_and_a_full_mailbox_is_seen_before_data() {
         let core = &node.core;
         let ann = address("ann@example.com");
         assert!(
-            matches!(core.recipient(&ann).await.unwrap(), Recipient::Local(found) if found.id == m.id),
+            matches!(core.recipient(&ann).await.unwrap(), Recipient::Local(found) if found.mailbox.id == m.id),
             "{backend:?}"
         );
         assert_eq!(

@@ -57,6 +57,7 @@ pub struct PlanOverride {
     pub max_domains: Option<u32>,
     pub max_mailboxes: Option<u32>,
     pub max_storage_mb: Option<u64>,
+    pub max_aliases: Option<u32>,
     pub branding: Option<bool>,
 }
 
@@ -66,6 +67,7 @@ impl PlanOverride {
             max_domains: self.max_domains.unwrap_or(base.max_domains),
             max_mailboxes: self.max_mailboxes.unwrap_or(base.max_mailboxes),
             max_storage_mb: self.max_storage_mb.unwrap_or(base.max_storage_mb),
+            max_aliases: self.max_aliases.unwrap_or(base.max_aliases),
             branding: self.branding.unwrap_or(base.branding),
         }
     }

@@ -8,6 +8,8 @@ pub struct Domain {
     pub id: DomainId,
     pub account_id: AccountId,
     pub name: String,
+    /// The mailbox that gets mail for the domain's addresses that name no one.
+    pub catch_all: Option<MailboxId>,
     pub created_at: DateTime<Utc>,
 }
 

@@ -50,6 +50,8 @@ pub struct PlanLimits {
     pub max_domains: u32,
     pub max_mailboxes: u32,
     pub max_storage_mb: u64,
+    /// Aliases of all the account's mailboxes together.
+    pub max_aliases: u32,
     /// Whether the account may brand its webmail (own host, name, colour).
     pub branding: bool,
 }
@@ -75,18 +77,21 @@ impl Default for Plans {
                 max_domains: 1,
                 max_mailboxes: 10,
                 max_storage_mb: 10 * 1024,
+                max_aliases: 50,
                 branding: false,
             },
             pro: PlanLimits {
                 max_domains: 10,
                 max_mailboxes: 100,
                 max_storage_mb: 100 * 1024,
+                max_aliases: 500,
                 branding: false,
             },
             agency: PlanLimits {
                 max_domains: 100,
                 max_mailboxes: 1000,
                 max_storage_mb: 1024 * 1024,
+                max_aliases: 5000,
                 branding: true,
             },
         }

@@ -1,6 +1,6 @@
 use crate::Core;
 use crate::access::{MailboxAccess, OwnAccess};
-use crate::domain::{EmailAddress, Mailbox};
+use crate::domain::Mailbox;
 use crate::error::CoreError;
 use crate::mail::{
     BlobId, FieldHolds, FlagChange, Flags, FlagsStored, Folder, FolderChanges, HeaderSummary,
@@ -153,20 +153,6 @@ impl Core {
             }
             other => Ok(other?),
         }
-    }
-
-    /// Delivers a message to a hosted address's INBOX: the core's own act for inbound mail and
-    /// bounces, so no channel needs another mailbox's access for it.
-    pub async fn deliver(&self, to: &EmailAddress, body: &[u8]) -> Result<MessageMeta, CoreError> {
-        let mailbox = self
-            .store
-            .mailbox_by_address(to)
-            .await?
-            .ok_or(CoreError::NotFound)?;
-        let access = MailboxAccess::new(mailbox.id);
-        let inbox = self.folder(&access, INBOX).await?;
-        self.append(&access, &inbox, body, Flags::default(), self.clock.now())
-            .await
     }
 
     /// The folder's messages in UID order, without bodies.

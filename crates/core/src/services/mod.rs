@@ -11,14 +11,18 @@ mod mailboxes;
 mod outbound;
 mod passwords;
 mod recovery;
+mod routing;
+mod sender_filters;
 mod sessions;
 mod two_factor;
 
 pub use api_tokens::{NewApiToken, TokenLifetime};
-pub use delivery::Recipient;
+pub use delivery::{Delivered, Incoming, LocalRecipient, Recipient};
 pub use mail::SignedInMailbox;
 pub use mailboxes::{MailboxOverview, NewMailboxRequest};
 pub use passwords::OwnerReset;
+pub use routing::Manager;
+pub use sender_filters::MAX_SENDER_FILTERS;
 pub use two_factor::{CurrentFactors, Enrollment};
 
 use crate::Core;

@@ -10,6 +10,7 @@ mod credentials;
 mod mailboxes;
 mod messages;
 mod queue;
+mod routing;
 mod sessions;
 mod throttle;
 
@@ -21,6 +22,7 @@ pub use credentials::{CredentialStore, Credentials, RecoveryStatus};
 pub use mailboxes::{MailboxStore, NewMailbox};
 pub use messages::{BlobStore, MessageStore};
 pub use queue::{NewOutbound, QueueStore, QueuedMessage};
+pub use routing::{NewAlias, NewSenderFilter, RoutingStore};
 pub use sessions::{SessionRow, SessionStore};
 pub use throttle::{Admit, FailureCount, ThrottleStore};
 
@@ -51,6 +53,7 @@ pub trait Store:
     + ThrottleStore
     + QueueStore
     + BrandStore
+    + RoutingStore
 {
 }
 
@@ -65,5 +68,6 @@ impl<T> Store for T where
         + ThrottleStore
         + QueueStore
         + BrandStore
+        + RoutingStore
 {
 }

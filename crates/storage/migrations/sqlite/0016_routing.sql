@@ -1,0 +1,35 @@
+-- What comes in. Every hosted address, a mailbox's own and its aliases, is one row here, so
+-- UNIQUE keeps any address from naming two mailboxes, whichever tables or accounts ask.
+CREATE TABLE addresses (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    address    TEXT    NOT NULL UNIQUE,
+    mailbox_id INTEGER NOT NULL REFERENCES mailboxes (id),
+    account_id INTEGER NOT NULL REFERENCES accounts (id),
+    domain_id  INTEGER NOT NULL REFERENCES domains (id),
+    is_alias   INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX addresses_mailbox ON addresses (mailbox_id);
+CREATE INDEX addresses_account ON addresses (account_id, is_alias);
+INSERT INTO addresses (address, mailbox_id, account_id, domain_id, is_alias, created_at)
+    SELECT address, id, account_id, domain_id, 0, created_at FROM mailboxes;
+
+-- The mailbox that gets mail for the domain's addresses that name no one.
+ALTER TABLE domains ADD COLUMN catch_all_mailbox_id INTEGER REFERENCES mailboxes (id);
+
+-- A mailbox's settings; no row: the defaults (sub-addressing to INBOX, blocked mail refused).
+CREATE TABLE mailbox_routing (
+    mailbox_id    INTEGER PRIMARY KEY REFERENCES mailboxes (id),
+    subaddressing TEXT NOT NULL DEFAULT 'inbox',
+    blocked_mail  TEXT NOT NULL DEFAULT 'refuse'
+);
+
+-- Allowed and blocked senders: an address or '@domain', on one of the two lists.
+CREATE TABLE sender_filters (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    mailbox_id INTEGER NOT NULL REFERENCES mailboxes (id),
+    list       TEXT    NOT NULL CHECK (list IN ('allowed', 'blocked')),
+    pattern    TEXT    NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (mailbox_id, pattern)
+);

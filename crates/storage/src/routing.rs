@@ -1,0 +1,397 @@
+//! Where mail for an address goes: the table of hosted addresses (mailboxes' own and their
+//! aliases), each domain's catch-all, a mailbox's routing settings and its sender lists.
+
+use crate::accounts::lock_account;
+use crate::audit;
+use crate::error::{conflict, db_err};
+use crate::sql_store::{SqlStore, WriteTx};
+use crate::{rows, usage};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use trekmail_core::audit::AuditEvent;
+use trekmail_core::clock::{from_micros, to_micros};
+use trekmail_core::domain::{EmailAddress, Mailbox, PlanLimits};
+use trekmail_core::ids::{AccountId, AliasId, DomainId, MailboxId, SenderFilterId};
+use trekmail_core::routing::{
+    Alias, BlockedMail, FilterList, MailboxRouting, SenderFilter, SenderPattern, Subaddressing,
+};
+use trekmail_core::store::{NewAlias, NewSenderFilter, RoutingStore, StoreError, StoreResult};
+
+const MAILBOX_FOR_ADDRESS: &str = "SELECT m.id, m.account_id, m.domain_id, m.address, \
+     m.display_name, m.quota_bytes, m.used_bytes, m.created_at \
+     FROM addresses a JOIN mailboxes m ON m.id = a.mailbox_id WHERE a.address = $1";
+const CATCH_ALL_OF: &str = "SELECT m.id, m.account_id, m.domain_id, m.address, \
+     m.display_name, m.quota_bytes, m.used_bytes, m.created_at \
+     FROM domains d JOIN mailboxes m ON m.id = d.catch_all_mailbox_id WHERE d.name = $1";
+const INSERT_ADDRESS: &str = "INSERT INTO addresses \
+     (address, mailbox_id, account_id, domain_id, is_alias, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+const ALIASES_OF: &str = "SELECT id, mailbox_id, address, created_at FROM addresses \
+     WHERE mailbox_id = $1 AND is_alias = 1 ORDER BY address";
+const COUNT_ALIASES: &str =
+    "SELECT COUNT(*) AS n FROM addresses WHERE account_id = $1 AND is_alias = 1";
+const OWNER_OF_MAILBOX: &str = "SELECT account_id FROM mailboxes WHERE id = $1";
+const OWNER_OF_DOMAIN: &str = "SELECT account_id FROM domains WHERE id = $1";
+const REMOVE_ALIAS: &str = "DELETE FROM addresses WHERE id = $1 AND mailbox_id = $2 \
+     AND is_alias = 1 RETURNING id, mailbox_id, address, created_at";
+const SET_CATCH_ALL: &str = "UPDATE domains SET catch_all_mailbox_id = $2 WHERE id = $1 \
+     AND account_id = (SELECT account_id FROM mailboxes WHERE id = $2)";
+const CLEAR_CATCH_ALL: &str = "UPDATE domains SET catch_all_mailbox_id = NULL WHERE id = $1";
+const ROUTING: &str =
+    "SELECT subaddressing, blocked_mail FROM mailbox_routing WHERE mailbox_id = $1";
+const SET_SUBADDRESSING: &str = "INSERT INTO mailbox_routing (mailbox_id, subaddressing) \
+     VALUES ($1, $2) ON CONFLICT (mailbox_id) DO UPDATE SET subaddressing = excluded.subaddressing";
+const SET_BLOCKED_MAIL: &str = "INSERT INTO mailbox_routing (mailbox_id, blocked_mail) \
+     VALUES ($1, $2) ON CONFLICT (mailbox_id) DO UPDATE SET blocked_mail = excluded.blocked_mail";
+const FILTERS_OF: &str = "SELECT id, list, pattern, created_at FROM sender_filters \
+     WHERE mailbox_id = $1 ORDER BY pattern";
+const COUNT_FILTERS: &str = "SELECT COUNT(*) AS n FROM sender_filters WHERE mailbox_id = $1";
+const INSERT_FILTER: &str = "INSERT INTO sender_filters (mailbox_id, list, pattern, created_at) \
+     VALUES ($1, $2, $3, $4) RETURNING id";
+const REMOVE_FILTER: &str = "DELETE FROM sender_filters WHERE id = $1 AND mailbox_id = $2 \
+     RETURNING id, list, pattern, created_at";
+/// Patterns one look-up compares: a message's senders fill a few (an address and its domains).
+const MATCH_SLOTS: usize = 8;
+const MATCHING: &str = "SELECT DISTINCT list FROM sender_filters WHERE mailbox_id = $1 \
+     AND pattern IN ($2, $3, $4, $5, $6, $7, $8, $9)";
+/// What deleting a mailbox removes of its routing, before the mailbox row.
+const DELETE_OF_MAILBOX: [&str; 4] = [
+    "UPDATE domains SET catch_all_mailbox_id = NULL WHERE catch_all_mailbox_id = $1",
+    "DELETE FROM addresses WHERE mailbox_id = $1",
+    "DELETE FROM mailbox_routing WHERE mailbox_id = $1",
+    "DELETE FROM sender_filters WHERE mailbox_id = $1",
+];
+
+/// Claims a new mailbox's own address in the table of hosted addresses; `Conflict` if an
+/// alias has it.
+pub(crate) async fn claim_own_address(tx: &mut WriteTx, mailbox: &Mailbox) -> StoreResult<()> {
+    sqlx::query(INSERT_ADDRESS)
+        .bind(mailbox.address.as_str())
+        .bind(mailbox.id.0)
+        .bind(mailbox.account_id.0)
+        .bind(mailbox.domain_id.0)
+        .bind(0_i64)
+        .bind(to_micros(mailbox.created_at))
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(conflict(|| {
+            format!("{} is in use already", mailbox.address)
+        }))?;
+    Ok(())
+}
+
+/// Removes a mailbox's addresses, settings, lists and catch-alls, ahead of the mailbox.
+pub(crate) async fn delete_of_mailbox(conn: &mut AnyConnection, id: MailboxId) -> StoreResult<()> {
+    for sql in DELETE_OF_MAILBOX {
+        sqlx::query(sql)
+            .bind(id.0)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+fn alias(row: &AnyRow) -> StoreResult<Alias> {
+    let text: String = rows::get(row, "address")?;
+    Ok(Alias {
+        id: AliasId(rows::get(row, "id")?),
+        mailbox_id: MailboxId(rows::get(row, "mailbox_id")?),
+        address: EmailAddress::parse(&text)
+            .map_err(|_| StoreError::Backend(format!("invalid stored alias: {text:?}")))?,
+        created_at: from_micros(rows::get(row, "created_at")?),
+    })
+}
+
+fn filter_list(text: &str) -> StoreResult<FilterList> {
+    FilterList::parse(text)
+        .ok_or_else(|| StoreError::Backend(format!("invalid stored sender list: {text:?}")))
+}
+
+fn sender_filter(row: &AnyRow) -> StoreResult<SenderFilter> {
+    Ok(SenderFilter {
+        id: SenderFilterId(rows::get(row, "id")?),
+        list: filter_list(&rows::get::<String>(row, "list")?)?,
+        pattern: SenderPattern::from_stored(rows::get(row, "pattern")?),
+        created_at: from_micros(rows::get(row, "created_at")?),
+    })
+}
+
+/// The account a row of `sql` (by id) belongs to, if there is one.
+async fn account_of(
+    tx: &mut WriteTx,
+    sql: &'static str,
+    id: i64,
+) -> StoreResult<Option<AccountId>> {
+    let row = sqlx::query(sql)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    row.as_ref()
+        .map(|r| rows::get::<i64>(r, "account_id").map(AccountId))
+        .transpose()
+}
+
+async fn count(tx: &mut WriteTx, sql: &'static str, id: i64) -> StoreResult<i64> {
+    let row = sqlx::query(sql)
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    rows::get(&row, "n")
+}
+
+impl SqlStore {
+    async fn mailbox_where(&self, sql: &'static str, key: &str) -> StoreResult<Option<Mailbox>> {
+        let row = sqlx::query(sql)
+            .bind(key)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(rows::mailbox).transpose()
+    }
+
+    /// Writes one setting of a mailbox with its audit record.
+    async fn set_setting(
+        &self,
+        sql: &'static str,
+        mailbox: MailboxId,
+        value: &str,
+        audit: &AuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(sql)
+            .bind(mailbox.0)
+            .bind(value)
+            .execute(&mut *tx)
+            .await
+            .map_err(conflict(String::new))?;
+        audit::insert(&mut tx, audit).await?;
+        tx.commit().await.map_err(db_err)
+    }
+}
+
+#[async_trait::async_trait]
+impl RoutingStore for SqlStore {
+    async fn mailbox_for_address(&self, address: &EmailAddress) -> StoreResult<Option<Mailbox>> {
+        self.mailbox_where(MAILBOX_FOR_ADDRESS, address.as_str())
+            .await
+    }
+
+    async fn catch_all_of(&self, domain: &str) -> StoreResult<Option<Mailbox>> {
+        self.mailbox_where(CATCH_ALL_OF, domain).await
+    }
+
+    async fn set_catch_all(
+        &self,
+        domain: DomainId,
+        mailbox: Option<MailboxId>,
+        audit: &AuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        let query = match mailbox {
+            Some(m) => sqlx::query(SET_CATCH_ALL).bind(domain.0).bind(m.0),
+            None => sqlx::query(CLEAR_CATCH_ALL).bind(domain.0),
+        };
+        let done = query.execute(&mut *tx).await.map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        audit::insert(&mut tx, audit).await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn aliases_of(&self, mailbox: MailboxId) -> StoreResult<Vec<Alias>> {
+        let rows = sqlx::query(ALIASES_OF)
+            .bind(mailbox.0)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(alias).collect()
+    }
+
+    async fn add_alias(
+        &self,
+        new: &NewAlias,
+        limits: &PlanLimits,
+        audit: &AuditEvent,
+    ) -> StoreResult<Alias> {
+        let mut tx = self.write_tx().await?;
+        lock_account(&mut tx, new.account_id).await?;
+        let mailbox_owner = account_of(&mut tx, OWNER_OF_MAILBOX, new.mailbox_id.0).await?;
+        let domain_owner = account_of(&mut tx, OWNER_OF_DOMAIN, new.domain_id.0).await?;
+        if mailbox_owner != Some(new.account_id) || domain_owner != Some(new.account_id) {
+            return Err(StoreError::NotFound);
+        }
+        if count(&mut tx, COUNT_ALIASES, new.account_id.0).await? >= i64::from(limits.max_aliases) {
+            return Err(StoreError::LimitReached(format!(
+                "this plan allows {} alias(es) in all",
+                limits.max_aliases
+            )));
+        }
+        let row = sqlx::query(INSERT_ADDRESS)
+            .bind(new.address.as_str())
+            .bind(new.mailbox_id.0)
+            .bind(new.account_id.0)
+            .bind(new.domain_id.0)
+            .bind(1_i64)
+            .bind(to_micros(new.created_at))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(conflict(|| format!("{} is in use already", new.address)))?;
+        let id = AliasId(rows::get(&row, "id")?);
+        audit::insert(&mut tx, audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(Alias {
+            id,
+            mailbox_id: new.mailbox_id,
+            address: new.address.clone(),
+            created_at: new.created_at,
+        })
+    }
+
+    async fn remove_alias(
+        &self,
+        mailbox: MailboxId,
+        id: AliasId,
+        audit: &AuditEvent,
+    ) -> StoreResult<Alias> {
+        let mut tx = self.write_tx().await?;
+        let row = sqlx::query(REMOVE_ALIAS)
+            .bind(id.0)
+            .bind(mailbox.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(StoreError::NotFound)?;
+        let removed = alias(&row)?;
+        audit::insert(&mut tx, audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(removed)
+    }
+
+    async fn routing(&self, mailbox: MailboxId) -> StoreResult<MailboxRouting> {
+        let row = sqlx::query(ROUTING)
+            .bind(mailbox.0)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db_err)?;
+        let Some(row) = row else {
+            return Ok(MailboxRouting::default());
+        };
+        let stored = |column: &str| rows::get::<String>(&row, column);
+        let invalid = |e: String| StoreError::Backend(format!("invalid stored setting: {e}"));
+        Ok(MailboxRouting {
+            subaddressing: stored("subaddressing")?
+                .parse::<Subaddressing>()
+                .map_err(invalid)?,
+            blocked: stored("blocked_mail")?
+                .parse::<BlockedMail>()
+                .map_err(invalid)?,
+        })
+    }
+
+    async fn set_subaddressing(
+        &self,
+        mailbox: MailboxId,
+        subaddressing: Subaddressing,
+        audit: &AuditEvent,
+    ) -> StoreResult<()> {
+        self.set_setting(SET_SUBADDRESSING, mailbox, subaddressing.as_str(), audit)
+            .await
+    }
+
+    async fn set_blocked_mail(
+        &self,
+        mailbox: MailboxId,
+        blocked: BlockedMail,
+        audit: &AuditEvent,
+    ) -> StoreResult<()> {
+        self.set_setting(SET_BLOCKED_MAIL, mailbox, blocked.as_str(), audit)
+            .await
+    }
+
+    async fn sender_filters(&self, mailbox: MailboxId) -> StoreResult<Vec<SenderFilter>> {
+        let rows = sqlx::query(FILTERS_OF)
+            .bind(mailbox.0)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(sender_filter).collect()
+    }
+
+    /// Locks the mailbox, so the count and the insert are not interleaved with another add.
+    async fn add_sender_filter(
+        &self,
+        new: &NewSenderFilter,
+        max: u32,
+        audit: &AuditEvent,
+    ) -> StoreResult<SenderFilter> {
+        let mut tx = self.write_tx().await?;
+        usage::lock(&mut tx, new.mailbox_id).await?;
+        if count(&mut tx, COUNT_FILTERS, new.mailbox_id.0).await? >= i64::from(max) {
+            return Err(StoreError::LimitReached(format!(
+                "a mailbox has at most {max} allowed and blocked senders"
+            )));
+        }
+        let row = sqlx::query(INSERT_FILTER)
+            .bind(new.mailbox_id.0)
+            .bind(new.list.as_str())
+            .bind(new.pattern.as_str())
+            .bind(to_micros(new.created_at))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(conflict(|| {
+                format!("{} is on the lists already", new.pattern)
+            }))?;
+        let id = SenderFilterId(rows::get(&row, "id")?);
+        audit::insert(&mut tx, audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(SenderFilter {
+            id,
+            list: new.list,
+            pattern: new.pattern.clone(),
+            created_at: new.created_at,
+        })
+    }
+
+    async fn remove_sender_filter(
+        &self,
+        mailbox: MailboxId,
+        id: SenderFilterId,
+        audit: &AuditEvent,
+    ) -> StoreResult<SenderFilter> {
+        let mut tx = self.write_tx().await?;
+        let row = sqlx::query(REMOVE_FILTER)
+            .bind(id.0)
+            .bind(mailbox.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(StoreError::NotFound)?;
+        let removed = sender_filter(&row)?;
+        audit::insert(&mut tx, audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(removed)
+    }
+
+    async fn filter_lists_matching(
+        &self,
+        mailbox: MailboxId,
+        patterns: &[String],
+    ) -> StoreResult<Vec<FilterList>> {
+        let mut lists = Vec::new();
+        for chunk in patterns.chunks(MATCH_SLOTS) {
+            let mut query = sqlx::query(MATCHING).bind(mailbox.0);
+            for slot in 0..MATCH_SLOTS {
+                // An unused slot binds the empty string, which no stored pattern is.
+                query = query.bind(chunk.get(slot).map_or("", String::as_str));
+            }
+            for row in query.fetch_all(&self.read).await.map_err(db_err)? {
+                lists.push(filter_list(&rows::get::<String>(&row, "list")?)?);
+            }
+        }
+        Ok(lists)
+    }
+}
