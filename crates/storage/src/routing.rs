@@ -6,6 +6,7 @@ use crate::audit;
 use crate::error::{conflict, db_err};
 use crate::sql_store::{SqlStore, WriteTx};
 use crate::{rows, usage};
+use chrono::{DateTime, Utc};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use trekmail_core::audit::AuditEvent;
@@ -90,6 +91,11 @@ pub(crate) async fn delete_of_mailbox(conn: &mut AnyConnection, id: MailboxId) -
             .map_err(db_err)?;
     }
     Ok(())
+}
+
+/// A time as a read gives it back: microseconds.
+fn as_stored(at: DateTime<Utc>) -> DateTime<Utc> {
+    from_micros(to_micros(at))
 }
 
 fn alias(row: &AnyRow) -> StoreResult<Alias> {
@@ -247,7 +253,7 @@ impl RoutingStore for SqlStore {
             id,
             mailbox_id: new.mailbox_id,
             address: new.address.clone(),
-            created_at: new.created_at,
+            created_at: as_stored(new.created_at),
         })
     }
 
@@ -352,7 +358,7 @@ impl RoutingStore for SqlStore {
             id,
             list: new.list,
             pattern: new.pattern.clone(),
-            created_at: new.created_at,
+            created_at: as_stored(new.created_at),
         })
     }
 

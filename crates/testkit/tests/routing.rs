@@ -162,7 +162,7 @@ async fn an_alias_is_refused_with_a_reason_and_nothing_saved() {
         }
         assert!(matches!(
             core.add_alias(admin, "ann@example.com", &actor).await,
-            Err(CoreError::Conflict(_))
+            Err(CoreError::Invalid(text)) if text.contains("in use")
         ));
         // Another account's admin, or its owner, cannot reach ann's mailbox at all.
         let foreign = Manager::Admin(operator().as_account(other), ann.id);
@@ -263,7 +263,7 @@ async fn blocked_senders_are_refused_or_filed_into_junk_and_allowed_ones_win() {
         assert!(matches!(
             core.add_sender_filter(admin, FilterList::Allowed, "@SHOP.example", &actor)
                 .await,
-            Err(CoreError::Conflict(_))
+            Err(CoreError::Invalid(_))
         ));
         core.remove_sender_filter(owner, blocked.id, &actor)
             .await

@@ -30,6 +30,15 @@ pub enum Command {
     /// Mailboxes.
     #[command(subcommand)]
     Mailbox(MailboxCommand),
+    /// Extra addresses of a mailbox.
+    #[command(subcommand)]
+    Alias(AliasCommand),
+    /// A mailbox's allowed and blocked senders.
+    #[command(subcommand)]
+    Sender(SenderCommand),
+    /// What comes in to a mailbox: sub-addressing, blocked mail, a domain's catch-all.
+    #[command(subcommand)]
+    Routing(RoutingCommand),
     /// Live sessions of a mailbox.
     #[command(subcommand)]
     Sessions(SessionsCommand),
@@ -143,6 +152,52 @@ pub enum MailboxCommand {
         /// Confirm the deletion.
         #[arg(long)]
         yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AliasCommand {
+    /// Add an alias (at one of the account's domains) to a mailbox.
+    Add { mailbox: String, alias: String },
+    /// List a mailbox's aliases.
+    List { mailbox: String },
+    /// Remove one of a mailbox's aliases.
+    Remove { mailbox: String, alias: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SenderCommand {
+    /// Put an address or @domain on a mailbox's allowed or blocked senders.
+    Add {
+        mailbox: String,
+        /// allowed or blocked.
+        list: String,
+        pattern: String,
+    },
+    /// List a mailbox's allowed and blocked senders.
+    List { mailbox: String },
+    /// Take an address or @domain off a mailbox's lists.
+    Remove { mailbox: String, pattern: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoutingCommand {
+    /// Show a mailbox's settings, or change them.
+    Set {
+        mailbox: String,
+        /// off, inbox or folders: what mail to user+tag@ does.
+        #[arg(long)]
+        subaddressing: Option<String>,
+        /// refuse or junk: what a blocked sender's message does.
+        #[arg(long)]
+        blocked_mail: Option<String>,
+    },
+    /// Make a mailbox the catch-all of one of its account's domains, or --off.
+    CatchAll {
+        mailbox: String,
+        domain: String,
+        #[arg(long)]
+        off: bool,
     },
 }
 

@@ -13,6 +13,8 @@ use std::path::Path;
 use trekmail_core::audit::Channel;
 use trekmail_core::domain::EmailAddress;
 use trekmail_core::ids::Principal;
+use trekmail_core::routing::FilterList;
+use trekmail_core::services::{Actor, Manager};
 
 const CARL: &str = "carl@other.example";
 
@@ -66,6 +68,66 @@ const TABLE: &[(&str, &str, &str, Probe)] = &[
         "GET",
         "/mailboxes/{id}",
         Foreign("/mailboxes/{mailbox}", ""),
+    ),
+    (
+        "dashboard",
+        "GET",
+        "/mailboxes/{id}/aliases",
+        Foreign("/mailboxes/{mailbox}/aliases", ""),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/aliases",
+        Foreign(
+            "/mailboxes/{mailbox}/aliases",
+            "local_part=intruder&domain=other.example",
+        ),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/aliases/{alias}/remove",
+        Foreign("/mailboxes/{own}/aliases/{alias}/remove", "x=1"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/subaddressing",
+        Foreign("/mailboxes/{mailbox}/subaddressing", "subaddressing=off"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/catch-all",
+        Foreign("/mailboxes/{own}/catch-all", "domain_id={domain}&on=1"),
+    ),
+    (
+        "dashboard",
+        "GET",
+        "/mailboxes/{id}/filters",
+        Foreign("/mailboxes/{mailbox}/filters", ""),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/filters",
+        Foreign(
+            "/mailboxes/{mailbox}/filters",
+            "list=allowed&pattern=%40intruder.example",
+        ),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/filters/{entry}/remove",
+        Foreign("/mailboxes/{own}/filters/{entry}/remove", "x=1"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/blocked-mail",
+        Foreign("/mailboxes/{mailbox}/blocked-mail", "blocked_mail=junk"),
     ),
     (
         "dashboard",
@@ -237,6 +299,72 @@ const TABLE: &[(&str, &str, &str, Probe)] = &[
         "/api/v1/mailboxes/{id}/storage",
         Foreign("/api/v1/mailboxes/{mailbox}/storage", r#"{"quota_mb":5}"#),
     ),
+    (
+        "api",
+        "GET",
+        "/api/v1/mailboxes/{id}/aliases",
+        Foreign("/api/v1/mailboxes/{mailbox}/aliases", ""),
+    ),
+    (
+        "api",
+        "POST",
+        "/api/v1/mailboxes/{id}/aliases",
+        Foreign(
+            "/api/v1/mailboxes/{mailbox}/aliases",
+            r#"{"address":"intruder@other.example"}"#,
+        ),
+    ),
+    (
+        "api",
+        "DELETE",
+        "/api/v1/mailboxes/{id}/aliases/{alias}",
+        Foreign("/api/v1/mailboxes/{own}/aliases/{alias}", ""),
+    ),
+    (
+        "api",
+        "GET",
+        "/api/v1/mailboxes/{id}/routing",
+        Foreign("/api/v1/mailboxes/{mailbox}/routing", ""),
+    ),
+    (
+        "api",
+        "PUT",
+        "/api/v1/mailboxes/{id}/routing",
+        Foreign(
+            "/api/v1/mailboxes/{mailbox}/routing",
+            r#"{"subaddressing":"off","blocked_mail":"junk"}"#,
+        ),
+    ),
+    (
+        "api",
+        "PUT",
+        "/api/v1/mailboxes/{id}/catch-all",
+        Foreign(
+            "/api/v1/mailboxes/{mailbox}/catch-all",
+            r#"{"domain":"other.example","on":false}"#,
+        ),
+    ),
+    (
+        "api",
+        "GET",
+        "/api/v1/mailboxes/{id}/sender-filters",
+        Foreign("/api/v1/mailboxes/{mailbox}/sender-filters", ""),
+    ),
+    (
+        "api",
+        "POST",
+        "/api/v1/mailboxes/{id}/sender-filters",
+        Foreign(
+            "/api/v1/mailboxes/{mailbox}/sender-filters",
+            r#"{"list":"allowed","pattern":"@intruder.example"}"#,
+        ),
+    ),
+    (
+        "api",
+        "DELETE",
+        "/api/v1/mailboxes/{id}/sender-filters/{entry}",
+        Foreign("/api/v1/mailboxes/{own}/sender-filters/{entry}", ""),
+    ),
     ("webmail", "GET", "/", NoIds("the caller's own INBOX")),
     (
         "webmail",
@@ -407,7 +535,44 @@ fn the_table_holds_every_route_the_routers_declare() {
         }
     }
     let foreign = TABLE.iter().filter(|r| matches!(r.3, Foreign(..))).count();
-    assert_eq!(foreign, 18, "the routes that take an id");
+    assert_eq!(foreign, 36, "the routes that take an id");
+}
+
+/// A path with its parameters' names left out: `/a/{}/b`.
+fn shape(path: &str) -> String {
+    path.split('/')
+        .map(|part| match part.starts_with('{') {
+            true => "{}",
+            false => part,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[test]
+fn the_openapi_document_describes_every_api_route() {
+    let spec: serde_json::Value =
+        serde_json::from_str(include_str!("../../web/assets/openapi.json")).unwrap();
+    let paths = spec["paths"].as_object().unwrap();
+    let described: BTreeSet<(String, String)> = paths
+        .iter()
+        .flat_map(|(path, item)| {
+            let methods = item.as_object().unwrap().keys();
+            methods
+                .filter(|m| *m != "parameters")
+                .map(|m| (m.to_uppercase(), shape(&format!("/api/v1{path}"))))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let served: BTreeSet<(String, String)> = declared("api/mod.rs", "/api/v1")
+        .into_iter()
+        .filter(|(_, path)| path != "/api/v1/openapi.json")
+        .map(|(method, path)| (method, shape(&path)))
+        .collect();
+    assert_eq!(
+        served, described,
+        "served API routes and the document differ"
+    );
 }
 
 /// The status of the last answer (after redirects).
@@ -468,8 +633,41 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
         .0
         .clone();
 
+    // B's routing: an alias and a blocked sender of carl's, carl catching other.example.
+    let carl_manager = Manager::Admin(core.operator.scope(), carl.id);
+    let operator = Actor::operator();
+    let carl_alias = core
+        .add_alias(carl_manager, "carl.alias@other.example", &operator)
+        .await
+        .unwrap();
+    let carl_entry = core
+        .add_sender_filter(
+            carl_manager,
+            FilterList::Blocked,
+            "@spam.example",
+            &operator,
+        )
+        .await
+        .unwrap();
+    let b_domain = core
+        .domain(core.operator.scope(), "other.example")
+        .await
+        .unwrap();
+    core.set_catch_all(core.operator.scope(), carl.id, b_domain.id, true, &operator)
+        .await
+        .unwrap();
+    let ann = core
+        .mailbox_by_address(core.operator.scope(), "ann@example.com")
+        .await
+        .unwrap();
+    let carl_routing = core.routing(carl_manager).await.unwrap();
+
     let ids = [
         ("{mailbox}", carl.id.0.to_string()),
+        ("{own}", ann.id.0.to_string()),
+        ("{alias}", carl_alias.id.0.to_string()),
+        ("{entry}", carl_entry.id.0.to_string()),
+        ("{domain}", b_domain.id.0.to_string()),
         ("{token}", b_token_id.to_string()),
         ("{folder}", inbox.id.0.to_string()),
         ("{session}", carl_session_id.clone()),
@@ -487,9 +685,13 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
         let mut answers = Vec::new();
         for (channel, method, route, probe) in TABLE {
             let Foreign(url, body) = probe else { continue };
-            let url = ids
-                .iter()
-                .fold((*url).to_owned(), |u, (name, id)| u.replace(name, id));
+            let fill = |text: &str| {
+                ids.iter()
+                    .fold(text.to_owned(), |t, (name, id)| t.replace(name, id))
+            };
+            let url = fill(url);
+            let body = fill(body);
+            let body = body.as_str();
             // Without -X where curl infers the method: a followed 303 is then a GET.
             let mut args: Vec<String> = vec!["-L".into()];
             if *method != "GET" && (*method != "POST" || body.is_empty()) {
@@ -511,7 +713,7 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
                     args.extend(["-H".into(), bearer.clone()]);
                     args.extend(["-H".into(), "Content-Type: application/json".into()]);
                     if !body.is_empty() {
-                        args.extend(["--data".into(), (*body).into()]);
+                        args.extend(["--data".into(), body.into()]);
                     }
                 }
             }
@@ -524,7 +726,7 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
     })
     .await
     .unwrap();
-    assert_eq!(answers.len(), 18);
+    assert_eq!(answers.len(), 36);
     for (route, answer) in &answers {
         assert!(
             final_status(answer).starts_with("HTTP/1.1 404"),
@@ -549,6 +751,21 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
         .unwrap();
     assert!(sessions.iter().any(|s| s.id.0 == carl_session_id));
     core.authenticate_api_token(&b_token).await.unwrap();
+    assert_eq!(
+        core.aliases(carl_manager).await.unwrap(),
+        vec![carl_alias],
+        "A changed carl's aliases"
+    );
+    assert_eq!(
+        core.sender_filters(carl_manager).await.unwrap(),
+        vec![carl_entry]
+    );
+    assert_eq!(core.routing(carl_manager).await.unwrap(), carl_routing);
+    let b_domain_after = core
+        .domain(core.operator.scope(), "other.example")
+        .await
+        .unwrap();
+    assert_eq!(b_domain_after.catch_all, Some(carl.id));
     let carl_page = curl(&[
         "-b",
         &carl_session,

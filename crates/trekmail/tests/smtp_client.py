@@ -12,7 +12,7 @@ usage: smtp_client.py MODE ARGS...
                 WAITING, then expect 421 4.7.0 and the connection closed within 10 s
   inbound PORT FROM TO SUBJECT KIB
                 one inbound message of about KIB KiB to TO (comma-separated), no AUTH;
-                prints SENT, or REFUSED CODE and the reply
+                prints SENT, or REFUSED CODE and the reply (of DATA, or of each refused RCPT)
   headers PORT LOGIN PASSWORD OTHER
                 sign in (loopback), then one message per header case (own From, OTHER in
                 From:, Sender:, a second From: or a From: list, no From:, no address, own address
@@ -143,6 +143,10 @@ if mode == "inbound":
         s.sendmail(sender, to.split(","), message(sender, to, subject) + filler)
     except smtplib.SMTPDataError as e:
         print("REFUSED", e.smtp_code, e.smtp_error.decode())
+        sys.exit(0)
+    except smtplib.SMTPRecipientsRefused as e:
+        for code, text in e.recipients.values():
+            print("REFUSED", code, text.decode())
         sys.exit(0)
     s.quit()
     print("SENT")

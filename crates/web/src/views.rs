@@ -111,6 +111,8 @@ pub struct MailboxHeader {
     pub quota: String,
     pub quota_mb: u64,
     pub max_quota_mb: u64,
+    /// The tab shown, marked in the strip.
+    pub tab: crate::dashboard::Tab,
 }
 
 /// The recovery code section's state.
@@ -201,4 +203,75 @@ pub struct BrandingView {
     pub name: String,
     pub colour: String,
     pub error: Option<String>,
+}
+
+/// One alias on the Aliases tab.
+pub struct AliasRow {
+    pub id: i64,
+    pub address: String,
+    pub added: String,
+}
+
+/// One of the account's domains, with who its catch-all is.
+pub struct CatchAllRow {
+    pub domain_id: i64,
+    pub domain: String,
+    /// This mailbox is the catch-all.
+    pub here: bool,
+    /// Another mailbox is: its address.
+    pub elsewhere: Option<String>,
+}
+
+/// A choice of a radio group: its value, label, explanation and whether it is the one set.
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub hint: String,
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "mailbox_aliases.html")]
+pub struct MailboxAliasesPage {
+    pub frame: Frame,
+    pub mailbox: MailboxHeader,
+    pub notice: Option<String>,
+    pub aliases: Vec<AliasRow>,
+    pub max_aliases: u32,
+    pub domains: Vec<String>,
+    /// What the add form holds when shown again, and why it was refused.
+    pub local_part: String,
+    pub domain: String,
+    pub alias_error: Option<String>,
+    pub subaddressing: Vec<Choice>,
+    pub catch_alls: Vec<CatchAllRow>,
+}
+
+/// One entry of a sender list.
+pub struct SenderRow {
+    pub id: i64,
+    pub pattern: String,
+    pub added: String,
+}
+
+/// One of the two lists, as the tab shows it.
+pub struct SenderList {
+    pub title: &'static str,
+    pub id: &'static str,
+    pub rows: Vec<SenderRow>,
+}
+
+#[derive(Template)]
+#[template(path = "mailbox_filters.html")]
+pub struct MailboxFiltersPage {
+    pub frame: Frame,
+    pub mailbox: MailboxHeader,
+    pub notice: Option<String>,
+    /// Blocked senders, then allowed ones.
+    pub lists: Vec<SenderList>,
+    /// What the add form holds when shown again, and why it was refused.
+    pub pattern: String,
+    pub list: String,
+    pub filter_error: Option<String>,
+    pub blocked_mail: Vec<Choice>,
 }

@@ -11,7 +11,15 @@ use crate::error::CoreError;
 use crate::events::{DomainEvent, EventKind};
 use crate::ids::{AliasId, DomainId, MailboxId, Principal};
 use crate::routing::{Alias, BlockedMail, DELIMITER, MailboxRouting, Subaddressing};
-use crate::store::NewAlias;
+use crate::store::{NewAlias, StoreError};
+
+/// An address or pattern in use is the person's to change, like any other input mistake.
+pub(crate) fn input_error(e: StoreError) -> CoreError {
+    match e {
+        StoreError::Conflict(message) => CoreError::Invalid(message),
+        other => other.into(),
+    }
+}
 
 /// Who acts on a mailbox's routing: an admin of its account, or its signed-in owner.
 #[derive(Debug, Clone, Copy)]
@@ -96,7 +104,11 @@ impl Core {
             created_at: self.clock.now(),
         };
         let audit = self.routing_event(actor, AuditKind::AliasAdded, &mailbox, address.to_string());
-        let alias = self.store.add_alias(&new, &limits, &audit).await?;
+        let alias = self
+            .store
+            .add_alias(&new, &limits, &audit)
+            .await
+            .map_err(input_error)?;
         self.publish_routing(&mailbox).await;
         Ok(alias)
     }

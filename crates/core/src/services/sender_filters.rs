@@ -1,6 +1,7 @@
 //! The Filters tab: a mailbox's allowed and blocked senders, managed by an admin or by the
 //! mailbox's owner in webmail.
 
+use super::routing::input_error;
 use super::{Actor, Manager};
 use crate::Core;
 use crate::audit::AuditKind;
@@ -43,7 +44,8 @@ impl Core {
         let added = self
             .store
             .add_sender_filter(&new, MAX_SENDER_FILTERS, &audit)
-            .await?;
+            .await
+            .map_err(input_error)?;
         self.publish_routing(&mailbox).await;
         Ok(added)
     }

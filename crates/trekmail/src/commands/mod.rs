@@ -6,6 +6,7 @@ mod audit;
 mod domains;
 mod mailboxes;
 mod queue;
+mod routing;
 mod sessions;
 
 use crate::cli::{Command, PasswordSource};
@@ -29,6 +30,9 @@ pub async fn run(command: Command, config: &Config) -> Result<()> {
         Command::Account(c) => accounts::run(core, op, c).await,
         Command::Domain(c) => domains::run(core, op, c).await,
         Command::Mailbox(c) => mailboxes::run(core, op, c).await,
+        Command::Alias(c) => routing::aliases(core, op, c).await,
+        Command::Sender(c) => routing::senders(core, op, c).await,
+        Command::Routing(c) => routing::settings(core, op, c).await,
         Command::Sessions(c) => sessions::run(core, op, c).await,
         Command::Queue(c) => queue::run(core, c).await,
         Command::Audit { address, limit } => audit::run(core, op, &address, limit).await,

@@ -176,7 +176,7 @@ pub async fn set_storage(
 }
 
 /// An id from the path; one that is not a number names no mailbox.
-fn mailbox_id(raw: &str) -> Result<MailboxId, ApiError> {
+pub(super) fn mailbox_id(raw: &str) -> Result<MailboxId, ApiError> {
     raw.parse::<i64>()
         .map(MailboxId)
         .map_err(|_| ApiError::Core(trekmail_core::CoreError::NotFound))

@@ -5,12 +5,13 @@
 mod caller;
 mod error;
 mod mailboxes;
+mod routing;
 
 use crate::dashboard::AppState;
 use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -27,6 +28,27 @@ pub fn router() -> Router<AppState> {
         )
         .route("/mailboxes/{id}/two-factor", get(mailboxes::two_factor))
         .route("/mailboxes/{id}/storage", put(mailboxes::set_storage))
+        .route(
+            "/mailboxes/{id}/aliases",
+            get(routing::aliases).post(routing::add_alias),
+        )
+        .route(
+            "/mailboxes/{id}/aliases/{alias}",
+            delete(routing::remove_alias),
+        )
+        .route(
+            "/mailboxes/{id}/routing",
+            get(routing::routing).put(routing::set_routing),
+        )
+        .route("/mailboxes/{id}/catch-all", put(routing::set_catch_all))
+        .route(
+            "/mailboxes/{id}/sender-filters",
+            get(routing::senders).post(routing::add_sender),
+        )
+        .route(
+            "/mailboxes/{id}/sender-filters/{entry}",
+            delete(routing::remove_sender),
+        )
         .fallback(error::no_such_endpoint)
 }
 

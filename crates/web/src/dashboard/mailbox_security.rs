@@ -2,14 +2,14 @@
 //! session of the mailbox), the recovery code, storage, and deleting the mailbox.
 
 use super::AppState;
-use super::format::size;
+use super::mailbox_tabs::{Tab, frame, header_of};
 use crate::error::{WebError, form_message};
 use crate::relative_time;
 use crate::session::Owner;
 use crate::sign_in::CsrfForm;
 use crate::views::{
-    DeleteMailboxPage, EditStoragePage, Frame, MailboxHeader, MailboxSecurityPage,
-    RecoveryCodePage, RecoveryView, render, rules_for, rules_json,
+    DeleteMailboxPage, EditStoragePage, MailboxSecurityPage, RecoveryCodePage, RecoveryView,
+    render, rules_for, rules_json,
 };
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
@@ -104,7 +104,7 @@ pub async fn confirm_recovery_code(
     owner: Owner,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let mailbox = header_of(&state, &owner, MailboxId(id)).await?;
+    let mailbox = header_of(&state, &owner, MailboxId(id), Tab::Security).await?;
     Ok(render(&RecoveryCodePage {
         frame: frame(&owner),
         mailbox,
@@ -135,7 +135,7 @@ pub async fn new_recovery_code(
     if wants_json {
         return Ok(Json(serde_json::json!({ "code": code.expose() })).into_response());
     }
-    let mailbox = header_of(&state, &owner, id).await?;
+    let mailbox = header_of(&state, &owner, id, Tab::Security).await?;
     Ok(render(&RecoveryCodePage {
         frame: frame(&owner),
         mailbox,
@@ -149,7 +149,7 @@ pub async fn storage_page(
     owner: Owner,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let mailbox = header_of(&state, &owner, MailboxId(id)).await?;
+    let mailbox = header_of(&state, &owner, MailboxId(id), Tab::Security).await?;
     Ok(render(&EditStoragePage {
         frame: frame(&owner),
         quota_mb: mailbox.quota_mb.to_string(),
@@ -183,7 +183,7 @@ pub async fn edit_storage(
             Err(e) => form_message(&e).ok_or(WebError::from(e))?,
         },
     };
-    let mailbox = header_of(&state, &owner, id).await?;
+    let mailbox = header_of(&state, &owner, id, Tab::Security).await?;
     Ok(render(&EditStoragePage {
         frame: frame(&owner),
         mailbox,
@@ -198,7 +198,7 @@ pub async fn confirm_delete(
     owner: Owner,
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
-    let mailbox = header_of(&state, &owner, MailboxId(id)).await?;
+    let mailbox = header_of(&state, &owner, MailboxId(id), Tab::Security).await?;
     Ok(render(&DeleteMailboxPage {
         frame: frame(&owner),
         mailbox,
@@ -220,34 +220,6 @@ pub async fn delete(
     Ok(Redirect::to(&format!("/mailboxes?deleted={ended}")).into_response())
 }
 
-fn frame(owner: &Owner) -> Frame {
-    Frame {
-        email: owner.email.clone(),
-        csrf: owner.csrf.clone(),
-    }
-}
-
-async fn header_of(
-    state: &AppState,
-    owner: &Owner,
-    id: MailboxId,
-) -> Result<MailboxHeader, WebError> {
-    let core = &state.core;
-    let mailbox = core.mailbox(owner.scope, id).await?;
-    let account = core.account(owner.scope, owner.account).await?;
-    let limits = core.plan_limits(account.plan);
-    Ok(MailboxHeader {
-        id: id.0,
-        address: mailbox.address.to_string(),
-        display_name: mailbox.display_name.clone(),
-        two_factor_on: core.mailbox_two_factor_on(owner.scope, id).await?,
-        used: size(mailbox.used_bytes),
-        quota: size(mailbox.quota_bytes),
-        quota_mb: u64::try_from(mailbox.quota_bytes / (1024 * 1024)).unwrap_or(0),
-        max_quota_mb: limits.max_storage_mb,
-    })
-}
-
 async fn security_page(
     state: &AppState,
     owner: &Owner,
@@ -256,7 +228,7 @@ async fn security_page(
     password_error: Option<String>,
     typed_password: &str,
 ) -> Result<MailboxSecurityPage, WebError> {
-    let mailbox = header_of(state, owner, id).await?;
+    let mailbox = header_of(state, owner, id, Tab::Security).await?;
     let status = state.core.recovery_status(owner.scope, id).await?;
     let now = state.core.clock().now();
     let recovery = match status {

@@ -4,9 +4,14 @@
 mod account_security;
 mod events;
 mod format;
+mod mailbox_aliases;
+mod mailbox_filters;
 mod mailbox_security;
+mod mailbox_tabs;
 mod mailboxes;
 mod signin;
+
+pub use mailbox_tabs::Tab;
 
 use crate::sign_in::Cookies;
 use crate::{WebOptions, api, assets, headers};
@@ -51,6 +56,34 @@ pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken)
         .route("/signout", post(signin::sign_out))
         .route("/mailboxes", get(mailboxes::page).post(mailboxes::create))
         .route("/mailboxes/{id}", get(mailbox_security::to_security))
+        .route(
+            "/mailboxes/{id}/aliases",
+            get(mailbox_aliases::page).post(mailbox_aliases::add),
+        )
+        .route(
+            "/mailboxes/{id}/aliases/{alias}/remove",
+            post(mailbox_aliases::remove),
+        )
+        .route(
+            "/mailboxes/{id}/subaddressing",
+            post(mailbox_aliases::subaddressing),
+        )
+        .route(
+            "/mailboxes/{id}/catch-all",
+            post(mailbox_aliases::catch_all),
+        )
+        .route(
+            "/mailboxes/{id}/filters",
+            get(mailbox_filters::page).post(mailbox_filters::add),
+        )
+        .route(
+            "/mailboxes/{id}/filters/{entry}/remove",
+            post(mailbox_filters::remove),
+        )
+        .route(
+            "/mailboxes/{id}/blocked-mail",
+            post(mailbox_filters::blocked_mail),
+        )
         .route("/mailboxes/{id}/security", get(mailbox_security::page))
         .route(
             "/mailboxes/{id}/password",

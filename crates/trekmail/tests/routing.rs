@@ -1,0 +1,186 @@
+//! What comes in, through the real binary and real clients (smtplib in, imaplib out): mail to
+//! an alias, a plus-address and a catch-all reaches its mailbox and folder; a blocked sender
+//! is refused with `550 5.7.1`, or filed into Junk; a mailbox sends as its alias; and a change
+//! made while the server runs applies to the next message.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::side_core::side_core;
+use common::*;
+use std::path::Path;
+
+const ANN: &str = "ann@example.com";
+const BOB: &str = "bob@example.com";
+const BOB_PASSWORD: &str = "Bob-first-pass-1";
+
+fn inbound(port: u16, from: &str, to: &str, subject: &str) -> String {
+    finish(smtp_client(&[
+        "inbound",
+        &port.to_string(),
+        from,
+        to,
+        subject,
+        "1",
+    ]))
+}
+
+fn submit_as(port: u16, from: &str, subject: &str) -> String {
+    finish(smtp_client(&[
+        "submit",
+        &port.to_string(),
+        "plain",
+        ANN,
+        ANN_PASSWORD,
+        from,
+        ANN,
+        subject,
+    ]))
+}
+
+fn sorted(mut subjects: Vec<String>) -> Vec<String> {
+    subjects.sort();
+    subjects
+}
+
+/// ann with a Trips folder, and bob.
+async fn seeded_with_bob() -> (std::path::PathBuf, std::path::PathBuf) {
+    let (dir, config) = setup("");
+    let c = config.clone();
+    tokio::task::spawn_blocking(move || {
+        seed(&c);
+        let bob = ["mailbox", "create", BOB, "--password-stdin"];
+        ok(&c, &bob, Some(&format!("{BOB_PASSWORD}\n")));
+    })
+    .await
+    .unwrap();
+    let core = side_core(&dir.join("data"), false).await;
+    let ann = core
+        .mailbox_by_address(core.operator.scope(), ANN)
+        .await
+        .unwrap();
+    core.create_folder(&core.operator.mailbox(ann.id), "Trips")
+        .await
+        .unwrap();
+    (dir, config)
+}
+
+fn cli(config: &Path, args: &[&str]) -> String {
+    ok(config, args, None)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_alias_a_plus_address_and_a_catch_all_deliver_and_imap_reads_them() {
+    let (_dir, config) = seeded_with_bob().await;
+    tokio::task::spawn_blocking(move || {
+        cli(&config, &["alias", "add", ANN, "Sales@example.com"]);
+        let listed = cli(&config, &["alias", "list", ANN]);
+        assert_eq!(listed.trim(), "sales@example.com");
+        cli(
+            &config,
+            &["routing", "set", ANN, "--subaddressing", "folders"],
+        );
+        cli(&config, &["routing", "catch-all", BOB, "example.com"]);
+        let refused = fails(&config, &["alias", "add", BOB, "sales@example.com"], None);
+        assert!(refused.contains("in use"), "{refused}");
+        let refused = fails(
+            &config,
+            &["routing", "set", ANN, "--blocked-mail", "bounce"],
+            None,
+        );
+        assert!(refused.contains("refuse, junk"), "{refused}");
+
+        let (_server, lines) = serve(&config);
+        let (smtp, imap) = (smtp_port(&lines, "inbound"), imap_port(&lines));
+        let submission = smtp_port(&lines, "submission");
+        for (to, subject) in [
+            ("sales@example.com", "to the alias"),
+            ("ann+trips@example.com", "to trips"),
+            ("sales+Trips@example.com", "to the alias's trips"),
+            ("ann+nowhere@example.com", "to an unknown tag"),
+            ("nobody@example.com", "to the catch-all"),
+        ] {
+            let sent = inbound(smtp, "walker@far.example", to, subject);
+            assert!(sent.contains("SENT"), "{to}: {sent}");
+        }
+        assert_eq!(
+            sorted(subjects(imap, ANN, ANN_PASSWORD, "INBOX")),
+            ["to an unknown tag", "to the alias"]
+        );
+        assert_eq!(
+            sorted(subjects(imap, ANN, ANN_PASSWORD, "Trips")),
+            ["to the alias's trips", "to trips"]
+        );
+        assert_eq!(
+            subjects(imap, BOB, BOB_PASSWORD, "INBOX"),
+            ["to the catch-all"]
+        );
+
+        // Changed while the server runs: the next message follows the change.
+        cli(
+            &config,
+            &["routing", "catch-all", BOB, "example.com", "--off"],
+        );
+        let refused = inbound(smtp, "walker@far.example", "nobody@example.com", "late");
+        assert!(refused.contains("550 5.1.1"), "{refused}");
+        cli(&config, &["alias", "remove", ANN, "sales@example.com"]);
+        let refused = inbound(smtp, "walker@far.example", "sales@example.com", "late");
+        assert!(refused.contains("550 5.1.1"), "{refused}");
+
+        // ann sends as her alias while she has it, never as bob.
+        cli(&config, &["alias", "add", ANN, "sales@example.com"]);
+        let sent = submit_as(submission, "sales@example.com", "as the alias");
+        assert!(sent.contains("SENT"), "{sent}");
+        let forged = submit_as(submission, BOB, "as bob");
+        assert!(forged.contains("REFUSED 553 5.7.1"), "{forged}");
+        assert_eq!(subjects(imap, ANN, ANN_PASSWORD, "Sent"), ["as the alias"]);
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_blocked_sender_is_refused_at_smtp_time_or_filed_into_junk() {
+    let (_dir, config) = seeded_with_bob().await;
+    tokio::task::spawn_blocking(move || {
+        cli(&config, &["sender", "add", ANN, "blocked", "@spam.example"]);
+        let (_server, lines) = serve(&config);
+        let (smtp, imap) = (smtp_port(&lines, "inbound"), imap_port(&lines));
+
+        let refused = inbound(smtp, "ads@mail.spam.example", ANN, "refused");
+        assert!(refused.contains("REFUSED 550 5.7.1"), "{refused}");
+        // With another recipient, the others get it and the blocked sender hears of ann.
+        let mixed = inbound(smtp, "ads@spam.example", &format!("{ANN},{BOB}"), "mixed");
+        assert!(mixed.contains("SENT"), "{mixed}");
+        assert_eq!(subjects(imap, BOB, BOB_PASSWORD, "INBOX"), ["mixed"]);
+
+        cli(&config, &["routing", "set", ANN, "--blocked-mail", "junk"]);
+        let junked = inbound(smtp, "ads@spam.example", ANN, "junked");
+        assert!(junked.contains("SENT"), "{junked}");
+        cli(
+            &config,
+            &["sender", "add", ANN, "allowed", "friend@spam.example"],
+        );
+        let kept = inbound(smtp, "friend@spam.example", ANN, "allowed");
+        assert!(kept.contains("SENT"), "{kept}");
+        assert_eq!(subjects(imap, ANN, ANN_PASSWORD, "Junk"), ["junked"]);
+        assert_eq!(subjects(imap, ANN, ANN_PASSWORD, "INBOX"), ["allowed"]);
+
+        let listed = cli(&config, &["sender", "list", ANN]);
+        assert_eq!(
+            listed.lines().collect::<Vec<_>>(),
+            ["blocked\t@spam.example", "allowed\tfriend@spam.example"]
+        );
+        cli(&config, &["sender", "remove", ANN, "@SPAM.example"]);
+        let audit = cli(&config, &["audit", ANN]);
+        for kind in [
+            "sender_filter_added",
+            "sender_filter_removed",
+            "routing_changed",
+        ] {
+            assert!(audit.contains(kind), "{kind}: {audit}");
+        }
+    })
+    .await
+    .unwrap();
+}

@@ -1,0 +1,212 @@
+//! A mailbox's settings page, Filters tab: allowed and blocked senders, and whether blocked
+//! mail is refused or filed into Junk.
+
+use super::AppState;
+use super::mailbox_tabs::{Tab, frame, header_of};
+use crate::error::{WebError, form_message};
+use crate::relative_time;
+use crate::session::Owner;
+use crate::sign_in::CsrfForm;
+use crate::views::{Choice, MailboxFiltersPage, SenderList, SenderRow, render};
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use trekmail_core::CoreError;
+use trekmail_core::ids::{MailboxId, SenderFilterId};
+use trekmail_core::routing::{BlockedMail, FilterList, SenderFilter};
+use trekmail_core::services::Manager;
+
+#[derive(Deserialize)]
+pub struct SenderForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    pattern: String,
+    #[serde(default)]
+    list: String,
+}
+
+#[derive(Deserialize)]
+pub struct BlockedMailForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    blocked_mail: String,
+}
+
+/// What the page was sent back for, after a change.
+#[derive(Deserialize, Default)]
+pub struct Done {
+    added: Option<u8>,
+    removed: Option<u8>,
+    saved: Option<u8>,
+}
+
+/// What the add form holds when the page is shown again after a refusal.
+#[derive(Default)]
+struct Typed {
+    pattern: String,
+    list: String,
+    error: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    owner: Owner,
+    Path(id): Path<i64>,
+    Query(done): Query<Done>,
+) -> Result<Response, WebError> {
+    let notice = match (done.added, done.removed, done.saved) {
+        (Some(_), _, _) => Some("Sender added. It applies to the next message."),
+        (_, Some(_), _) => Some("Sender removed. It applies to the next message."),
+        (_, _, Some(_)) => Some("Saved. It applies to the next message."),
+        _ => None,
+    };
+    let page = filters_page(&state, &owner, MailboxId(id), notice, Typed::default()).await?;
+    Ok(render(&page).into_response())
+}
+
+pub async fn add(
+    State(state): State<AppState>,
+    owner: Owner,
+    Path(id): Path<i64>,
+    Form(form): Form<SenderForm>,
+) -> Result<Response, WebError> {
+    owner.check_csrf(&form.csrf)?;
+    let id = MailboxId(id);
+    let manager = Manager::Admin(owner.scope, id);
+    let added = match FilterList::parse(&form.list) {
+        Some(list) => {
+            state
+                .core
+                .add_sender_filter(manager, list, &form.pattern, &owner.actor())
+                .await
+        }
+        None => Err(CoreError::Invalid(
+            "choose the blocked or the allowed list".into(),
+        )),
+    };
+    let error = match added {
+        Ok(_) => return Ok(back(id, "added=1#senders")),
+        Err(e) => form_message(&e).ok_or(WebError::from(e))?,
+    };
+    let typed = Typed {
+        pattern: form.pattern,
+        list: form.list,
+        error: Some(error),
+    };
+    Ok(render(&filters_page(&state, &owner, id, None, typed).await?).into_response())
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    owner: Owner,
+    Path((id, entry)): Path<(i64, i64)>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    owner.check_csrf(&form.csrf)?;
+    let id = MailboxId(id);
+    state
+        .core
+        .remove_sender_filter(
+            Manager::Admin(owner.scope, id),
+            SenderFilterId(entry),
+            &owner.actor(),
+        )
+        .await?;
+    Ok(back(id, "removed=1#senders"))
+}
+
+pub async fn blocked_mail(
+    State(state): State<AppState>,
+    owner: Owner,
+    Path(id): Path<i64>,
+    Form(form): Form<BlockedMailForm>,
+) -> Result<Response, WebError> {
+    owner.check_csrf(&form.csrf)?;
+    let id = MailboxId(id);
+    let choice = form
+        .blocked_mail
+        .parse::<BlockedMail>()
+        .map_err(|e| WebError::Core(CoreError::Invalid(e)))?;
+    state
+        .core
+        .set_blocked_mail(owner.scope, id, choice, &owner.actor())
+        .await?;
+    Ok(back(id, "saved=1#blocked-mail"))
+}
+
+fn back(id: MailboxId, query: &str) -> Response {
+    Redirect::to(&format!("/mailboxes/{}/filters?{query}", id.0)).into_response()
+}
+
+/// The two lists, blocked first, as the Filters tab and webmail show them.
+pub fn sender_lists(
+    entries: &[SenderFilter],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<SenderList> {
+    [
+        (FilterList::Blocked, "Blocked senders"),
+        (FilterList::Allowed, "Allowed senders"),
+    ]
+    .into_iter()
+    .map(|(list, title)| SenderList {
+        title,
+        id: list.as_str(),
+        rows: entries
+            .iter()
+            .filter(|e| e.list == list)
+            .map(|e| SenderRow {
+                id: e.id.0,
+                pattern: e.pattern.to_string(),
+                added: relative_time::ago(e.created_at, now),
+            })
+            .collect(),
+    })
+    .collect()
+}
+
+async fn filters_page(
+    state: &AppState,
+    owner: &Owner,
+    id: MailboxId,
+    notice: Option<&str>,
+    typed: Typed,
+) -> Result<MailboxFiltersPage, WebError> {
+    let core = &state.core;
+    let mailbox = header_of(state, owner, id, Tab::Filters).await?;
+    let manager = Manager::Admin(owner.scope, id);
+    let entries = core.sender_filters(manager).await?;
+    let routing = core.routing(manager).await?;
+    let now = core.clock().now();
+    let blocked_mail = BlockedMail::ALL
+        .iter()
+        .map(|&b| Choice {
+            value: b.as_str(),
+            label: match b {
+                BlockedMail::Refuse => "Refuse it",
+                BlockedMail::Junk => "File it into Junk",
+            },
+            hint: match b {
+                BlockedMail::Refuse => {
+                    "The sender's server is told 550 5.7.1 and nothing is stored.".to_owned()
+                }
+                BlockedMail::Junk => {
+                    "The message is accepted and kept in the Junk folder.".to_owned()
+                }
+            },
+            checked: b == routing.blocked,
+        })
+        .collect();
+    Ok(MailboxFiltersPage {
+        frame: frame(owner),
+        mailbox,
+        notice: notice.map(str::to_owned),
+        lists: sender_lists(&entries, now),
+        pattern: typed.pattern,
+        list: typed.list,
+        filter_error: typed.error,
+        blocked_mail,
+    })
+}

@@ -1,0 +1,70 @@
+//! What every tab of a mailbox's settings page shares: the header with its tab strip, in the
+//! spec's order, and the signed-in frame.
+
+use super::AppState;
+use super::format::size;
+use crate::error::WebError;
+use crate::session::Owner;
+use crate::views::{Frame, MailboxHeader};
+use trekmail_core::ids::MailboxId;
+
+/// The settings page's tabs, in the order of the strip; Security is the last one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Aliases,
+    Filters,
+    Security,
+}
+
+impl Tab {
+    pub const STRIP: [Tab; 3] = [Tab::Aliases, Tab::Filters, Tab::Security];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Aliases => "Aliases",
+            Tab::Filters => "Filters",
+            Tab::Security => "Security",
+        }
+    }
+
+    /// The last part of the tab's path, `/mailboxes/{id}/…`.
+    pub fn path(self) -> &'static str {
+        match self {
+            Tab::Aliases => "aliases",
+            Tab::Filters => "filters",
+            Tab::Security => "security",
+        }
+    }
+}
+
+pub fn frame(owner: &Owner) -> Frame {
+    Frame {
+        email: owner.email.clone(),
+        csrf: owner.csrf.clone(),
+    }
+}
+
+/// The header of one of the account's mailboxes, on tab `tab`; another account's is
+/// `NotFound`.
+pub async fn header_of(
+    state: &AppState,
+    owner: &Owner,
+    id: MailboxId,
+    tab: Tab,
+) -> Result<MailboxHeader, WebError> {
+    let core = &state.core;
+    let mailbox = core.mailbox(owner.scope, id).await?;
+    let account = core.account(owner.scope, owner.account).await?;
+    let limits = core.plan_limits(account.plan);
+    Ok(MailboxHeader {
+        id: id.0,
+        address: mailbox.address.to_string(),
+        display_name: mailbox.display_name.clone(),
+        two_factor_on: core.mailbox_two_factor_on(owner.scope, id).await?,
+        used: size(mailbox.used_bytes),
+        quota: size(mailbox.quota_bytes),
+        quota_mb: u64::try_from(mailbox.quota_bytes / (1024 * 1024)).unwrap_or(0),
+        max_quota_mb: limits.max_storage_mb,
+        tab,
+    })
+}
