@@ -358,6 +358,22 @@ fn every_form_works_without_javascript() {
     ));
 }
 
+#[test]
+fn the_aliases_and_filters_tabs_sit_before_security_and_their_forms_save() {
+    let (config, _server, lines) = started();
+    let out = finish(browser(dashboard_port(&lines), "routing-tabs", &[]));
+    assert!(out.contains("ROUTING OK"), "{out}");
+    let aliases = ok(&config, &["alias", "list", ANN], None);
+    assert_eq!(aliases.trim(), "sales@example.com");
+    let senders = ok(&config, &["sender", "list", ANN], None);
+    assert_eq!(senders.trim(), "blocked\t@spam.example");
+    let settings = ok(&config, &["routing", "set", ANN], None);
+    assert!(
+        settings.contains("sub-addressing folders") && settings.contains("blocked mail junk"),
+        "{settings}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_operator_lets_a_locked_out_owner_back_in() {
     let (config, server, lines) = tokio::task::spawn_blocking(started).await.unwrap();

@@ -111,6 +111,48 @@ for method, path, body in [
 expect(call("POST", "/mailboxes", {"address": "intruder@example.com", "quota_mb": 1, "password": "Intruder-pass-1"}, token=TOKEN_B), 422, "invalid")
 assert expect(call("GET", f"/mailboxes/{ANN_ID}"), 200)["quota_mb"] == 200
 
+# What comes in: aliases, settings, the catch-all, sender lists; bad input is a 422 and
+# changes nothing.
+A = f"/mailboxes/{ANN_ID}"
+alias = expect(call("POST", A + "/aliases", {"address": "Sales@example.com"}), 201)
+assert alias["address"] == "sales@example.com", alias
+for bad in ["sales@example.com", "bea@example.com", "x@elsewhere.org", "not an address", "ann+x@example.com"]:
+    expect(call("POST", A + "/aliases", {"address": bad}), 422, "invalid")
+expect(call("POST", A + "/aliases", {"address": "x@example.com", "extra": 1}), 422)
+assert [a["address"] for a in expect(call("GET", A + "/aliases"), 200)] == ["sales@example.com"]
+routing = expect(call("GET", A + "/routing"), 200)
+assert routing == {"subaddressing": "inbox", "blocked_mail": "refuse", "catch_all_of": []}, routing
+# One bad setting saves neither.
+expect(call("PUT", A + "/routing", {"subaddressing": "folders", "blocked_mail": "bounce"}), 422, "invalid")
+assert expect(call("GET", A + "/routing"), 200)["subaddressing"] == "inbox"
+routing = expect(call("PUT", A + "/routing", {"subaddressing": "folders", "blocked_mail": "junk"}), 200)
+assert routing["subaddressing"] == "folders" and routing["blocked_mail"] == "junk", routing
+expect(call("PUT", A + "/catch-all", {"domain": "other.example", "on": True}), 422, "invalid")
+routing = expect(call("PUT", A + "/catch-all", {"domain": "example.com", "on": True}), 200)
+assert routing["catch_all_of"] == ["example.com"], routing
+entry = expect(call("POST", A + "/sender-filters", {"list": "blocked", "pattern": "@spam.example"}), 201)
+assert entry["list"] == "blocked" and entry["pattern"] == "@spam.example", entry
+expect(call("POST", A + "/sender-filters", {"list": "allowed", "pattern": "@SPAM.example"}), 422, "invalid")
+expect(call("POST", A + "/sender-filters", {"list": "maybe", "pattern": "a@b.example"}), 422, "invalid")
+expect(call("POST", A + "/sender-filters", {"list": "blocked", "pattern": "spam.example"}), 422, "invalid")
+assert len(expect(call("GET", A + "/sender-filters"), 200)) == 1
+for method, path, body in [
+    ("GET", A + "/aliases", None),
+    ("POST", A + "/aliases", {"address": "intruder@example.com"}),
+    ("DELETE", A + f"/aliases/{alias['id']}", None),
+    ("GET", A + "/routing", None),
+    ("PUT", A + "/routing", {"subaddressing": "off"}),
+    ("PUT", A + "/catch-all", {"domain": "example.com", "on": False}),
+    ("GET", A + "/sender-filters", None),
+    ("DELETE", A + f"/sender-filters/{entry['id']}", None),
+]:
+    expect(call(method, path, body, token=TOKEN_B), 404, "not_found")
+expect(call("DELETE", A + "/aliases/abc"), 404, "not_found")
+assert expect(call("DELETE", A + f"/aliases/{alias['id']}"), 200)["address"] == "sales@example.com"
+expect(call("DELETE", A + f"/aliases/{alias['id']}"), 404, "not_found")
+assert expect(call("DELETE", A + f"/sender-filters/{entry['id']}"), 200)["pattern"] == "@spam.example"
+assert expect(call("GET", A + "/sender-filters"), 200) == []
+
 # Delete.
 deleted = expect(call("DELETE", f"/mailboxes/{made['id']}"), 200)
 assert deleted["deleted"] is True, deleted

@@ -18,6 +18,8 @@ usage: dashboard_browser.py PORT MODE [ARGS...]
   delete                    deletes ann through the dialog that names her; prints ENDED n
   no-script                 with JavaScript off: save a password, make a recovery code and
                             delete a mailbox through the plain forms and confirmation pages
+  routing-tabs              with JavaScript off: the tab strip in the spec's order, then the
+                            Aliases and Filters tabs' forms, bad input first; prints ROUTING OK
   token NAME                makes an API token in Account → Security; prints TOKEN value
   screenshots DIR           saves the Mailboxes page and the Security tab as PNG
 Every mode signs in as owner@example.com with OWNER_PASSWORD from the environment unless
@@ -415,6 +417,63 @@ def no_script(browser):
     print("NO SCRIPT OK", flush=True)
 
 
+def routing_tabs(browser):
+    page = browser.new_context(java_script_enabled=False).new_page()
+    sign_in(page)
+    open_security(page)
+    tabs = page.locator("nav.tabs a")
+    expect(tabs).to_have_text(["Aliases", "Filters", "Security"])
+    expect(page.locator('nav.tabs a[aria-current="page"]')).to_have_text("Security")
+    page.get_by_role("link", name="Aliases", exact=True).click()
+    page.wait_for_url("**/aliases")
+    expect(page.locator('nav.tabs a[aria-current="page"]')).to_have_text("Aliases")
+    # Bad input comes back with its message and what was typed; nothing is added.
+    for typed, message in [("ann", "in use"), ("two words", "letters, digits"), ("x+y", "cannot hold +")]:
+        page.fill("#alias_local_part", typed)
+        page.get_by_role("button", name="Add alias").click()
+        expect(page.locator("#alias-error")).to_contain_text(message)
+        expect(page.locator("#alias_local_part")).to_have_value(typed)
+        expect(page.locator("#alias_local_part")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#aliases .empty")).to_have_text("No aliases yet.")
+    page.fill("#alias_local_part", "sales")
+    page.get_by_role("button", name="Add alias").click()
+    expect(page.locator(".notice")).to_contain_text("Alias added.")
+    expect(page.locator("#aliases tbody")).to_contain_text("sales@example.com")
+    page.get_by_label("File it into the folder named by the tag").check()
+    page.get_by_role("button", name="Save sub-addressing").click()
+    expect(page.locator(".notice")).to_contain_text("Saved.")
+    expect(page.get_by_label("File it into the folder named by the tag")).to_be_checked()
+    row = page.locator('#catch-all tr:has-text("example.com")')
+    expect(row).to_contain_text("None")
+    row.get_by_role("button", name="Make this mailbox the catch-all").click()
+    expect(page.locator('#catch-all tr:has-text("example.com")')).to_contain_text("This mailbox")
+
+    page.get_by_role("link", name="Filters", exact=True).click()
+    page.wait_for_url("**/filters")
+    page.fill("#pattern", "not a sender")
+    page.get_by_role("button", name="Add sender").click()
+    expect(page.locator("#filter-error")).to_contain_text("neither an address")
+    expect(page.locator("#pattern")).to_have_value("not a sender")
+    page.fill("#pattern", "@Spam.example")
+    page.get_by_role("button", name="Add sender").click()
+    expect(page.locator(".notice")).to_contain_text("Sender added.")
+    page.fill("#pattern", "friend@spam.example")
+    page.select_option("#list", "allowed")
+    page.get_by_role("button", name="Add sender").click()
+    page.fill("#pattern", "@spam.example")
+    page.get_by_role("button", name="Add sender").click()
+    expect(page.locator("#filter-error")).to_contain_text("on the lists already")
+    expect(page.locator('table[aria-labelledby="blocked-list"]')).to_contain_text("@spam.example")
+    expect(page.locator('table[aria-labelledby="allowed-list"]')).to_contain_text("friend@spam.example")
+    page.get_by_label("File it into Junk").check()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_label("File it into Junk")).to_be_checked()
+    page.get_by_role("button", name="Remove friend@spam.example").click()
+    expect(page.locator(".notice")).to_contain_text("Sender removed.")
+    expect(page.locator("#allowed-list + .empty")).to_have_text("None.")
+    print("ROUTING OK", flush=True)
+
+
 def token(page, name):
     page.goto(BASE + "/account/security")
     page.fill("#token-name", name)
@@ -459,6 +518,8 @@ with sync_playwright() as p:
         owner_two_factor(browser)
     elif MODE == "no-script":
         no_script(browser)
+    elif MODE == "routing-tabs":
+        routing_tabs(browser)
     elif MODE == "own-password":
         own_password(browser, ARGS[0])
     else:
