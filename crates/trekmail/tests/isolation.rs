@@ -406,6 +406,24 @@ const TABLE: &[(&str, &str, &str, Probe)] = &[
     (
         "webmail",
         "GET",
+        "/settings/mail",
+        NoIds("the caller's own addresses and lists"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/settings/senders",
+        NoIds("adds to the caller's own lists"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/settings/senders/{id}/remove",
+        Foreign("/settings/senders/{entry}/remove", "x=1"),
+    ),
+    (
+        "webmail",
+        "GET",
         "/settings/security",
         NoIds("the caller's own mailbox"),
     ),
@@ -535,7 +553,7 @@ fn the_table_holds_every_route_the_routers_declare() {
         }
     }
     let foreign = TABLE.iter().filter(|r| matches!(r.3, Foreign(..))).count();
-    assert_eq!(foreign, 36, "the routes that take an id");
+    assert_eq!(foreign, 37, "the routes that take an id");
 }
 
 /// A path with its parameters' names left out: `/a/{}/b`.
@@ -726,7 +744,7 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
     })
     .await
     .unwrap();
-    assert_eq!(answers.len(), 36);
+    assert_eq!(answers.len(), 37);
     for (route, answer) in &answers {
         assert!(
             final_status(answer).starts_with("HTTP/1.1 404"),

@@ -265,6 +265,23 @@ fn every_form_works_without_javascript() {
 }
 
 #[test]
+fn the_owner_sees_their_addresses_and_keeps_their_own_sender_lists() {
+    let (config, _server, lines) = started();
+    ok(&config, &["alias", "add", ANN, "sales@example.com"], None);
+    let out = finish(browser(&lines, "incoming", &[]));
+    assert!(out.contains("INCOMING OK"), "{out}");
+    let senders = ok(&config, &["sender", "list", ANN], None);
+    assert_eq!(senders.trim(), "blocked\t@spam.example");
+    let audit = ok(&config, &["audit", ANN], None);
+    assert!(
+        audit
+            .lines()
+            .any(|l| l.contains("sender_filter_added") && l.contains("webmail")),
+        "{audit}"
+    );
+}
+
+#[test]
 fn the_dashboards_save_password_ends_a_live_webmail_session() {
     let (_config, _server, lines) = started();
     let out = finish(browser(&lines, "dashboard-ends", &[]));

@@ -19,6 +19,9 @@ usage: webmail_browser.py WEBMAIL_PORT DASHBOARD_PORT MODE [ARGS...]
                          sessions" sends the other webmail context to sign-in; this one stays
   no-script              with JavaScript off: sign in, change the password through the plain
                          form (a mismatch is shown again with its message); prints NEW
+  incoming               with JavaScript off: Settings → Incoming mail lists ann's addresses;
+                         she blocks a domain (bad input first), allows one of its addresses and
+                         removes it again; prints INCOMING OK
   screenshot PATH        Settings → Security as a PNG
 Ann is ann@example.com with ANN_PASSWORD from the environment; the dashboard's owner is
 owner@example.com with OWNER_PASSWORD. Exits non-zero on the first thing that is wrong.
@@ -313,6 +316,29 @@ def no_script(browser):
     print("NEW", new, flush=True)
 
 
+def incoming(browser):
+    page = browser.new_context(java_script_enabled=False).new_page()
+    sign_in(page)
+    page.get_by_role("link", name="Settings → Incoming mail").click()
+    page.wait_for_url("**/settings/mail")
+    expect(page.locator("[data-addresses] li")).to_have_text([ANN, "sales@example.com"])
+    page.fill("#pattern", "@nowhere")
+    page.get_by_role("button", name="Add sender").click()
+    expect(page.locator("#filter-error")).to_contain_text("not a domain name")
+    expect(page.locator("#pattern")).to_have_value("@nowhere")
+    page.fill("#pattern", "@spam.example")
+    page.get_by_role("button", name="Add sender").click()
+    expect(page.locator(".notice")).to_contain_text("Sender added.")
+    page.fill("#pattern", "friend@spam.example")
+    page.select_option("#list", "allowed")
+    page.get_by_role("button", name="Add sender").click()
+    expect(page.locator('table[aria-labelledby="allowed-list"]')).to_contain_text("friend@spam.example")
+    page.get_by_role("button", name="Remove friend@spam.example").click()
+    expect(page.locator(".notice")).to_contain_text("Sender removed.")
+    expect(page.locator('table[aria-labelledby="blocked-list"]')).to_contain_text("@spam.example")
+    print("INCOMING OK", flush=True)
+
+
 def screenshot(page, path):
     page.set_viewport_size({"width": 1100, "height": 1300})
     sign_in(page)
@@ -341,6 +367,8 @@ with sync_playwright() as p:
             sessions(b)
         elif MODE == "no-script":
             no_script(b)
+        elif MODE == "incoming":
+            incoming(b)
         elif MODE == "screenshot":
             screenshot(b.new_context().new_page(), *ARGS)
         else:

@@ -13,6 +13,7 @@ mod headers;
 mod own_credentials;
 mod qr;
 mod relative_time;
+mod sender_forms;
 mod session;
 mod sign_in;
 mod tls_listener;

@@ -254,6 +254,18 @@ pub struct SenderRow {
     pub added: String,
 }
 
+/// The sender lists with their forms, on the Filters tab and in webmail.
+pub struct SendersView {
+    /// Where the add form posts; an entry's removal posts to `{action}/{id}/remove`.
+    pub action: String,
+    /// Blocked senders, then allowed ones.
+    pub lists: Vec<SenderList>,
+    /// What the add form holds when shown again, and why it was refused.
+    pub pattern: String,
+    pub list: String,
+    pub error: Option<String>,
+}
+
 /// One of the two lists, as the tab shows it.
 pub struct SenderList {
     pub title: &'static str,
@@ -267,11 +279,6 @@ pub struct MailboxFiltersPage {
     pub frame: Frame,
     pub mailbox: MailboxHeader,
     pub notice: Option<String>,
-    /// Blocked senders, then allowed ones.
-    pub lists: Vec<SenderList>,
-    /// What the add form holds when shown again, and why it was refused.
-    pub pattern: String,
-    pub list: String,
-    pub filter_error: Option<String>,
+    pub senders: SendersView,
     pub blocked_mail: Vec<Choice>,
 }

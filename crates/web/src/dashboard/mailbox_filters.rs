@@ -3,29 +3,19 @@
 
 use super::AppState;
 use super::mailbox_tabs::{Tab, frame, header_of};
-use crate::error::{WebError, form_message};
-use crate::relative_time;
+use crate::error::WebError;
+use crate::sender_forms::{self, SenderForm, Typed};
 use crate::session::Owner;
 use crate::sign_in::CsrfForm;
-use crate::views::{Choice, MailboxFiltersPage, SenderList, SenderRow, render};
+use crate::views::{Choice, MailboxFiltersPage, render};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use trekmail_core::CoreError;
 use trekmail_core::ids::{MailboxId, SenderFilterId};
-use trekmail_core::routing::{BlockedMail, FilterList, SenderFilter};
+use trekmail_core::routing::BlockedMail;
 use trekmail_core::services::Manager;
-
-#[derive(Deserialize)]
-pub struct SenderForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    pattern: String,
-    #[serde(default)]
-    list: String,
-}
 
 #[derive(Deserialize)]
 pub struct BlockedMailForm {
@@ -41,14 +31,6 @@ pub struct Done {
     added: Option<u8>,
     removed: Option<u8>,
     saved: Option<u8>,
-}
-
-/// What the add form holds when the page is shown again after a refusal.
-#[derive(Default)]
-struct Typed {
-    pattern: String,
-    list: String,
-    error: Option<String>,
 }
 
 pub async fn page(
@@ -76,27 +58,12 @@ pub async fn add(
     owner.check_csrf(&form.csrf)?;
     let id = MailboxId(id);
     let manager = Manager::Admin(owner.scope, id);
-    let added = match FilterList::parse(&form.list) {
-        Some(list) => {
-            state
-                .core
-                .add_sender_filter(manager, list, &form.pattern, &owner.actor())
-                .await
+    match sender_forms::add(&state.core, manager, form, &owner.actor()).await? {
+        None => Ok(back(id, "added=1#senders")),
+        Some(typed) => {
+            Ok(render(&filters_page(&state, &owner, id, None, typed).await?).into_response())
         }
-        None => Err(CoreError::Invalid(
-            "choose the blocked or the allowed list".into(),
-        )),
-    };
-    let error = match added {
-        Ok(_) => return Ok(back(id, "added=1#senders")),
-        Err(e) => form_message(&e).ok_or(WebError::from(e))?,
-    };
-    let typed = Typed {
-        pattern: form.pattern,
-        list: form.list,
-        error: Some(error),
-    };
-    Ok(render(&filters_page(&state, &owner, id, None, typed).await?).into_response())
+    }
 }
 
 pub async fn remove(
@@ -141,32 +108,6 @@ fn back(id: MailboxId, query: &str) -> Response {
     Redirect::to(&format!("/mailboxes/{}/filters?{query}", id.0)).into_response()
 }
 
-/// The two lists, blocked first, as the Filters tab and webmail show them.
-pub fn sender_lists(
-    entries: &[SenderFilter],
-    now: chrono::DateTime<chrono::Utc>,
-) -> Vec<SenderList> {
-    [
-        (FilterList::Blocked, "Blocked senders"),
-        (FilterList::Allowed, "Allowed senders"),
-    ]
-    .into_iter()
-    .map(|(list, title)| SenderList {
-        title,
-        id: list.as_str(),
-        rows: entries
-            .iter()
-            .filter(|e| e.list == list)
-            .map(|e| SenderRow {
-                id: e.id.0,
-                pattern: e.pattern.to_string(),
-                added: relative_time::ago(e.created_at, now),
-            })
-            .collect(),
-    })
-    .collect()
-}
-
 async fn filters_page(
     state: &AppState,
     owner: &Owner,
@@ -177,9 +118,7 @@ async fn filters_page(
     let core = &state.core;
     let mailbox = header_of(state, owner, id, Tab::Filters).await?;
     let manager = Manager::Admin(owner.scope, id);
-    let entries = core.sender_filters(manager).await?;
     let routing = core.routing(manager).await?;
-    let now = core.clock().now();
     let blocked_mail = BlockedMail::ALL
         .iter()
         .map(|&b| Choice {
@@ -203,10 +142,8 @@ async fn filters_page(
         frame: frame(owner),
         mailbox,
         notice: notice.map(str::to_owned),
-        lists: sender_lists(&entries, now),
-        pattern: typed.pattern,
-        list: typed.list,
-        filter_error: typed.error,
+        senders: sender_forms::view(core, manager, format!("/mailboxes/{}/filters", id.0), typed)
+            .await?,
         blocked_mail,
     })
 }

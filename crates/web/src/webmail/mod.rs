@@ -1,10 +1,12 @@
 //! The webmail: the mailbox owner's own pages, on a listener of their own. Sign-in (with the
 //! 2FA step), "Forgot password?" with a recovery code, Settings → Security (2FA, password,
-//! active sessions) and the mailbox itself. Same headers, CSRF and cookies as the dashboard;
+//! active sessions), Settings → Incoming mail (own addresses, allowed and blocked senders) and
+//! the mailbox itself. Same headers, CSRF and cookies as the dashboard;
 //! every form works without JavaScript.
 
 mod brand;
 mod events;
+mod incoming;
 mod mail;
 mod message_text;
 mod owner;
@@ -55,6 +57,12 @@ pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken)
         .route("/signin/code", post(signin::submit_code))
         .route("/signout", post(signin::sign_out))
         .route("/forgot", get(recovery::page).post(recovery::submit))
+        .route("/settings/mail", get(incoming::page))
+        .route("/settings/senders", post(incoming::add_sender))
+        .route(
+            "/settings/senders/{id}/remove",
+            post(incoming::remove_sender),
+        )
         .route("/settings/security", get(security::page))
         .route("/settings/2fa/begin", post(security::begin_two_factor))
         .route("/settings/2fa/confirm", post(security::confirm_two_factor))

@@ -108,3 +108,16 @@ pub struct SecurityPage {
     pub notice: Option<String>,
     pub sessions: Vec<SessionView>,
 }
+
+#[derive(Template)]
+#[template(path = "webmail/incoming.html")]
+pub struct IncomingPage {
+    pub brand: Brand,
+    pub frame: Frame,
+    pub notice: Option<String>,
+    /// The mailbox's own address, then its aliases.
+    pub addresses: Vec<String>,
+    /// What mail to a tagged address does, in words.
+    pub subaddressing: &'static str,
+    pub senders: crate::views::SendersView,
+}

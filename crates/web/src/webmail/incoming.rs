@@ -1,0 +1,107 @@
+//! Settings → Incoming mail: the owner's own addresses (read-only: aliases are the admin's)
+//! and their allowed and blocked senders, which they manage themselves.
+
+use super::MailState;
+use super::owner::MailOwner;
+use super::pages::{Frame, IncomingPage};
+use crate::error::WebError;
+use crate::sender_forms::{self, SenderForm, Typed};
+use crate::sign_in::CsrfForm;
+use crate::views::render;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use trekmail_core::ids::SenderFilterId;
+use trekmail_core::routing::Subaddressing;
+use trekmail_core::services::Manager;
+
+/// Where the sender forms post.
+const SENDERS: &str = "/settings/senders";
+
+/// What the page was sent back for, after a change.
+#[derive(Deserialize, Default)]
+pub struct Done {
+    added: Option<u8>,
+    removed: Option<u8>,
+}
+
+pub async fn page(
+    State(state): State<MailState>,
+    owner: MailOwner,
+    Query(done): Query<Done>,
+) -> Result<Response, WebError> {
+    let notice = match (done.added, done.removed) {
+        (Some(_), _) => Some("Sender added. It applies to the next message."),
+        (_, Some(_)) => Some("Sender removed. It applies to the next message."),
+        _ => None,
+    };
+    show(&state, &owner, notice, Typed::default()).await
+}
+
+pub async fn add_sender(
+    State(state): State<MailState>,
+    owner: MailOwner,
+    Form(form): Form<SenderForm>,
+) -> Result<Response, WebError> {
+    owner.check_csrf(&form.csrf)?;
+    let manager = Manager::Owner(&owner.access);
+    match sender_forms::add(&state.core, manager, form, &owner.actor()).await? {
+        None => Ok(Redirect::to("/settings/mail?added=1#senders").into_response()),
+        Some(typed) => show(&state, &owner, None, typed).await,
+    }
+}
+
+pub async fn remove_sender(
+    State(state): State<MailState>,
+    owner: MailOwner,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, WebError> {
+    owner.check_csrf(&form.csrf)?;
+    state
+        .core
+        .remove_sender_filter(
+            Manager::Owner(&owner.access),
+            SenderFilterId(id),
+            &owner.actor(),
+        )
+        .await?;
+    Ok(Redirect::to("/settings/mail?removed=1#senders").into_response())
+}
+
+async fn show(
+    state: &MailState,
+    owner: &MailOwner,
+    notice: Option<&str>,
+    typed: Typed,
+) -> Result<Response, WebError> {
+    let core = &state.core;
+    let manager = Manager::Owner(&owner.access);
+    let mut addresses = vec![owner.address.clone()];
+    addresses.extend(
+        core.aliases(manager)
+            .await?
+            .into_iter()
+            .map(|a| a.address.to_string()),
+    );
+    let subaddressing = match core.routing(manager).await?.subaddressing {
+        Subaddressing::Off => "refused",
+        Subaddressing::Inbox => "delivered to INBOX",
+        Subaddressing::Folders => {
+            "filed into the folder named by the tag when there is one, INBOX otherwise"
+        }
+    };
+    let page = IncomingPage {
+        brand: owner.brand.clone(),
+        frame: Frame {
+            address: owner.address.clone(),
+            csrf: owner.csrf.clone(),
+        },
+        notice: notice.map(str::to_owned),
+        addresses,
+        subaddressing,
+        senders: sender_forms::view(core, manager, SENDERS.to_owned(), typed).await?,
+    };
+    Ok(render(&page).into_response())
+}
