@@ -83,10 +83,14 @@ pub enum AuditKind {
     SenderFilterAdded,
     SenderFilterRemoved,
     RoutingChanged,
+    ForwardAdded,
+    ForwardRemoved,
+    /// A rule could not run for a message, which was kept in the mailbox instead.
+    MailKept,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 21] = [
+    pub const ALL: [AuditKind; 24] = [
         AuditKind::SignIn,
         AuditKind::SignInFailed,
         AuditKind::PasswordChanged,
@@ -108,6 +112,9 @@ impl AuditKind {
         AuditKind::SenderFilterAdded,
         AuditKind::SenderFilterRemoved,
         AuditKind::RoutingChanged,
+        AuditKind::ForwardAdded,
+        AuditKind::ForwardRemoved,
+        AuditKind::MailKept,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -133,6 +140,9 @@ impl AuditKind {
             AuditKind::SenderFilterAdded => "sender_filter_added",
             AuditKind::SenderFilterRemoved => "sender_filter_removed",
             AuditKind::RoutingChanged => "routing_changed",
+            AuditKind::ForwardAdded => "forward_added",
+            AuditKind::ForwardRemoved => "forward_removed",
+            AuditKind::MailKept => "mail_kept",
         }
     }
 

@@ -42,6 +42,8 @@ pub struct Core {
     events: EventBus,
     pub(crate) mail_watch: MailWatch,
     pub(crate) bodies_in_flight: BodiesInFlight,
+    /// Wakes the outbound queue's worker when anything (SMTP, a forward, a reply) queues mail.
+    pub(crate) outbound_queued: tokio::sync::Notify,
     registry: Arc<SessionRegistry>,
     door: SignInDoor,
 }
@@ -79,6 +81,7 @@ impl Core {
             events: EventBus::default(),
             mail_watch: MailWatch::default(),
             bodies_in_flight: BodiesInFlight::default(),
+            outbound_queued: tokio::sync::Notify::new(),
             registry,
             door,
         });

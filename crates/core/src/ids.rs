@@ -37,6 +37,10 @@ int_id!(
     /// One entry of a mailbox's allowed or blocked senders.
     SenderFilterId
 );
+int_id!(
+    /// One destination a mailbox forwards to.
+    ForwardId
+);
 
 /// Whose credentials or sessions: an account owner (dashboard) or a mailbox (mail and webmail).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -10,14 +10,28 @@ use crate::session::{Envelope, Session, Target};
 use crate::spool::Spool;
 use trekmail_core::CoreError;
 use trekmail_core::domain::EmailAddress;
+use trekmail_core::routing::srs;
 use trekmail_core::security::random;
 use trekmail_core::services::{Delivered, Incoming, Recipient};
 use trekmail_core::store::NewOutbound;
 
 impl Session {
     pub(crate) async fn rcpt(&mut self, address: &str) -> Reply {
+        match self.smtp.core.srs_return(address).await {
+            Ok(Some(original)) => return self.accept(Target::Returned(original)),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "SMTP SRS look-up failed");
+                return r::TEMPORARY;
+            }
+        }
         let Ok(address) = EmailAddress::parse(address) else {
-            return r::BAD_ADDRESS;
+            // Shaped like ours but not signed by us (or too old): no such address.
+            let local = address.rsplit_once('@').map_or("", |(l, _)| l);
+            return match srs::looks_rewritten(local) {
+                true => r::UNKNOWN_USER,
+                false => r::BAD_ADDRESS,
+            };
         };
         let target = match self.smtp.core.recipient(&address).await {
             Ok(Recipient::Local(local)) => Target::Local(local),
@@ -30,7 +44,11 @@ impl Session {
                 return r::TEMPORARY;
             }
         };
-        // Repeats count against the limit too; each mailbox still gets one copy.
+        self.accept(target)
+    }
+
+    /// Repeats count against the limit too; each mailbox still gets one copy.
+    fn accept(&mut self, target: Target) -> Reply {
         if let Some(envelope) = self.envelope.as_mut() {
             envelope.to.push(target);
         }
@@ -64,10 +82,32 @@ impl Session {
             .iter()
             .filter_map(|t| match t {
                 Target::Remote(address) => Some(address.as_str().to_owned()),
-                Target::Local(_) => None,
+                _ => None,
             })
             .collect();
-        let queued = remote.len();
+        let returned: Vec<String> = envelope
+            .to
+            .iter()
+            .filter_map(|t| match t {
+                Target::Returned(original) => Some(original.clone()),
+                _ => None,
+            })
+            .collect();
+        let queued = remote.len() + returned.len();
+        if !returned.is_empty() {
+            // From the null sender whatever the envelope said: only bounces go back.
+            let back = NewOutbound {
+                sender: String::new(),
+                recipients: returned,
+                body: message.clone(),
+                charge: None,
+                created_at: now,
+            };
+            if let Err(e) = core.enqueue_outbound(&back).await {
+                tracing::error!(error = %e, "SMTP could not queue a returned bounce");
+                return r::TEMPORARY;
+            }
+        }
         if !remote.is_empty() {
             let outbound = NewOutbound {
                 sender: envelope.from.clone(),
@@ -85,7 +125,6 @@ impl Session {
                     return r::TEMPORARY;
                 }
             }
-            self.smtp.wake_queue();
         }
         let mut stored = queued;
         let mut full = 0;
@@ -102,7 +141,7 @@ impl Session {
             };
             let mailbox = &local.mailbox;
             match core.deliver_to(local, incoming).await {
-                Ok(Delivered::Stored(_)) => stored += 1,
+                Ok(Delivered::Stored(_) | Delivered::Forwarded) => stored += 1,
                 Ok(Delivered::Refused) => {
                     refused += 1;
                     missed.push((mailbox.address.as_str(), MISSED_BLOCKED));
@@ -183,9 +222,7 @@ async fn bounce_missed(smtp: &Smtp, sender: &str, missed: &[(&str, &str)], messa
                     charge: None,
                     created_at: now,
                 };
-                let queued = core.enqueue_outbound(&bounce).await;
-                smtp.wake_queue();
-                queued
+                core.enqueue_outbound(&bounce).await
             }
         };
         if let Err(e) = sent {
@@ -203,6 +240,7 @@ fn same(a: &Target, b: &Target) -> bool {
     match (a, b) {
         (Target::Local(a), Target::Local(b)) => a.mailbox.id == b.mailbox.id,
         (Target::Remote(a), Target::Remote(b)) => a == b,
+        (Target::Returned(a), Target::Returned(b)) => a == b,
         _ => false,
     }
 }

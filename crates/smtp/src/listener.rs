@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Notify;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::Core;
@@ -78,7 +77,6 @@ pub struct Smtp {
     pub(crate) options: SmtpOptions,
     pub(crate) tls: Option<TlsAcceptor>,
     connections: Arc<Connections>,
-    queue_wake: Notify,
 }
 
 impl Smtp {
@@ -94,7 +92,6 @@ impl Smtp {
             core,
             options,
             tls,
-            queue_wake: Notify::new(),
         })
     }
 
@@ -140,13 +137,9 @@ impl Smtp {
         self.connections.closed().await;
     }
 
-    /// Tells the queue worker that new mail waits.
-    pub(crate) fn wake_queue(&self) {
-        self.queue_wake.notify_one();
-    }
-
+    /// Returns when new mail waits in the queue, whoever queued it.
     pub(crate) async fn queue_woken(&self) {
-        self.queue_wake.notified().await;
+        self.core.outbound_queued().await;
     }
 }
 

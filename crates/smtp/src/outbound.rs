@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use trekmail_core::CoreError;
 use trekmail_core::domain::EmailAddress;
 use trekmail_core::security::random;
-use trekmail_core::store::QueuedMessage;
+use trekmail_core::store::{NewOutbound, QueuedMessage};
 
 /// How long a claimed attempt may take before another worker may try the row again.
 const LEASE: Duration = Duration::from_secs(10 * 60);
@@ -224,8 +224,9 @@ impl Smtp {
         }
     }
 
-    /// Puts a delivery status notification in the sender's INBOX (within the hourly bound)
-    /// and drops the row. The null sender (a bounce itself) gets none.
+    /// Puts a delivery status notification in the sender's INBOX, or for a forward (an SRS
+    /// sender of ours) queues it back to the original sender, within the hourly bound; then
+    /// drops the row. The null sender (a bounce itself) gets none.
     async fn bounce(
         &self,
         message: &QueuedMessage,
@@ -234,7 +235,9 @@ impl Smtp {
         now: DateTime<Utc>,
     ) -> Result<(), CoreError> {
         tracing::info!(id = message.id, to = %message.recipient, %reason, "outbound bounced");
-        if let Ok(sender) = EmailAddress::parse(&message.sender)
+        let returned = self.core.srs_return(&message.sender).await?;
+        let target = returned.as_deref().unwrap_or(&message.sender);
+        if let Ok(sender) = EmailAddress::parse(target)
             && self.bounce_allowed(&sender).await
         {
             let token = random::hex_token()?;
@@ -250,7 +253,20 @@ impl Smtp {
                 },
                 body,
             );
-            if let Err(e) = self.core.deliver(&sender, &report).await {
+            let sent = match returned {
+                Some(_) => {
+                    let back = NewOutbound {
+                        sender: String::new(),
+                        recipients: vec![sender.as_str().to_owned()],
+                        body: report,
+                        charge: None,
+                        created_at: now,
+                    };
+                    self.core.enqueue_outbound(&back).await
+                }
+                None => self.core.deliver(&sender, &report).await.map(|_| ()),
+            };
+            if let Err(e) = sent {
                 tracing::warn!(error = %e, sender = %sender.as_str(), "the bounce could not be delivered");
             }
         }

@@ -41,6 +41,8 @@ pub(crate) struct SignedIn {
 pub(crate) enum Target {
     Local(LocalRecipient),
     Remote(EmailAddress),
+    /// A bounce to an SRS address of ours, going back to the original sender.
+    Returned(String),
 }
 
 /// MAIL FROM and the accepted RCPT TOs.

@@ -1,5 +1,6 @@
 //! Where mail for an address goes: the table of hosted addresses (mailboxes' own and their
-//! aliases), each domain's catch-all, a mailbox's routing settings and its sender lists.
+//! aliases), each domain's catch-all, a mailbox's routing settings, its forwards and its
+//! sender lists.
 
 use crate::accounts::lock_account;
 use crate::audit;
@@ -12,9 +13,10 @@ use sqlx::any::AnyRow;
 use trekmail_core::audit::AuditEvent;
 use trekmail_core::clock::{from_micros, to_micros};
 use trekmail_core::domain::{EmailAddress, Mailbox, PlanLimits};
-use trekmail_core::ids::{AccountId, AliasId, DomainId, MailboxId, SenderFilterId};
+use trekmail_core::ids::{AccountId, AliasId, DomainId, ForwardId, MailboxId, SenderFilterId};
 use trekmail_core::routing::{
-    Alias, BlockedMail, FilterList, MailboxRouting, SenderFilter, SenderPattern, Subaddressing,
+    Alias, BlockedMail, FilterList, Forward, MailboxRouting, SenderFilter, SenderPattern,
+    Subaddressing,
 };
 use trekmail_core::store::{NewAlias, NewSenderFilter, RoutingStore, StoreError, StoreResult};
 
@@ -38,8 +40,17 @@ const REMOVE_ALIAS: &str = "DELETE FROM addresses WHERE id = $1 AND mailbox_id =
 const SET_CATCH_ALL: &str = "UPDATE domains SET catch_all_mailbox_id = $2 WHERE id = $1 \
      AND account_id = (SELECT account_id FROM mailboxes WHERE id = $2)";
 const CLEAR_CATCH_ALL: &str = "UPDATE domains SET catch_all_mailbox_id = NULL WHERE id = $1";
-const ROUTING: &str =
-    "SELECT subaddressing, blocked_mail FROM mailbox_routing WHERE mailbox_id = $1";
+const ROUTING: &str = "SELECT subaddressing, blocked_mail, keep_copy FROM mailbox_routing \
+     WHERE mailbox_id = $1";
+const SET_KEEP_COPY: &str = "INSERT INTO mailbox_routing (mailbox_id, keep_copy) \
+     VALUES ($1, $2) ON CONFLICT (mailbox_id) DO UPDATE SET keep_copy = excluded.keep_copy";
+const FORWARDS_OF: &str = "SELECT id, destination, created_at FROM forwards \
+     WHERE mailbox_id = $1 ORDER BY destination";
+const COUNT_FORWARDS: &str = "SELECT COUNT(*) AS n FROM forwards WHERE mailbox_id = $1";
+const INSERT_FORWARD: &str = "INSERT INTO forwards (mailbox_id, destination, created_at) \
+     VALUES ($1, $2, $3) RETURNING id";
+const REMOVE_FORWARD: &str = "DELETE FROM forwards WHERE id = $1 AND mailbox_id = $2 \
+     RETURNING id, destination, created_at";
 const SET_SUBADDRESSING: &str = "INSERT INTO mailbox_routing (mailbox_id, subaddressing) \
      VALUES ($1, $2) ON CONFLICT (mailbox_id) DO UPDATE SET subaddressing = excluded.subaddressing";
 const SET_BLOCKED_MAIL: &str = "INSERT INTO mailbox_routing (mailbox_id, blocked_mail) \
@@ -56,11 +67,12 @@ const MATCH_SLOTS: usize = 8;
 const MATCHING: &str = "SELECT DISTINCT list FROM sender_filters WHERE mailbox_id = $1 \
      AND pattern IN ($2, $3, $4, $5, $6, $7, $8, $9)";
 /// What deleting a mailbox removes of its routing, before the mailbox row.
-const DELETE_OF_MAILBOX: [&str; 4] = [
+const DELETE_OF_MAILBOX: [&str; 5] = [
     "UPDATE domains SET catch_all_mailbox_id = NULL WHERE catch_all_mailbox_id = $1",
     "DELETE FROM addresses WHERE mailbox_id = $1",
     "DELETE FROM mailbox_routing WHERE mailbox_id = $1",
     "DELETE FROM sender_filters WHERE mailbox_id = $1",
+    "DELETE FROM forwards WHERE mailbox_id = $1",
 ];
 
 /// Claims a new mailbox's own address in the table of hosted addresses; `Conflict` if an
@@ -105,6 +117,16 @@ fn alias(row: &AnyRow) -> StoreResult<Alias> {
         mailbox_id: MailboxId(rows::get(row, "mailbox_id")?),
         address: EmailAddress::parse(&text)
             .map_err(|_| StoreError::Backend(format!("invalid stored alias: {text:?}")))?,
+        created_at: from_micros(rows::get(row, "created_at")?),
+    })
+}
+
+fn forward(row: &AnyRow) -> StoreResult<Forward> {
+    let text: String = rows::get(row, "destination")?;
+    Ok(Forward {
+        id: ForwardId(rows::get(row, "id")?),
+        destination: EmailAddress::parse(&text)
+            .map_err(|_| StoreError::Backend(format!("invalid stored destination: {text:?}")))?,
         created_at: from_micros(rows::get(row, "created_at")?),
     })
 }
@@ -295,6 +317,7 @@ impl RoutingStore for SqlStore {
             blocked: stored("blocked_mail")?
                 .parse::<BlockedMail>()
                 .map_err(invalid)?,
+            keep_copy: rows::get::<i64>(&row, "keep_copy")? != 0,
         })
     }
 
@@ -316,6 +339,87 @@ impl RoutingStore for SqlStore {
     ) -> StoreResult<()> {
         self.set_setting(SET_BLOCKED_MAIL, mailbox, blocked.as_str(), audit)
             .await
+    }
+
+    async fn set_keep_copy(
+        &self,
+        mailbox: MailboxId,
+        keep_copy: bool,
+        audit: &AuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(SET_KEEP_COPY)
+            .bind(mailbox.0)
+            .bind(i64::from(keep_copy))
+            .execute(&mut *tx)
+            .await
+            .map_err(conflict(String::new))?;
+        audit::insert(&mut tx, audit).await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn forwards_of(&self, mailbox: MailboxId) -> StoreResult<Vec<Forward>> {
+        let rows = sqlx::query(FORWARDS_OF)
+            .bind(mailbox.0)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(forward).collect()
+    }
+
+    /// Locks the mailbox, so the count and the insert are not interleaved with another add.
+    async fn add_forward(
+        &self,
+        mailbox: MailboxId,
+        destination: &EmailAddress,
+        at: DateTime<Utc>,
+        max: u32,
+        audit: &AuditEvent,
+    ) -> StoreResult<Forward> {
+        let mut tx = self.write_tx().await?;
+        usage::lock(&mut tx, mailbox).await?;
+        if count(&mut tx, COUNT_FORWARDS, mailbox.0).await? >= i64::from(max) {
+            return Err(StoreError::LimitReached(format!(
+                "a mailbox forwards to at most {max} addresses"
+            )));
+        }
+        let row = sqlx::query(INSERT_FORWARD)
+            .bind(mailbox.0)
+            .bind(destination.as_str())
+            .bind(to_micros(at))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(conflict(|| {
+                format!("mail is forwarded to {destination} already")
+            }))?;
+        let id = ForwardId(rows::get(&row, "id")?);
+        audit::insert(&mut tx, audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(Forward {
+            id,
+            destination: destination.clone(),
+            created_at: as_stored(at),
+        })
+    }
+
+    async fn remove_forward(
+        &self,
+        mailbox: MailboxId,
+        id: ForwardId,
+        audit: &AuditEvent,
+    ) -> StoreResult<Forward> {
+        let mut tx = self.write_tx().await?;
+        let row = sqlx::query(REMOVE_FORWARD)
+            .bind(id.0)
+            .bind(mailbox.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(StoreError::NotFound)?;
+        let removed = forward(&row)?;
+        audit::insert(&mut tx, audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(removed)
     }
 
     async fn sender_filters(&self, mailbox: MailboxId) -> StoreResult<Vec<SenderFilter>> {

@@ -181,11 +181,13 @@ async fn settings_are_written_one_at_a_time_over_the_defaults() {
         s.set_subaddressing(alice.id, Subaddressing::Folders, &audit)
             .await
             .unwrap();
+        s.set_keep_copy(alice.id, false, &audit).await.unwrap();
         assert_eq!(
             s.routing(alice.id).await.unwrap(),
             MailboxRouting {
                 subaddressing: Subaddressing::Folders,
                 blocked: BlockedMail::Junk,
+                keep_copy: false,
             },
             "{}",
             db.label
@@ -277,6 +279,45 @@ async fn sender_lists_answer_by_pattern_and_hold_each_pattern_once() {
             Ok(blocked)
         );
         assert_eq!(s.sender_filters(alice.id).await.unwrap(), vec![allowed]);
+    }
+}
+
+#[tokio::test]
+async fn forwards_are_the_mailbox_s_own_each_destination_once() {
+    for db in both().await {
+        let s = &db.store;
+        let (_, _, alice) = mailbox_fixture(s).await;
+        let (_, _, carl) = mailbox_fixture(s).await;
+        let audit = ev(AuditKind::RoutingChanged, 3_000);
+        let far = email("walker@far.example");
+        let added = s
+            .add_forward(alice.id, &far, t(3_000), 2, &audit)
+            .await
+            .unwrap();
+        let again = s.add_forward(alice.id, &far, t(3_000), 2, &audit).await;
+        assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+        s.add_forward(alice.id, &email("b@far.example"), t(3_000), 2, &audit)
+            .await
+            .unwrap();
+        let full = s
+            .add_forward(alice.id, &email("c@far.example"), t(3_000), 2, &audit)
+            .await;
+        assert!(matches!(full, Err(StoreError::LimitReached(_))), "{full:?}");
+        let listed = s.forwards_of(alice.id).await.unwrap();
+        assert_eq!(listed.len(), 2, "{}", db.label);
+        assert_eq!(listed[1], added);
+        assert_eq!(
+            s.remove_forward(carl.id, added.id, &audit).await,
+            Err(StoreError::NotFound)
+        );
+        assert_eq!(
+            s.remove_forward(alice.id, added.id, &audit).await,
+            Ok(added)
+        );
+        s.delete_mailbox(alice.id, &ev(AuditKind::MailboxDeleted, 3_001))
+            .await
+            .unwrap();
+        assert!(s.forwards_of(alice.id).await.unwrap().is_empty());
     }
 }
 

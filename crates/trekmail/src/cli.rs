@@ -33,6 +33,9 @@ pub enum Command {
     /// Extra addresses of a mailbox.
     #[command(subcommand)]
     Alias(AliasCommand),
+    /// Where a mailbox's mail is forwarded.
+    #[command(subcommand)]
+    Forward(ForwardCommand),
     /// A mailbox's allowed and blocked senders.
     #[command(subcommand)]
     Sender(SenderCommand),
@@ -166,6 +169,22 @@ pub enum AliasCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ForwardCommand {
+    /// Forward a mailbox's mail to another address too (hosted or external).
+    Add {
+        mailbox: String,
+        destination: String,
+    },
+    /// List where a mailbox forwards.
+    List { mailbox: String },
+    /// Stop forwarding a mailbox's mail to a destination.
+    Remove {
+        mailbox: String,
+        destination: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum SenderCommand {
     /// Put an address or @domain on a mailbox's allowed or blocked senders.
     Add {
@@ -191,6 +210,9 @@ pub enum RoutingCommand {
         /// refuse or junk: what a blocked sender's message does.
         #[arg(long)]
         blocked_mail: Option<String>,
+        /// on or off: keep a copy of forwarded mail.
+        #[arg(long)]
+        keep_copy: Option<Switch>,
     },
     /// Make a mailbox the catch-all of one of its account's domains, or --off.
     CatchAll {
@@ -199,6 +221,13 @@ pub enum RoutingCommand {
         #[arg(long)]
         off: bool,
     },
+}
+
+/// A setting's state on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
 }
 
 #[derive(Debug, Subcommand)]

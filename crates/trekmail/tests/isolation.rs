@@ -105,6 +105,33 @@ const TABLE: &[(&str, &str, &str, Probe)] = &[
     (
         "dashboard",
         "GET",
+        "/mailboxes/{id}/forwarding",
+        Foreign("/mailboxes/{mailbox}/forwarding", ""),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/forwarding",
+        Foreign(
+            "/mailboxes/{mailbox}/forwarding",
+            "destination=intruder%40far.example",
+        ),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/forwarding/{forward}/remove",
+        Foreign("/mailboxes/{own}/forwarding/{forward}/remove", "x=1"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/keep-copy",
+        Foreign("/mailboxes/{mailbox}/keep-copy", "x=1"),
+    ),
+    (
+        "dashboard",
+        "GET",
         "/mailboxes/{id}/filters",
         Foreign("/mailboxes/{mailbox}/filters", ""),
     ),
@@ -347,6 +374,27 @@ const TABLE: &[(&str, &str, &str, Probe)] = &[
     (
         "api",
         "GET",
+        "/api/v1/mailboxes/{id}/forwards",
+        Foreign("/api/v1/mailboxes/{mailbox}/forwards", ""),
+    ),
+    (
+        "api",
+        "POST",
+        "/api/v1/mailboxes/{id}/forwards",
+        Foreign(
+            "/api/v1/mailboxes/{mailbox}/forwards",
+            r#"{"destination":"intruder@far.example"}"#,
+        ),
+    ),
+    (
+        "api",
+        "DELETE",
+        "/api/v1/mailboxes/{id}/forwards/{forward}",
+        Foreign("/api/v1/mailboxes/{own}/forwards/{forward}", ""),
+    ),
+    (
+        "api",
+        "GET",
         "/api/v1/mailboxes/{id}/sender-filters",
         Foreign("/api/v1/mailboxes/{mailbox}/sender-filters", ""),
     ),
@@ -553,7 +601,7 @@ fn the_table_holds_every_route_the_routers_declare() {
         }
     }
     let foreign = TABLE.iter().filter(|r| matches!(r.3, Foreign(..))).count();
-    assert_eq!(foreign, 37, "the routes that take an id");
+    assert_eq!(foreign, 44, "the routes that take an id");
 }
 
 /// A path with its parameters' names left out: `/a/{}/b`.
@@ -651,7 +699,8 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
         .0
         .clone();
 
-    // B's routing: an alias and a blocked sender of carl's, carl catching other.example.
+    // B's routing: an alias, a forward and a blocked sender of carl's, carl catching
+    // other.example.
     let carl_manager = Manager::Admin(core.operator.scope(), carl.id);
     let operator = Actor::operator();
     let carl_alias = core
@@ -663,6 +712,15 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
             carl_manager,
             FilterList::Blocked,
             "@spam.example",
+            &operator,
+        )
+        .await
+        .unwrap();
+    let carl_forward = core
+        .add_forward(
+            core.operator.scope(),
+            carl.id,
+            "carl@far.example",
             &operator,
         )
         .await
@@ -685,6 +743,7 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
         ("{own}", ann.id.0.to_string()),
         ("{alias}", carl_alias.id.0.to_string()),
         ("{entry}", carl_entry.id.0.to_string()),
+        ("{forward}", carl_forward.id.0.to_string()),
         ("{domain}", b_domain.id.0.to_string()),
         ("{token}", b_token_id.to_string()),
         ("{folder}", inbox.id.0.to_string()),
@@ -744,7 +803,7 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
     })
     .await
     .unwrap();
-    assert_eq!(answers.len(), 37);
+    assert_eq!(answers.len(), 44);
     for (route, answer) in &answers {
         assert!(
             final_status(answer).starts_with("HTTP/1.1 404"),
@@ -779,6 +838,10 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
         vec![carl_entry]
     );
     assert_eq!(core.routing(carl_manager).await.unwrap(), carl_routing);
+    assert_eq!(
+        core.forwards(carl_manager).await.unwrap(),
+        vec![carl_forward]
+    );
     let b_domain_after = core
         .domain(core.operator.scope(), "other.example")
         .await

@@ -1,14 +1,18 @@
-//! What comes in, through the real binary and real clients (smtplib in, imaplib out): mail to
-//! an alias, a plus-address and a catch-all reaches its mailbox and folder; a blocked sender
-//! is refused with `550 5.7.1`, or filed into Junk; a mailbox sends as its alias; and a change
-//! made while the server runs applies to the next message.
+//! What comes in, through the real binary and real clients (smtplib in, imaplib out, aiosmtpd
+//! as another server): mail to an alias, a plus-address and a catch-all reaches its mailbox
+//! and folder; a blocked sender is refused with `550 5.7.1`, or filed into Junk; a forward
+//! leaves with an SRS sender and its bounce returns to the sender; a forwarding loop stops;
+//! a mailbox sends as its alias; and a change made while the server runs applies to the next
+//! message.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
 use common::side_core::side_core;
 use common::*;
+use std::io::Read;
 use std::path::Path;
+use std::process::Child;
 
 const ANN: &str = "ann@example.com";
 const BOB: &str = "bob@example.com";
@@ -180,6 +184,124 @@ async fn a_blocked_sender_is_refused_at_smtp_time_or_filed_into_junk() {
         ] {
             assert!(audit.contains(kind), "{kind}: {audit}");
         }
+    })
+    .await
+    .unwrap();
+}
+
+/// An accepting sink on a free port, and the relay setting that sends the queue to it.
+fn sink() -> (Child, String) {
+    let mut child = python("/usr/bin/python3", "smtp_sink.py", &["accept", "0"]);
+    let line = read_line(&mut child);
+    let port = line.trim().strip_prefix("PORT ").unwrap().to_owned();
+    let relay = format!("relay = \"127.0.0.1:{port}\"\nretry_first_secs = 1\nretry_max_secs = 1\n");
+    (child, relay)
+}
+
+/// One line of the sink's output, read a byte at a time so that no later line is taken into
+/// a buffer and lost.
+fn read_line(sink: &mut Child) -> String {
+    let stdout = sink.stdout.as_mut().unwrap();
+    let mut line = Vec::new();
+    let mut byte = [0u8];
+    while stdout.read(&mut byte).unwrap() == 1 && byte[0] != b'\n' {
+        line.push(byte[0]);
+    }
+    String::from_utf8(line).unwrap()
+}
+
+/// The sink's next message: its envelope sender and its recipient line.
+fn next_message(sink: &mut Child) -> (String, String) {
+    let mut from = String::new();
+    loop {
+        let line = read_line(sink);
+        assert!(!line.is_empty(), "the sink ended");
+        if let Some(sender) = line.strip_prefix("FROM ") {
+            from = sender.to_owned();
+        } else if let Some(received) = line.strip_prefix("RECEIVED ") {
+            return (from, received.to_owned());
+        }
+    }
+}
+
+#[test]
+fn a_forward_leaves_with_an_srs_sender_and_a_bounce_to_it_finds_the_sender() {
+    let (mut receiver, relay) = sink();
+    let (_dir, config) = setup_with("", &relay);
+    seed(&config);
+    cli(&config, &["forward", "add", ANN, "walker@far.example"]);
+    let refused = fails(&config, &["forward", "add", ANN, "ANN@example.com"], None);
+    assert!(refused.contains("would loop"), "{refused}");
+    let refused = fails(&config, &["forward", "add", ANN, "not an address"], None);
+    assert!(refused.contains("the destination"), "{refused}");
+    let (_server, lines) = serve(&config);
+    let (smtp, imap) = (smtp_port(&lines, "inbound"), imap_port(&lines));
+
+    let sent = inbound(smtp, "sender@origin.example", ANN, "forwarded");
+    assert!(sent.contains("SENT"), "{sent}");
+    let (from, received) = next_message(&mut receiver);
+    assert!(
+        from.starts_with("SRS0=") && from.ends_with("=origin.example=sender@example.com"),
+        "{from}"
+    );
+    assert_eq!(received, "walker@far.example forwarded");
+    // "Keep a copy" is on by default.
+    assert_eq!(subjects(imap, ANN, ANN_PASSWORD, "INBOX"), ["forwarded"]);
+
+    // The destination bounces to the SRS address: it goes back to the sender, from <>.
+    let bounced = inbound(smtp, "", &from, "bounce of forwarded");
+    assert!(bounced.contains("SENT"), "{bounced}");
+    let (from, received) = next_message(&mut receiver);
+    assert_eq!(from, "<>");
+    assert_eq!(received, "sender@origin.example bounce of forwarded");
+    // An address in the same shape that is not signed by this server is no one's.
+    let forged = "SRS0=aaaaaa=ab=origin.example=sender@example.com";
+    let refused = inbound(smtp, "", forged, "forged");
+    assert!(refused.contains("550 5.1.1"), "{refused}");
+
+    // Without a copy, the mailbox keeps nothing.
+    cli(&config, &["routing", "set", ANN, "--keep-copy", "off"]);
+    let sent = inbound(smtp, "sender@origin.example", ANN, "not kept");
+    assert!(sent.contains("SENT"), "{sent}");
+    assert_eq!(next_message(&mut receiver).1, "walker@far.example not kept");
+    assert_eq!(subjects(imap, ANN, ANN_PASSWORD, "INBOX"), ["forwarded"]);
+    let _ = receiver.kill();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_loop_between_two_forwarding_mailboxes_stops_and_keeps_the_message() {
+    let (_dir, config) = seeded_with_bob().await;
+    tokio::task::spawn_blocking(move || {
+        cli(&config, &["forward", "add", ANN, BOB]);
+        cli(&config, &["forward", "add", BOB, ANN]);
+        for mailbox in [ANN, BOB] {
+            cli(&config, &["routing", "set", mailbox, "--keep-copy", "off"]);
+        }
+        let (_server, lines) = serve(&config);
+        let (smtp, imap) = (smtp_port(&lines, "inbound"), imap_port(&lines));
+        let sent = inbound(smtp, "walker@far.example", ANN, "round and round");
+        assert!(sent.contains("SENT"), "{sent}");
+        // ann → bob → ann: ann sees it came through her before, and keeps it.
+        assert_eq!(
+            subjects(imap, ANN, ANN_PASSWORD, "INBOX"),
+            ["round and round"]
+        );
+        assert!(subjects(imap, BOB, BOB_PASSWORD, "INBOX").is_empty());
+        let audit = cli(&config, &["audit", ANN]);
+        assert!(
+            audit
+                .lines()
+                .any(|l| l.contains("mail_kept") && l.contains("loop")),
+            "{audit}"
+        );
+        // A blocked sender is not forwarded: refused for ann, and bob never sees it.
+        cli(
+            &config,
+            &["sender", "add", ANN, "blocked", "walker@far.example"],
+        );
+        let refused = inbound(smtp, "walker@far.example", ANN, "blocked");
+        assert!(refused.contains("REFUSED 550 5.7.1"), "{refused}");
+        assert!(subjects(imap, BOB, BOB_PASSWORD, "INBOX").is_empty());
     })
     .await
     .unwrap();

@@ -2,8 +2,8 @@
 python3-aiosmtpd, so run it with /usr/bin/python3).
 
 usage: smtp_sink.py MODE [PORT [CERT KEY [USER PASSWORD]]]
-  accept   takes every message; prints SESSION tls=<yes|no> auth=<user|->, then
-           RECEIVED <recipient> <subject>
+  accept   takes every message; prints SESSION tls=<yes|no> auth=<user|->, FROM <sender>
+           (<> for the null sender), then RECEIVED <recipient> <subject>
   refuse   answers RCPT with 550 5.1.1
   defer    answers RCPT with 451 4.3.0
 With CERT and KEY it offers STARTTLS; with USER and PASSWORD it also wants AUTH (only inside
@@ -51,6 +51,7 @@ class Handler:
         subject = email.message_from_bytes(envelope.content)["Subject"]
         tls = "yes" if session.ssl else "no"
         print("SESSION tls=%s auth=%s" % (tls, session.auth_data if session.authenticated else "-"), flush=True)
+        print("FROM", envelope.mail_from or "<>", flush=True)
         for rcpt in envelope.rcpt_tos:
             print("RECEIVED", rcpt, subject, flush=True)
         return "250 OK"

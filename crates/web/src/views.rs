@@ -247,6 +247,29 @@ pub struct MailboxAliasesPage {
     pub catch_alls: Vec<CatchAllRow>,
 }
 
+/// One destination on the Forwarding tab.
+pub struct ForwardRow {
+    pub id: i64,
+    pub destination: String,
+    /// Another mailbox here, or another server (with SRS).
+    pub hosted: bool,
+    pub added: String,
+}
+
+#[derive(Template)]
+#[template(path = "mailbox_forwarding.html")]
+pub struct MailboxForwardingPage {
+    pub frame: Frame,
+    pub mailbox: MailboxHeader,
+    pub notice: Option<String>,
+    pub forwards: Vec<ForwardRow>,
+    pub max_forwards: u32,
+    pub keep_copy: bool,
+    /// What the add form holds when shown again, and why it was refused.
+    pub destination: String,
+    pub forward_error: Option<String>,
+}
+
 /// One entry of a sender list.
 pub struct SenderRow {
     pub id: i64,

@@ -1,5 +1,5 @@
 use crate::domain::EmailAddress;
-use crate::ids::{AliasId, MailboxId};
+use crate::ids::{AliasId, ForwardId, MailboxId};
 use chrono::{DateTime, Utc};
 use std::fmt;
 use std::str::FromStr;
@@ -36,10 +36,30 @@ pub enum BlockedMail {
 }
 
 /// A mailbox's own routing settings; a mailbox nobody configured has the defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MailboxRouting {
     pub subaddressing: Subaddressing,
     pub blocked: BlockedMail,
+    /// Whether a forwarded message is also kept in the mailbox ("keep a copy").
+    pub keep_copy: bool,
+}
+
+impl Default for MailboxRouting {
+    fn default() -> MailboxRouting {
+        MailboxRouting {
+            subaddressing: Subaddressing::default(),
+            blocked: BlockedMail::default(),
+            keep_copy: true,
+        }
+    }
+}
+
+/// One place a mailbox forwards its mail to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forward {
+    pub id: ForwardId,
+    pub destination: EmailAddress,
+    pub created_at: DateTime<Utc>,
 }
 
 /// The stored and typed-in names of the two settings, in one place.

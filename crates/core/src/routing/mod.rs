@@ -4,8 +4,9 @@
 
 mod alias;
 mod sender_filter;
+pub mod srs;
 mod subaddress;
 
-pub use alias::{Alias, BlockedMail, MailboxRouting, Subaddressing};
+pub use alias::{Alias, BlockedMail, Forward, MailboxRouting, Subaddressing};
 pub use sender_filter::{FilterList, SenderFilter, SenderPattern, Verdict};
 pub use subaddress::{DELIMITER, split_tag};

@@ -13,10 +13,12 @@ use zeroize::Zeroizing;
 const VERSION: u8 = 1;
 const NONCE_LEN: usize = 24;
 
-/// Seals and opens byte strings with the server key (XChaCha20-Poly1305, random nonces).
+/// Seals and opens byte strings with the server key (XChaCha20-Poly1305, random nonces), and
+/// signs short values with a key derived from it (HMAC-SHA256).
 #[derive(Clone)]
 pub struct SecretBox {
     cipher: XChaCha20Poly1305,
+    signing: std::sync::Arc<Zeroizing<[u8; 32]>>,
 }
 
 impl std::fmt::Debug for SecretBox {
@@ -29,7 +31,12 @@ impl SecretBox {
     pub fn from_key(key: &[u8; 32]) -> Result<SecretBox, CoreError> {
         let cipher = XChaCha20Poly1305::new_from_slice(key)
             .map_err(|_| CoreError::Internal("server key has the wrong length".into()))?;
-        Ok(SecretBox { cipher })
+        // Never the encryption key itself: a signature gives nothing away about it.
+        let signing = Zeroizing::new(hmac(key, b"trekmail signing key v1"));
+        Ok(SecretBox {
+            cipher,
+            signing: std::sync::Arc::new(signing),
+        })
     }
 
     /// Reads the key file, or makes one with 0600 rights when there is none. Every node that
@@ -89,6 +96,26 @@ impl SecretBox {
             .ok()
             .map(Zeroizing::new)
     }
+}
+
+impl SecretBox {
+    /// A keyed hash of `data` for `purpose` (SRS addresses, …): the same on every node that
+    /// shares the server key, and different for each purpose.
+    pub fn sign(&self, purpose: &str, data: &[u8]) -> [u8; 32] {
+        let mut input = Vec::with_capacity(purpose.len() + 1 + data.len());
+        input.extend_from_slice(purpose.as_bytes());
+        input.push(0);
+        input.extend_from_slice(data);
+        hmac(&self.signing[..], &input)
+    }
+}
+
+fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    mac.update(data);
+    mac.finalize().into_bytes().into()
 }
 
 fn parse_key_file(path: &Path, text: &[u8]) -> Result<[u8; 32], CoreError> {

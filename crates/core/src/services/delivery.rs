@@ -1,13 +1,17 @@
 //! The one delivery pipeline: every message for a hosted address (inbound SMTP, a local
-//! recipient of a submission, a bounce) is resolved to a mailbox, screened by its sender
-//! filters, then stored. Each step that can refuse runs before the channel answers.
+//! recipient of a submission, a bounce, a forward from another mailbox) is resolved to a
+//! mailbox, screened by its sender filters, forwarded, then stored. Each step that can refuse
+//! runs before the channel answers; a step that fails keeps the message in the mailbox.
 
 use crate::Core;
 use crate::access::MailboxAccess;
+use crate::audit::{AuditEvent, AuditKind, Channel};
 use crate::domain::{EmailAddress, Mailbox};
 use crate::error::CoreError;
+use crate::ids::Principal;
 use crate::mail::{Flags, Folder, INBOX, MessageMeta, SpecialUse};
-use crate::routing::{BlockedMail, SenderPattern, Subaddressing, Verdict, split_tag};
+use crate::routing::{BlockedMail, SenderPattern, Subaddressing, Verdict, split_tag, srs};
+use crate::store::NewOutbound;
 use mail_parser::{HeaderName, HeaderValue, MessageParser};
 
 /// What a recipient address is to this server, asked before a message is accepted for it.
@@ -44,8 +48,24 @@ pub struct Incoming<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivered {
     Stored(MessageMeta),
+    /// Forwarded, and no copy kept ("keep a copy" off).
+    Forwarded,
     /// A blocked sender, at a mailbox that refuses them: `550 5.7.1`.
     Refused,
+}
+
+/// How many mailboxes one message may pass through by forwards, and how many `Received:` and
+/// `Delivered-To:` fields it may carry before forwarding stops (and the mailbox keeps it).
+pub const MAX_HOPS: usize = 30;
+
+/// One mailbox's turn with a message in [`Core::deliver_to`].
+struct Pass {
+    to: LocalRecipient,
+    body: Vec<u8>,
+    /// The pass whose forward this is.
+    parent: Option<usize>,
+    /// Whether this mailbox has stored the message.
+    kept: bool,
 }
 
 impl Core {
@@ -77,37 +97,225 @@ impl Core {
     }
 
     /// Runs the pipeline for one mailbox: its sender filters (a blocked sender is refused or
-    /// filed into Junk, as the mailbox is set), then the store, into the folder a
-    /// sub-address names if there is one, INBOX otherwise.
+    /// filed into Junk, as the mailbox is set, and never forwarded), its forwards (to other
+    /// servers through the queue with an SRS sender, to hosted mailboxes through this same
+    /// pipeline), then the store, into the folder a sub-address names if there is one,
+    /// INBOX otherwise. A forward that cannot go is kept in the mailbox, audited.
     pub async fn deliver_to(
         &self,
         to: &LocalRecipient,
         message: Incoming<'_>,
     ) -> Result<Delivered, CoreError> {
+        let mut passes = vec![Pass {
+            to: to.clone(),
+            body: message.body.to_vec(),
+            parent: None,
+            kept: false,
+        }];
+        let mut next = 0;
+        let mut first = None;
+        while next < passes.len() {
+            let outcome = match next < MAX_HOPS {
+                true => self.pass(&mut passes, next, message.envelope_from).await,
+                false => Err(CoreError::Invalid("too many forwards".into())),
+            };
+            match (next, outcome) {
+                (0, outcome) => first = Some(outcome?),
+                (_, Ok(Delivered::Stored(_) | Delivered::Forwarded)) => {}
+                (_, failed) => self.keep_for_parent(&mut passes, next, failed).await,
+            }
+            next += 1;
+        }
+        first.ok_or_else(|| CoreError::Internal("the pipeline ran no pass".into()))
+    }
+
+    /// One mailbox's part; hosted forwards are added to `passes` for the loop to run.
+    async fn pass(
+        &self,
+        passes: &mut Vec<Pass>,
+        index: usize,
+        envelope_from: &str,
+    ) -> Result<Delivered, CoreError> {
+        let (to, body) = (passes[index].to.clone(), passes[index].body.clone());
+        let message = Incoming {
+            envelope_from,
+            body: &body,
+        };
         let access = MailboxAccess::new(to.mailbox.id);
-        let folder = match self.sender_verdict(&to.mailbox, message).await? {
-            Verdict::Blocked => match self.store.routing(to.mailbox.id).await?.blocked {
+        if self.sender_verdict(&to.mailbox, message).await? == Verdict::Blocked {
+            return match self.store.routing(to.mailbox.id).await?.blocked {
                 BlockedMail::Refuse => {
                     tracing::info!(to = %to.mailbox.address, "a blocked sender was refused");
-                    return Ok(Delivered::Refused);
+                    Ok(Delivered::Refused)
                 }
-                BlockedMail::Junk => self.special_folder(&access, SpecialUse::Junk).await?,
-            },
-            Verdict::Allowed | Verdict::Neither => match &to.tag {
-                Some(tag) => self.tagged_folder(&access, tag).await?,
-                None => self.folder(&access, INBOX).await?,
-            },
+                BlockedMail::Junk => {
+                    let junk = self.special_folder(&access, SpecialUse::Junk).await?;
+                    self.store_in(&access, &junk, &body).await
+                }
+            };
+        }
+        let forwards = self.store.forwards_of(to.mailbox.id).await?;
+        if forwards.is_empty() {
+            return self.keep(&to, &body).await;
+        }
+        if let Some(why) = loops(&to.mailbox, &body) {
+            self.audit_kept(&to.mailbox, why).await;
+            return self.keep(&to, &body).await;
+        }
+        let routing = self.store.routing(to.mailbox.id).await?;
+        let stored = match routing.keep_copy {
+            true => Some(self.keep(&to, &body).await?),
+            false => None,
         };
+        passes[index].kept = stored.is_some();
+        let onward = with_delivered_to(&to.mailbox, &body);
+        let mut remote = Vec::new();
+        for forward in forwards {
+            match self.recipient(&forward.destination).await {
+                Ok(Recipient::Remote) => remote.push(forward.destination.to_string()),
+                Ok(Recipient::Local(local)) => passes.push(Pass {
+                    to: local,
+                    body: onward.clone(),
+                    parent: Some(index),
+                    kept: false,
+                }),
+                Ok(Recipient::Full(_) | Recipient::Unknown) | Err(_) => {
+                    let why = format!("the forward to {} cannot be delivered", forward.destination);
+                    return self.kept_after_all(&mut passes[index], stored, why).await;
+                }
+            }
+        }
+        if !remote.is_empty() {
+            let queued = self
+                .enqueue_outbound(&NewOutbound {
+                    sender: srs::forward_sender(
+                        &self.secrets,
+                        envelope_from,
+                        to.mailbox.address.domain(),
+                        self.today(),
+                    ),
+                    recipients: remote,
+                    body: onward,
+                    charge: None,
+                    created_at: self.clock.now(),
+                })
+                .await;
+            if let Err(e) = queued {
+                let why = format!("the forward could not be queued: {e}");
+                return self.kept_after_all(&mut passes[index], stored, why).await;
+            }
+        }
+        Ok(stored.unwrap_or(Delivered::Forwarded))
+    }
+
+    /// A forward failed: the message is kept in the mailbox (if it is not already).
+    async fn kept_after_all(
+        &self,
+        pass: &mut Pass,
+        stored: Option<Delivered>,
+        why: String,
+    ) -> Result<Delivered, CoreError> {
+        self.audit_kept(&pass.to.mailbox, why).await;
+        match stored {
+            Some(stored) => Ok(stored),
+            None => {
+                pass.kept = true;
+                self.keep(&pass.to, &pass.body).await
+            }
+        }
+    }
+
+    /// A hosted destination refused or could not take a forward: the forwarding mailbox
+    /// keeps the message, so nothing is lost.
+    async fn keep_for_parent(
+        &self,
+        passes: &mut [Pass],
+        index: usize,
+        failed: Result<Delivered, CoreError>,
+    ) {
+        let Some(parent) = passes[index].parent else {
+            return;
+        };
+        let why = match failed {
+            Err(e) => format!(
+                "the forward to {} failed: {e}",
+                passes[index].to.mailbox.address
+            ),
+            Ok(_) => format!("{} refused the forward", passes[index].to.mailbox.address),
+        };
+        let pass = &mut passes[parent];
+        self.audit_kept(&pass.to.mailbox, why).await;
+        if pass.kept {
+            return;
+        }
+        pass.kept = true;
+        if let Err(e) = self.keep(&pass.to, &pass.body).await {
+            tracing::error!(error = %e, to = %pass.to.mailbox.address, "a forwarded message could not be kept");
+        }
+    }
+
+    /// Stores the message where the recipient's address files it.
+    async fn keep(&self, to: &LocalRecipient, body: &[u8]) -> Result<Delivered, CoreError> {
+        let access = MailboxAccess::new(to.mailbox.id);
+        let folder = match &to.tag {
+            Some(tag) => self.tagged_folder(&access, tag).await?,
+            None => self.folder(&access, INBOX).await?,
+        };
+        self.store_in(&access, &folder, body).await
+    }
+
+    async fn store_in(
+        &self,
+        access: &MailboxAccess,
+        folder: &Folder,
+        body: &[u8],
+    ) -> Result<Delivered, CoreError> {
         let stored = self
-            .append(
-                &access,
-                &folder,
-                message.body,
-                Flags::default(),
-                self.clock.now(),
-            )
+            .append(access, folder, body, Flags::default(), self.clock.now())
             .await?;
         Ok(Delivered::Stored(stored))
+    }
+
+    /// Records that a rule could not run and the message was kept instead.
+    async fn audit_kept(&self, mailbox: &Mailbox, why: String) {
+        tracing::warn!(to = %mailbox.address, why, "a message was kept in the mailbox");
+        let event = AuditEvent::new(
+            self.clock.now(),
+            AuditKind::MailKept,
+            Channel::Smtp,
+            mailbox.address.as_str(),
+        )
+        .account(mailbox.account_id)
+        .principal(Principal::Mailbox(mailbox.id))
+        .detail(why);
+        if let Err(e) = self.store.append_audit(&event).await {
+            tracing::warn!(error = %e, "the kept message's audit event was not written");
+        }
+    }
+
+    /// Days since 1970, SRS's clock.
+    fn today(&self) -> i64 {
+        self.clock.now().timestamp().div_euclid(86_400)
+    }
+
+    /// The original sender of a bounce to an SRS address this server made for one of its
+    /// domains; `None` for any other address, or one whose signature or age is wrong.
+    pub async fn srs_return(&self, address: &str) -> Result<Option<String>, CoreError> {
+        let Some((local, domain)) = address.rsplit_once('@') else {
+            return Ok(None);
+        };
+        if !srs::looks_rewritten(local) {
+            return Ok(None);
+        }
+        if self
+            .store
+            .domain_by_name(&domain.to_ascii_lowercase())
+            .await?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        Ok(srs::reverse(&self.secrets, address, self.today()))
     }
 
     /// Delivers the core's own message (a bounce) to a hosted address, from the null sender.
@@ -125,6 +333,7 @@ impl Core {
         };
         match self.deliver_to(&local, message).await? {
             Delivered::Stored(meta) => Ok(meta),
+            Delivered::Forwarded => Err(CoreError::NotFound),
             Delivered::Refused => Err(CoreError::Denied),
         }
     }
@@ -212,6 +421,53 @@ impl Core {
         )
         .await
     }
+}
+
+/// Why forwarding must stop for this message at `mailbox`: it came through it before
+/// (its `Delivered-To:`), or it has passed through too many servers.
+fn loops(mailbox: &Mailbox, body: &[u8]) -> Option<String> {
+    let mut hops = 0;
+    for (name, value) in header_fields(body) {
+        if name.eq_ignore_ascii_case("Delivered-To") {
+            hops += 1;
+            if value.trim().eq_ignore_ascii_case(mailbox.address.as_str()) {
+                return Some(
+                    "forwarding loop: the message came through this mailbox before".into(),
+                );
+            }
+        } else if name.eq_ignore_ascii_case("Received") {
+            hops += 1;
+        }
+    }
+    (hops >= MAX_HOPS).then(|| format!("forwarding stopped: the message passed {hops} hops"))
+}
+
+/// The header's fields as (name, unfolded value), up to the blank line.
+fn header_fields(body: &[u8]) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for line in body.split(|&b| b == b'\n') {
+        let line = String::from_utf8_lossy(line);
+        let line = line.trim_end_matches('\r');
+        if line.is_empty() {
+            break;
+        }
+        match (line.starts_with([' ', '\t']), fields.last_mut()) {
+            (true, Some((_, value))) => value.push_str(line),
+            _ => {
+                if let Some((name, value)) = line.split_once(':') {
+                    fields.push((name.trim().to_owned(), value.to_owned()));
+                }
+            }
+        }
+    }
+    fields
+}
+
+/// The message as it leaves `mailbox` by a forward: marked as delivered to it.
+fn with_delivered_to(mailbox: &Mailbox, body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Delivered-To: {}\r\n", mailbox.address).into_bytes();
+    out.extend_from_slice(body);
+    out
 }
 
 fn local(mailbox: Mailbox, tag: Option<String>) -> Recipient {

@@ -6,6 +6,7 @@ mod api_tokens;
 mod branding;
 mod delivery;
 mod folders;
+mod forwarding;
 mod mail;
 mod mailboxes;
 mod outbound;
@@ -17,7 +18,8 @@ mod sessions;
 mod two_factor;
 
 pub use api_tokens::{NewApiToken, TokenLifetime};
-pub use delivery::{Delivered, Incoming, LocalRecipient, Recipient};
+pub use delivery::{Delivered, Incoming, LocalRecipient, MAX_HOPS, Recipient};
+pub use forwarding::MAX_FORWARDS;
 pub use mail::SignedInMailbox;
 pub use mailboxes::{MailboxOverview, NewMailboxRequest};
 pub use passwords::OwnerReset;

@@ -6,9 +6,17 @@ use chrono::{DateTime, Utc};
 
 /// The outbound queue, for SMTP's delivery worker and the operator's `queue list`.
 impl Core {
-    /// Queues a message for other servers; durable when this returns.
+    /// Queues a message for other servers; durable when this returns, and this node's queue
+    /// worker is woken for it.
     pub async fn enqueue_outbound(&self, message: &NewOutbound) -> Result<(), CoreError> {
-        Ok(self.store.enqueue(message).await?)
+        self.store.enqueue(message).await?;
+        self.outbound_queued.notify_one();
+        Ok(())
+    }
+
+    /// Returns when a message was queued on this node since the last call.
+    pub async fn outbound_queued(&self) {
+        self.outbound_queued.notified().await;
     }
 
     /// Messages due for an attempt.

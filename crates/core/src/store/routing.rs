@@ -1,9 +1,10 @@
 use super::StoreResult;
 use crate::audit::AuditEvent;
 use crate::domain::{EmailAddress, Mailbox, PlanLimits};
-use crate::ids::{AccountId, AliasId, DomainId, MailboxId, SenderFilterId};
+use crate::ids::{AccountId, AliasId, DomainId, ForwardId, MailboxId, SenderFilterId};
 use crate::routing::{
-    Alias, BlockedMail, FilterList, MailboxRouting, SenderFilter, SenderPattern, Subaddressing,
+    Alias, BlockedMail, FilterList, Forward, MailboxRouting, SenderFilter, SenderPattern,
+    Subaddressing,
 };
 use chrono::{DateTime, Utc};
 
@@ -76,6 +77,31 @@ pub trait RoutingStore: Send + Sync {
         blocked: BlockedMail,
         audit: &AuditEvent,
     ) -> StoreResult<()>;
+    async fn set_keep_copy(
+        &self,
+        mailbox: MailboxId,
+        keep_copy: bool,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+
+    /// Where the mailbox forwards, by address.
+    async fn forwards_of(&self, mailbox: MailboxId) -> StoreResult<Vec<Forward>>;
+    /// Adds a destination unless the mailbox has it (`Conflict`) or `max` of them
+    /// (`LimitReached`).
+    async fn add_forward(
+        &self,
+        mailbox: MailboxId,
+        destination: &EmailAddress,
+        at: DateTime<Utc>,
+        max: u32,
+        audit: &AuditEvent,
+    ) -> StoreResult<Forward>;
+    async fn remove_forward(
+        &self,
+        mailbox: MailboxId,
+        id: ForwardId,
+        audit: &AuditEvent,
+    ) -> StoreResult<Forward>;
 
     /// The mailbox's allowed and blocked senders, by pattern.
     async fn sender_filters(&self, mailbox: MailboxId) -> StoreResult<Vec<SenderFilter>>;

@@ -17,11 +17,22 @@ INSERT INTO addresses (address, mailbox_id, account_id, domain_id, is_alias, cre
 -- The mailbox that gets mail for the domain's addresses that name no one.
 ALTER TABLE domains ADD COLUMN catch_all_mailbox_id BIGINT REFERENCES mailboxes (id);
 
--- A mailbox's settings; no row: the defaults (sub-addressing to INBOX, blocked mail refused).
+-- A mailbox's settings; no row: the defaults (sub-addressing to INBOX, blocked mail refused,
+-- a copy kept of forwarded mail).
 CREATE TABLE mailbox_routing (
     mailbox_id    BIGINT PRIMARY KEY REFERENCES mailboxes (id),
     subaddressing TEXT NOT NULL DEFAULT 'inbox',
-    blocked_mail  TEXT NOT NULL DEFAULT 'refuse'
+    blocked_mail  TEXT NOT NULL DEFAULT 'refuse',
+    keep_copy     BIGINT NOT NULL DEFAULT 1
+);
+
+-- Where a mailbox forwards its mail: hosted or external addresses.
+CREATE TABLE forwards (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    mailbox_id  BIGINT NOT NULL REFERENCES mailboxes (id),
+    destination TEXT    NOT NULL,
+    created_at  BIGINT NOT NULL,
+    UNIQUE (mailbox_id, destination)
 );
 
 -- Allowed and blocked senders: an address or '@domain', on one of the two lists.

@@ -1,7 +1,8 @@
-//! `alias`, `sender` and `routing`: what comes in to a mailbox, with the operator's scope.
+//! `alias`, `forward`, `sender` and `routing`: what comes in to a mailbox, with the
+//! operator's scope.
 
 use super::{mailbox, operator};
-use crate::cli::{AliasCommand, RoutingCommand, SenderCommand};
+use crate::cli::{AliasCommand, ForwardCommand, RoutingCommand, SenderCommand, Switch};
 use anyhow::{Context, Result, anyhow};
 use trekmail_core::Core;
 use trekmail_core::routing::{BlockedMail, FilterList, Subaddressing};
@@ -34,6 +35,49 @@ pub async fn aliases(core: &Core, op: Scope, command: AliasCommand) -> Result<()
                 .with_context(|| format!("{alias} is not an alias of {}", m.address))?;
             core.remove_alias(manager, found.id, &operator()).await?;
             println!("{} removed; mail to it is refused", found.address);
+        }
+    }
+    Ok(())
+}
+
+pub async fn forwards(core: &Core, op: Scope, command: ForwardCommand) -> Result<()> {
+    match command {
+        ForwardCommand::Add {
+            mailbox: m,
+            destination,
+        } => {
+            let m = mailbox(core, op, &m).await?;
+            let added = core
+                .add_forward(op, m.id, &destination, &operator())
+                .await?;
+            println!(
+                "mail to {} is forwarded to {}",
+                m.address, added.destination
+            );
+        }
+        ForwardCommand::List { mailbox: m } => {
+            let m = mailbox(core, op, &m).await?;
+            for f in core.forwards(Manager::Admin(op, m.id)).await? {
+                println!("{}", f.destination);
+            }
+        }
+        ForwardCommand::Remove {
+            mailbox: m,
+            destination,
+        } => {
+            let m = mailbox(core, op, &m).await?;
+            let wanted = destination.trim().to_ascii_lowercase();
+            let found = core
+                .forwards(Manager::Admin(op, m.id))
+                .await?
+                .into_iter()
+                .find(|f| f.destination.as_str() == wanted)
+                .with_context(|| format!("{} does not forward to {destination}", m.address))?;
+            core.remove_forward(op, m.id, found.id, &operator()).await?;
+            println!(
+                "mail to {} is no longer forwarded to {}",
+                m.address, found.destination
+            );
         }
     }
     Ok(())
@@ -92,6 +136,7 @@ pub async fn settings(core: &Core, op: Scope, command: RoutingCommand) -> Result
             mailbox: m,
             subaddressing,
             blocked_mail,
+            keep_copy,
         } => {
             let m = mailbox(core, op, &m).await?;
             let manager = Manager::Admin(op, m.id);
@@ -110,10 +155,17 @@ pub async fn settings(core: &Core, op: Scope, command: RoutingCommand) -> Result
             if let Some(b) = blocked_mail {
                 core.set_blocked_mail(op, m.id, b, &operator()).await?;
             }
+            if let Some(keep) = keep_copy {
+                core.set_keep_copy(op, m.id, keep == Switch::On, &operator())
+                    .await?;
+            }
             let now = core.routing(manager).await?;
             println!(
-                "{}\tsub-addressing {}\tblocked mail {}",
-                m.address, now.subaddressing, now.blocked
+                "{}\tsub-addressing {}\tblocked mail {}\tkeep a copy {}",
+                m.address,
+                now.subaddressing,
+                now.blocked,
+                if now.keep_copy { "on" } else { "off" }
             );
         }
         RoutingCommand::CatchAll {

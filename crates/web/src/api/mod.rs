@@ -42,6 +42,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/mailboxes/{id}/catch-all", put(routing::set_catch_all))
         .route(
+            "/mailboxes/{id}/forwards",
+            get(routing::forwards).post(routing::add_forward),
+        )
+        .route(
+            "/mailboxes/{id}/forwards/{forward}",
+            delete(routing::remove_forward),
+        )
+        .route(
             "/mailboxes/{id}/sender-filters",
             get(routing::senders).post(routing::add_sender),
         )

@@ -1,5 +1,5 @@
-//! `/api/v1/mailboxes/{id}/aliases…`, `…/routing`, `…/catch-all` and `…/sender-filters`:
-//! the Aliases and Filters tabs' operations, through the same core calls as the pages.
+//! `/api/v1/mailboxes/{id}/aliases…`, `…/routing`, `…/catch-all`, `…/forwards…` and
+//! `…/sender-filters…`: the Aliases, Forwarding and Filters tabs' operations, through the same core calls as the pages.
 
 use super::caller::Caller;
 use super::error::ApiError;
@@ -12,8 +12,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use trekmail_core::CoreError;
-use trekmail_core::ids::{AliasId, MailboxId, SenderFilterId};
-use trekmail_core::routing::{Alias, BlockedMail, FilterList, SenderFilter, Subaddressing};
+use trekmail_core::ids::{AliasId, ForwardId, MailboxId, SenderFilterId};
+use trekmail_core::routing::{
+    Alias, BlockedMail, FilterList, Forward, SenderFilter, Subaddressing,
+};
 use trekmail_core::services::Manager;
 
 #[derive(Serialize)]
@@ -49,9 +51,31 @@ fn sender_body(f: &SenderFilter) -> SenderBody {
 }
 
 #[derive(Serialize)]
+pub struct ForwardBody {
+    id: i64,
+    destination: String,
+    created_at: String,
+}
+
+fn forward_body(f: &Forward) -> ForwardBody {
+    ForwardBody {
+        id: f.id.0,
+        destination: f.destination.to_string(),
+        created_at: f.created_at.to_rfc3339(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewForward {
+    destination: String,
+}
+
+#[derive(Serialize)]
 pub struct RoutingBody {
     subaddressing: &'static str,
     blocked_mail: &'static str,
+    keep_copy: bool,
     /// The account's domains this mailbox is the catch-all of.
     catch_all_of: Vec<String>,
 }
@@ -67,6 +91,7 @@ pub struct NewAlias {
 pub struct NewRouting {
     subaddressing: Option<String>,
     blocked_mail: Option<String>,
+    keep_copy: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -161,6 +186,10 @@ pub async fn set_routing(
         core.set_blocked_mail(caller.scope, id, b, &caller.actor)
             .await?;
     }
+    if let Some(keep) = new.keep_copy {
+        core.set_keep_copy(caller.scope, id, keep, &caller.actor)
+            .await?;
+    }
     Ok(Json(routing_body(&state, &caller, id).await?))
 }
 
@@ -183,6 +212,51 @@ pub async fn set_catch_all(
     core.set_catch_all(caller.scope, id, domain.id, new.on, &caller.actor)
         .await?;
     Ok(Json(routing_body(&state, &caller, id).await?))
+}
+
+pub async fn forwards(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<ForwardBody>>, ApiError> {
+    let all = state.core.forwards(admin(&caller, &id)?).await?;
+    Ok(Json(all.iter().map(forward_body).collect()))
+}
+
+pub async fn add_forward(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    json: Result<Json<NewForward>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(new) = json?;
+    let added = state
+        .core
+        .add_forward(
+            caller.scope,
+            mailbox_id(&id)?,
+            &new.destination,
+            &caller.actor,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(forward_body(&added))).into_response())
+}
+
+pub async fn remove_forward(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, forward)): Path<(String, String)>,
+) -> Result<Json<ForwardBody>, ApiError> {
+    let removed = state
+        .core
+        .remove_forward(
+            caller.scope,
+            mailbox_id(&id)?,
+            ForwardId(item_id(&forward)?),
+            &caller.actor,
+        )
+        .await?;
+    Ok(Json(forward_body(&removed)))
 }
 
 pub async fn senders(
@@ -252,6 +326,7 @@ async fn routing_body(
     Ok(RoutingBody {
         subaddressing: routing.subaddressing.as_str(),
         blocked_mail: routing.blocked.as_str(),
+        keep_copy: routing.keep_copy,
         catch_all_of,
     })
 }

@@ -12,16 +12,18 @@ use trekmail_core::ids::MailboxId;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Aliases,
+    Forwarding,
     Filters,
     Security,
 }
 
 impl Tab {
-    pub const STRIP: [Tab; 3] = [Tab::Aliases, Tab::Filters, Tab::Security];
+    pub const STRIP: [Tab; 4] = [Tab::Aliases, Tab::Forwarding, Tab::Filters, Tab::Security];
 
     pub fn label(self) -> &'static str {
         match self {
             Tab::Aliases => "Aliases",
+            Tab::Forwarding => "Forwarding",
             Tab::Filters => "Filters",
             Tab::Security => "Security",
         }
@@ -31,6 +33,7 @@ impl Tab {
     pub fn path(self) -> &'static str {
         match self {
             Tab::Aliases => "aliases",
+            Tab::Forwarding => "forwarding",
             Tab::Filters => "filters",
             Tab::Security => "security",
         }

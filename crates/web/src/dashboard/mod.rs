@@ -6,6 +6,7 @@ mod events;
 mod format;
 mod mailbox_aliases;
 mod mailbox_filters;
+mod mailbox_forwarding;
 mod mailbox_security;
 mod mailbox_tabs;
 mod mailboxes;
@@ -71,6 +72,18 @@ pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken)
         .route(
             "/mailboxes/{id}/catch-all",
             post(mailbox_aliases::catch_all),
+        )
+        .route(
+            "/mailboxes/{id}/forwarding",
+            get(mailbox_forwarding::page).post(mailbox_forwarding::add),
+        )
+        .route(
+            "/mailboxes/{id}/forwarding/{forward}/remove",
+            post(mailbox_forwarding::remove),
+        )
+        .route(
+            "/mailboxes/{id}/keep-copy",
+            post(mailbox_forwarding::keep_copy),
         )
         .route(
             "/mailboxes/{id}/filters",

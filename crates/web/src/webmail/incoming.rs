@@ -1,5 +1,5 @@
-//! Settings → Incoming mail: the owner's own addresses (read-only: aliases are the admin's)
-//! and their allowed and blocked senders, which they manage themselves.
+//! Settings → Incoming mail: the owner's own addresses and forwarding (read-only: those are
+//! the admin's) and their allowed and blocked senders, which they manage themselves.
 
 use super::MailState;
 use super::owner::MailOwner;
@@ -85,7 +85,14 @@ async fn show(
             .into_iter()
             .map(|a| a.address.to_string()),
     );
-    let subaddressing = match core.routing(manager).await?.subaddressing {
+    let routing = core.routing(manager).await?;
+    let forwards = core
+        .forwards(manager)
+        .await?
+        .into_iter()
+        .map(|f| f.destination.to_string())
+        .collect();
+    let subaddressing = match routing.subaddressing {
         Subaddressing::Off => "refused",
         Subaddressing::Inbox => "delivered to INBOX",
         Subaddressing::Folders => {
@@ -101,6 +108,8 @@ async fn show(
         notice: notice.map(str::to_owned),
         addresses,
         subaddressing,
+        forwards,
+        keep_copy: routing.keep_copy,
         senders: sender_forms::view(core, manager, SENDERS.to_owned(), typed).await?,
     };
     Ok(render(&page).into_response())

@@ -119,5 +119,8 @@ pub struct IncomingPage {
     pub addresses: Vec<String>,
     /// What mail to a tagged address does, in words.
     pub subaddressing: &'static str,
+    /// Where the mailbox's mail is forwarded, and whether a copy stays.
+    pub forwards: Vec<String>,
+    pub keep_copy: bool,
     pub senders: crate::views::SendersView,
 }
