@@ -87,10 +87,11 @@ pub enum AuditKind {
     ForwardRemoved,
     /// A rule could not run for a message, which was kept in the mailbox instead.
     MailKept,
+    AccountChanged,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 24] = [
+    pub const ALL: [AuditKind; 25] = [
         AuditKind::SignIn,
         AuditKind::SignInFailed,
         AuditKind::PasswordChanged,
@@ -115,6 +116,7 @@ impl AuditKind {
         AuditKind::ForwardAdded,
         AuditKind::ForwardRemoved,
         AuditKind::MailKept,
+        AuditKind::AccountChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -143,6 +145,7 @@ impl AuditKind {
             AuditKind::ForwardAdded => "forward_added",
             AuditKind::ForwardRemoved => "forward_removed",
             AuditKind::MailKept => "mail_kept",
+            AuditKind::AccountChanged => "account_changed",
         }
     }
 

@@ -12,10 +12,13 @@ use trekmail_core::store::{AccountStore, NewAccount, StoreError, StoreResult};
 
 const INSERT_ACCOUNT: &str =
     "INSERT INTO accounts (owner_email, plan, created_at) VALUES ($1, $2, $3) RETURNING id";
-const ACCOUNT_BY_ID: &str = "SELECT id, owner_email, plan, created_at FROM accounts WHERE id = $1";
+const ACCOUNT_BY_ID: &str =
+    "SELECT id, owner_email, plan, time_zone, created_at FROM accounts WHERE id = $1";
 const ACCOUNT_BY_EMAIL: &str =
-    "SELECT id, owner_email, plan, created_at FROM accounts WHERE owner_email = $1";
-const ALL_ACCOUNTS: &str = "SELECT id, owner_email, plan, created_at FROM accounts ORDER BY id";
+    "SELECT id, owner_email, plan, time_zone, created_at FROM accounts WHERE owner_email = $1";
+const ALL_ACCOUNTS: &str =
+    "SELECT id, owner_email, plan, time_zone, created_at FROM accounts ORDER BY id";
+const SET_TIME_ZONE: &str = "UPDATE accounts SET time_zone = $2 WHERE id = $1";
 
 /// A no-op write that takes the account row's lock, so checks of an account's totals and the
 /// write that follows are not interleaved with another transaction doing the same (PostgreSQL
@@ -90,8 +93,29 @@ impl AccountStore for SqlStore {
             id,
             owner_email: new.owner_email.clone(),
             plan: new.plan,
+            time_zone: chrono_tz::UTC,
             created_at: new.created_at,
         })
+    }
+
+    async fn set_time_zone(
+        &self,
+        id: AccountId,
+        zone: chrono_tz::Tz,
+        audit: &AuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query(SET_TIME_ZONE)
+            .bind(id.0)
+            .bind(zone.name())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        audit::insert(&mut tx, audit).await?;
+        tx.commit().await.map_err(db_err)
     }
 
     async fn account(&self, id: AccountId) -> StoreResult<Option<Account>> {

@@ -7,7 +7,7 @@ use crate::audit;
 use crate::error::{conflict, db_err};
 use crate::sql_store::{SqlStore, WriteTx};
 use crate::{rows, usage};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use trekmail_core::audit::AuditEvent;
@@ -15,8 +15,8 @@ use trekmail_core::clock::{from_micros, to_micros};
 use trekmail_core::domain::{EmailAddress, Mailbox, PlanLimits};
 use trekmail_core::ids::{AccountId, AliasId, DomainId, ForwardId, MailboxId, SenderFilterId};
 use trekmail_core::routing::{
-    Alias, BlockedMail, FilterList, Forward, MailboxRouting, SenderFilter, SenderPattern,
-    Subaddressing,
+    Alias, AutoReply, BlockedMail, FilterList, Forward, MailboxRouting, SenderFilter,
+    SenderPattern, Subaddressing,
 };
 use trekmail_core::store::{NewAlias, NewSenderFilter, RoutingStore, StoreError, StoreResult};
 
@@ -62,17 +62,32 @@ const INSERT_FILTER: &str = "INSERT INTO sender_filters (mailbox_id, list, patte
      VALUES ($1, $2, $3, $4) RETURNING id";
 const REMOVE_FILTER: &str = "DELETE FROM sender_filters WHERE id = $1 AND mailbox_id = $2 \
      RETURNING id, list, pattern, created_at";
+const AUTO_REPLY: &str = "SELECT enabled, subject, body, starts_on, ends_on, interval_days, \
+     updated_at FROM auto_replies WHERE mailbox_id = $1";
+const SET_AUTO_REPLY: &str = "INSERT INTO auto_replies \
+     (mailbox_id, enabled, subject, body, starts_on, ends_on, interval_days, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (mailbox_id) DO UPDATE SET \
+     enabled = excluded.enabled, subject = excluded.subject, body = excluded.body, \
+     starts_on = excluded.starts_on, ends_on = excluded.ends_on, \
+     interval_days = excluded.interval_days, updated_at = excluded.updated_at";
+const FORGET_REPLIED: &str = "DELETE FROM auto_reply_sent WHERE mailbox_id = $1";
+/// Inserts, or moves an old answer's time to now; a recent one stays and nothing changes.
+const CLAIM_REPLY: &str = "INSERT INTO auto_reply_sent (mailbox_id, sender, sent_at) \
+     VALUES ($1, $2, $3) ON CONFLICT (mailbox_id, sender) DO UPDATE SET sent_at = excluded.sent_at \
+     WHERE auto_reply_sent.sent_at <= $4";
 /// Patterns one look-up compares: a message's senders fill a few (an address and its domains).
 const MATCH_SLOTS: usize = 8;
 const MATCHING: &str = "SELECT DISTINCT list FROM sender_filters WHERE mailbox_id = $1 \
      AND pattern IN ($2, $3, $4, $5, $6, $7, $8, $9)";
 /// What deleting a mailbox removes of its routing, before the mailbox row.
-const DELETE_OF_MAILBOX: [&str; 5] = [
+const DELETE_OF_MAILBOX: [&str; 7] = [
     "UPDATE domains SET catch_all_mailbox_id = NULL WHERE catch_all_mailbox_id = $1",
     "DELETE FROM addresses WHERE mailbox_id = $1",
     "DELETE FROM mailbox_routing WHERE mailbox_id = $1",
     "DELETE FROM sender_filters WHERE mailbox_id = $1",
     "DELETE FROM forwards WHERE mailbox_id = $1",
+    "DELETE FROM auto_replies WHERE mailbox_id = $1",
+    "DELETE FROM auto_reply_sent WHERE mailbox_id = $1",
 ];
 
 /// Claims a new mailbox's own address in the table of hosted addresses; `Conflict` if an
@@ -129,6 +144,15 @@ fn forward(row: &AnyRow) -> StoreResult<Forward> {
             .map_err(|_| StoreError::Backend(format!("invalid stored destination: {text:?}")))?,
         created_at: from_micros(rows::get(row, "created_at")?),
     })
+}
+
+fn date(row: &AnyRow, column: &str) -> StoreResult<Option<NaiveDate>> {
+    let text: Option<String> = rows::get(row, column)?;
+    text.map(|t| {
+        t.parse::<NaiveDate>()
+            .map_err(|_| StoreError::Backend(format!("invalid stored {column}: {t:?}")))
+    })
+    .transpose()
 }
 
 fn filter_list(text: &str) -> StoreResult<FilterList> {
@@ -420,6 +444,76 @@ impl RoutingStore for SqlStore {
         audit::insert(&mut tx, audit).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(removed)
+    }
+
+    async fn auto_reply(&self, mailbox: MailboxId) -> StoreResult<Option<AutoReply>> {
+        let row = sqlx::query(AUTO_REPLY)
+            .bind(mailbox.0)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db_err)?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let interval: i64 = rows::get(&row, "interval_days")?;
+        Ok(Some(AutoReply {
+            enabled: rows::get::<i64>(&row, "enabled")? != 0,
+            subject: rows::get(&row, "subject")?,
+            text: rows::get(&row, "body")?,
+            starts_on: date(&row, "starts_on")?,
+            ends_on: date(&row, "ends_on")?,
+            interval_days: u32::try_from(interval)
+                .map_err(|_| StoreError::Backend(format!("invalid stored interval: {interval}")))?,
+            updated_at: from_micros(rows::get(&row, "updated_at")?),
+        }))
+    }
+
+    async fn set_auto_reply(
+        &self,
+        mailbox: MailboxId,
+        reply: &AutoReply,
+        audit: &AuditEvent,
+    ) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(SET_AUTO_REPLY)
+            .bind(mailbox.0)
+            .bind(i64::from(reply.enabled))
+            .bind(reply.subject.as_str())
+            .bind(reply.text.as_str())
+            .bind(reply.starts_on.map(|d| d.to_string()))
+            .bind(reply.ends_on.map(|d| d.to_string()))
+            .bind(i64::from(reply.interval_days))
+            .bind(to_micros(reply.updated_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(conflict(String::new))?;
+        sqlx::query(FORGET_REPLIED)
+            .bind(mailbox.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        audit::insert(&mut tx, audit).await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn claim_auto_reply(
+        &self,
+        mailbox: MailboxId,
+        sender: &str,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query(CLAIM_REPLY)
+            .bind(mailbox.0)
+            .bind(sender.to_ascii_lowercase())
+            .bind(to_micros(now))
+            .bind(to_micros(since))
+            .execute(&mut *tx)
+            .await
+            .map_err(conflict(String::new))?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn sender_filters(&self, mailbox: MailboxId) -> StoreResult<Vec<SenderFilter>> {

@@ -95,6 +95,11 @@ pub(crate) fn account(row: &AnyRow) -> StoreResult<Account> {
         id: AccountId(get(row, "id")?),
         owner_email: address(row, "owner_email")?,
         plan: plan.parse::<Plan>().map_err(|_| invalid("plan", &plan))?,
+        time_zone: {
+            let zone: String = get(row, "time_zone")?;
+            zone.parse::<chrono_tz::Tz>()
+                .map_err(|_| invalid("time_zone", &zone))?
+        },
         created_at: time(row, "created_at")?,
     })
 }

@@ -3,13 +3,16 @@
 //! lists do to a message, and who may change any of it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use chrono::NaiveDate;
+use std::sync::Arc;
 use trekmail_core::CoreError;
 use trekmail_core::audit::AuditKind;
+use trekmail_core::clock::ManualClock;
 use trekmail_core::domain::{EmailAddress, Mailbox};
 use trekmail_core::ids::Principal;
 use trekmail_core::mail::SpecialUse;
 use trekmail_core::routing::{BlockedMail, FilterList, Subaddressing};
-use trekmail_core::services::{Actor, Delivered, Incoming, Manager, Recipient};
+use trekmail_core::services::{Actor, AutoReplyRequest, Delivered, Incoming, Manager, Recipient};
 use trekmail_testkit::*;
 
 fn address(s: &str) -> EmailAddress {
@@ -392,5 +395,114 @@ async fn a_forward_that_cannot_go_is_kept_and_audited() {
             .sender
             .replace("@example.com", "@elsewhere.example");
         assert_eq!(core.srs_return(&elsewhere).await.unwrap(), None);
+    }
+}
+
+/// A message from walker to ann, with extra header fields.
+fn to_ann(extra: &str) -> Vec<u8> {
+    format!(
+        "From: Walker <walker@far.example>\r\nTo: ann@example.com\r\nSubject: Trip\r\n\
+         Message-ID: <m1@far.example>\r\n{extra}\r\nAre you in?\r\n"
+    )
+    .into_bytes()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_auto_reply_goes_once_per_interval_within_its_days_and_never_to_a_list() {
+    for backend in BACKENDS {
+        // 2026-12-03 23:30 UTC: already 2026-12-04 in Tokyo.
+        let clock = Arc::new(ManualClock::at_unix(1_796_340_600));
+        let Seeded {
+            node,
+            account,
+            mailbox: ann,
+        } = Seeded::on_clock(backend, clock.clone()).await;
+        let core = &node.core;
+        let actor = Actor::operator();
+        let scope = operator().as_account(account);
+        let access = node.access(ann.id);
+        let owner = Manager::Owner(&access);
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 12, d);
+        let mut request = AutoReplyRequest {
+            enabled: true,
+            subject: "",
+            text: "Away until the 10th.",
+            starts_on: day(4),
+            ends_on: day(10),
+            interval_days: 4,
+        };
+        let backwards = AutoReplyRequest {
+            starts_on: day(10),
+            ends_on: day(4),
+            ..request
+        };
+        assert!(matches!(
+            core.set_auto_reply(owner, &backwards, &actor).await,
+            Err(CoreError::Invalid(text)) if text.contains("before the start")
+        ));
+        core.set_auto_reply(owner, &request, &actor).await.unwrap();
+        let Recipient::Local(to) = core.recipient(&ann.address).await.unwrap() else {
+            panic!("ann is local");
+        };
+        let send = |body: Vec<u8>| {
+            let to = to.clone();
+            async move {
+                let message = Incoming {
+                    envelope_from: "walker@far.example",
+                    body: &body,
+                };
+                core.deliver_to(&to, message).await.unwrap();
+            }
+        };
+        let replies = || async {
+            core.outbound_queue()
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|q| q.sender.is_empty())
+                .count()
+        };
+        // Still the 3rd in UTC, the account's zone: no reply yet.
+        send(to_ann("")).await;
+        assert_eq!(replies().await, 0, "{backend:?}");
+        core.set_time_zone(scope, account, "Asia/Tokyo", &actor)
+            .await
+            .unwrap();
+        send(to_ann("")).await;
+        assert_eq!(replies().await, 1, "{backend:?}");
+        let queued = core.outbound_queue().await.unwrap();
+        let reply = core.outbound_body(queued[0].id).await.unwrap();
+        let text = String::from_utf8_lossy(&reply);
+        assert_eq!(queued[0].recipient, "walker@far.example");
+        for line in [
+            "From: Test box <ann@example.com>",
+            "Subject: Auto: Trip",
+            "In-Reply-To: <m1@far.example>",
+            "Auto-Submitted: auto-replied",
+        ] {
+            assert!(text.contains(line), "{line} in {text}");
+        }
+        // Not again within 4 days; lists and robots never.
+        clock.advance(chrono::Duration::days(3));
+        send(to_ann("")).await;
+        send(to_ann("List-Id: <trips.far.example>\r\n")).await;
+        send(to_ann("Precedence: bulk\r\n")).await;
+        assert_eq!(replies().await, 1, "{backend:?}");
+        clock.advance(chrono::Duration::days(2));
+        send(to_ann("")).await;
+        assert_eq!(replies().await, 2, "{backend:?}");
+        // After the last day, none; a new text answers everyone again, once.
+        clock.advance(chrono::Duration::days(3));
+        send(to_ann("")).await;
+        assert_eq!(replies().await, 2);
+        request.ends_on = day(20);
+        core.set_auto_reply(owner, &request, &actor).await.unwrap();
+        send(to_ann("")).await;
+        assert_eq!(replies().await, 3);
+        assert!(
+            core.set_time_zone(scope, account, "Mars/Olympus", &actor)
+                .await
+                .is_err()
+        );
     }
 }

@@ -9,5 +9,7 @@ pub struct Account {
     pub id: AccountId,
     pub owner_email: EmailAddress,
     pub plan: Plan,
+    /// Where the account's calendar days are (the Auto-Reply tab's dates).
+    pub time_zone: chrono_tz::Tz,
     pub created_at: DateTime<Utc>,
 }

@@ -1,7 +1,8 @@
 //! The one delivery pipeline: every message for a hosted address (inbound SMTP, a local
-//! recipient of a submission, a bounce, a forward from another mailbox) is resolved to a
-//! mailbox, screened by its sender filters, forwarded, then stored. Each step that can refuse
-//! runs before the channel answers; a step that fails keeps the message in the mailbox.
+//! recipient of a submission, a bounce, a forward from another mailbox, an auto-reply) is
+//! resolved to a mailbox, screened by its sender filters, answered by its auto-reply,
+//! forwarded, then stored. Each step that can refuse runs before the channel answers; a step
+//! that fails keeps the message in the mailbox.
 
 use crate::Core;
 use crate::access::MailboxAccess;
@@ -10,9 +11,12 @@ use crate::domain::{EmailAddress, Mailbox};
 use crate::error::CoreError;
 use crate::ids::Principal;
 use crate::mail::{Flags, Folder, INBOX, MessageMeta, SpecialUse};
-use crate::routing::{BlockedMail, SenderPattern, Subaddressing, Verdict, split_tag, srs};
+use crate::routing::{
+    BlockedMail, ReplyTo, SenderPattern, Subaddressing, Verdict, header, split_tag, srs, suppressed,
+};
+use crate::security::random;
 use crate::store::NewOutbound;
-use mail_parser::{HeaderName, HeaderValue, MessageParser};
+use mail_parser::HeaderName;
 
 /// What a recipient address is to this server, asked before a message is accepted for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +65,8 @@ pub const MAX_HOPS: usize = 30;
 /// One mailbox's turn with a message in [`Core::deliver_to`].
 struct Pass {
     to: LocalRecipient,
+    /// The envelope sender: the original one for a forward, null for an auto-reply.
+    from: String,
     body: Vec<u8>,
     /// The pass whose forward this is.
     parent: Option<usize>,
@@ -108,6 +114,7 @@ impl Core {
     ) -> Result<Delivered, CoreError> {
         let mut passes = vec![Pass {
             to: to.clone(),
+            from: message.envelope_from.to_owned(),
             body: message.body.to_vec(),
             parent: None,
             kept: false,
@@ -116,7 +123,7 @@ impl Core {
         let mut first = None;
         while next < passes.len() {
             let outcome = match next < MAX_HOPS {
-                true => self.pass(&mut passes, next, message.envelope_from).await,
+                true => self.pass(&mut passes, next).await,
                 false => Err(CoreError::Invalid("too many forwards".into())),
             };
             match (next, outcome) {
@@ -129,14 +136,12 @@ impl Core {
         first.ok_or_else(|| CoreError::Internal("the pipeline ran no pass".into()))
     }
 
-    /// One mailbox's part; hosted forwards are added to `passes` for the loop to run.
-    async fn pass(
-        &self,
-        passes: &mut Vec<Pass>,
-        index: usize,
-        envelope_from: &str,
-    ) -> Result<Delivered, CoreError> {
-        let (to, body) = (passes[index].to.clone(), passes[index].body.clone());
+    /// One mailbox's part; hosted forwards and auto-replies are added to `passes` for the
+    /// loop to run.
+    async fn pass(&self, passes: &mut Vec<Pass>, index: usize) -> Result<Delivered, CoreError> {
+        let pass = &passes[index];
+        let (to, from, body) = (pass.to.clone(), pass.from.clone(), pass.body.clone());
+        let envelope_from = from.as_str();
         let message = Incoming {
             envelope_from,
             body: &body,
@@ -153,6 +158,10 @@ impl Core {
                     self.store_in(&access, &junk, &body).await
                 }
             };
+        }
+        if let Err(e) = self.auto_reply_to(passes, &to, envelope_from, &body).await {
+            let why = format!("the auto-reply could not be sent: {e}");
+            self.audit_kept(&to.mailbox, why).await;
         }
         let forwards = self.store.forwards_of(to.mailbox.id).await?;
         if forwards.is_empty() {
@@ -175,6 +184,7 @@ impl Core {
                 Ok(Recipient::Remote) => remote.push(forward.destination.to_string()),
                 Ok(Recipient::Local(local)) => passes.push(Pass {
                     to: local,
+                    from: from.clone(),
                     body: onward.clone(),
                     parent: Some(index),
                     kept: false,
@@ -206,6 +216,92 @@ impl Core {
             }
         }
         Ok(stored.unwrap_or(Delivered::Forwarded))
+    }
+
+    /// Answers the sender once per interval while the mailbox's auto-reply is on, unless the
+    /// message is one that must get no answer: through the queue, or to a hosted sender
+    /// through this pipeline, from the null sender.
+    async fn auto_reply_to(
+        &self,
+        passes: &mut Vec<Pass>,
+        to: &LocalRecipient,
+        from: &str,
+        body: &[u8],
+    ) -> Result<(), CoreError> {
+        let Some(reply) = self.store.auto_reply(to.mailbox.id).await? else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        let zone = self
+            .store
+            .account(to.mailbox.account_id)
+            .await?
+            .map_or(chrono_tz::UTC, |a| a.time_zone);
+        if !reply.active_on(now.with_timezone(&zone).date_naive()) {
+            return Ok(());
+        }
+        let own = self.own_addresses(&to.mailbox).await?;
+        let is_own = |address: &str| is_one_of(&own, address);
+        if let Some(why) = suppressed(from, body, &is_own) {
+            tracing::debug!(to = %to.mailbox.address, why, "no auto-reply");
+            return Ok(());
+        }
+        let since = now - chrono::Duration::days(i64::from(reply.interval_days));
+        if !self
+            .store
+            .claim_auto_reply(to.mailbox.id, from, now, since)
+            .await?
+        {
+            return Ok(());
+        }
+        let answer = reply.reply(
+            body,
+            &ReplyTo {
+                from: to.mailbox.address.as_str(),
+                display_name: &to.mailbox.display_name,
+                to: from,
+                message_id: format!("<{}@{}>", random::hex_token()?, to.mailbox.address.domain()),
+                date: now,
+            },
+        );
+        let hosted = match EmailAddress::parse(from) {
+            Ok(sender) => self.recipient(&sender).await?,
+            Err(_) => Recipient::Remote,
+        };
+        match hosted {
+            Recipient::Local(local) => passes.push(Pass {
+                to: local,
+                from: String::new(),
+                body: answer,
+                parent: None,
+                kept: false,
+            }),
+            Recipient::Remote => {
+                self.enqueue_outbound(&NewOutbound {
+                    sender: String::new(),
+                    recipients: vec![from.to_owned()],
+                    body: answer,
+                    charge: None,
+                    created_at: now,
+                })
+                .await?
+            }
+            Recipient::Full(_) | Recipient::Unknown => {}
+        }
+        Ok(())
+    }
+
+    /// The mailbox's own address and its aliases.
+    async fn own_addresses(&self, mailbox: &Mailbox) -> Result<Vec<EmailAddress>, CoreError> {
+        let mut own = vec![mailbox.address.clone()];
+        own.extend(
+            self.store
+                .aliases_of(mailbox.id)
+                .await?
+                .into_iter()
+                .map(|a| a.address),
+        );
+        Ok(own)
     }
 
     /// A forward failed: the message is kept in the mailbox (if it is not already).
@@ -345,7 +441,7 @@ impl Core {
         message: Incoming<'_>,
     ) -> Result<Verdict, CoreError> {
         let mut patterns = SenderPattern::matching(message.envelope_from);
-        for from in header_from(message.body) {
+        for from in header::addresses(message.body, &[HeaderName::From]) {
             patterns.extend(SenderPattern::matching(&from));
         }
         if patterns.is_empty() {
@@ -427,7 +523,7 @@ impl Core {
 /// (its `Delivered-To:`), or it has passed through too many servers.
 fn loops(mailbox: &Mailbox, body: &[u8]) -> Option<String> {
     let mut hops = 0;
-    for (name, value) in header_fields(body) {
+    for (name, value) in header::fields(body) {
         if name.eq_ignore_ascii_case("Delivered-To") {
             hops += 1;
             if value.trim().eq_ignore_ascii_case(mailbox.address.as_str()) {
@@ -442,27 +538,6 @@ fn loops(mailbox: &Mailbox, body: &[u8]) -> Option<String> {
     (hops >= MAX_HOPS).then(|| format!("forwarding stopped: the message passed {hops} hops"))
 }
 
-/// The header's fields as (name, unfolded value), up to the blank line.
-fn header_fields(body: &[u8]) -> Vec<(String, String)> {
-    let mut fields: Vec<(String, String)> = Vec::new();
-    for line in body.split(|&b| b == b'\n') {
-        let line = String::from_utf8_lossy(line);
-        let line = line.trim_end_matches('\r');
-        if line.is_empty() {
-            break;
-        }
-        match (line.starts_with([' ', '\t']), fields.last_mut()) {
-            (true, Some((_, value))) => value.push_str(line),
-            _ => {
-                if let Some((name, value)) = line.split_once(':') {
-                    fields.push((name.trim().to_owned(), value.to_owned()));
-                }
-            }
-        }
-    }
-    fields
-}
-
 /// The message as it leaves `mailbox` by a forward: marked as delivered to it.
 fn with_delivered_to(mailbox: &Mailbox, body: &[u8]) -> Vec<u8> {
     let mut out = format!("Delivered-To: {}\r\n", mailbox.address).into_bytes();
@@ -470,23 +545,19 @@ fn with_delivered_to(mailbox: &Mailbox, body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Whether `address` (or the address its sub-address tags) is one of `own`.
+fn is_one_of(own: &[EmailAddress], address: &str) -> bool {
+    let Ok(address) = EmailAddress::parse(address) else {
+        return false;
+    };
+    let base = split_tag(&address).map(|(base, _)| base);
+    own.iter()
+        .any(|o| *o == address || base.as_ref() == Some(o))
+}
+
 fn local(mailbox: Mailbox, tag: Option<String>) -> Recipient {
     match mailbox.used_bytes >= mailbox.quota_bytes {
         true => Recipient::Full(mailbox),
         false => Recipient::Local(LocalRecipient { mailbox, tag }),
     }
-}
-
-/// Every address of the header's `From:` fields; none if the header does not parse.
-fn header_from(body: &[u8]) -> Vec<String> {
-    let Some(parsed) = MessageParser::new().parse_headers(body) else {
-        return Vec::new();
-    };
-    let mut found = Vec::new();
-    for value in parsed.header_values(HeaderName::From) {
-        if let HeaderValue::Address(list) = value {
-            found.extend(list.iter().filter_map(|a| a.address()).map(str::to_owned));
-        }
-    }
-    found
 }

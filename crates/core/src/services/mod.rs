@@ -3,6 +3,7 @@
 
 mod accounts;
 mod api_tokens;
+mod auto_reply;
 mod branding;
 mod delivery;
 mod folders;
@@ -18,6 +19,7 @@ mod sessions;
 mod two_factor;
 
 pub use api_tokens::{NewApiToken, TokenLifetime};
+pub use auto_reply::AutoReplyRequest;
 pub use delivery::{Delivered, Incoming, LocalRecipient, MAX_HOPS, Recipient};
 pub use forwarding::MAX_FORWARDS;
 pub use mail::SignedInMailbox;

@@ -21,6 +21,13 @@ pub trait AccountStore: Send + Sync {
     async fn account(&self, id: AccountId) -> StoreResult<Option<Account>>;
     async fn account_by_email(&self, email: &EmailAddress) -> StoreResult<Option<Account>>;
     async fn accounts(&self) -> StoreResult<Vec<Account>>;
+    /// `NotFound` for no such account.
+    async fn set_time_zone(
+        &self,
+        id: AccountId,
+        zone: chrono_tz::Tz,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
 
     /// Adds a domain unless the account already has `max_domains` (`LimitReached`) or the name
     /// is hosted already (`Conflict`), checked and written in one transaction. Its creation

@@ -3,8 +3,8 @@ use crate::audit::AuditEvent;
 use crate::domain::{EmailAddress, Mailbox, PlanLimits};
 use crate::ids::{AccountId, AliasId, DomainId, ForwardId, MailboxId, SenderFilterId};
 use crate::routing::{
-    Alias, BlockedMail, FilterList, Forward, MailboxRouting, SenderFilter, SenderPattern,
-    Subaddressing,
+    Alias, AutoReply, BlockedMail, FilterList, Forward, MailboxRouting, SenderFilter,
+    SenderPattern, Subaddressing,
 };
 use chrono::{DateTime, Utc};
 
@@ -102,6 +102,25 @@ pub trait RoutingStore: Send + Sync {
         id: ForwardId,
         audit: &AuditEvent,
     ) -> StoreResult<Forward>;
+
+    async fn auto_reply(&self, mailbox: MailboxId) -> StoreResult<Option<AutoReply>>;
+    /// Saves the auto-reply; who was answered before is forgotten, so a new text reaches
+    /// everyone once.
+    async fn set_auto_reply(
+        &self,
+        mailbox: MailboxId,
+        reply: &AutoReply,
+        audit: &AuditEvent,
+    ) -> StoreResult<()>;
+    /// Whether the mailbox may answer `sender` now: true (and `now` is remembered) unless it
+    /// answered them after `since`. One statement, so two messages at once send one reply.
+    async fn claim_auto_reply(
+        &self,
+        mailbox: MailboxId,
+        sender: &str,
+        now: DateTime<Utc>,
+        since: DateTime<Utc>,
+    ) -> StoreResult<bool>;
 
     /// The mailbox's allowed and blocked senders, by pattern.
     async fn sender_filters(&self, mailbox: MailboxId) -> StoreResult<Vec<SenderFilter>>;

@@ -44,3 +44,28 @@ CREATE TABLE sender_filters (
     created_at INTEGER NOT NULL,
     UNIQUE (mailbox_id, pattern)
 );
+
+-- The account's time zone (IANA name): the Auto-Reply tab's dates are its calendar days.
+ALTER TABLE accounts ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+
+-- The auto-reply of a mailbox; no row: none. Dates are days of the account's time zone,
+-- both inclusive; NULL: open-ended.
+CREATE TABLE auto_replies (
+    mailbox_id    INTEGER PRIMARY KEY REFERENCES mailboxes (id),
+    enabled       INTEGER NOT NULL,
+    subject       TEXT    NOT NULL,
+    body          TEXT    NOT NULL,
+    starts_on     TEXT,
+    ends_on       TEXT,
+    interval_days INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+
+-- Who got an auto-reply from a mailbox, and when: at most one per sender per interval. The
+-- Sieve vacation action shares it.
+CREATE TABLE auto_reply_sent (
+    mailbox_id INTEGER NOT NULL REFERENCES mailboxes (id),
+    sender     TEXT    NOT NULL,
+    sent_at    INTEGER NOT NULL,
+    PRIMARY KEY (mailbox_id, sender)
+);

@@ -1,0 +1,93 @@
+//! The Auto-Reply tab: a mailbox's away message, set by an admin or by the mailbox's owner in
+//! webmail; and the account's time zone, whose days its dates are.
+
+use super::{Actor, Manager, Scope};
+use crate::Core;
+use crate::audit::AuditKind;
+use crate::error::CoreError;
+use crate::ids::AccountId;
+use crate::routing::{AutoReply, DEFAULT_INTERVAL_DAYS};
+use chrono::NaiveDate;
+
+/// What the tab's form sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutoReplyRequest<'a> {
+    pub enabled: bool,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub interval_days: u32,
+}
+
+impl Core {
+    /// The mailbox's auto-reply; off, with the default interval, when none was saved.
+    pub async fn auto_reply(&self, manager: Manager<'_>) -> Result<AutoReply, CoreError> {
+        let mailbox = self.managed_mailbox(manager).await?;
+        Ok(self
+            .store
+            .auto_reply(mailbox.id)
+            .await?
+            .unwrap_or_else(|| AutoReply {
+                enabled: false,
+                subject: String::new(),
+                text: String::new(),
+                starts_on: None,
+                ends_on: None,
+                interval_days: DEFAULT_INTERVAL_DAYS,
+                updated_at: mailbox.created_at,
+            }))
+    }
+
+    /// Saves the auto-reply, checked whole first; the senders it answered are forgotten.
+    pub async fn set_auto_reply(
+        &self,
+        manager: Manager<'_>,
+        request: &AutoReplyRequest<'_>,
+        actor: &Actor,
+    ) -> Result<AutoReply, CoreError> {
+        let mailbox = self.managed_mailbox(manager).await?;
+        let reply = AutoReply {
+            enabled: request.enabled,
+            subject: request.subject.trim().to_owned(),
+            text: request.text.trim_end().to_owned(),
+            starts_on: request.starts_on,
+            ends_on: request.ends_on,
+            interval_days: request.interval_days,
+            updated_at: self.clock.now(),
+        };
+        if let Some(why) = reply.invalid() {
+            return Err(CoreError::Invalid(why));
+        }
+        let detail = format!("auto-reply {}", if reply.enabled { "on" } else { "off" });
+        let audit = self.routing_event(actor, AuditKind::RoutingChanged, &mailbox, detail);
+        self.store
+            .set_auto_reply(mailbox.id, &reply, &audit)
+            .await?;
+        self.publish_routing(&mailbox).await;
+        Ok(reply)
+    }
+
+    /// The account's time zone, by its IANA name (`Europe/Paris`).
+    pub async fn set_time_zone(
+        &self,
+        scope: Scope,
+        account: AccountId,
+        zone: &str,
+        actor: &Actor,
+    ) -> Result<chrono_tz::Tz, CoreError> {
+        let account = self.account(scope, account).await?;
+        let zone = zone.trim().parse::<chrono_tz::Tz>().map_err(|_| {
+            CoreError::Invalid(format!(
+                "{:?} is not a time zone name such as Europe/Paris or UTC",
+                zone.trim()
+            ))
+        })?;
+        let audit = actor
+            .event(self.clock.now(), AuditKind::AccountChanged)
+            .account(account.id)
+            .detail(format!("time zone {}", zone.name()));
+        self.store.set_time_zone(account.id, zone, &audit).await?;
+        Ok(zone)
+    }
+}
