@@ -39,6 +39,9 @@ pub enum Command {
     /// A mailbox's allowed and blocked senders.
     #[command(subcommand)]
     Sender(SenderCommand),
+    /// A mailbox's auto-reply.
+    #[command(subcommand, name = "auto-reply")]
+    AutoReply(AutoReplyCommand),
     /// What comes in to a mailbox: sub-addressing, blocked mail, a domain's catch-all.
     #[command(subcommand)]
     Routing(RoutingCommand),
@@ -88,6 +91,9 @@ pub enum AccountCommand {
     /// Turn an account owner's dashboard 2FA off (the owner lost the app).
     #[command(name = "reset-2fa")]
     Reset2fa { email: String },
+    /// Set the account's time zone (an IANA name such as Europe/Paris): the days of its
+    /// mailboxes' auto-reply dates.
+    TimeZone { email: String, zone: String },
     /// Brand the account's webmail (plans with branding only), or --clear it.
     Brand {
         /// The account's owner e-mail.
@@ -181,6 +187,32 @@ pub enum ForwardCommand {
     Remove {
         mailbox: String,
         destination: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AutoReplyCommand {
+    /// Show a mailbox's auto-reply.
+    Show { mailbox: String },
+    /// Set a mailbox's auto-reply as a whole (what is not given is empty or the default).
+    Set {
+        mailbox: String,
+        /// on or off.
+        #[arg(long)]
+        state: Switch,
+        #[arg(long, default_value = "")]
+        subject: String,
+        #[arg(long, default_value = "")]
+        text: String,
+        /// The first day it answers, YYYY-MM-DD in the account's time zone.
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// The last day it answers (included).
+        #[arg(long)]
+        until: Option<chrono::NaiveDate>,
+        /// Days between two replies to one sender.
+        #[arg(long, default_value_t = trekmail_core::routing::DEFAULT_INTERVAL_DAYS)]
+        days: u32,
     },
 }
 

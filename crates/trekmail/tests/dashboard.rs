@@ -359,7 +359,7 @@ fn every_form_works_without_javascript() {
 }
 
 #[test]
-fn the_aliases_and_filters_tabs_sit_before_security_and_their_forms_save() {
+fn the_routing_tabs_sit_before_security_and_their_forms_save() {
     let (config, _server, lines) = started();
     let out = finish(browser(dashboard_port(&lines), "routing-tabs", &[]));
     assert!(out.contains("ROUTING OK"), "{out}");
@@ -369,8 +369,17 @@ fn the_aliases_and_filters_tabs_sit_before_security_and_their_forms_save() {
     assert_eq!(senders.trim(), "blocked\t@spam.example");
     let settings = ok(&config, &["routing", "set", ANN], None);
     assert!(
-        settings.contains("sub-addressing folders") && settings.contains("blocked mail junk"),
+        settings.contains("sub-addressing folders")
+            && settings.contains("blocked mail junk")
+            && settings.contains("keep a copy off"),
         "{settings}"
+    );
+    let forwards = ok(&config, &["forward", "list", ANN], None);
+    assert_eq!(forwards.trim(), "walker@far.example");
+    let reply = ok(&config, &["auto-reply", "show", ANN], None);
+    assert!(
+        reply.contains("\ton\tfrom 2026-12-10\tuntil 2026-12-24\tevery 4 days\tAway"),
+        "{reply}"
     );
 }
 

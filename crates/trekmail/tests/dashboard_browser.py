@@ -19,7 +19,8 @@ usage: dashboard_browser.py PORT MODE [ARGS...]
   no-script                 with JavaScript off: save a password, make a recovery code and
                             delete a mailbox through the plain forms and confirmation pages
   routing-tabs              with JavaScript off: the tab strip in the spec's order, then the
-                            Aliases and Filters tabs' forms, bad input first; prints ROUTING OK
+                            Aliases, Forwarding, Auto-Reply and Filters tabs' forms, bad input
+                            first; prints ROUTING OK
   token NAME                makes an API token in Account → Security; prints TOKEN value
   screenshots DIR           saves the Mailboxes page and the Security tab as PNG
 Every mode signs in as owner@example.com with OWNER_PASSWORD from the environment unless
@@ -422,7 +423,7 @@ def routing_tabs(browser):
     sign_in(page)
     open_security(page)
     tabs = page.locator("nav.tabs a")
-    expect(tabs).to_have_text(["Aliases", "Filters", "Security"])
+    expect(tabs).to_have_text(["Aliases", "Forwarding", "Filters", "Auto-Reply", "Security"])
     expect(page.locator('nav.tabs a[aria-current="page"]')).to_have_text("Security")
     page.get_by_role("link", name="Aliases", exact=True).click()
     page.wait_for_url("**/aliases")
@@ -447,6 +448,47 @@ def routing_tabs(browser):
     expect(row).to_contain_text("None")
     row.get_by_role("button", name="Make this mailbox the catch-all").click()
     expect(page.locator('#catch-all tr:has-text("example.com")')).to_contain_text("This mailbox")
+
+    page.get_by_role("link", name="Forwarding", exact=True).click()
+    page.wait_for_url("**/forwarding")
+    expect(page.locator("#forwards .empty")).to_have_text("Mail is not forwarded.")
+    for typed, message in [("ann@example.com", "would loop"), ("no way@far.example", "The destination: the part before @")]:
+        page.evaluate("document.querySelector('#destination').type = 'text'")
+        page.fill("#destination", typed)
+        page.get_by_role("button", name="Add destination").click()
+        expect(page.locator("#forward-error")).to_contain_text(message)
+        expect(page.locator("#destination")).to_have_value(typed)
+    page.fill("#destination", "walker@far.example")
+    page.get_by_role("button", name="Add destination").click()
+    expect(page.locator(".notice")).to_contain_text("Destination added.")
+    expect(page.locator('#forwards tr:has-text("walker@far.example")')).to_contain_text("Another server")
+    expect(page.get_by_label("Keep a copy of forwarded mail in ann@example.com")).to_be_checked()
+    page.get_by_label("Keep a copy of forwarded mail in ann@example.com").uncheck()
+    page.locator("#keep-copy").get_by_role("button", name="Save").click()
+    expect(page.get_by_label("Keep a copy of forwarded mail in ann@example.com")).not_to_be_checked()
+
+    page.get_by_role("link", name="Auto-Reply", exact=True).click()
+    page.wait_for_url("**/auto-reply")
+    page.get_by_label("Send an auto-reply").check()
+    page.fill("#subject", "Away")
+    page.fill("#text", "Back on the 10th.")
+    page.fill("#starts_on", "2026-12-10")
+    page.fill("#ends_on", "2026-12-04")
+    page.get_by_role("button", name="Save auto-reply").click()
+    expect(page.locator("#auto-reply-error")).to_contain_text("before the start date")
+    expect(page.locator("#text")).to_have_value("Back on the 10th.")
+    expect(page.locator("#ends_on")).to_have_value("2026-12-04")
+    page.fill("#ends_on", "2026-12-24")
+    page.get_by_role("button", name="Save auto-reply").click()
+    expect(page.locator(".notice")).to_contain_text("Auto-reply saved.")
+    expect(page.locator("#starts_on")).to_have_value("2026-12-10")
+    page.fill("#zone", "Mars/Olympus")
+    page.get_by_role("button", name="Save time zone").click()
+    expect(page.locator("#zone-error")).to_contain_text("not a time zone name")
+    page.fill("#zone", "Europe/Paris")
+    page.get_by_role("button", name="Save time zone").click()
+    expect(page.locator(".notice")).to_contain_text("Time zone saved.")
+    expect(page.locator("#auto-reply")).to_contain_text("in Europe/Paris")
 
     page.get_by_role("link", name="Filters", exact=True).click()
     page.wait_for_url("**/filters")

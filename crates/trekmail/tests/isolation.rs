@@ -159,6 +159,27 @@ const TABLE: &[(&str, &str, &str, Probe)] = &[
     (
         "dashboard",
         "GET",
+        "/mailboxes/{id}/auto-reply",
+        Foreign("/mailboxes/{mailbox}/auto-reply", ""),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/auto-reply",
+        Foreign(
+            "/mailboxes/{mailbox}/auto-reply",
+            "enabled=1&text=intruder&interval_days=1",
+        ),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/time-zone",
+        Foreign("/mailboxes/{mailbox}/time-zone", "zone=Asia%2FTokyo"),
+    ),
+    (
+        "dashboard",
+        "GET",
         "/mailboxes/{id}/security",
         Foreign("/mailboxes/{mailbox}/security", ""),
     ),
@@ -395,6 +416,21 @@ const TABLE: &[(&str, &str, &str, Probe)] = &[
     (
         "api",
         "GET",
+        "/api/v1/mailboxes/{id}/auto-reply",
+        Foreign("/api/v1/mailboxes/{mailbox}/auto-reply", ""),
+    ),
+    (
+        "api",
+        "PUT",
+        "/api/v1/mailboxes/{id}/auto-reply",
+        Foreign(
+            "/api/v1/mailboxes/{mailbox}/auto-reply",
+            r#"{"enabled":true,"text":"intruder"}"#,
+        ),
+    ),
+    (
+        "api",
+        "GET",
         "/api/v1/mailboxes/{id}/sender-filters",
         Foreign("/api/v1/mailboxes/{mailbox}/sender-filters", ""),
     ),
@@ -456,6 +492,12 @@ const TABLE: &[(&str, &str, &str, Probe)] = &[
         "GET",
         "/settings/mail",
         NoIds("the caller's own addresses and lists"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/settings/auto-reply",
+        NoIds("the caller's own auto-reply"),
     ),
     (
         "webmail",
@@ -601,7 +643,7 @@ fn the_table_holds_every_route_the_routers_declare() {
         }
     }
     let foreign = TABLE.iter().filter(|r| matches!(r.3, Foreign(..))).count();
-    assert_eq!(foreign, 44, "the routes that take an id");
+    assert_eq!(foreign, 49, "the routes that take an id");
 }
 
 /// A path with its parameters' names left out: `/a/{}/b`.
@@ -803,7 +845,7 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
     })
     .await
     .unwrap();
-    assert_eq!(answers.len(), 44);
+    assert_eq!(answers.len(), 49);
     for (route, answer) in &answers {
         assert!(
             final_status(answer).starts_with("HTTP/1.1 404"),
@@ -842,6 +884,9 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
         core.forwards(carl_manager).await.unwrap(),
         vec![carl_forward]
     );
+    assert!(!core.auto_reply(carl_manager).await.unwrap().enabled);
+    let b_account = core.account_by_email(B_EMAIL).await.unwrap();
+    assert_eq!(b_account.time_zone.name(), "UTC", "A changed B's time zone");
     let b_domain_after = core
         .domain(core.operator.scope(), "other.example")
         .await

@@ -306,3 +306,49 @@ async fn a_loop_between_two_forwarding_mailboxes_stops_and_keeps_the_message() {
     .await
     .unwrap();
 }
+
+#[test]
+fn an_auto_reply_answers_a_sender_once_and_never_a_list() {
+    let (mut receiver, relay) = sink();
+    let (_dir, config) = setup_with("", &relay);
+    seed(&config);
+    let set = [
+        "auto-reply",
+        "set",
+        ANN,
+        "--state",
+        "on",
+        "--text",
+        "Away until Monday.",
+    ];
+    cli(&config, &set);
+    let (_server, lines) = serve(&config);
+    let smtp = smtp_port(&lines, "inbound");
+    let send = |from: &str, subject: &str, extra: &[&str]| {
+        let mut args = vec!["inbound".to_owned(), smtp.to_string()];
+        args.extend([from, ANN, subject, "1"].map(str::to_owned));
+        args.extend(extra.iter().map(|e| (*e).to_owned()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let sent = finish(smtp_client(&args));
+        assert!(sent.contains("SENT"), "{sent}");
+    };
+    send("walker@far.example", "first", &[]);
+    assert_eq!(
+        next_message(&mut receiver),
+        ("<>".to_owned(), "walker@far.example Auto: first".to_owned())
+    );
+    // Not twice to one sender, never to a list: the next reply the sink sees is the next
+    // sender's.
+    send("walker@far.example", "second", &[]);
+    send(
+        "lister@far.example",
+        "digest",
+        &["List-Id: <trips.far.example>"],
+    );
+    send("other@far.example", "hello", &[]);
+    assert_eq!(
+        next_message(&mut receiver).1,
+        "other@far.example Auto: hello"
+    );
+    let _ = receiver.kill();
+}

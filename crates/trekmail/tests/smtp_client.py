@@ -10,8 +10,9 @@ usage: smtp_client.py MODE ARGS...
   wait-421 PORT LOGIN PASSWORD [data]
                 sign in over STARTTLS (and with "data" send DATA and stop after 354); print
                 WAITING, then expect 421 4.7.0 and the connection closed within 10 s
-  inbound PORT FROM TO SUBJECT KIB
-                one inbound message of about KIB KiB to TO (comma-separated), no AUTH;
+  inbound PORT FROM TO SUBJECT KIB [FIELD...]
+                one inbound message of about KIB KiB to TO (comma-separated), no AUTH, with
+                the header FIELDs ("List-Id: <x>") first;
                 prints SENT, or REFUSED CODE and the reply (of DATA, or of each refused RCPT)
   headers PORT LOGIN PASSWORD OTHER
                 sign in (loopback), then one message per header case (own From, OTHER in
@@ -136,11 +137,12 @@ if mode == "wait-421":
     sys.exit(0)
 
 if mode == "inbound":
-    port, sender, to, subject, kib = args
+    port, sender, to, subject, kib = args[:5]
+    extra = "".join(field + "\r\n" for field in args[5:])
     filler = ("x" * 76 + "\r\n") * (int(kib) * 1024 // 78 + 1)
     s = smtplib.SMTP("127.0.0.1", int(port), timeout=15)
     try:
-        s.sendmail(sender, to.split(","), message(sender, to, subject) + filler)
+        s.sendmail(sender, to.split(","), extra + message(sender, to, subject) + filler)
     except smtplib.SMTPDataError as e:
         print("REFUSED", e.smtp_code, e.smtp_error.decode())
         sys.exit(0)

@@ -265,13 +265,20 @@ fn every_form_works_without_javascript() {
 }
 
 #[test]
-fn the_owner_sees_their_addresses_and_keeps_their_own_sender_lists() {
+fn the_owner_sees_their_addresses_and_forwarding_and_keeps_their_lists_and_auto_reply() {
     let (config, _server, lines) = started();
     ok(&config, &["alias", "add", ANN, "sales@example.com"], None);
+    ok(
+        &config,
+        &["forward", "add", ANN, "walker@far.example"],
+        None,
+    );
     let out = finish(browser(&lines, "incoming", &[]));
     assert!(out.contains("INCOMING OK"), "{out}");
     let senders = ok(&config, &["sender", "list", ANN], None);
     assert_eq!(senders.trim(), "blocked\t@spam.example");
+    let reply = ok(&config, &["auto-reply", "show", ANN], None);
+    assert!(reply.contains("\ton\t"), "{reply}");
     let audit = ok(&config, &["audit", ANN], None);
     assert!(
         audit

@@ -21,7 +21,8 @@ usage: webmail_browser.py WEBMAIL_PORT DASHBOARD_PORT MODE [ARGS...]
                          form (a mismatch is shown again with its message); prints NEW
   incoming               with JavaScript off: Settings → Incoming mail lists ann's addresses;
                          she blocks a domain (bad input first), allows one of its addresses and
-                         removes it again; prints INCOMING OK
+                         removes it again, sees her forwarding, and sets her auto-reply;
+                         prints INCOMING OK
   screenshot PATH        Settings → Security as a PNG
 Ann is ann@example.com with ANN_PASSWORD from the environment; the dashboard's owner is
 owner@example.com with OWNER_PASSWORD. Exits non-zero on the first thing that is wrong.
@@ -336,6 +337,15 @@ def incoming(browser):
     page.get_by_role("button", name="Remove friend@spam.example").click()
     expect(page.locator(".notice")).to_contain_text("Sender removed.")
     expect(page.locator('table[aria-labelledby="blocked-list"]')).to_contain_text("@spam.example")
+    expect(page.locator("[data-forwarding]")).to_contain_text("walker@far.example")
+    page.get_by_label("Send an auto-reply").check()
+    page.fill("#text", "")
+    page.get_by_role("button", name="Save auto-reply").click()
+    expect(page.locator("#auto-reply-error")).to_contain_text("needs a text")
+    page.fill("#text", "On the trail until Sunday.")
+    page.get_by_role("button", name="Save auto-reply").click()
+    expect(page.locator(".notice")).to_contain_text("Auto-reply saved.")
+    expect(page.locator("#text")).to_have_value("On the trail until Sunday.")
     print("INCOMING OK", flush=True)
 
 

@@ -4,6 +4,7 @@
 
 mod api;
 mod assets;
+mod auto_reply_form;
 mod capped_listener;
 mod client;
 mod csrf;

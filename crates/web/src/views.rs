@@ -270,6 +270,18 @@ pub struct MailboxForwardingPage {
     pub forward_error: Option<String>,
 }
 
+#[derive(Template)]
+#[template(path = "mailbox_auto_reply.html")]
+pub struct MailboxAutoReplyPage {
+    pub frame: Frame,
+    pub mailbox: MailboxHeader,
+    pub notice: Option<String>,
+    pub auto_reply: crate::auto_reply_form::AutoReplyView,
+    /// The time zone field as typed, and why it was refused.
+    pub zone: String,
+    pub zone_error: Option<String>,
+}
+
 /// One entry of a sender list.
 pub struct SenderRow {
     pub id: i64,

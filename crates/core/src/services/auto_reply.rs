@@ -68,6 +68,15 @@ impl Core {
         Ok(reply)
     }
 
+    /// The time zone of the mailbox's account: the days its auto-reply's dates are.
+    pub async fn time_zone_of(&self, manager: Manager<'_>) -> Result<chrono_tz::Tz, CoreError> {
+        let mailbox = self.managed_mailbox(manager).await?;
+        Ok(self
+            .account(Scope::OPERATOR, mailbox.account_id)
+            .await?
+            .time_zone)
+    }
+
     /// The account's time zone, by its IANA name (`Europe/Paris`).
     pub async fn set_time_zone(
         &self,

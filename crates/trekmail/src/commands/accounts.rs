@@ -45,6 +45,11 @@ pub async fn run(core: &Core, op: Scope, command: AccountCommand) -> Result<()> 
             core.reset_owner_two_factor(id, &operator()).await?;
             println!("dashboard 2FA of {email} is off; the owner can set it up again");
         }
+        AccountCommand::TimeZone { email, zone } => {
+            let id = account_id(core, &email).await?;
+            let zone = core.set_time_zone(op, id, &zone, &operator()).await?;
+            println!("the account of {email} keeps time in {}", zone.name());
+        }
         AccountCommand::Brand {
             email,
             host,

@@ -32,6 +32,7 @@ pub async fn run(command: Command, config: &Config) -> Result<()> {
         Command::Mailbox(c) => mailboxes::run(core, op, c).await,
         Command::Alias(c) => routing::aliases(core, op, c).await,
         Command::Forward(c) => routing::forwards(core, op, c).await,
+        Command::AutoReply(c) => routing::auto_reply(core, op, c).await,
         Command::Sender(c) => routing::senders(core, op, c).await,
         Command::Routing(c) => routing::settings(core, op, c).await,
         Command::Sessions(c) => sessions::run(core, op, c).await,

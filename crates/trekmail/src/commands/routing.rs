@@ -1,12 +1,14 @@
-//! `alias`, `forward`, `sender` and `routing`: what comes in to a mailbox, with the
-//! operator's scope.
+//! `alias`, `forward`, `sender`, `auto-reply` and `routing`: what comes in to a mailbox, with
+//! the operator's scope.
 
 use super::{mailbox, operator};
-use crate::cli::{AliasCommand, ForwardCommand, RoutingCommand, SenderCommand, Switch};
+use crate::cli::{
+    AliasCommand, AutoReplyCommand, ForwardCommand, RoutingCommand, SenderCommand, Switch,
+};
 use anyhow::{Context, Result, anyhow};
 use trekmail_core::Core;
 use trekmail_core::routing::{BlockedMail, FilterList, Subaddressing};
-use trekmail_core::services::{Manager, Scope};
+use trekmail_core::services::{AutoReplyRequest, Manager, Scope};
 
 pub async fn aliases(core: &Core, op: Scope, command: AliasCommand) -> Result<()> {
     match command {
@@ -80,6 +82,48 @@ pub async fn forwards(core: &Core, op: Scope, command: ForwardCommand) -> Result
             );
         }
     }
+    Ok(())
+}
+
+pub async fn auto_reply(core: &Core, op: Scope, command: AutoReplyCommand) -> Result<()> {
+    let (m, request) = match &command {
+        AutoReplyCommand::Show { mailbox: m } => (m, None),
+        AutoReplyCommand::Set {
+            mailbox: m,
+            state,
+            subject,
+            text,
+            from,
+            until,
+            days,
+        } => (
+            m,
+            Some(AutoReplyRequest {
+                enabled: *state == Switch::On,
+                subject,
+                text,
+                starts_on: *from,
+                ends_on: *until,
+                interval_days: *days,
+            }),
+        ),
+    };
+    let m = mailbox(core, op, m).await?;
+    let manager = Manager::Admin(op, m.id);
+    if let Some(request) = request {
+        core.set_auto_reply(manager, &request, &operator()).await?;
+    }
+    let r = core.auto_reply(manager).await?;
+    let day = |d: Option<chrono::NaiveDate>| d.map_or_else(|| "-".to_owned(), |d| d.to_string());
+    println!(
+        "{}\t{}\tfrom {}\tuntil {}\tevery {} days\t{}",
+        m.address,
+        if r.enabled { "on" } else { "off" },
+        day(r.starts_on),
+        day(r.ends_on),
+        r.interval_days,
+        r.subject
+    );
     Ok(())
 }
 

@@ -50,6 +50,10 @@ pub fn router() -> Router<AppState> {
             delete(routing::remove_forward),
         )
         .route(
+            "/mailboxes/{id}/auto-reply",
+            get(routing::auto_reply).put(routing::set_auto_reply),
+        )
+        .route(
             "/mailboxes/{id}/sender-filters",
             get(routing::senders).post(routing::add_sender),
         )

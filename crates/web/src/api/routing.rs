@@ -1,5 +1,6 @@
 //! `/api/v1/mailboxes/{id}/aliases…`, `…/routing`, `…/catch-all`, `…/forwards…` and
-//! `…/sender-filters…`: the Aliases, Forwarding and Filters tabs' operations, through the same core calls as the pages.
+//! `…/sender-filters…`, `…/auto-reply`: the Aliases, Forwarding, Filters and Auto-Reply tabs'
+//! operations, through the same core calls as the pages.
 
 use super::caller::Caller;
 use super::error::ApiError;
@@ -10,13 +11,15 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use trekmail_core::CoreError;
 use trekmail_core::ids::{AliasId, ForwardId, MailboxId, SenderFilterId};
 use trekmail_core::routing::{
-    Alias, BlockedMail, FilterList, Forward, SenderFilter, Subaddressing,
+    Alias, AutoReply, BlockedMail, DEFAULT_INTERVAL_DAYS, FilterList, Forward, SenderFilter,
+    Subaddressing,
 };
-use trekmail_core::services::Manager;
+use trekmail_core::services::{AutoReplyRequest, Manager};
 
 #[derive(Serialize)]
 pub struct AliasBody {
@@ -69,6 +72,37 @@ fn forward_body(f: &Forward) -> ForwardBody {
 #[serde(deny_unknown_fields)]
 pub struct NewForward {
     destination: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AutoReplyBody {
+    enabled: bool,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    starts_on: Option<NaiveDate>,
+    #[serde(default)]
+    ends_on: Option<NaiveDate>,
+    #[serde(default = "default_interval")]
+    interval_days: u32,
+}
+
+fn default_interval() -> u32 {
+    DEFAULT_INTERVAL_DAYS
+}
+
+fn auto_reply_body(r: &AutoReply) -> AutoReplyBody {
+    AutoReplyBody {
+        enabled: r.enabled,
+        subject: r.subject.clone(),
+        text: r.text.clone(),
+        starts_on: r.starts_on,
+        ends_on: r.ends_on,
+        interval_days: r.interval_days,
+    }
 }
 
 #[derive(Serialize)]
@@ -257,6 +291,38 @@ pub async fn remove_forward(
         )
         .await?;
     Ok(Json(forward_body(&removed)))
+}
+
+pub async fn auto_reply(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<AutoReplyBody>, ApiError> {
+    let saved = state.core.auto_reply(admin(&caller, &id)?).await?;
+    Ok(Json(auto_reply_body(&saved)))
+}
+
+/// The whole auto-reply, checked before anything is saved.
+pub async fn set_auto_reply(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    json: Result<Json<AutoReplyBody>, JsonRejection>,
+) -> Result<Json<AutoReplyBody>, ApiError> {
+    let Json(new) = json?;
+    let request = AutoReplyRequest {
+        enabled: new.enabled,
+        subject: &new.subject,
+        text: &new.text,
+        starts_on: new.starts_on,
+        ends_on: new.ends_on,
+        interval_days: new.interval_days,
+    };
+    let saved = state
+        .core
+        .set_auto_reply(admin(&caller, &id)?, &request, &caller.actor)
+        .await?;
+    Ok(Json(auto_reply_body(&saved)))
 }
 
 pub async fn senders(

@@ -14,17 +14,25 @@ pub enum Tab {
     Aliases,
     Forwarding,
     Filters,
+    AutoReply,
     Security,
 }
 
 impl Tab {
-    pub const STRIP: [Tab; 4] = [Tab::Aliases, Tab::Forwarding, Tab::Filters, Tab::Security];
+    pub const STRIP: [Tab; 5] = [
+        Tab::Aliases,
+        Tab::Forwarding,
+        Tab::Filters,
+        Tab::AutoReply,
+        Tab::Security,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             Tab::Aliases => "Aliases",
             Tab::Forwarding => "Forwarding",
             Tab::Filters => "Filters",
+            Tab::AutoReply => "Auto-Reply",
             Tab::Security => "Security",
         }
     }
@@ -35,6 +43,7 @@ impl Tab {
             Tab::Aliases => "aliases",
             Tab::Forwarding => "forwarding",
             Tab::Filters => "filters",
+            Tab::AutoReply => "auto-reply",
             Tab::Security => "security",
         }
     }

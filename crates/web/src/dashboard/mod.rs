@@ -5,6 +5,7 @@ mod account_security;
 mod events;
 mod format;
 mod mailbox_aliases;
+mod mailbox_auto_reply;
 mod mailbox_filters;
 mod mailbox_forwarding;
 mod mailbox_security;
@@ -96,6 +97,14 @@ pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken)
         .route(
             "/mailboxes/{id}/blocked-mail",
             post(mailbox_filters::blocked_mail),
+        )
+        .route(
+            "/mailboxes/{id}/auto-reply",
+            get(mailbox_auto_reply::page).post(mailbox_auto_reply::save),
+        )
+        .route(
+            "/mailboxes/{id}/time-zone",
+            post(mailbox_auto_reply::time_zone),
         )
         .route("/mailboxes/{id}/security", get(mailbox_security::page))
         .route(

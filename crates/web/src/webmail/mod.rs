@@ -58,6 +58,7 @@ pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken)
         .route("/signout", post(signin::sign_out))
         .route("/forgot", get(recovery::page).post(recovery::submit))
         .route("/settings/mail", get(incoming::page))
+        .route("/settings/auto-reply", post(incoming::save_auto_reply))
         .route("/settings/senders", post(incoming::add_sender))
         .route(
             "/settings/senders/{id}/remove",

@@ -123,4 +123,5 @@ pub struct IncomingPage {
     pub forwards: Vec<String>,
     pub keep_copy: bool,
     pub senders: crate::views::SendersView,
+    pub auto_reply: crate::auto_reply_form::AutoReplyView,
 }
