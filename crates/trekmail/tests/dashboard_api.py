@@ -121,7 +121,7 @@ for bad in ["sales@example.com", "bea@example.com", "x@elsewhere.org", "not an a
 expect(call("POST", A + "/aliases", {"address": "x@example.com", "extra": 1}), 422)
 assert [a["address"] for a in expect(call("GET", A + "/aliases"), 200)] == ["sales@example.com"]
 routing = expect(call("GET", A + "/routing"), 200)
-assert routing == {"subaddressing": "inbox", "blocked_mail": "refuse", "catch_all_of": []}, routing
+assert routing == {"subaddressing": "inbox", "blocked_mail": "refuse", "keep_copy": True, "catch_all_of": []}, routing
 # One bad setting saves neither.
 expect(call("PUT", A + "/routing", {"subaddressing": "folders", "blocked_mail": "bounce"}), 422, "invalid")
 assert expect(call("GET", A + "/routing"), 200)["subaddressing"] == "inbox"
@@ -136,6 +136,31 @@ expect(call("POST", A + "/sender-filters", {"list": "allowed", "pattern": "@SPAM
 expect(call("POST", A + "/sender-filters", {"list": "maybe", "pattern": "a@b.example"}), 422, "invalid")
 expect(call("POST", A + "/sender-filters", {"list": "blocked", "pattern": "spam.example"}), 422, "invalid")
 assert len(expect(call("GET", A + "/sender-filters"), 200)) == 1
+# Forwards and the auto-reply.
+fwd = expect(call("POST", A + "/forwards", {"destination": "walker@far.example"}), 201)
+assert fwd["destination"] == "walker@far.example", fwd
+for bad in ["walker@far.example", "ann@example.com", "sales+x@example.com", "nope"]:
+    expect(call("POST", A + "/forwards", {"destination": bad}), 422, "invalid")
+assert expect(call("PUT", A + "/routing", {"keep_copy": False}), 200)["keep_copy"] is False
+reply = expect(call("GET", A + "/auto-reply"), 200)
+assert reply["enabled"] is False and reply["interval_days"] == 4, reply
+expect(call("PUT", A + "/auto-reply", {"enabled": True, "text": "Away", "starts_on": "2026-12-10", "ends_on": "2026-12-01"}), 422, "invalid")
+expect(call("PUT", A + "/auto-reply", {"enabled": True, "text": "Away", "starts_on": "10 Dec"}), 422)
+expect(call("PUT", A + "/auto-reply", {"enabled": True, "subject": "a\r\nBcc: x@y.example", "text": "Away"}), 422, "invalid")
+assert expect(call("GET", A + "/auto-reply"), 200)["enabled"] is False
+saved = expect(call("PUT", A + "/auto-reply", {"enabled": True, "text": "Away", "ends_on": "2026-12-24", "interval_days": 7}), 200)
+assert saved == {"enabled": True, "subject": "", "text": "Away", "starts_on": None, "ends_on": "2026-12-24", "interval_days": 7}, saved
+for method, path, body in [
+    ("GET", A + "/forwards", None),
+    ("POST", A + "/forwards", {"destination": "intruder@far.example"}),
+    ("DELETE", A + f"/forwards/{fwd['id']}", None),
+    ("GET", A + "/auto-reply", None),
+    ("PUT", A + "/auto-reply", {"enabled": False}),
+]:
+    expect(call(method, path, body, token=TOKEN_B), 404, "not_found")
+assert expect(call("DELETE", A + f"/forwards/{fwd['id']}"), 200)["destination"] == "walker@far.example"
+assert expect(call("GET", A + "/forwards"), 200) == []
+
 for method, path, body in [
     ("GET", A + "/aliases", None),
     ("POST", A + "/aliases", {"address": "intruder@example.com"}),
