@@ -1,12 +1,18 @@
 //! The Auto-Reply tab: a mailbox's away message, set by an admin or by the mailbox's owner in
-//! webmail; and the account's time zone, whose days its dates are.
+//! webmail, and its step in the delivery pipeline; and the account's time zone, whose days
+//! its dates are.
 
-use super::{Actor, Manager, Scope};
+use super::delivery::Pass;
+use super::recipients::is_one_of;
+use super::{Actor, LocalRecipient, Manager, Recipient, Scope};
 use crate::Core;
 use crate::audit::AuditKind;
+use crate::domain::EmailAddress;
 use crate::error::CoreError;
 use crate::ids::AccountId;
-use crate::routing::{AutoReply, DEFAULT_INTERVAL_DAYS};
+use crate::routing::{AutoReply, DEFAULT_INTERVAL_DAYS, ReplyTo, suppressed};
+use crate::security::random;
+use crate::store::NewOutbound;
 use chrono::NaiveDate;
 
 /// What the tab's form sends.
@@ -98,5 +104,81 @@ impl Core {
             .detail(format!("time zone {}", zone.name()));
         self.store.set_time_zone(account.id, zone, &audit).await?;
         Ok(zone)
+    }
+}
+
+/// The pipeline's auto-reply step.
+impl Core {
+    /// Answers the sender once per interval while the mailbox's auto-reply is on, unless the
+    /// message is one that must get no answer: through the queue, or to a hosted sender
+    /// through this pipeline, from the null sender.
+    pub(super) async fn auto_reply_to(
+        &self,
+        passes: &mut Vec<Pass>,
+        to: &LocalRecipient,
+        from: &str,
+        body: &[u8],
+    ) -> Result<(), CoreError> {
+        let Some(reply) = self.store.auto_reply(to.mailbox.id).await? else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        let zone = self
+            .store
+            .account(to.mailbox.account_id)
+            .await?
+            .map_or(chrono_tz::UTC, |a| a.time_zone);
+        if !reply.active_on(now.with_timezone(&zone).date_naive()) {
+            return Ok(());
+        }
+        let own = self.own_addresses(&to.mailbox).await?;
+        let is_own = |address: &str| is_one_of(&own, address);
+        if let Some(why) = suppressed(from, body, &is_own) {
+            tracing::debug!(to = %to.mailbox.address, why, "no auto-reply");
+            return Ok(());
+        }
+        let since = now - chrono::Duration::days(i64::from(reply.interval_days));
+        if !self
+            .store
+            .claim_auto_reply(to.mailbox.id, from, now, since)
+            .await?
+        {
+            return Ok(());
+        }
+        let answer = reply.reply(
+            body,
+            &ReplyTo {
+                from: to.mailbox.address.as_str(),
+                display_name: &to.mailbox.display_name,
+                to: from,
+                message_id: format!("<{}@{}>", random::hex_token()?, to.mailbox.address.domain()),
+                date: now,
+            },
+        );
+        let hosted = match EmailAddress::parse(from) {
+            Ok(sender) => self.recipient(&sender).await?,
+            Err(_) => Recipient::Remote,
+        };
+        match hosted {
+            Recipient::Local(local) => passes.push(Pass {
+                to: local,
+                from: String::new(),
+                body: answer,
+                parent: None,
+                kept: false,
+            }),
+            Recipient::Remote => {
+                self.enqueue_outbound(&NewOutbound {
+                    sender: String::new(),
+                    recipients: vec![from.to_owned()],
+                    body: answer,
+                    charge: None,
+                    created_at: now,
+                })
+                .await?
+            }
+            Recipient::Full(_) | Recipient::Unknown => {}
+        }
+        Ok(())
     }
 }

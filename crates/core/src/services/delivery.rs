@@ -4,6 +4,7 @@
 //! forwarded, then stored. Each step that can refuse runs before the channel answers; a step
 //! that fails keeps the message in the mailbox.
 
+use super::{LocalRecipient, Recipient};
 use crate::Core;
 use crate::access::MailboxAccess;
 use crate::audit::{AuditEvent, AuditKind, Channel};
@@ -11,33 +12,9 @@ use crate::domain::{EmailAddress, Mailbox};
 use crate::error::CoreError;
 use crate::ids::Principal;
 use crate::mail::{Flags, Folder, INBOX, MessageMeta, SpecialUse};
-use crate::routing::{
-    BlockedMail, ReplyTo, SenderPattern, Subaddressing, Verdict, header, split_tag, srs, suppressed,
-};
-use crate::security::random;
+use crate::routing::{BlockedMail, SenderPattern, Verdict, header, srs};
 use crate::store::NewOutbound;
 use mail_parser::HeaderName;
-
-/// What a recipient address is to this server, asked before a message is accepted for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Recipient {
-    /// A hosted mailbox with room for more mail.
-    Local(LocalRecipient),
-    /// A hosted mailbox whose quota is used up.
-    Full(Mailbox),
-    /// A hosted domain without such an address.
-    Unknown,
-    /// A domain this server does not host.
-    Remote,
-}
-
-/// A hosted mailbox that takes mail for an address, and how the address reached it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LocalRecipient {
-    pub mailbox: Mailbox,
-    /// The folder a sub-address's tag names, for a mailbox that files by tag.
-    pub tag: Option<String>,
-}
 
 /// A message on its way to a hosted mailbox.
 #[derive(Debug, Clone, Copy)]
@@ -63,45 +40,18 @@ pub enum Delivered {
 pub const MAX_HOPS: usize = 30;
 
 /// One mailbox's turn with a message in [`Core::deliver_to`].
-struct Pass {
-    to: LocalRecipient,
+pub(super) struct Pass {
+    pub(super) to: LocalRecipient,
     /// The envelope sender: the original one for a forward, null for an auto-reply.
-    from: String,
-    body: Vec<u8>,
+    pub(super) from: String,
+    pub(super) body: Vec<u8>,
     /// The pass whose forward this is.
-    parent: Option<usize>,
+    pub(super) parent: Option<usize>,
     /// Whether this mailbox has stored the message.
-    kept: bool,
+    pub(super) kept: bool,
 }
 
 impl Core {
-    /// Resolves a recipient, so SMTP can answer `RCPT TO` before any data is sent: the
-    /// mailbox's own address or an alias, then `user+tag@` for a mailbox with sub-addressing,
-    /// then the domain's catch-all.
-    pub async fn recipient(&self, address: &EmailAddress) -> Result<Recipient, CoreError> {
-        let Some(domain) = self.store.domain_by_name(address.domain()).await? else {
-            return Ok(Recipient::Remote);
-        };
-        if let Some(mailbox) = self.store.mailbox_for_address(address).await? {
-            return Ok(local(mailbox, None));
-        }
-        if let Some((base, tag)) = split_tag(address)
-            && let Some(mailbox) = self.store.mailbox_for_address(&base).await?
-        {
-            match self.store.routing(mailbox.id).await?.subaddressing {
-                Subaddressing::Off => {}
-                Subaddressing::Inbox => return Ok(local(mailbox, None)),
-                Subaddressing::Folders => return Ok(local(mailbox, Some(tag))),
-            }
-        }
-        if domain.catch_all.is_some()
-            && let Some(mailbox) = self.store.catch_all_of(&domain.name).await?
-        {
-            return Ok(local(mailbox, None));
-        }
-        Ok(Recipient::Unknown)
-    }
-
     /// Runs the pipeline for one mailbox: its sender filters (a blocked sender is refused or
     /// filed into Junk, as the mailbox is set, and never forwarded), its forwards (to other
     /// servers through the queue with an SRS sender, to hosted mailboxes through this same
@@ -218,92 +168,6 @@ impl Core {
         Ok(stored.unwrap_or(Delivered::Forwarded))
     }
 
-    /// Answers the sender once per interval while the mailbox's auto-reply is on, unless the
-    /// message is one that must get no answer: through the queue, or to a hosted sender
-    /// through this pipeline, from the null sender.
-    async fn auto_reply_to(
-        &self,
-        passes: &mut Vec<Pass>,
-        to: &LocalRecipient,
-        from: &str,
-        body: &[u8],
-    ) -> Result<(), CoreError> {
-        let Some(reply) = self.store.auto_reply(to.mailbox.id).await? else {
-            return Ok(());
-        };
-        let now = self.clock.now();
-        let zone = self
-            .store
-            .account(to.mailbox.account_id)
-            .await?
-            .map_or(chrono_tz::UTC, |a| a.time_zone);
-        if !reply.active_on(now.with_timezone(&zone).date_naive()) {
-            return Ok(());
-        }
-        let own = self.own_addresses(&to.mailbox).await?;
-        let is_own = |address: &str| is_one_of(&own, address);
-        if let Some(why) = suppressed(from, body, &is_own) {
-            tracing::debug!(to = %to.mailbox.address, why, "no auto-reply");
-            return Ok(());
-        }
-        let since = now - chrono::Duration::days(i64::from(reply.interval_days));
-        if !self
-            .store
-            .claim_auto_reply(to.mailbox.id, from, now, since)
-            .await?
-        {
-            return Ok(());
-        }
-        let answer = reply.reply(
-            body,
-            &ReplyTo {
-                from: to.mailbox.address.as_str(),
-                display_name: &to.mailbox.display_name,
-                to: from,
-                message_id: format!("<{}@{}>", random::hex_token()?, to.mailbox.address.domain()),
-                date: now,
-            },
-        );
-        let hosted = match EmailAddress::parse(from) {
-            Ok(sender) => self.recipient(&sender).await?,
-            Err(_) => Recipient::Remote,
-        };
-        match hosted {
-            Recipient::Local(local) => passes.push(Pass {
-                to: local,
-                from: String::new(),
-                body: answer,
-                parent: None,
-                kept: false,
-            }),
-            Recipient::Remote => {
-                self.enqueue_outbound(&NewOutbound {
-                    sender: String::new(),
-                    recipients: vec![from.to_owned()],
-                    body: answer,
-                    charge: None,
-                    created_at: now,
-                })
-                .await?
-            }
-            Recipient::Full(_) | Recipient::Unknown => {}
-        }
-        Ok(())
-    }
-
-    /// The mailbox's own address and its aliases.
-    async fn own_addresses(&self, mailbox: &Mailbox) -> Result<Vec<EmailAddress>, CoreError> {
-        let mut own = vec![mailbox.address.clone()];
-        own.extend(
-            self.store
-                .aliases_of(mailbox.id)
-                .await?
-                .into_iter()
-                .map(|a| a.address),
-        );
-        Ok(own)
-    }
-
     /// A forward failed: the message is kept in the mailbox (if it is not already).
     async fn kept_after_all(
         &self,
@@ -373,7 +237,7 @@ impl Core {
     }
 
     /// Records that a rule could not run and the message was kept instead.
-    async fn audit_kept(&self, mailbox: &Mailbox, why: String) {
+    pub(super) async fn audit_kept(&self, mailbox: &Mailbox, why: String) {
         tracing::warn!(to = %mailbox.address, why, "a message was kept in the mailbox");
         let event = AuditEvent::new(
             self.clock.now(),
@@ -387,31 +251,6 @@ impl Core {
         if let Err(e) = self.store.append_audit(&event).await {
             tracing::warn!(error = %e, "the kept message's audit event was not written");
         }
-    }
-
-    /// Days since 1970, SRS's clock.
-    fn today(&self) -> i64 {
-        self.clock.now().timestamp().div_euclid(86_400)
-    }
-
-    /// The original sender of a bounce to an SRS address this server made for one of its
-    /// domains; `None` for any other address, or one whose signature or age is wrong.
-    pub async fn srs_return(&self, address: &str) -> Result<Option<String>, CoreError> {
-        let Some((local, domain)) = address.rsplit_once('@') else {
-            return Ok(None);
-        };
-        if !srs::looks_rewritten(local) {
-            return Ok(None);
-        }
-        if self
-            .store
-            .domain_by_name(&domain.to_ascii_lowercase())
-            .await?
-            .is_none()
-        {
-            return Ok(None);
-        }
-        Ok(srs::reverse(&self.secrets, address, self.today()))
     }
 
     /// Delivers the core's own message (a bounce) to a hosted address, from the null sender.
@@ -480,27 +319,6 @@ impl Core {
             .ok_or(CoreError::NotFound)
     }
 
-    /// Whether a signed-in `mailbox` may send as `address` (envelope sender, `From:`,
-    /// `Sender:`): the one place that says which addresses a mailbox owns: its own, its
-    /// aliases, and their sub-addresses.
-    pub async fn sends_as(&self, mailbox: &Mailbox, address: &str) -> Result<bool, CoreError> {
-        let Ok(address) = EmailAddress::parse(address) else {
-            return Ok(false);
-        };
-        let base = split_tag(&address).map(|(base, _)| base);
-        for candidate in std::iter::once(&address).chain(base.as_ref()) {
-            if *candidate == mailbox.address {
-                return Ok(true);
-            }
-            if let Some(owner) = self.store.mailbox_for_address(candidate).await?
-                && owner.id == mailbox.id
-            {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
-
     /// Keeps a copy of a message the mailbox sent in its Sent folder, already seen.
     pub async fn save_sent(
         &self,
@@ -543,21 +361,4 @@ fn with_delivered_to(mailbox: &Mailbox, body: &[u8]) -> Vec<u8> {
     let mut out = format!("Delivered-To: {}\r\n", mailbox.address).into_bytes();
     out.extend_from_slice(body);
     out
-}
-
-/// Whether `address` (or the address its sub-address tags) is one of `own`.
-fn is_one_of(own: &[EmailAddress], address: &str) -> bool {
-    let Ok(address) = EmailAddress::parse(address) else {
-        return false;
-    };
-    let base = split_tag(&address).map(|(base, _)| base);
-    own.iter()
-        .any(|o| *o == address || base.as_ref() == Some(o))
-}
-
-fn local(mailbox: Mailbox, tag: Option<String>) -> Recipient {
-    match mailbox.used_bytes >= mailbox.quota_bytes {
-        true => Recipient::Full(mailbox),
-        false => Recipient::Local(LocalRecipient { mailbox, tag }),
-    }
 }
