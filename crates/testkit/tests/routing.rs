@@ -506,3 +506,41 @@ async fn an_auto_reply_goes_once_per_interval_within_its_days_and_never_to_a_lis
         );
     }
 }
+
+/// Every rule is read for each message: a change made through one node applies to the next
+/// message another node takes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_change_on_one_node_applies_to_the_next_message_on_another() {
+    let url = fresh_database(Backend::Postgres).await;
+    let a = TestNode::start(&url, NodeOptions::default()).await;
+    let b = TestNode::start(&url, NodeOptions::default()).await;
+    let account = seed_account(&a.core, "owner@example.com").await;
+    let ann = seed_mailbox(&a.core, account, "ann@example.com").await;
+    let admin = Manager::Admin(operator().as_account(account), ann.id);
+    let actor = Actor::operator();
+    let sales = address("sales@example.com");
+    assert_eq!(b.core.recipient(&sales).await.unwrap(), Recipient::Unknown);
+    a.core
+        .add_alias(admin, "sales@example.com", &actor)
+        .await
+        .unwrap();
+    assert!(matches!(
+        b.core.recipient(&sales).await.unwrap(),
+        Recipient::Local(l) if l.mailbox.id == ann.id
+    ));
+    a.core
+        .add_sender_filter(admin, FilterList::Blocked, "@shop.example", &actor)
+        .await
+        .unwrap();
+    let Recipient::Local(to) = b.core.recipient(&sales).await.unwrap() else {
+        panic!("local");
+    };
+    let message = Incoming {
+        envelope_from: "ads@shop.example",
+        body: FROM_SHOP,
+    };
+    assert_eq!(
+        b.core.deliver_to(&to, message).await.unwrap(),
+        Delivered::Refused
+    );
+}
