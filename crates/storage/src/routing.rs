@@ -18,7 +18,9 @@ use trekmail_core::routing::{
     Alias, AutoReply, BlockedMail, FilterList, Forward, MailboxRouting, SenderFilter,
     SenderPattern, Subaddressing,
 };
-use trekmail_core::store::{NewAlias, NewSenderFilter, RoutingStore, StoreError, StoreResult};
+use trekmail_core::store::{
+    MailboxRules, NewAlias, NewSenderFilter, RoutingStore, StoreError, StoreResult,
+};
 
 const MAILBOX_FOR_ADDRESS: &str = "SELECT m.id, m.account_id, m.domain_id, m.address, \
      m.display_name, m.quota_bytes, m.used_bytes, m.created_at \
@@ -79,6 +81,23 @@ const CLAIM_REPLY: &str = "INSERT INTO auto_reply_sent (mailbox_id, sender, sent
 const MATCH_SLOTS: usize = 8;
 const MATCHING: &str = "SELECT DISTINCT list FROM sender_filters WHERE mailbox_id = $1 \
      AND pattern IN ($2, $3, $4, $5, $6, $7, $8, $9)";
+/// A mailbox's rules for one message in one statement: each row names its kind, the columns
+/// hold what that kind needs (typed in the first branch, as PostgreSQL's UNION asks). The patterns fill the same slots as [`MATCHING`]'s.
+const RULES: &str = "\
+     SELECT 'list' AS kind, list AS t1, CAST(NULL AS TEXT) AS t2, CAST(NULL AS TEXT) AS t3, \
+            CAST(NULL AS TEXT) AS t4, CAST(NULL AS BIGINT) AS n1, CAST(NULL AS BIGINT) AS n2, \
+            CAST(NULL AS BIGINT) AS n3 \
+       FROM sender_filters WHERE mailbox_id = $1 \
+        AND pattern IN ($2, $3, $4, $5, $6, $7, $8, $9) \
+     UNION ALL \
+     SELECT 'forward', destination, NULL, NULL, NULL, NULL, NULL, NULL \
+       FROM forwards WHERE mailbox_id = $1 \
+     UNION ALL \
+     SELECT 'routing', subaddressing, blocked_mail, NULL, NULL, keep_copy, NULL, NULL \
+       FROM mailbox_routing WHERE mailbox_id = $1 \
+     UNION ALL \
+     SELECT 'reply', subject, body, starts_on, ends_on, enabled, interval_days, updated_at \
+       FROM auto_replies WHERE mailbox_id = $1";
 /// What deleting a mailbox removes of its routing, before the mailbox row.
 const DELETE_OF_MAILBOX: [&str; 7] = [
     "UPDATE domains SET catch_all_mailbox_id = NULL WHERE catch_all_mailbox_id = $1",
@@ -126,23 +145,64 @@ fn as_stored(at: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 fn alias(row: &AnyRow) -> StoreResult<Alias> {
-    let text: String = rows::get(row, "address")?;
     Ok(Alias {
         id: AliasId(rows::get(row, "id")?),
         mailbox_id: MailboxId(rows::get(row, "mailbox_id")?),
-        address: EmailAddress::parse(&text)
-            .map_err(|_| StoreError::Backend(format!("invalid stored alias: {text:?}")))?,
+        address: stored_address(&rows::get::<String>(row, "address")?)?,
         created_at: from_micros(rows::get(row, "created_at")?),
     })
 }
 
+fn stored_address(text: &str) -> StoreResult<EmailAddress> {
+    EmailAddress::parse(text)
+        .map_err(|_| StoreError::Backend(format!("invalid stored address: {text:?}")))
+}
+
 fn forward(row: &AnyRow) -> StoreResult<Forward> {
-    let text: String = rows::get(row, "destination")?;
     Ok(Forward {
         id: ForwardId(rows::get(row, "id")?),
-        destination: EmailAddress::parse(&text)
-            .map_err(|_| StoreError::Backend(format!("invalid stored destination: {text:?}")))?,
+        destination: stored_address(&rows::get::<String>(row, "destination")?)?,
         created_at: from_micros(rows::get(row, "created_at")?),
+    })
+}
+
+/// A mailbox's settings from the columns named (subaddressing, blocked mail, keep a copy).
+fn routing_of(row: &AnyRow, [sub, blocked, keep]: [&str; 3]) -> StoreResult<MailboxRouting> {
+    let stored = |column: &str| rows::get::<String>(row, column);
+    let invalid = |e: String| StoreError::Backend(format!("invalid stored setting: {e}"));
+    Ok(MailboxRouting {
+        subaddressing: stored(sub)?.parse::<Subaddressing>().map_err(invalid)?,
+        blocked: stored(blocked)?.parse::<BlockedMail>().map_err(invalid)?,
+        keep_copy: rows::get::<i64>(row, keep)? != 0,
+    })
+}
+
+/// The columns an auto-reply is read from: enabled, subject, text, start, end, interval,
+/// updated.
+type ReplyColumns = [&'static str; 7];
+const REPLY_COLUMNS: ReplyColumns = [
+    "enabled",
+    "subject",
+    "body",
+    "starts_on",
+    "ends_on",
+    "interval_days",
+    "updated_at",
+];
+const REPLY_IN_RULES: ReplyColumns = ["n1", "t1", "t2", "t3", "t4", "n2", "n3"];
+
+fn auto_reply_of(row: &AnyRow, columns: ReplyColumns) -> StoreResult<AutoReply> {
+    let [enabled, subject, text, starts, ends, interval, updated] = columns;
+    let days: i64 = rows::get(row, interval)?;
+    Ok(AutoReply {
+        enabled: rows::get::<i64>(row, enabled)? != 0,
+        subject: rows::get(row, subject)?,
+        text: rows::get(row, text)?,
+        starts_on: date(row, starts)?,
+        ends_on: date(row, ends)?,
+        interval_days: u32::try_from(days)
+            .map_err(|_| StoreError::Backend(format!("invalid stored interval: {days}")))?,
+        updated_at: from_micros(rows::get(row, updated)?),
     })
 }
 
@@ -329,20 +389,50 @@ impl RoutingStore for SqlStore {
             .fetch_optional(&self.read)
             .await
             .map_err(db_err)?;
-        let Some(row) = row else {
-            return Ok(MailboxRouting::default());
+        match row {
+            Some(row) => routing_of(&row, ["subaddressing", "blocked_mail", "keep_copy"]),
+            None => Ok(MailboxRouting::default()),
+        }
+    }
+
+    async fn rules_for(
+        &self,
+        mailbox: MailboxId,
+        patterns: &[String],
+    ) -> StoreResult<MailboxRules> {
+        let mut chunks = patterns.chunks(MATCH_SLOTS);
+        let first = chunks.next().unwrap_or_default();
+        let mut query = sqlx::query(RULES).bind(mailbox.0);
+        for slot in 0..MATCH_SLOTS {
+            query = query.bind(first.get(slot).map_or("", String::as_str));
+        }
+        let mut rules = MailboxRules {
+            lists: Vec::new(),
+            routing: MailboxRouting::default(),
+            auto_reply: None,
+            forwards: Vec::new(),
         };
-        let stored = |column: &str| rows::get::<String>(&row, column);
-        let invalid = |e: String| StoreError::Backend(format!("invalid stored setting: {e}"));
-        Ok(MailboxRouting {
-            subaddressing: stored("subaddressing")?
-                .parse::<Subaddressing>()
-                .map_err(invalid)?,
-            blocked: stored("blocked_mail")?
-                .parse::<BlockedMail>()
-                .map_err(invalid)?,
-            keep_copy: rows::get::<i64>(&row, "keep_copy")? != 0,
-        })
+        for row in query.fetch_all(&self.read).await.map_err(db_err)? {
+            let kind: String = rows::get(&row, "kind")?;
+            match kind.as_str() {
+                "list" => rules
+                    .lists
+                    .push(filter_list(&rows::get::<String>(&row, "t1")?)?),
+                "forward" => rules
+                    .forwards
+                    .push(stored_address(&rows::get::<String>(&row, "t1")?)?),
+                "routing" => rules.routing = routing_of(&row, ["t1", "t2", "n1"])?,
+                _ => rules.auto_reply = Some(auto_reply_of(&row, REPLY_IN_RULES)?),
+            }
+        }
+        // More senders than one statement's slots: the rest in look-ups of their own.
+        let rest: Vec<String> = chunks.flatten().cloned().collect();
+        if !rest.is_empty() {
+            rules
+                .lists
+                .extend(self.filter_lists_matching(mailbox, &rest).await?);
+        }
+        Ok(rules)
     }
 
     async fn set_subaddressing(
@@ -452,20 +542,9 @@ impl RoutingStore for SqlStore {
             .fetch_optional(&self.read)
             .await
             .map_err(db_err)?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let interval: i64 = rows::get(&row, "interval_days")?;
-        Ok(Some(AutoReply {
-            enabled: rows::get::<i64>(&row, "enabled")? != 0,
-            subject: rows::get(&row, "subject")?,
-            text: rows::get(&row, "body")?,
-            starts_on: date(&row, "starts_on")?,
-            ends_on: date(&row, "ends_on")?,
-            interval_days: u32::try_from(interval)
-                .map_err(|_| StoreError::Backend(format!("invalid stored interval: {interval}")))?,
-            updated_at: from_micros(rows::get(&row, "updated_at")?),
-        }))
+        row.as_ref()
+            .map(|r| auto_reply_of(r, REPLY_COLUMNS))
+            .transpose()
     }
 
     async fn set_auto_reply(

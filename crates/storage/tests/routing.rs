@@ -10,10 +10,10 @@ use trekmail_core::audit::AuditKind;
 use trekmail_core::domain::{Plan, PlanLimits};
 use trekmail_core::ids::{AliasId, MailboxId};
 use trekmail_core::routing::{
-    BlockedMail, FilterList, MailboxRouting, SenderPattern, Subaddressing,
+    AutoReply, BlockedMail, FilterList, MailboxRouting, SenderPattern, Subaddressing,
 };
 use trekmail_core::store::{
-    AccountStore, MailboxStore, NewAlias, NewSenderFilter, RoutingStore, StoreError,
+    AccountStore, MailboxRules, MailboxStore, NewAlias, NewSenderFilter, RoutingStore, StoreError,
 };
 
 fn new_alias(m: &trekmail_core::domain::Mailbox, address: &str) -> NewAlias {
@@ -361,5 +361,79 @@ async fn deleting_a_mailbox_frees_its_addresses_and_its_catch_all() {
             .await
             .unwrap();
         }
+    }
+}
+
+#[tokio::test]
+async fn a_mailbox_s_rules_for_a_message_come_in_one_read() {
+    for db in both().await {
+        let s = &db.store;
+        let (_, _, alice) = mailbox_fixture(s).await;
+        let audit = ev(AuditKind::RoutingChanged, 3_000);
+        let senders = SenderPattern::matching("ads@mail.shop.example");
+        let none = s.rules_for(alice.id, &senders).await.unwrap();
+        assert_eq!(
+            none,
+            MailboxRules {
+                lists: Vec::new(),
+                routing: MailboxRouting::default(),
+                auto_reply: None,
+                forwards: Vec::new(),
+            },
+            "{}",
+            db.label
+        );
+        s.add_sender_filter(
+            &entry(alice.id, FilterList::Blocked, "@shop.example"),
+            10,
+            &audit,
+        )
+        .await
+        .unwrap();
+        let far = email("walker@far.example");
+        s.add_forward(alice.id, &far, t(3_000), 5, &audit)
+            .await
+            .unwrap();
+        s.set_keep_copy(alice.id, false, &audit).await.unwrap();
+        let reply = AutoReply {
+            enabled: true,
+            subject: "Away".into(),
+            text: "Back soon.".into(),
+            starts_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 1),
+            ends_on: None,
+            interval_days: 4,
+            updated_at: t(3_000),
+        };
+        s.set_auto_reply(alice.id, &reply, &audit).await.unwrap();
+        let rules = s.rules_for(alice.id, &senders).await.unwrap();
+        assert_eq!(rules.lists, vec![FilterList::Blocked], "{}", db.label);
+        assert_eq!(rules.forwards, vec![far]);
+        assert!(!rules.routing.keep_copy);
+        assert_eq!(rules.auto_reply, Some(reply.clone()));
+        assert_eq!(s.auto_reply(alice.id).await.unwrap(), Some(reply));
+        // Senders past the statement's slots are still looked up.
+        let many: Vec<String> = (0..12)
+            .map(|i| format!("x{i}@else.example"))
+            .chain(["@shop.example".to_owned()])
+            .collect();
+        let rules = s.rules_for(alice.id, &many).await.unwrap();
+        assert_eq!(rules.lists, vec![FilterList::Blocked]);
+        // The reply memory: once per interval, in one statement.
+        let sender = "walker@far.example";
+        assert!(
+            s.claim_auto_reply(alice.id, sender, t(4_000), t(3_000))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !s.claim_auto_reply(alice.id, sender, t(4_500), t(3_500))
+                .await
+                .unwrap()
+        );
+        assert!(
+            s.claim_auto_reply(alice.id, sender, t(9_000), t(4_100))
+                .await
+                .unwrap()
+        );
     }
 }

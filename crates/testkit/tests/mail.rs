@@ -7,7 +7,7 @@ use std::time::Duration;
 use trekmail_core::CoreError;
 use trekmail_core::domain::EmailAddress;
 use trekmail_core::mail::{FlagChange, Flags, INBOX, MailChangeKind, SpecialUse};
-use trekmail_core::services::Actor;
+use trekmail_core::services::{Actor, Delivered};
 use trekmail_testkit::*;
 
 fn message(subject: &str, size: usize) -> Vec<u8> {
@@ -47,7 +47,9 @@ async fn every_mailbox_has_its_folders_and_delivery_lands_in_inbox() {
 
         let mut watcher = core.watch_mail(&a);
         let body = message("hello", 100);
-        let meta = core.deliver(&ann(), &body).await.unwrap();
+        let Delivered::Stored(meta) = core.deliver(&ann(), &body).await.unwrap() else {
+            panic!("stored");
+        };
         assert_eq!(meta.uid, 1);
         let inbox = core.folder(&a, "inbox").await.unwrap();
         assert_eq!(inbox.name, INBOX);

@@ -316,6 +316,9 @@ async fn a_sub_address_files_into_the_folder_its_tag_names() {
                 .deliver(&address(to), b"Subject: x\r\n\r\nx\r\n")
                 .await
                 .unwrap();
+            let Delivered::Stored(stored) = stored else {
+                panic!("{to} stored");
+            };
             assert_eq!(stored.folder_id, folder, "{to} on {backend:?}");
         }
     }

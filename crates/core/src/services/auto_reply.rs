@@ -116,12 +116,13 @@ impl Core {
         &self,
         passes: &mut Vec<Pass>,
         to: &LocalRecipient,
+        reply: &AutoReply,
         from: &str,
         body: &[u8],
     ) -> Result<(), CoreError> {
-        let Some(reply) = self.store.auto_reply(to.mailbox.id).await? else {
+        if !reply.enabled {
             return Ok(());
-        };
+        }
         let now = self.clock.now();
         let zone = self
             .store

@@ -97,8 +97,12 @@ impl Core {
             body: &body,
         };
         let access = MailboxAccess::new(to.mailbox.id);
-        if self.sender_verdict(&to.mailbox, message).await? == Verdict::Blocked {
-            return match self.store.routing(to.mailbox.id).await?.blocked {
+        let rules = self
+            .store
+            .rules_for(to.mailbox.id, &sender_patterns(message))
+            .await?;
+        if Verdict::of(&rules.lists) == Verdict::Blocked {
+            return match rules.routing.blocked {
                 BlockedMail::Refuse => {
                     tracing::info!(to = %to.mailbox.address, "a blocked sender was refused");
                     Ok(Delivered::Refused)
@@ -109,11 +113,15 @@ impl Core {
                 }
             };
         }
-        if let Err(e) = self.auto_reply_to(passes, &to, envelope_from, &body).await {
+        if let Some(reply) = &rules.auto_reply
+            && let Err(e) = self
+                .auto_reply_to(passes, &to, reply, envelope_from, &body)
+                .await
+        {
             let why = format!("the auto-reply could not be sent: {e}");
             self.audit_kept(&to.mailbox, why).await;
         }
-        let forwards = self.store.forwards_of(to.mailbox.id).await?;
+        let forwards = rules.forwards;
         if forwards.is_empty() {
             return self.keep(&to, &body).await;
         }
@@ -121,17 +129,18 @@ impl Core {
             self.audit_kept(&to.mailbox, why).await;
             return self.keep(&to, &body).await;
         }
-        let routing = self.store.routing(to.mailbox.id).await?;
-        let stored = match routing.keep_copy {
+        let stored = match rules.routing.keep_copy {
             true => Some(self.keep(&to, &body).await?),
             false => None,
         };
         passes[index].kept = stored.is_some();
         let onward = with_delivered_to(&to.mailbox, &body);
         let mut remote = Vec::new();
+        // Why forwards could not go; the others still go.
+        let mut failed = Vec::new();
         for forward in forwards {
-            match self.recipient(&forward.destination).await {
-                Ok(Recipient::Remote) => remote.push(forward.destination.to_string()),
+            match self.recipient(&forward).await {
+                Ok(Recipient::Remote) => remote.push(forward.to_string()),
                 Ok(Recipient::Local(local)) => passes.push(Pass {
                     to: local,
                     from: from.clone(),
@@ -140,8 +149,7 @@ impl Core {
                     kept: false,
                 }),
                 Ok(Recipient::Full(_) | Recipient::Unknown) | Err(_) => {
-                    let why = format!("the forward to {} cannot be delivered", forward.destination);
-                    return self.kept_after_all(&mut passes[index], stored, why).await;
+                    failed.push(format!("the forward to {forward} cannot be delivered"))
                 }
             }
         }
@@ -161,9 +169,12 @@ impl Core {
                 })
                 .await;
             if let Err(e) = queued {
-                let why = format!("the forward could not be queued: {e}");
-                return self.kept_after_all(&mut passes[index], stored, why).await;
+                failed.push(format!("the forward could not be queued: {e}"));
             }
+        }
+        if !failed.is_empty() {
+            let why = failed.join("; ");
+            return self.kept_after_all(&mut passes[index], stored, why).await;
         }
         Ok(stored.unwrap_or(Delivered::Forwarded))
     }
@@ -253,8 +264,9 @@ impl Core {
         }
     }
 
-    /// Delivers the core's own message (a bounce) to a hosted address, from the null sender.
-    pub async fn deliver(&self, to: &EmailAddress, body: &[u8]) -> Result<MessageMeta, CoreError> {
+    /// Delivers the core's own message (a bounce) to a hosted address, from the null sender,
+    /// through the pipeline like any other.
+    pub async fn deliver(&self, to: &EmailAddress, body: &[u8]) -> Result<Delivered, CoreError> {
         let local = match self.recipient(to).await? {
             Recipient::Local(local) => local,
             Recipient::Full(_) => {
@@ -266,33 +278,7 @@ impl Core {
             envelope_from: "",
             body,
         };
-        match self.deliver_to(&local, message).await? {
-            Delivered::Stored(meta) => Ok(meta),
-            Delivered::Forwarded => Err(CoreError::NotFound),
-            Delivered::Refused => Err(CoreError::Denied),
-        }
-    }
-
-    /// What the mailbox's lists say of the envelope sender and every header `From:` address.
-    async fn sender_verdict(
-        &self,
-        mailbox: &Mailbox,
-        message: Incoming<'_>,
-    ) -> Result<Verdict, CoreError> {
-        let mut patterns = SenderPattern::matching(message.envelope_from);
-        for from in header::addresses(message.body, &[HeaderName::From]) {
-            patterns.extend(SenderPattern::matching(&from));
-        }
-        if patterns.is_empty() {
-            return Ok(Verdict::Neither);
-        }
-        patterns.sort_unstable();
-        patterns.dedup();
-        let lists = self
-            .store
-            .filter_lists_matching(mailbox.id, &patterns)
-            .await?;
-        Ok(Verdict::of(&lists))
+        self.deliver_to(&local, message).await
     }
 
     /// The folder a tag names: the same name, or the same in another case; INBOX when none.
@@ -354,6 +340,18 @@ fn loops(mailbox: &Mailbox, body: &[u8]) -> Option<String> {
         }
     }
     (hops >= MAX_HOPS).then(|| format!("forwarding stopped: the message passed {hops} hops"))
+}
+
+/// The patterns the sender lists are asked for: the envelope sender's and every header
+/// `From:` address's, each as the address and its domains.
+fn sender_patterns(message: Incoming<'_>) -> Vec<String> {
+    let mut patterns = SenderPattern::matching(message.envelope_from);
+    for from in header::addresses(message.body, &[HeaderName::From]) {
+        patterns.extend(SenderPattern::matching(&from));
+    }
+    patterns.sort_unstable();
+    patterns.dedup();
+    patterns
 }
 
 /// The message as it leaves `mailbox` by a forward: marked as delivered to it.

@@ -22,7 +22,7 @@ pub use credentials::{CredentialStore, Credentials, RecoveryStatus};
 pub use mailboxes::{MailboxStore, NewMailbox};
 pub use messages::{BlobStore, MessageStore};
 pub use queue::{NewOutbound, QueueStore, QueuedMessage};
-pub use routing::{NewAlias, NewSenderFilter, RoutingStore};
+pub use routing::{MailboxRules, NewAlias, NewSenderFilter, RoutingStore};
 pub use sessions::{SessionRow, SessionStore};
 pub use throttle::{Admit, FailureCount, ThrottleStore};
 

@@ -27,6 +27,16 @@ pub struct NewSenderFilter {
     pub created_at: DateTime<Utc>,
 }
 
+/// Everything the delivery pipeline asks of one mailbox for one message, read at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailboxRules {
+    /// The lists on which the mailbox has one of the message's sender patterns.
+    pub lists: Vec<FilterList>,
+    pub routing: MailboxRouting,
+    pub auto_reply: Option<AutoReply>,
+    pub forwards: Vec<EmailAddress>,
+}
+
 /// Where mail for an address goes. Mailbox addresses and aliases share one table of hosted
 /// addresses, so no address can ever name two mailboxes, whichever accounts they are in.
 #[async_trait::async_trait]
@@ -138,8 +148,12 @@ pub trait RoutingStore: Send + Sync {
         id: SenderFilterId,
         audit: &AuditEvent,
     ) -> StoreResult<SenderFilter>;
-    /// The lists on which the mailbox has any of `patterns`: what delivery asks for each
-    /// message, at a cost that does not grow with the lists.
+    /// The mailbox's rules for a message whose senders match `patterns`, in one round trip
+    /// whose cost does not grow with the lists.
+    async fn rules_for(&self, mailbox: MailboxId, patterns: &[String])
+    -> StoreResult<MailboxRules>;
+    /// The lists on which the mailbox has any of `patterns`, at a cost that does not grow
+    /// with the lists.
     async fn filter_lists_matching(
         &self,
         mailbox: MailboxId,
