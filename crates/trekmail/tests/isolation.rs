@@ -1,6 +1,7 @@
 //! Tenant isolation as a matrix: every dashboard route, API endpoint and webmail route,
 //! called by account A (owner@example.com, its mailbox ann) with account B's ids (carl's
-//! mailbox, B's API token, carl's folder and web session), answers 404 and changes nothing.
+//! mailbox, B's API token, carl's folder and web session), answers 404 and changes nothing;
+//! and every form of both web channels without its CSRF token answers 403.
 //! The table is held to the routers' own source: a route added there and not here fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -802,12 +803,12 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
         let mail_csrf = form_value(&page, "csrf");
         let bearer = format!("Authorization: Bearer {a_token}");
         let mut answers = Vec::new();
+        let fill = |text: &str| {
+            ids.iter()
+                .fold(text.to_owned(), |t, (name, id)| t.replace(name, id))
+        };
         for (channel, method, route, probe) in TABLE {
             let Foreign(url, body) = probe else { continue };
-            let fill = |text: &str| {
-                ids.iter()
-                    .fold(text.to_owned(), |t, (name, id)| t.replace(name, id))
-            };
             let url = fill(url);
             let body = fill(body);
             let body = body.as_str();
@@ -841,10 +842,42 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
             let answer = curl(&args);
             answers.push((format!("{channel} {method} {route}"), answer));
         }
-        answers
+        // Every form of both web channels, sent by A's own signed-in browser without the
+        // form's CSRF token, is refused before anything is looked up.
+        let mut forged = Vec::new();
+        for (channel, method, route, probe) in TABLE {
+            let (base, jar) = match *channel {
+                "dashboard" => (&dash, &dash_jar),
+                "webmail" => (&mail, &mail_jar),
+                _ => continue,
+            };
+            if *method != "POST" {
+                continue;
+            }
+            let (url, body) = match probe {
+                Foreign(url, body) => (fill(url), fill(body)),
+                NoIds(_) => ((*route).to_owned(), String::new()),
+            };
+            let body = format!("x=1&{body}");
+            let answer = curl(&["-b", jar, "--data", &body, &format!("{base}{url}")]);
+            forged.push((format!("{channel} {method} {route}"), answer));
+        }
+        (answers, forged)
     })
     .await
     .unwrap();
+    let (answers, forged) = answers;
+    assert_eq!(
+        forged.len(),
+        44,
+        "every POST form of the dashboard and webmail"
+    );
+    for (route, answer) in &forged {
+        assert!(
+            final_status(answer).starts_with("HTTP/1.1 403"),
+            "{route} without its CSRF token: {answer}"
+        );
+    }
     assert_eq!(answers.len(), 49);
     for (route, answer) in &answers {
         assert!(
