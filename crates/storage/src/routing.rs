@@ -264,6 +264,45 @@ impl SqlStore {
         row.as_ref().map(rows::mailbox).transpose()
     }
 
+    /// The mailbox's rows of one kind.
+    async fn all_of<T>(
+        &self,
+        sql: &'static str,
+        mailbox: MailboxId,
+        decode: fn(&AnyRow) -> StoreResult<T>,
+    ) -> StoreResult<Vec<T>> {
+        let rows = sqlx::query(sql)
+            .bind(mailbox.0)
+            .fetch_all(&self.read)
+            .await
+            .map_err(db_err)?;
+        rows.iter().map(decode).collect()
+    }
+
+    /// Deletes one of the mailbox's rows (`sql` takes its id, then the mailbox, and returns
+    /// it) with its audit record; `NotFound` if the mailbox has no such row.
+    async fn remove_one<T>(
+        &self,
+        sql: &'static str,
+        mailbox: MailboxId,
+        id: i64,
+        audit: &AuditEvent,
+        decode: fn(&AnyRow) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut tx = self.write_tx().await?;
+        let row = sqlx::query(sql)
+            .bind(id)
+            .bind(mailbox.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .ok_or(StoreError::NotFound)?;
+        let removed = decode(&row)?;
+        audit::insert(&mut tx, audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(removed)
+    }
+
     /// Writes one setting of a mailbox with its audit record.
     async fn set_setting(
         &self,
@@ -315,12 +354,7 @@ impl RoutingStore for SqlStore {
     }
 
     async fn aliases_of(&self, mailbox: MailboxId) -> StoreResult<Vec<Alias>> {
-        let rows = sqlx::query(ALIASES_OF)
-            .bind(mailbox.0)
-            .fetch_all(&self.read)
-            .await
-            .map_err(db_err)?;
-        rows.iter().map(alias).collect()
+        self.all_of(ALIASES_OF, mailbox, alias).await
     }
 
     async fn add_alias(
@@ -369,18 +403,8 @@ impl RoutingStore for SqlStore {
         id: AliasId,
         audit: &AuditEvent,
     ) -> StoreResult<Alias> {
-        let mut tx = self.write_tx().await?;
-        let row = sqlx::query(REMOVE_ALIAS)
-            .bind(id.0)
-            .bind(mailbox.0)
-            .fetch_optional(&mut *tx)
+        self.remove_one(REMOVE_ALIAS, mailbox, id.0, audit, alias)
             .await
-            .map_err(db_err)?
-            .ok_or(StoreError::NotFound)?;
-        let removed = alias(&row)?;
-        audit::insert(&mut tx, audit).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(removed)
     }
 
     async fn routing(&self, mailbox: MailboxId) -> StoreResult<MailboxRouting> {
@@ -473,12 +497,7 @@ impl RoutingStore for SqlStore {
     }
 
     async fn forwards_of(&self, mailbox: MailboxId) -> StoreResult<Vec<Forward>> {
-        let rows = sqlx::query(FORWARDS_OF)
-            .bind(mailbox.0)
-            .fetch_all(&self.read)
-            .await
-            .map_err(db_err)?;
-        rows.iter().map(forward).collect()
+        self.all_of(FORWARDS_OF, mailbox, forward).await
     }
 
     /// Locks the mailbox, so the count and the insert are not interleaved with another add.
@@ -522,18 +541,8 @@ impl RoutingStore for SqlStore {
         id: ForwardId,
         audit: &AuditEvent,
     ) -> StoreResult<Forward> {
-        let mut tx = self.write_tx().await?;
-        let row = sqlx::query(REMOVE_FORWARD)
-            .bind(id.0)
-            .bind(mailbox.0)
-            .fetch_optional(&mut *tx)
+        self.remove_one(REMOVE_FORWARD, mailbox, id.0, audit, forward)
             .await
-            .map_err(db_err)?
-            .ok_or(StoreError::NotFound)?;
-        let removed = forward(&row)?;
-        audit::insert(&mut tx, audit).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(removed)
     }
 
     async fn auto_reply(&self, mailbox: MailboxId) -> StoreResult<Option<AutoReply>> {
@@ -596,12 +605,7 @@ impl RoutingStore for SqlStore {
     }
 
     async fn sender_filters(&self, mailbox: MailboxId) -> StoreResult<Vec<SenderFilter>> {
-        let rows = sqlx::query(FILTERS_OF)
-            .bind(mailbox.0)
-            .fetch_all(&self.read)
-            .await
-            .map_err(db_err)?;
-        rows.iter().map(sender_filter).collect()
+        self.all_of(FILTERS_OF, mailbox, sender_filter).await
     }
 
     /// Locks the mailbox, so the count and the insert are not interleaved with another add.
@@ -645,18 +649,8 @@ impl RoutingStore for SqlStore {
         id: SenderFilterId,
         audit: &AuditEvent,
     ) -> StoreResult<SenderFilter> {
-        let mut tx = self.write_tx().await?;
-        let row = sqlx::query(REMOVE_FILTER)
-            .bind(id.0)
-            .bind(mailbox.0)
-            .fetch_optional(&mut *tx)
+        self.remove_one(REMOVE_FILTER, mailbox, id.0, audit, sender_filter)
             .await
-            .map_err(db_err)?
-            .ok_or(StoreError::NotFound)?;
-        let removed = sender_filter(&row)?;
-        audit::insert(&mut tx, audit).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(removed)
     }
 
     async fn filter_lists_matching(

@@ -2,14 +2,14 @@
 //! each of the account's domains.
 
 use super::AppState;
-use super::mailbox_tabs::{Tab, frame, header_of};
+use super::mailbox_tabs::{Changed, Tab, frame, header_of};
 use crate::error::{WebError, form_message};
 use crate::relative_time;
 use crate::session::Owner;
 use crate::views::{AliasRow, CatchAllRow, Choice, MailboxAliasesPage, render};
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use trekmail_core::ids::{AliasId, DomainId, MailboxId};
 use trekmail_core::routing::Subaddressing;
@@ -43,14 +43,6 @@ pub struct CatchAllForm {
     on: u8,
 }
 
-/// What the page was sent back for, after a change.
-#[derive(Deserialize, Default)]
-pub struct Done {
-    added: Option<u8>,
-    removed: Option<u8>,
-    saved: Option<u8>,
-}
-
 /// What the add form holds when the page is shown again after a refusal.
 #[derive(Default)]
 struct Typed {
@@ -63,14 +55,12 @@ pub async fn page(
     State(state): State<AppState>,
     owner: Owner,
     Path(id): Path<i64>,
-    Query(done): Query<Done>,
+    Query(done): Query<Changed>,
 ) -> Result<Response, WebError> {
-    let notice = match (done.added, done.removed, done.saved) {
-        (Some(_), _, _) => Some("Alias added. Mail to it arrives from now on."),
-        (_, Some(_), _) => Some("Alias removed. Mail to it is refused from now on."),
-        (_, _, Some(_)) => Some("Saved. It applies to the next message."),
-        _ => None,
-    };
+    let notice = done.notice(
+        "Alias added. Mail to it arrives from now on.",
+        "Alias removed. Mail to it is refused from now on.",
+    );
     let typed = Typed::default();
     let page = aliases_page(&state, &owner, MailboxId(id), notice, typed).await?;
     Ok(render(&page).into_response())
@@ -91,7 +81,7 @@ pub async fn add(
         .add_alias(manager, &address, &owner.actor())
         .await
     {
-        Ok(_) => return Ok(back(id, "added=1#aliases")),
+        Ok(_) => return Ok(Tab::Aliases.back(id, "added=1#aliases")),
         Err(e) => form_message(&e).ok_or(WebError::from(e))?,
     };
     let typed = Typed {
@@ -118,7 +108,7 @@ pub async fn remove(
             &owner.actor(),
         )
         .await?;
-    Ok(back(id, "removed=1#aliases"))
+    Ok(Tab::Aliases.back(id, "removed=1#aliases"))
 }
 
 pub async fn subaddressing(
@@ -137,7 +127,7 @@ pub async fn subaddressing(
         .core
         .set_subaddressing(Manager::Admin(owner.scope, id), choice, &owner.actor())
         .await?;
-    Ok(back(id, "saved=1#subaddressing"))
+    Ok(Tab::Aliases.back(id, "saved=1#subaddressing"))
 }
 
 pub async fn catch_all(
@@ -158,11 +148,7 @@ pub async fn catch_all(
             &owner.actor(),
         )
         .await?;
-    Ok(back(id, "saved=1#catch-all"))
-}
-
-fn back(id: MailboxId, query: &str) -> Response {
-    Redirect::to(&format!("/mailboxes/{}/aliases?{query}", id.0)).into_response()
+    Ok(Tab::Aliases.back(id, "saved=1#catch-all"))
 }
 
 async fn aliases_page(

@@ -9,7 +9,7 @@ use crate::session::Owner;
 use crate::views::{MailboxAutoReplyPage, render};
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use trekmail_core::ids::MailboxId;
 use trekmail_core::services::Manager;
@@ -71,7 +71,7 @@ pub async fn save(
     )
     .await?;
     match refused {
-        None => Ok(back(id, "saved=1#auto-reply")),
+        None => Ok(Tab::AutoReply.back(id, "saved=1#auto-reply")),
         Some(view) => {
             let typed = Typed {
                 auto_reply: Some(view),
@@ -98,7 +98,7 @@ pub async fn time_zone(
         .set_time_zone(owner.scope, owner.account, &form.zone, &owner.actor())
         .await
     {
-        Ok(_) => return Ok(back(id, "zone=1#time-zone")),
+        Ok(_) => return Ok(Tab::AutoReply.back(id, "zone=1#time-zone")),
         Err(e) => form_message(&e).ok_or(WebError::from(e))?,
     };
     let typed = Typed {
@@ -111,10 +111,6 @@ pub async fn time_zone(
 
 fn action(id: MailboxId) -> String {
     format!("/mailboxes/{}/auto-reply", id.0)
-}
-
-fn back(id: MailboxId, query: &str) -> Response {
-    Redirect::to(&format!("{}?{query}", action(id))).into_response()
 }
 
 async fn zone_of(state: &AppState, owner: &Owner) -> Result<String, WebError> {

@@ -2,7 +2,7 @@
 //! mail is refused or filed into Junk.
 
 use super::AppState;
-use super::mailbox_tabs::{Tab, frame, header_of};
+use super::mailbox_tabs::{Changed, Tab, frame, header_of};
 use crate::error::WebError;
 use crate::sender_forms::{self, SenderForm, Typed};
 use crate::session::Owner;
@@ -10,7 +10,7 @@ use crate::sign_in::CsrfForm;
 use crate::views::{Choice, MailboxFiltersPage, render};
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use trekmail_core::CoreError;
 use trekmail_core::ids::{MailboxId, SenderFilterId};
@@ -25,26 +25,16 @@ pub struct BlockedMailForm {
     blocked_mail: String,
 }
 
-/// What the page was sent back for, after a change.
-#[derive(Deserialize, Default)]
-pub struct Done {
-    added: Option<u8>,
-    removed: Option<u8>,
-    saved: Option<u8>,
-}
-
 pub async fn page(
     State(state): State<AppState>,
     owner: Owner,
     Path(id): Path<i64>,
-    Query(done): Query<Done>,
+    Query(done): Query<Changed>,
 ) -> Result<Response, WebError> {
-    let notice = match (done.added, done.removed, done.saved) {
-        (Some(_), _, _) => Some("Sender added. It applies to the next message."),
-        (_, Some(_), _) => Some("Sender removed. It applies to the next message."),
-        (_, _, Some(_)) => Some("Saved. It applies to the next message."),
-        _ => None,
-    };
+    let notice = done.notice(
+        "Sender added. It applies to the next message.",
+        "Sender removed. It applies to the next message.",
+    );
     let page = filters_page(&state, &owner, MailboxId(id), notice, Typed::default()).await?;
     Ok(render(&page).into_response())
 }
@@ -59,7 +49,7 @@ pub async fn add(
     let id = MailboxId(id);
     let manager = Manager::Admin(owner.scope, id);
     match sender_forms::add(&state.core, manager, form, &owner.actor()).await? {
-        None => Ok(back(id, "added=1#senders")),
+        None => Ok(Tab::Filters.back(id, "added=1#senders")),
         Some(typed) => {
             Ok(render(&filters_page(&state, &owner, id, None, typed).await?).into_response())
         }
@@ -82,7 +72,7 @@ pub async fn remove(
             &owner.actor(),
         )
         .await?;
-    Ok(back(id, "removed=1#senders"))
+    Ok(Tab::Filters.back(id, "removed=1#senders"))
 }
 
 pub async fn blocked_mail(
@@ -101,11 +91,7 @@ pub async fn blocked_mail(
         .core
         .set_blocked_mail(owner.scope, id, choice, &owner.actor())
         .await?;
-    Ok(back(id, "saved=1#blocked-mail"))
-}
-
-fn back(id: MailboxId, query: &str) -> Response {
-    Redirect::to(&format!("/mailboxes/{}/filters?{query}", id.0)).into_response()
+    Ok(Tab::Filters.back(id, "saved=1#blocked-mail"))
 }
 
 async fn filters_page(

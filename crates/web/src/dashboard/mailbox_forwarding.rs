@@ -1,7 +1,7 @@
 //! A mailbox's settings page, Forwarding tab: where its mail also goes, and "keep a copy".
 
 use super::AppState;
-use super::mailbox_tabs::{Tab, frame, header_of};
+use super::mailbox_tabs::{Changed, Tab, frame, header_of};
 use crate::error::{WebError, form_message};
 use crate::relative_time;
 use crate::session::Owner;
@@ -9,7 +9,7 @@ use crate::sign_in::CsrfForm;
 use crate::views::{ForwardRow, MailboxForwardingPage, render};
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use trekmail_core::ids::{ForwardId, MailboxId};
 use trekmail_core::services::{MAX_FORWARDS, Manager, Recipient};
@@ -30,26 +30,16 @@ pub struct KeepCopyForm {
     keep_copy: Option<String>,
 }
 
-/// What the page was sent back for, after a change.
-#[derive(Deserialize, Default)]
-pub struct Done {
-    added: Option<u8>,
-    removed: Option<u8>,
-    saved: Option<u8>,
-}
-
 pub async fn page(
     State(state): State<AppState>,
     owner: Owner,
     Path(id): Path<i64>,
-    Query(done): Query<Done>,
+    Query(done): Query<Changed>,
 ) -> Result<Response, WebError> {
-    let notice = match (done.added, done.removed, done.saved) {
-        (Some(_), _, _) => Some("Destination added. The next message is forwarded there."),
-        (_, Some(_), _) => Some("Destination removed. The next message is not forwarded there."),
-        (_, _, Some(_)) => Some("Saved. It applies to the next message."),
-        _ => None,
-    };
+    let notice = done.notice(
+        "Destination added. The next message is forwarded there.",
+        "Destination removed. The next message is not forwarded there.",
+    );
     let page = forwarding_page(&state, &owner, MailboxId(id), notice, String::new(), None).await?;
     Ok(render(&page).into_response())
 }
@@ -67,7 +57,7 @@ pub async fn add(
         .add_forward(owner.scope, id, &form.destination, &owner.actor())
         .await;
     let error = match added {
-        Ok(_) => return Ok(back(id, "added=1#forwards")),
+        Ok(_) => return Ok(Tab::Forwarding.back(id, "added=1#forwards")),
         Err(e) => form_message(&e).ok_or(WebError::from(e))?,
     };
     let page = forwarding_page(&state, &owner, id, None, form.destination, Some(error)).await?;
@@ -86,7 +76,7 @@ pub async fn remove(
         .core
         .remove_forward(owner.scope, id, ForwardId(forward), &owner.actor())
         .await?;
-    Ok(back(id, "removed=1#forwards"))
+    Ok(Tab::Forwarding.back(id, "removed=1#forwards"))
 }
 
 pub async fn keep_copy(
@@ -101,11 +91,7 @@ pub async fn keep_copy(
         .core
         .set_keep_copy(owner.scope, id, form.keep_copy.is_some(), &owner.actor())
         .await?;
-    Ok(back(id, "saved=1#keep-copy"))
-}
-
-fn back(id: MailboxId, query: &str) -> Response {
-    Redirect::to(&format!("/mailboxes/{}/forwarding?{query}", id.0)).into_response()
+    Ok(Tab::Forwarding.back(id, "saved=1#keep-copy"))
 }
 
 async fn forwarding_page(

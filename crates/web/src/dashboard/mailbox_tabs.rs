@@ -6,6 +6,8 @@ use super::format::size;
 use crate::error::WebError;
 use crate::session::Owner;
 use crate::views::{Frame, MailboxHeader};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
 use trekmail_core::ids::MailboxId;
 
 /// The settings page's tabs, in the order of the strip; Security is the last one.
@@ -45,6 +47,34 @@ impl Tab {
             Tab::Filters => "filters",
             Tab::AutoReply => "auto-reply",
             Tab::Security => "security",
+        }
+    }
+}
+
+impl Tab {
+    /// Back to this tab of the mailbox after a change: post, redirect, get; `query` says
+    /// what changed (`added=1#aliases`).
+    pub fn back(self, id: MailboxId, query: &str) -> Response {
+        Redirect::to(&format!("/mailboxes/{}/{}?{query}", id.0, self.path())).into_response()
+    }
+}
+
+/// What a routing tab was sent back for after a change.
+#[derive(Deserialize, Default)]
+pub struct Changed {
+    added: Option<u8>,
+    removed: Option<u8>,
+    saved: Option<u8>,
+}
+
+impl Changed {
+    /// The notice for the change, with the tab's own words for an addition and a removal.
+    pub fn notice(&self, added: &'static str, removed: &'static str) -> Option<&'static str> {
+        match (self.added, self.removed, self.saved) {
+            (Some(_), _, _) => Some(added),
+            (_, Some(_), _) => Some(removed),
+            (_, _, Some(_)) => Some("Saved. It applies to the next message."),
+            _ => None,
         }
     }
 }
