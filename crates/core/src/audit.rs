@@ -16,17 +16,20 @@ pub enum Channel {
     Webmail,
     Imap,
     Smtp,
+    /// RFC 5804's script editing protocol.
+    ManageSieve,
     /// The operator's command line.
     Cli,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 6] = [
+    pub const ALL: [Channel; 7] = [
         Channel::Dashboard,
         Channel::Api,
         Channel::Webmail,
         Channel::Imap,
         Channel::Smtp,
+        Channel::ManageSieve,
         Channel::Cli,
     ];
 
@@ -37,6 +40,7 @@ impl Channel {
             Channel::Webmail => "webmail",
             Channel::Imap => "imap",
             Channel::Smtp => "smtp",
+            Channel::ManageSieve => "managesieve",
             Channel::Cli => "cli",
         }
     }
@@ -88,10 +92,12 @@ pub enum AuditKind {
     /// A rule could not run for a message, which was kept in the mailbox instead.
     MailKept,
     AccountChanged,
+    /// A Sieve script was saved, renamed, activated, deactivated or deleted.
+    SieveChanged,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 25] = [
+    pub const ALL: [AuditKind; 26] = [
         AuditKind::SignIn,
         AuditKind::SignInFailed,
         AuditKind::PasswordChanged,
@@ -117,6 +123,7 @@ impl AuditKind {
         AuditKind::ForwardRemoved,
         AuditKind::MailKept,
         AuditKind::AccountChanged,
+        AuditKind::SieveChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -146,6 +153,7 @@ impl AuditKind {
             AuditKind::ForwardRemoved => "forward_removed",
             AuditKind::MailKept => "mail_kept",
             AuditKind::AccountChanged => "account_changed",
+            AuditKind::SieveChanged => "sieve_changed",
         }
     }
 

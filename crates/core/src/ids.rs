@@ -41,6 +41,10 @@ int_id!(
     /// One destination a mailbox forwards to.
     ForwardId
 );
+int_id!(
+    /// One of a mailbox's Sieve scripts.
+    SieveScriptId
+);
 
 /// Whose credentials or sessions: an account owner (dashboard) or a mailbox (mail and webmail).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -129,8 +129,10 @@ impl Session {
         let mut stored = queued;
         let mut full = 0;
         let mut refused = 0;
+        // The reason a recipient's Sieve script gave for refusing the message.
+        let mut rejected = None;
         // Recipients this copy did not reach, with the reason a bounce will give.
-        let mut missed: Vec<(&str, &str)> = Vec::new();
+        let mut missed: Vec<(&str, String)> = Vec::new();
         let incoming = Incoming {
             envelope_from: &envelope.from,
             body: &message,
@@ -141,18 +143,24 @@ impl Session {
             };
             let mailbox = &local.mailbox;
             match core.deliver_to(local, incoming).await {
-                Ok(Delivered::Stored(_) | Delivered::Forwarded) => stored += 1,
-                Ok(Delivered::Refused) => {
+                Ok(delivered) if delivered.accepted() => stored += 1,
+                Ok(Delivered::Rejected(reason)) => {
                     refused += 1;
-                    missed.push((mailbox.address.as_str(), MISSED_BLOCKED));
+                    let diagnostic = format!("550 5.7.1 {}", one_line(&reason));
+                    missed.push((mailbox.address.as_str(), diagnostic));
+                    rejected = Some(reason);
+                }
+                Ok(_) => {
+                    refused += 1;
+                    missed.push((mailbox.address.as_str(), MISSED_BLOCKED.to_owned()));
                 }
                 Err(CoreError::LimitReached(_)) => {
                     full += 1;
-                    missed.push((mailbox.address.as_str(), MISSED_FULL));
+                    missed.push((mailbox.address.as_str(), MISSED_FULL.to_owned()));
                 }
                 Err(e) => {
                     tracing::error!(error = %e, to = %mailbox.address.as_str(), "SMTP delivery failed");
-                    missed.push((mailbox.address.as_str(), MISSED_FAILED));
+                    missed.push((mailbox.address.as_str(), MISSED_FAILED.to_owned()));
                 }
             }
         }
@@ -173,7 +181,10 @@ impl Session {
         }
         match (stored, full, refused) {
             (0, 0, 0) => r::TEMPORARY,
-            (0, 0, _) => r::SENDER_BLOCKED,
+            (0, 0, _) => match rejected {
+                Some(reason) => Reply::owned(550, "5.7.1", one_line(&reason)),
+                None => r::SENDER_BLOCKED,
+            },
             (0, _, _) => r::MAILBOX_FULL,
             _ => Reply::new(250, "2.0.0", "Message accepted"),
         }
@@ -183,7 +194,7 @@ impl Session {
 /// Tells the sender (none for the null sender, at most the hourly bound) which recipients a
 /// stored message missed: to a hosted sender's INBOX, or through the outbound queue from the
 /// null sender.
-async fn bounce_missed(smtp: &Smtp, sender: &str, missed: &[(&str, &str)], message: &[u8]) {
+async fn bounce_missed(smtp: &Smtp, sender: &str, missed: &[(&str, String)], message: &[u8]) {
     let Ok(sender) = EmailAddress::parse(sender) else {
         return;
     };
@@ -205,7 +216,7 @@ async fn bounce_missed(smtp: &Smtp, sender: &str, missed: &[(&str, &str)], messa
                 hostname: &smtp.options.hostname,
                 sender: sender.as_str(),
                 recipient,
-                diagnostic,
+                diagnostic: diagnostic.as_str(),
                 queued_at: now,
                 now,
                 token: &token,
@@ -242,5 +253,21 @@ fn same(a: &Target, b: &Target) -> bool {
         (Target::Remote(a), Target::Remote(b)) => a == b,
         (Target::Returned(a), Target::Returned(b)) => a == b,
         _ => false,
+    }
+}
+
+/// A Sieve script's reason as one line of a reply: line breaks become spaces, and it is
+/// kept short.
+fn one_line(reason: &str) -> String {
+    let line: String = reason
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(200)
+        .collect();
+    match line.is_empty() {
+        true => "Message refused by the recipient's rules".to_owned(),
+        false => line,
     }
 }

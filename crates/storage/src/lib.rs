@@ -25,6 +25,7 @@ mod queue;
 mod routing;
 mod rows;
 mod sessions;
+mod sieve;
 mod socket_link;
 mod sql_blobs;
 mod sql_store;

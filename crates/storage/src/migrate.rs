@@ -91,6 +91,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0016_routing.sql"),
         postgres: include_str!("../migrations/postgres/0016_routing.sql"),
     },
+    Migration {
+        version: 17,
+        sqlite: include_str!("../migrations/sqlite/0017_sieve.sql"),
+        postgres: include_str!("../migrations/postgres/0017_sieve.sql"),
+    },
 ];
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations \

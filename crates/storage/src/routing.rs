@@ -72,11 +72,12 @@ const SET_AUTO_REPLY: &str = "INSERT INTO auto_replies \
      enabled = excluded.enabled, subject = excluded.subject, body = excluded.body, \
      starts_on = excluded.starts_on, ends_on = excluded.ends_on, \
      interval_days = excluded.interval_days, updated_at = excluded.updated_at";
-const FORGET_REPLIED: &str = "DELETE FROM auto_reply_sent WHERE mailbox_id = $1";
+/// The tab's own answers only: a Sieve vacation's memory is its own.
+const FORGET_REPLIED: &str = "DELETE FROM auto_reply_sent WHERE mailbox_id = $1 AND handle = ''";
 /// Inserts, or moves an old answer's time to now; a recent one stays and nothing changes.
-const CLAIM_REPLY: &str = "INSERT INTO auto_reply_sent (mailbox_id, sender, sent_at) \
-     VALUES ($1, $2, $3) ON CONFLICT (mailbox_id, sender) DO UPDATE SET sent_at = excluded.sent_at \
-     WHERE auto_reply_sent.sent_at <= $4";
+const CLAIM_REPLY: &str = "INSERT INTO auto_reply_sent (mailbox_id, handle, sender, sent_at) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (mailbox_id, handle, sender) \
+     DO UPDATE SET sent_at = excluded.sent_at WHERE auto_reply_sent.sent_at <= $5";
 /// Patterns one look-up compares: a message's senders fill a few (an address and its domains).
 const MATCH_SLOTS: usize = 8;
 const MATCHING: &str = "SELECT DISTINCT list FROM sender_filters WHERE mailbox_id = $1 \
@@ -97,9 +98,12 @@ const RULES: &str = "\
        FROM mailbox_routing WHERE mailbox_id = $1 \
      UNION ALL \
      SELECT 'reply', subject, body, starts_on, ends_on, enabled, interval_days, updated_at \
-       FROM auto_replies WHERE mailbox_id = $1";
+       FROM auto_replies WHERE mailbox_id = $1 \
+     UNION ALL \
+     SELECT 'sieve', source, NULL, NULL, NULL, NULL, NULL, NULL \
+       FROM sieve_scripts WHERE mailbox_id = $1 AND active = 1";
 /// What deleting a mailbox removes of its routing, before the mailbox row.
-const DELETE_OF_MAILBOX: [&str; 7] = [
+const DELETE_OF_MAILBOX: [&str; 8] = [
     "UPDATE domains SET catch_all_mailbox_id = NULL WHERE catch_all_mailbox_id = $1",
     "DELETE FROM addresses WHERE mailbox_id = $1",
     "DELETE FROM mailbox_routing WHERE mailbox_id = $1",
@@ -107,6 +111,7 @@ const DELETE_OF_MAILBOX: [&str; 7] = [
     "DELETE FROM forwards WHERE mailbox_id = $1",
     "DELETE FROM auto_replies WHERE mailbox_id = $1",
     "DELETE FROM auto_reply_sent WHERE mailbox_id = $1",
+    "DELETE FROM sieve_scripts WHERE mailbox_id = $1",
 ];
 
 /// Claims a new mailbox's own address in the table of hosted addresses; `Conflict` if an
@@ -435,6 +440,7 @@ impl RoutingStore for SqlStore {
             routing: MailboxRouting::default(),
             auto_reply: None,
             forwards: Vec::new(),
+            sieve: None,
         };
         for row in query.fetch_all(&self.read).await.map_err(db_err)? {
             let kind: String = rows::get(&row, "kind")?;
@@ -446,6 +452,7 @@ impl RoutingStore for SqlStore {
                     .forwards
                     .push(stored_address(&rows::get::<String>(&row, "t1")?)?),
                 "routing" => rules.routing = routing_of(&row, ["t1", "t2", "n1"])?,
+                "sieve" => rules.sieve = Some(rows::get(&row, "t1")?),
                 _ => rules.auto_reply = Some(auto_reply_of(&row, REPLY_IN_RULES)?),
             }
         }
@@ -587,6 +594,7 @@ impl RoutingStore for SqlStore {
     async fn claim_auto_reply(
         &self,
         mailbox: MailboxId,
+        handle: &str,
         sender: &str,
         now: DateTime<Utc>,
         since: DateTime<Utc>,
@@ -594,6 +602,7 @@ impl RoutingStore for SqlStore {
         let mut tx = self.write_tx().await?;
         let done = sqlx::query(CLAIM_REPLY)
             .bind(mailbox.0)
+            .bind(handle)
             .bind(sender.to_ascii_lowercase())
             .bind(to_micros(now))
             .bind(to_micros(since))

@@ -379,6 +379,7 @@ async fn a_mailbox_s_rules_for_a_message_come_in_one_read() {
                 routing: MailboxRouting::default(),
                 auto_reply: None,
                 forwards: Vec::new(),
+                sieve: None,
             },
             "{}",
             db.label
@@ -410,7 +411,7 @@ async fn a_mailbox_s_rules_for_a_message_come_in_one_read() {
         assert_eq!(rules.forwards, vec![far]);
         assert!(!rules.routing.keep_copy);
         assert_eq!(rules.auto_reply, Some(reply.clone()));
-        assert_eq!(s.auto_reply(alice.id).await.unwrap(), Some(reply));
+        assert_eq!(s.auto_reply(alice.id).await.unwrap(), Some(reply.clone()));
         // Senders past the statement's slots are still looked up.
         let many: Vec<String> = (0..12)
             .map(|i| format!("x{i}@else.example"))
@@ -421,19 +422,32 @@ async fn a_mailbox_s_rules_for_a_message_come_in_one_read() {
         // The reply memory: once per interval, in one statement.
         let sender = "walker@far.example";
         assert!(
-            s.claim_auto_reply(alice.id, sender, t(4_000), t(3_000))
+            s.claim_auto_reply(alice.id, "", sender, t(4_000), t(3_000))
                 .await
                 .unwrap()
         );
         assert!(
-            !s.claim_auto_reply(alice.id, sender, t(4_500), t(3_500))
+            !s.claim_auto_reply(alice.id, "", sender, t(4_500), t(3_500))
                 .await
                 .unwrap()
         );
         assert!(
-            s.claim_auto_reply(alice.id, sender, t(9_000), t(4_100))
+            s.claim_auto_reply(alice.id, "", sender, t(9_000), t(4_100))
                 .await
                 .unwrap()
+        );
+        // A Sieve vacation's answers are remembered apart from the tab's.
+        assert!(
+            s.claim_auto_reply(alice.id, "sieve:away", sender, t(9_100), t(5_000))
+                .await
+                .unwrap()
+        );
+        s.set_auto_reply(alice.id, &reply, &audit).await.unwrap();
+        assert!(
+            !s.claim_auto_reply(alice.id, "sieve:away", sender, t(9_200), t(5_000))
+                .await
+                .unwrap(),
+            "saving the tab forgets only the tab's answers"
         );
     }
 }

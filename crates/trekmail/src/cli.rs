@@ -45,6 +45,9 @@ pub enum Command {
     /// What comes in to a mailbox: sub-addressing, blocked mail, a domain's catch-all.
     #[command(subcommand)]
     Routing(RoutingCommand),
+    /// A mailbox's Sieve scripts.
+    #[command(subcommand)]
+    Sieve(SieveCommand),
     /// Live sessions of a mailbox.
     #[command(subcommand)]
     Sessions(SessionsCommand),
@@ -214,6 +217,28 @@ pub enum AutoReplyCommand {
         #[arg(long, default_value_t = trekmail_core::routing::DEFAULT_INTERVAL_DAYS)]
         days: u32,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SieveCommand {
+    /// List a mailbox's scripts, the active one marked.
+    List { mailbox: String },
+    /// Print one script.
+    Show { mailbox: String, name: String },
+    /// Check a script file (`-`: standard input): every error with its line and column.
+    Check { file: PathBuf },
+    /// Save a script file (`-`: standard input) that compiles, as `name`.
+    Put {
+        mailbox: String,
+        name: String,
+        file: PathBuf,
+    },
+    /// Make a script the one that runs on the mailbox's mail.
+    Activate { mailbox: String, name: String },
+    /// Run no script on the mailbox's mail.
+    Deactivate { mailbox: String },
+    /// Delete a script that is not the active one.
+    Delete { mailbox: String, name: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -36,6 +36,7 @@ pub struct Config {
     pub sessions: SessionsConfig,
     pub imap: ImapConfig,
     pub smtp: SmtpConfig,
+    pub managesieve: ManageSieveConfig,
     pub plans: PlansConfig,
     pub log: LogConfig,
     pub dashboard: DashboardConfig,
@@ -160,6 +161,60 @@ impl Default for ImapConfig {
             autologout_secs: options.idle_timeout.as_secs(),
             pre_auth_timeout_secs: options.pre_auth_timeout.as_secs(),
             max_inflight_mb: options.max_inflight_bytes / (1024 * 1024),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ManageSieveConfig {
+    /// Address of the ManageSieve listener with STARTTLS (port 4190); empty to turn it off.
+    pub listen: String,
+    /// `loopback`: passwords accepted without TLS from 127.0.0.0/8 and ::1 too; `never`.
+    pub plaintext_auth: String,
+    pub max_connections: usize,
+    /// Open at once from one network (an IPv4 address or an IPv6 /64).
+    pub max_connections_per_ip: usize,
+    /// Longest command line outside literals; a longer one ends the connection.
+    pub max_line_bytes: usize,
+    /// A signed-in client silent this long is let go.
+    pub idle_timeout_secs: u64,
+    /// A connection that has not signed in after this long is closed.
+    pub pre_auth_timeout_secs: u64,
+}
+
+impl Default for ManageSieveConfig {
+    fn default() -> ManageSieveConfig {
+        let options = trekmail_managesieve::ManageSieveOptions::default();
+        ManageSieveConfig {
+            listen: "127.0.0.1:4190".to_owned(),
+            plaintext_auth: "loopback".to_owned(),
+            max_connections: options.max_connections,
+            max_connections_per_ip: options.max_connections_per_ip,
+            max_line_bytes: options.max_line,
+            idle_timeout_secs: options.idle_timeout.as_secs(),
+            pre_auth_timeout_secs: options.pre_auth_timeout.as_secs(),
+        }
+    }
+}
+
+impl ManageSieveConfig {
+    /// The listener's options; `trusted_proxies` is the top-level key, shared by every channel.
+    pub fn options(
+        &self,
+        trusted_proxies: &TrustedProxies,
+    ) -> trekmail_managesieve::ManageSieveOptions {
+        trekmail_managesieve::ManageSieveOptions {
+            trusted_proxies: trusted_proxies.clone(),
+            plaintext_auth: match self.plaintext_auth.as_str() {
+                "never" => trekmail_managesieve::PlaintextAuth::Never,
+                _ => trekmail_managesieve::PlaintextAuth::Loopback,
+            },
+            max_connections: self.max_connections.max(1),
+            max_connections_per_ip: self.max_connections_per_ip.max(1),
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs.max(1)),
+            pre_auth_timeout: Duration::from_secs(self.pre_auth_timeout_secs.max(1)),
+            max_line: self.max_line_bytes.max(1024),
         }
     }
 }
@@ -315,6 +370,7 @@ impl Default for Config {
             sessions: SessionsConfig::default(),
             imap: ImapConfig::default(),
             smtp: SmtpConfig::default(),
+            managesieve: ManageSieveConfig::default(),
             plans: PlansConfig::default(),
             log: LogConfig::default(),
             dashboard: DashboardConfig::default(),
@@ -383,6 +439,12 @@ impl Config {
         }
         if !matches!(self.imap.plaintext_auth.as_str(), "loopback" | "never") {
             anyhow::bail!("imap.plaintext_auth must be \"loopback\" or \"never\"");
+        }
+        if !matches!(
+            self.managesieve.plaintext_auth.as_str(),
+            "loopback" | "never"
+        ) {
+            anyhow::bail!("managesieve.plaintext_auth must be \"loopback\" or \"never\"");
         }
         if !matches!(self.smtp.plaintext_auth.as_str(), "loopback" | "never") {
             anyhow::bail!("smtp.plaintext_auth must be \"loopback\" or \"never\"");
@@ -504,6 +566,22 @@ mod tests {
     fn unknown_keys_are_named() {
         let err = toml::from_str::<Config>("[database]\nurll = \"x\"\n").unwrap_err();
         assert!(err.to_string().contains("urll"), "{err}");
+    }
+
+    #[test]
+    fn managesieve_options_come_from_config() {
+        let c: Config =
+            toml::from_str("[managesieve]\nlisten = \"\"\nplaintext_auth = \"never\"\n").unwrap();
+        assert!(c.check().is_ok());
+        assert!(c.managesieve.listen.is_empty());
+        let options = c.managesieve.options(&TrustedProxies::default());
+        assert_eq!(
+            options.plaintext_auth,
+            trekmail_managesieve::PlaintextAuth::Never
+        );
+        let c: Config = toml::from_str("[managesieve]\nplaintext_auth = \"always\"\n").unwrap();
+        assert!(c.check().is_err());
+        assert_eq!(Config::default().managesieve.listen, "127.0.0.1:4190");
     }
 
     #[test]

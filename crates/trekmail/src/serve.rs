@@ -107,6 +107,22 @@ pub async fn run(config: &Config) -> Result<()> {
             shutdown.clone(),
         )));
     }
+    let managesieve = trekmail_managesieve::ManageSieveServer::new(
+        node.core.clone(),
+        config.managesieve.options(&config.trusted_proxies),
+        Some(acceptor.clone()),
+    );
+    let managesieve_task = match config.managesieve.listen.as_str() {
+        "" => None,
+        address => {
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("managesieve.listen: cannot listen on {address}"))?;
+            let bound = listener.local_addr()?;
+            let task = tokio::spawn(managesieve.clone().serve(listener, shutdown.clone()));
+            Some((bound, task))
+        }
+    };
     let queue = tokio::spawn(
         smtp.clone()
             .run_queue(config.smtp.queue()?, shutdown.clone()),
@@ -182,6 +198,16 @@ pub async fn run(config: &Config) -> Result<()> {
             None => println!("  {label} off"),
         }
     }
+    match &managesieve_task {
+        Some((address, _)) => println!(
+            "  ManageSieve:      {address} (STARTTLS; passwords without TLS {})",
+            match config.managesieve.plaintext_auth.as_str() {
+                "never" => "nowhere",
+                _ => "from loopback only",
+            }
+        ),
+        None => println!("  ManageSieve:      off"),
+    }
     match config.smtp.relay.as_str() {
         "" => println!("  SMTP outbound:    by MX look-up"),
         relay => println!("  SMTP outbound:    through {relay}"),
@@ -201,8 +227,12 @@ pub async fn run(config: &Config) -> Result<()> {
         for task in smtp_tasks {
             let _ = task.await;
         }
+        if let Some((_, task)) = managesieve_task {
+            let _ = task.await;
+        }
         imap_server.closed().await;
         smtp.closed().await;
+        managesieve.closed().await;
         if let Some((_, _, task)) = dashboard {
             let _ = task.await;
         }

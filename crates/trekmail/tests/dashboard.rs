@@ -383,6 +383,33 @@ fn the_routing_tabs_sit_before_security_and_their_forms_save() {
     );
 }
 
+/// The Sieve tab, then the script it activated at work: mail through SMTP is filed into the
+/// folder the script makes, and IMAP reads it there.
+#[test]
+fn the_sieve_tab_checks_saves_and_activates_a_script_that_files_mail() {
+    let (_config, _server, lines) = started();
+    let out = finish(browser(dashboard_port(&lines), "sieve-tab", &[]));
+    assert!(out.contains("SIEVE OK"), "{out}");
+    let smtp = smtp_port(&lines, "inbound").to_string();
+    for subject in ["Our trip to Oslo", "Lunch"] {
+        let sent = finish(smtp_client(&[
+            "inbound",
+            &smtp,
+            "walker@far.example",
+            ANN,
+            subject,
+            "1",
+        ]));
+        assert!(sent.contains("SENT"), "{sent}");
+    }
+    let imap = imap_port(&lines);
+    assert_eq!(
+        subjects(imap, ANN, ANN_PASSWORD, "Trips"),
+        ["Our trip to Oslo"]
+    );
+    assert_eq!(subjects(imap, ANN, ANN_PASSWORD, "INBOX"), ["Lunch"]);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_operator_lets_a_locked_out_owner_back_in() {
     let (config, server, lines) = tokio::task::spawn_blocking(started).await.unwrap();

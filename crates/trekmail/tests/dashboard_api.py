@@ -178,6 +178,34 @@ expect(call("DELETE", A + f"/aliases/{alias['id']}"), 404, "not_found")
 assert expect(call("DELETE", A + f"/sender-filters/{entry['id']}"), 200)["pattern"] == "@spam.example"
 assert expect(call("GET", A + "/sender-filters"), 200) == []
 
+# Sieve scripts: checked with line and column, saved only when they compile, one active.
+BROKEN = 'keep;\nfileinot "x";\n'
+GOOD = 'require "fileinto";\nif header :contains "subject" "trip" { fileinto "INBOX"; }\n'
+check = expect(call("POST", "/sieve/check", {"source": BROKEN}), 200)
+assert check["valid"] is False and check["errors"][0]["line"] == 2 and check["errors"][0]["column"] == 1, check
+assert expect(call("POST", "/sieve/check", {"source": GOOD}), 200) == {"valid": True, "errors": []}
+expect(call("POST", "/sieve/check", {"text": GOOD}), 422)
+expect(call("PUT", A + "/sieve-scripts/rules", {"source": BROKEN}), 422, "invalid")
+assert expect(call("GET", A + "/sieve-scripts"), 200) == []
+script = expect(call("PUT", A + "/sieve-scripts/my%20rules", {"source": GOOD}), 200)
+assert script["name"] == "my rules" and script["active"] is False and script["source"] == GOOD, script
+expect(call("PUT", A + "/sieve-active", {"name": "nothing"}), 404, "not_found")
+expect(call("PUT", A + "/sieve-active", {"name": "my rules"}), 204)
+assert expect(call("GET", A + "/sieve-scripts/my%20rules"), 200)["active"] is True
+expect(call("DELETE", A + "/sieve-scripts/my%20rules"), 422, "invalid")
+expect(call("GET", A + "/sieve-scripts/nothing"), 404, "not_found")
+for method, path, body in [
+    ("GET", A + "/sieve-scripts", None),
+    ("GET", A + "/sieve-scripts/my%20rules", None),
+    ("PUT", A + "/sieve-scripts/intruder", {"source": "discard;"}),
+    ("DELETE", A + "/sieve-scripts/my%20rules", None),
+    ("PUT", A + "/sieve-active", {"name": None}),
+]:
+    expect(call(method, path, body, token=TOKEN_B), 404, "not_found")
+expect(call("PUT", A + "/sieve-active", {"name": None}), 204)
+expect(call("DELETE", A + "/sieve-scripts/my%20rules"), 204)
+assert expect(call("GET", A + "/sieve-scripts"), 200) == []
+
 # Delete.
 deleted = expect(call("DELETE", f"/mailboxes/{made['id']}"), 200)
 assert deleted["deleted"] is True, deleted

@@ -21,6 +21,9 @@ usage: dashboard_browser.py PORT MODE [ARGS...]
   routing-tabs              with JavaScript off: the tab strip in the spec's order, then the
                             Aliases, Forwarding, Auto-Reply and Filters tabs' forms, bad input
                             first; prints ROUTING OK
+  sieve-tab                 with JavaScript off: the Sieve tab's Check shows a broken script's
+                            errors with line and column and keeps the text, then saves,
+                            activates and deactivates a script; prints SIEVE OK
   token NAME                makes an API token in Account → Security; prints TOKEN value
   screenshots DIR           saves the Mailboxes page and the Security tab as PNG
 Every mode signs in as owner@example.com with OWNER_PASSWORD from the environment unless
@@ -423,7 +426,7 @@ def routing_tabs(browser, scripted):
     sign_in(page)
     open_security(page)
     tabs = page.locator("nav.tabs a")
-    expect(tabs).to_have_text(["Aliases", "Forwarding", "Filters", "Auto-Reply", "Security"])
+    expect(tabs).to_have_text(["Aliases", "Forwarding", "Filters", "Auto-Reply", "Sieve", "Security"])
     expect(page.locator('nav.tabs a[aria-current="page"]')).to_have_text("Security")
     page.get_by_role("link", name="Aliases", exact=True).click()
     page.wait_for_url("**/aliases")
@@ -552,6 +555,45 @@ def screenshots(page, out):
     print("SHOTS", flush=True)
 
 
+BROKEN_SIEVE = 'require "fileinto";\nfileinot "Trips";\n'
+GOOD_SIEVE = 'require ["fileinto", "mailbox"];\nif header :contains "subject" "trip" {\n  fileinto :create "Trips";\n}\n'
+
+
+def sieve_tab(browser):
+    page = browser.new_context(java_script_enabled=False).new_page()
+    sign_in(page)
+    open_security(page)
+    page.get_by_role("link", name="Sieve", exact=True).click()
+    page.wait_for_url("**/sieve")
+    expect(page.locator('nav.tabs a[aria-current="page"]')).to_have_text("Sieve")
+    expect(page.locator("[data-scripts]")).to_contain_text("No scripts yet.")
+    page.fill("#script-name", "rules")
+    page.fill("#script-source", BROKEN_SIEVE)
+    page.get_by_role("button", name="Check").click()
+    expect(page.locator("[data-script-errors] li").first).to_have_text('Line 2, column 1: unknown command "fileinot"')
+    expect(page.locator("#script-source")).to_have_value(BROKEN_SIEVE)
+    expect(page.locator("#script-name")).to_have_value("rules")
+    # Saving a broken script keeps nothing.
+    page.get_by_role("button", name="Save script").click()
+    expect(page.locator("#script-errors")).to_contain_text("was not saved")
+    expect(page.locator("[data-scripts]")).to_contain_text("No scripts yet.")
+    page.fill("#script-source", GOOD_SIEVE)
+    page.get_by_role("button", name="Check").click()
+    expect(page.locator("[data-script-checked]")).to_contain_text("No errors found")
+    expect(page.locator("[data-scripts]")).to_contain_text("No scripts yet.")
+    page.get_by_role("button", name="Save script").click()
+    expect(page.locator(".notice")).to_contain_text("Script saved.")
+    row = page.locator('tr[data-script="rules"]')
+    expect(row).to_contain_text("Inactive")
+    expect(page.locator("#script-source")).to_have_value(GOOD_SIEVE)
+    row.get_by_role("button", name="Activate").click()
+    expect(page.locator(".notice")).to_contain_text("Script activated.")
+    row = page.locator('tr[data-script="rules"]')
+    expect(row).to_contain_text("Active")
+    expect(row.get_by_role("button", name="Delete")).to_have_count(0)
+    print("SIEVE OK", flush=True)
+
+
 with sync_playwright() as p:
     browser = launch(p)
     page = browser.new_page()
@@ -568,6 +610,8 @@ with sync_playwright() as p:
     elif MODE == "routing-tabs":
         sign_in(page)
         routing_tabs(browser, page)
+    elif MODE == "sieve-tab":
+        sieve_tab(browser)
     elif MODE == "own-password":
         own_password(browser, ARGS[0])
     else:

@@ -181,6 +181,33 @@ const TABLE: &[(&str, &str, &str, Probe)] = &[
     (
         "dashboard",
         "GET",
+        "/mailboxes/{id}/sieve",
+        Foreign("/mailboxes/{mailbox}/sieve", ""),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/sieve",
+        Foreign(
+            "/mailboxes/{mailbox}/sieve",
+            "intent=save&name=intruder&source=discard%3B",
+        ),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/sieve/active",
+        Foreign("/mailboxes/{mailbox}/sieve/active", "name="),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/mailboxes/{id}/sieve/delete",
+        Foreign("/mailboxes/{mailbox}/sieve/delete", "name=rules"),
+    ),
+    (
+        "dashboard",
+        "GET",
         "/mailboxes/{id}/security",
         Foreign("/mailboxes/{mailbox}/security", ""),
     ),
@@ -432,6 +459,48 @@ const TABLE: &[(&str, &str, &str, Probe)] = &[
     (
         "api",
         "GET",
+        "/api/v1/mailboxes/{id}/sieve-scripts",
+        Foreign("/api/v1/mailboxes/{mailbox}/sieve-scripts", ""),
+    ),
+    (
+        "api",
+        "GET",
+        "/api/v1/mailboxes/{id}/sieve-scripts/{name}",
+        Foreign("/api/v1/mailboxes/{mailbox}/sieve-scripts/rules", ""),
+    ),
+    (
+        "api",
+        "PUT",
+        "/api/v1/mailboxes/{id}/sieve-scripts/{name}",
+        Foreign(
+            "/api/v1/mailboxes/{mailbox}/sieve-scripts/rules",
+            r#"{"source":"discard;"}"#,
+        ),
+    ),
+    (
+        "api",
+        "DELETE",
+        "/api/v1/mailboxes/{id}/sieve-scripts/{name}",
+        Foreign("/api/v1/mailboxes/{mailbox}/sieve-scripts/rules", ""),
+    ),
+    (
+        "api",
+        "PUT",
+        "/api/v1/mailboxes/{id}/sieve-active",
+        Foreign(
+            "/api/v1/mailboxes/{mailbox}/sieve-active",
+            r#"{"name":null}"#,
+        ),
+    ),
+    (
+        "api",
+        "POST",
+        "/api/v1/sieve/check",
+        NoIds("checks the text it is sent; reads no one's data"),
+    ),
+    (
+        "api",
+        "GET",
         "/api/v1/mailboxes/{id}/sender-filters",
         Foreign("/api/v1/mailboxes/{mailbox}/sender-filters", ""),
     ),
@@ -511,6 +580,30 @@ const TABLE: &[(&str, &str, &str, Probe)] = &[
         "POST",
         "/settings/senders/{id}/remove",
         Foreign("/settings/senders/{entry}/remove", "x=1"),
+    ),
+    (
+        "webmail",
+        "GET",
+        "/settings/sieve",
+        NoIds("the caller's own scripts"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/settings/sieve",
+        NoIds("checks or saves one of the caller's own scripts"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/settings/sieve/active",
+        NoIds("activates one of the caller's own scripts"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/settings/sieve/delete",
+        NoIds("deletes one of the caller's own scripts"),
     ),
     (
         "webmail",
@@ -644,7 +737,7 @@ fn the_table_holds_every_route_the_routers_declare() {
         }
     }
     let foreign = TABLE.iter().filter(|r| matches!(r.3, Foreign(..))).count();
-    assert_eq!(foreign, 49, "the routes that take an id");
+    assert_eq!(foreign, 58, "the routes that take an id");
 }
 
 /// A path with its parameters' names left out: `/a/{}/b`.
@@ -873,7 +966,7 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
     let (answers, forged) = answers;
     assert_eq!(
         forged.len(),
-        35,
+        41,
         "every POST form of the dashboard and webmail"
     );
     for (route, answer) in &forged {
@@ -882,7 +975,7 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
             "{route} without its CSRF token: {answer}"
         );
     }
-    assert_eq!(answers.len(), 49);
+    assert_eq!(answers.len(), 58);
     for (route, answer) in &answers {
         assert!(
             final_status(answer).starts_with("HTTP/1.1 404"),

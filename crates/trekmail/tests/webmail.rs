@@ -288,6 +288,26 @@ fn the_owner_sees_their_addresses_and_forwarding_and_keeps_their_lists_and_auto_
     );
 }
 
+/// The owner's own scripts: checked in Settings → Sieve before anything is kept, saved and
+/// activated there, the same script the operator sees and the next message meets.
+#[test]
+fn the_owner_checks_saves_and_activates_their_own_sieve_script() {
+    let (config, _server, lines) = started();
+    let out = finish(browser(&lines, "sieve", &[]));
+    assert!(out.contains("SIEVE OK"), "{out}");
+    let listed = ok(&config, &["sieve", "list", ANN], None);
+    assert_eq!(listed.trim(), "mine\tactive");
+    let shown = ok(&config, &["sieve", "show", ANN, "mine"], None);
+    assert_eq!(shown, "require \"imap4flags\";\naddflag \"\\\\Flagged\";\n");
+    let audit = ok(&config, &["audit", ANN], None);
+    assert!(
+        audit
+            .lines()
+            .any(|l| l.contains("sieve_changed") && l.contains("webmail")),
+        "{audit}"
+    );
+}
+
 #[test]
 fn the_dashboards_save_password_ends_a_live_webmail_session() {
     let (_config, _server, lines) = started();

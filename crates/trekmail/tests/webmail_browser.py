@@ -23,6 +23,9 @@ usage: webmail_browser.py WEBMAIL_PORT DASHBOARD_PORT MODE [ARGS...]
                          she blocks a domain (bad input first), allows one of its addresses and
                          removes it again, sees her forwarding, and sets her auto-reply;
                          prints INCOMING OK
+  sieve                  with JavaScript off: Settings → Sieve shows a broken script's errors
+                         with line and column, then saves and activates a fixed one, which
+                         the dashboard's operator then sees; prints SIEVE OK
   screenshot PATH        Settings → Security as a PNG
 Ann is ann@example.com with ANN_PASSWORD from the environment; the dashboard's owner is
 owner@example.com with OWNER_PASSWORD. Exits non-zero on the first thing that is wrong.
@@ -349,6 +352,24 @@ def incoming(browser):
     print("INCOMING OK", flush=True)
 
 
+def sieve(browser):
+    page = browser.new_context(java_script_enabled=False).new_page()
+    sign_in(page)
+    page.get_by_role("link", name="Settings → Sieve").click()
+    page.wait_for_url("**/settings/sieve")
+    page.fill("#script-name", "mine")
+    page.fill("#script-source", 'keep;\nfileinot "x";\n')
+    page.get_by_role("button", name="Save script").click()
+    expect(page.locator("[data-script-errors] li").first).to_contain_text("Line 2, column 1:")
+    expect(page.locator("[data-scripts]")).to_contain_text("No scripts yet.")
+    page.fill("#script-source", 'require "imap4flags";\naddflag "\\\\Flagged";\n')
+    page.get_by_role("button", name="Save script").click()
+    expect(page.locator(".notice")).to_contain_text("Script saved.")
+    page.locator('tr[data-script="mine"]').get_by_role("button", name="Activate").click()
+    expect(page.locator('tr[data-script="mine"]')).to_contain_text("Active")
+    print("SIEVE OK", flush=True)
+
+
 def screenshot(page, path):
     page.set_viewport_size({"width": 1100, "height": 1300})
     sign_in(page)
@@ -379,6 +400,8 @@ with sync_playwright() as p:
             no_script(b)
         elif MODE == "incoming":
             incoming(b)
+        elif MODE == "sieve":
+            sieve(b)
         elif MODE == "screenshot":
             screenshot(b.new_context().new_page(), *ARGS)
         else:

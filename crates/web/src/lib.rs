@@ -16,6 +16,7 @@ mod qr;
 mod relative_time;
 mod sender_forms;
 mod session;
+mod sieve_forms;
 mod sign_in;
 mod tls_listener;
 mod views;

@@ -282,6 +282,15 @@ pub struct MailboxAutoReplyPage {
     pub zone_error: Option<String>,
 }
 
+#[derive(Template)]
+#[template(path = "mailbox_sieve.html")]
+pub struct MailboxSievePage {
+    pub frame: Frame,
+    pub mailbox: MailboxHeader,
+    pub notice: Option<String>,
+    pub sieve: crate::sieve_forms::SieveView,
+}
+
 /// One entry of a sender list.
 pub struct SenderRow {
     pub id: i64,

@@ -121,55 +121,111 @@ pub struct ReplyTo<'a> {
 }
 
 impl AutoReply {
-    /// The reply to `original`: from the mailbox, threaded to the original by In-Reply-To and
-    /// References, and marked `Auto-Submitted: auto-replied`.
+    /// The reply to `original` with the saved subject and text.
     pub fn reply(&self, original: &[u8], to: &ReplyTo<'_>) -> Vec<u8> {
-        let fields = header::fields(original);
-        let subject = match self.subject.trim() {
-            "" => format!(
-                "Auto: {}",
-                header::field(&fields, "Subject").unwrap_or_default()
-            ),
-            own => own.to_owned(),
-        };
-        let mut head = String::new();
-        let from = match to.display_name.trim() {
-            "" => format!("<{}>", to.from),
-            name => format!("{} <{}>", encoded_words(name), to.from),
-        };
-        head.push_str(&format!("From: {from}\r\nTo: <{}>\r\n", to.to));
-        head.push_str(&format!("Subject: {}\r\n", encoded_words(&subject)));
-        head.push_str(&format!("Date: {}\r\n", to.date.to_rfc2822()));
-        head.push_str(&format!("Message-ID: {}\r\n", to.message_id));
-        if let Some(id) = header::field(&fields, "Message-ID") {
-            let references = header::field(&fields, "References").unwrap_or_default();
-            head.push_str(&format!("In-Reply-To: {id}\r\n"));
-            head.push_str(&format!(
-                "References: {}\r\n",
-                format!("{references} {id}").trim()
+        answer(original, &self.subject, Content::Text(&self.text), to)
+    }
+}
+
+/// The body of an automatic answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Content<'a> {
+    /// Plain text.
+    Text(&'a str),
+    /// A MIME entity, its `Content-*` fields then a blank line and its body (Sieve's
+    /// `vacation :mime`); its other fields are dropped, so it cannot add recipients or
+    /// another sender.
+    Mime(&'a str),
+}
+
+/// An automatic answer to `original`: from the mailbox, with `subject` ("Auto: " and the
+/// original's when empty), threaded to the original by In-Reply-To and References, and
+/// marked `Auto-Submitted: auto-replied`.
+pub fn answer(original: &[u8], subject: &str, content: Content<'_>, to: &ReplyTo<'_>) -> Vec<u8> {
+    let fields = header::fields(original);
+    let subject = match subject.trim() {
+        "" => format!(
+            "Auto: {}",
+            header::field(&fields, "Subject").unwrap_or_default()
+        ),
+        own => own.to_owned(),
+    };
+    let mut head = String::new();
+    let from = match to.display_name.trim() {
+        "" => format!("<{}>", to.from),
+        name => format!("{} <{}>", encoded_words(name), to.from),
+    };
+    head.push_str(&format!("From: {from}\r\nTo: <{}>\r\n", to.to));
+    head.push_str(&format!("Subject: {}\r\n", encoded_words(&subject)));
+    head.push_str(&format!("Date: {}\r\n", to.date.to_rfc2822()));
+    head.push_str(&format!("Message-ID: {}\r\n", to.message_id));
+    if let Some(id) = header::field(&fields, "Message-ID") {
+        let references = header::field(&fields, "References").unwrap_or_default();
+        head.push_str(&format!("In-Reply-To: {id}\r\n"));
+        head.push_str(&format!(
+            "References: {}\r\n",
+            format!("{references} {id}").trim()
+        ));
+    }
+    head.push_str("Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n");
+    match content {
+        Content::Text(text) => head.push_str(&text_part(text)),
+        Content::Mime(entity) => head.push_str(&mime_part(entity)),
+    }
+    head.into_bytes()
+}
+
+fn crlf(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\n', "\r\n")
+}
+
+fn text_part(text: &str) -> String {
+    let text = crlf(text);
+    let mut part = String::from("Content-Type: text/plain; charset=utf-8\r\n");
+    match text.is_ascii() {
+        true => part.push_str(&format!(
+            "Content-Transfer-Encoding: 7bit\r\n\r\n{text}\r\n"
+        )),
+        false => {
+            let encoded = BASE64.encode(text.as_bytes());
+            let lines: Vec<&str> = encoded
+                .as_bytes()
+                .chunks(76)
+                .filter_map(|c| std::str::from_utf8(c).ok())
+                .collect();
+            part.push_str(&format!(
+                "Content-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+                lines.join("\r\n")
             ));
         }
-        head.push_str("Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n");
-        head.push_str("Content-Type: text/plain; charset=utf-8\r\n");
-        let text = self.text.replace("\r\n", "\n").replace('\n', "\r\n");
-        let body = match text.is_ascii() {
-            true => format!("Content-Transfer-Encoding: 7bit\r\n\r\n{text}\r\n"),
-            false => {
-                let encoded = BASE64.encode(text.as_bytes());
-                let lines: Vec<&str> = encoded
-                    .as_bytes()
-                    .chunks(76)
-                    .filter_map(|c| std::str::from_utf8(c).ok())
-                    .collect();
-                format!(
-                    "Content-Transfer-Encoding: base64\r\n\r\n{}\r\n",
-                    lines.join("\r\n")
-                )
-            }
-        };
-        head.push_str(&body);
-        head.into_bytes()
     }
+    part
+}
+
+/// A MIME entity's `Content-*` fields (with their folded lines) and its body; an entity
+/// without a Content-Type is taken as plain text.
+fn mime_part(entity: &str) -> String {
+    let entity = crlf(entity);
+    let (header, body) = entity.split_once("\r\n\r\n").unwrap_or(("", &entity));
+    let mut kept = String::new();
+    let mut keeping = false;
+    for line in header.split("\r\n") {
+        if !line.starts_with([' ', '\t']) {
+            keeping = line
+                .get(..8)
+                .is_some_and(|name| name.eq_ignore_ascii_case("content-"));
+        }
+        if keeping {
+            kept.push_str(line);
+            kept.push_str("\r\n");
+        }
+    }
+    if !kept.to_ascii_lowercase().starts_with("content-type:")
+        && !kept.to_ascii_lowercase().contains("\r\ncontent-type:")
+    {
+        return text_part(body);
+    }
+    format!("{kept}\r\n{body}\r\n")
 }
 
 /// Header text as RFC 2047 encoded words when it is not plain ASCII.
@@ -307,5 +363,42 @@ mod tests {
             text.ends_with("\r\n\r\nAway until Monday.\r\nBack soon.\r\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_mime_answer_keeps_only_its_content_fields() {
+        let to = ReplyTo {
+            from: "ann@example.com",
+            display_name: "",
+            to: "walker@far.example",
+            message_id: "<r2@example.com>".into(),
+            date: DateTime::UNIX_EPOCH,
+        };
+        let entity =
+            "Content-Type: text/html;\n charset=utf-8\nBcc: all@far.example\n\n<p>Away</p>";
+        let text = String::from_utf8(answer(
+            TO_ANN.as_bytes(),
+            "Away",
+            Content::Mime(entity),
+            &to,
+        ))
+        .unwrap_or_default();
+        assert!(
+            text.contains("Content-Type: text/html;\r\n charset=utf-8\r\n\r\n<p>Away</p>\r\n"),
+            "{text}"
+        );
+        assert!(!text.contains("Bcc"), "{text}");
+        let untyped = String::from_utf8(answer(
+            TO_ANN.as_bytes(),
+            "",
+            Content::Mime("X: y\n\nhi"),
+            &to,
+        ))
+        .unwrap_or_default();
+        assert!(
+            untyped.contains("Content-Type: text/plain; charset=utf-8\r\n"),
+            "{untyped}"
+        );
+        assert!(untyped.ends_with("\r\n\r\nhi\r\n"), "{untyped}");
     }
 }

@@ -7,10 +7,10 @@ use super::recipients::is_one_of;
 use super::{Actor, LocalRecipient, Manager, Recipient, Scope};
 use crate::Core;
 use crate::audit::AuditKind;
-use crate::domain::EmailAddress;
+use crate::domain::{EmailAddress, Mailbox};
 use crate::error::CoreError;
 use crate::ids::AccountId;
-use crate::routing::{AutoReply, DEFAULT_INTERVAL_DAYS, ReplyTo, suppressed};
+use crate::routing::{self, AutoReply, Content, DEFAULT_INTERVAL_DAYS, ReplyTo, suppressed};
 use crate::security::random;
 use crate::store::NewOutbound;
 use chrono::NaiveDate;
@@ -107,11 +107,24 @@ impl Core {
     }
 }
 
+/// An automatic answer the pipeline may send: the Auto-Reply tab's or a Sieve vacation's.
+/// Both obey the same rules (RFC 3834, RFC 5230) and share one memory of who was answered.
+pub(super) struct Answer<'a> {
+    /// What the memory knows this answer by: empty for the tab's.
+    pub(super) handle: &'a str,
+    /// Days before the same sender is answered again.
+    pub(super) days: u32,
+    pub(super) subject: &'a str,
+    pub(super) content: Content<'a>,
+    /// Addresses besides the mailbox's own that mail may be addressed to (`:addresses`).
+    pub(super) also_addressed: &'a [String],
+    /// The address to answer from, when it is one of the mailbox's own (`:from`).
+    pub(super) from: Option<&'a str>,
+}
+
 /// The pipeline's auto-reply step.
 impl Core {
-    /// Answers the sender once per interval while the mailbox's auto-reply is on, unless the
-    /// message is one that must get no answer: through the queue, or to a hosted sender
-    /// through this pipeline, from the null sender.
+    /// Answers the sender once per interval while the mailbox's auto-reply is on.
     pub(super) async fn auto_reply_to(
         &self,
         passes: &mut Vec<Pass>,
@@ -123,33 +136,72 @@ impl Core {
         if !reply.enabled {
             return Ok(());
         }
-        let now = self.clock.now();
-        let zone = self
-            .store
-            .account(to.mailbox.account_id)
-            .await?
-            .map_or(chrono_tz::UTC, |a| a.time_zone);
-        if !reply.active_on(now.with_timezone(&zone).date_naive()) {
+        let zone = self.zone_of(&to.mailbox).await?;
+        if !reply.active_on(self.clock.now().with_timezone(&zone).date_naive()) {
             return Ok(());
         }
-        let own = self.own_addresses(&to.mailbox).await?;
+        let answer = Answer {
+            handle: "",
+            days: reply.interval_days,
+            subject: &reply.subject,
+            content: Content::Text(&reply.text),
+            also_addressed: &[],
+            from: None,
+        };
+        self.answer_sender(passes, to, &answer, from, body).await
+    }
+
+    /// The time zone of the mailbox's account.
+    pub(super) async fn zone_of(&self, mailbox: &Mailbox) -> Result<chrono_tz::Tz, CoreError> {
+        Ok(self
+            .store
+            .account(mailbox.account_id)
+            .await?
+            .map_or(chrono_tz::UTC, |a| a.time_zone))
+    }
+
+    /// Sends `answer` to the sender unless the message is one that must get no answer, or
+    /// the sender had this answer within its days: through the queue, or to a hosted sender
+    /// through this pipeline, from the null sender.
+    pub(super) async fn answer_sender(
+        &self,
+        passes: &mut Vec<Pass>,
+        to: &LocalRecipient,
+        answer: &Answer<'_>,
+        from: &str,
+        body: &[u8],
+    ) -> Result<(), CoreError> {
+        let now = self.clock.now();
+        let mut own = self.own_addresses(&to.mailbox).await?;
+        own.extend(
+            answer
+                .also_addressed
+                .iter()
+                .filter_map(|a| EmailAddress::parse(a).ok()),
+        );
         let is_own = |address: &str| is_one_of(&own, address);
         if let Some(why) = suppressed(from, body, &is_own) {
-            tracing::debug!(to = %to.mailbox.address, why, "no auto-reply");
+            tracing::debug!(to = %to.mailbox.address, why, "no automatic answer");
             return Ok(());
         }
-        let since = now - chrono::Duration::days(i64::from(reply.interval_days));
+        let since = now - chrono::Duration::days(i64::from(answer.days));
         if !self
             .store
-            .claim_auto_reply(to.mailbox.id, from, now, since)
+            .claim_auto_reply(to.mailbox.id, answer.handle, from, now, since)
             .await?
         {
             return Ok(());
         }
-        let answer = reply.reply(
+        let own_from = answer
+            .from
+            .and_then(|a| EmailAddress::parse(a).ok())
+            .filter(|a| own.contains(a));
+        let reply = routing::answer(
             body,
+            answer.subject,
+            answer.content,
             &ReplyTo {
-                from: to.mailbox.address.as_str(),
+                from: own_from.as_ref().unwrap_or(&to.mailbox.address).as_str(),
                 display_name: &to.mailbox.display_name,
                 to: from,
                 message_id: format!("<{}@{}>", random::hex_token()?, to.mailbox.address.domain()),
@@ -164,7 +216,7 @@ impl Core {
             Recipient::Local(local) => passes.push(Pass {
                 to: local,
                 from: String::new(),
-                body: answer,
+                body: reply,
                 parent: None,
                 kept: false,
             }),
@@ -172,7 +224,7 @@ impl Core {
                 self.enqueue_outbound(&NewOutbound {
                     sender: String::new(),
                     recipients: vec![from.to_owned()],
-                    body: answer,
+                    body: reply,
                     charge: None,
                     created_at: now,
                 })

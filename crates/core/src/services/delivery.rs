@@ -1,8 +1,8 @@
 //! The one delivery pipeline: every message for a hosted address (inbound SMTP, a local
 //! recipient of a submission, a bounce, a forward from another mailbox, an auto-reply) is
 //! resolved to a mailbox, screened by its sender filters, answered by its auto-reply,
-//! forwarded, then stored. Each step that can refuse runs before the channel answers; a step
-//! that fails keeps the message in the mailbox.
+//! forwarded, filed by its Sieve script, then stored. Each step that can refuse runs before
+//! the channel answers; a step that fails keeps the message in the mailbox.
 
 use super::{LocalRecipient, Recipient};
 use crate::Core;
@@ -33,6 +33,21 @@ pub enum Delivered {
     Forwarded,
     /// A blocked sender, at a mailbox that refuses them: `550 5.7.1`.
     Refused,
+    /// The Sieve script refused it (`reject`, `ereject`), with this reason: `550 5.7.1`.
+    Rejected(String),
+    /// The Sieve script discarded it.
+    Discarded,
+}
+
+impl Delivered {
+    /// Whether the mailbox took the message (stored, sent on or discarded by its own rules),
+    /// rather than refusing it.
+    pub fn accepted(&self) -> bool {
+        matches!(
+            self,
+            Delivered::Stored(_) | Delivered::Forwarded | Delivered::Discarded
+        )
+    }
 }
 
 /// How many mailboxes one message may pass through by forwards, and how many `Received:` and
@@ -55,8 +70,9 @@ impl Core {
     /// Runs the pipeline for one mailbox: its sender filters (a blocked sender is refused or
     /// filed into Junk, as the mailbox is set, and never forwarded), its forwards (to other
     /// servers through the queue with an SRS sender, to hosted mailboxes through this same
-    /// pipeline), then the store, into the folder a sub-address names if there is one,
-    /// INBOX otherwise. A forward that cannot go is kept in the mailbox, audited.
+    /// pipeline), its active Sieve script, then the store, into the folder the script or a
+    /// sub-address names, INBOX otherwise. A forward that cannot go is kept in the mailbox,
+    /// audited.
     pub async fn deliver_to(
         &self,
         to: &LocalRecipient,
@@ -78,7 +94,7 @@ impl Core {
             };
             match (next, outcome) {
                 (0, outcome) => first = Some(outcome?),
-                (_, Ok(Delivered::Stored(_) | Delivered::Forwarded)) => {}
+                (_, Ok(delivered)) if delivered.accepted() => {}
                 (_, failed) => self.keep_for_parent(&mut passes, next, failed).await,
             }
             next += 1;
@@ -109,7 +125,7 @@ impl Core {
                 }
                 BlockedMail::Junk => {
                     let junk = self.special_folder(&access, SpecialUse::Junk).await?;
-                    self.store_in(&access, &junk, &body).await
+                    self.store_in(&access, &junk, &body, Flags::default()).await
                 }
             };
         }
@@ -121,24 +137,44 @@ impl Core {
             let why = format!("the auto-reply could not be sent: {e}");
             self.audit_kept(&to.mailbox, why).await;
         }
-        let forwards = rules.forwards;
+        let (forwards, script) = (rules.forwards, rules.sieve.as_deref());
         if forwards.is_empty() {
-            return self.keep(&to, &body).await;
+            return self.file(passes, index, script, false).await;
         }
         if let Some(why) = loops(&to.mailbox, &body) {
             self.audit_kept(&to.mailbox, why).await;
-            return self.keep(&to, &body).await;
+            return self.file(passes, index, script, false).await;
         }
         let stored = match rules.routing.keep_copy {
-            true => Some(self.keep(&to, &body).await?),
+            true => Some(self.file(passes, index, script, true).await?),
             false => None,
         };
-        passes[index].kept = stored.is_some();
-        let onward = with_delivered_to(&to.mailbox, &body);
+        let failed = self.send_on(passes, index, forwards).await;
+        if !failed.is_empty() {
+            let why = failed.join("; ");
+            return self.kept_after_all(&mut passes[index], stored, why).await;
+        }
+        Ok(stored.unwrap_or(Delivered::Forwarded))
+    }
+
+    /// Sends pass `index`'s message on to `destinations` (the Forwarding tab's, or a Sieve
+    /// redirect's), marked as delivered to its mailbox: to other servers through the queue
+    /// with an SRS sender, to hosted mailboxes as passes of their own. Returns why any could
+    /// not go; the others still go.
+    pub(super) async fn send_on(
+        &self,
+        passes: &mut Vec<Pass>,
+        index: usize,
+        destinations: Vec<EmailAddress>,
+    ) -> Vec<String> {
+        let (to, from) = (passes[index].to.clone(), passes[index].from.clone());
+        if let Some(why) = loops(&to.mailbox, &passes[index].body) {
+            return vec![why];
+        }
+        let onward = with_delivered_to(&to.mailbox, &passes[index].body);
         let mut remote = Vec::new();
-        // Why forwards could not go; the others still go.
         let mut failed = Vec::new();
-        for forward in forwards {
+        for forward in destinations {
             match self.recipient(&forward).await {
                 Ok(Recipient::Remote) => remote.push(forward.to_string()),
                 Ok(Recipient::Local(local)) => passes.push(Pass {
@@ -158,7 +194,7 @@ impl Core {
                 .enqueue_outbound(&NewOutbound {
                     sender: srs::forward_sender(
                         &self.secrets,
-                        envelope_from,
+                        &from,
                         to.mailbox.address.domain(),
                         self.today(),
                     ),
@@ -172,11 +208,7 @@ impl Core {
                 failed.push(format!("the forward could not be queued: {e}"));
             }
         }
-        if !failed.is_empty() {
-            let why = failed.join("; ");
-            return self.kept_after_all(&mut passes[index], stored, why).await;
-        }
-        Ok(stored.unwrap_or(Delivered::Forwarded))
+        failed
     }
 
     /// A forward failed: the message is kept in the mailbox (if it is not already).
@@ -187,9 +219,9 @@ impl Core {
         why: String,
     ) -> Result<Delivered, CoreError> {
         self.audit_kept(&pass.to.mailbox, why).await;
-        match stored {
-            Some(stored) => Ok(stored),
-            None => {
+        match (pass.kept, stored) {
+            (true, Some(stored)) => Ok(stored),
+            _ => {
                 pass.kept = true;
                 self.keep(&pass.to, &pass.body).await
             }
@@ -228,21 +260,44 @@ impl Core {
     /// Stores the message where the recipient's address files it.
     async fn keep(&self, to: &LocalRecipient, body: &[u8]) -> Result<Delivered, CoreError> {
         let access = MailboxAccess::new(to.mailbox.id);
-        let folder = match &to.tag {
-            Some(tag) => self.tagged_folder(&access, tag).await?,
-            None => self.folder(&access, INBOX).await?,
-        };
-        self.store_in(&access, &folder, body).await
+        let folder = self.keep_folder(&access, to).await?;
+        self.store_in(&access, &folder, body, Flags::default())
+            .await
     }
 
-    async fn store_in(
+    /// Stores pass `index`'s copy where its address files it, and marks it kept.
+    pub(super) async fn keep_pass(
+        &self,
+        passes: &mut [Pass],
+        index: usize,
+    ) -> Result<Delivered, CoreError> {
+        let pass = &mut passes[index];
+        let stored = self.keep(&pass.to, &pass.body).await?;
+        pass.kept = true;
+        Ok(stored)
+    }
+
+    /// Where the recipient's address files mail: its sub-address's folder, or INBOX.
+    pub(super) async fn keep_folder(
+        &self,
+        access: &MailboxAccess,
+        to: &LocalRecipient,
+    ) -> Result<Folder, CoreError> {
+        match &to.tag {
+            Some(tag) => self.tagged_folder(access, tag).await,
+            None => self.folder(access, INBOX).await,
+        }
+    }
+
+    pub(super) async fn store_in(
         &self,
         access: &MailboxAccess,
         folder: &Folder,
         body: &[u8],
+        flags: Flags,
     ) -> Result<Delivered, CoreError> {
         let stored = self
-            .append(access, folder, body, Flags::default(), self.clock.now())
+            .append(access, folder, body, flags, self.clock.now())
             .await?;
         Ok(Delivered::Stored(stored))
     }

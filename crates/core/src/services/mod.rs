@@ -17,6 +17,8 @@ mod recovery;
 mod routing;
 mod sender_filters;
 mod sessions;
+mod sieve_delivery;
+mod sieve_scripts;
 mod two_factor;
 
 pub use api_tokens::{NewApiToken, TokenLifetime};

@@ -22,6 +22,8 @@ pub enum Recipient {
 /// A hosted mailbox that takes mail for an address, and how the address reached it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalRecipient {
+    /// The address the message was sent to: the mailbox's, an alias, a sub-address.
+    pub address: EmailAddress,
     pub mailbox: Mailbox,
     /// The folder a sub-address's tag names, for a mailbox that files by tag.
     pub tag: Option<String>,
@@ -36,21 +38,21 @@ impl Core {
             return Ok(Recipient::Remote);
         };
         if let Some(mailbox) = self.store.mailbox_for_address(address).await? {
-            return Ok(local(mailbox, None));
+            return Ok(local(address, mailbox, None));
         }
         if let Some((base, tag)) = split_tag(address)
             && let Some(mailbox) = self.store.mailbox_for_address(&base).await?
         {
             match self.store.routing(mailbox.id).await?.subaddressing {
                 Subaddressing::Off => {}
-                Subaddressing::Inbox => return Ok(local(mailbox, None)),
-                Subaddressing::Folders => return Ok(local(mailbox, Some(tag))),
+                Subaddressing::Inbox => return Ok(local(address, mailbox, None)),
+                Subaddressing::Folders => return Ok(local(address, mailbox, Some(tag))),
             }
         }
         if domain.catch_all.is_some()
             && let Some(mailbox) = self.store.catch_all_of(&domain.name).await?
         {
-            return Ok(local(mailbox, None));
+            return Ok(local(address, mailbox, None));
         }
         Ok(Recipient::Unknown)
     }
@@ -128,9 +130,13 @@ pub(super) fn is_one_of(own: &[EmailAddress], address: &str) -> bool {
         .any(|o| *o == address || base.as_ref() == Some(o))
 }
 
-fn local(mailbox: Mailbox, tag: Option<String>) -> Recipient {
+fn local(address: &EmailAddress, mailbox: Mailbox, tag: Option<String>) -> Recipient {
     match mailbox.used_bytes >= mailbox.quota_bytes {
         true => Recipient::Full(mailbox),
-        false => Recipient::Local(LocalRecipient { mailbox, tag }),
+        false => Recipient::Local(LocalRecipient {
+            address: address.clone(),
+            mailbox,
+            tag,
+        }),
     }
 }

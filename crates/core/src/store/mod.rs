@@ -12,6 +12,7 @@ mod messages;
 mod queue;
 mod routing;
 mod sessions;
+mod sieve;
 mod throttle;
 
 pub use accounts::{AccountStore, NewAccount};
@@ -24,6 +25,7 @@ pub use messages::{BlobStore, MessageStore};
 pub use queue::{NewOutbound, QueueStore, QueuedMessage};
 pub use routing::{MailboxRules, NewAlias, NewSenderFilter, RoutingStore};
 pub use sessions::{SessionRow, SessionStore};
+pub use sieve::SieveStore;
 pub use throttle::{Admit, FailureCount, ThrottleStore};
 
 /// Why a store call failed.
@@ -54,6 +56,7 @@ pub trait Store:
     + QueueStore
     + BrandStore
     + RoutingStore
+    + SieveStore
 {
 }
 
@@ -69,5 +72,6 @@ impl<T> Store for T where
         + QueueStore
         + BrandStore
         + RoutingStore
+        + SieveStore
 {
 }

@@ -35,6 +35,8 @@ pub struct MailboxRules {
     pub routing: MailboxRouting,
     pub auto_reply: Option<AutoReply>,
     pub forwards: Vec<EmailAddress>,
+    /// The source of the mailbox's active Sieve script.
+    pub sieve: Option<String>,
 }
 
 /// Where mail for an address goes. Mailbox addresses and aliases share one table of hosted
@@ -122,11 +124,13 @@ pub trait RoutingStore: Send + Sync {
         reply: &AutoReply,
         audit: &AuditEvent,
     ) -> StoreResult<()>;
-    /// Whether the mailbox may answer `sender` now: true (and `now` is remembered) unless it
-    /// answered them after `since`. One statement, so two messages at once send one reply.
+    /// Whether the mailbox may answer `sender` now with the answer `handle` names (empty for
+    /// the Auto-Reply tab's, a Sieve vacation's own): true (and `now` is remembered) unless
+    /// it did after `since`. One statement, so two messages at once send one reply.
     async fn claim_auto_reply(
         &self,
         mailbox: MailboxId,
+        handle: &str,
         sender: &str,
         now: DateTime<Utc>,
         since: DateTime<Utc>,

@@ -8,6 +8,7 @@ mod mailboxes;
 mod queue;
 mod routing;
 mod sessions;
+mod sieve;
 
 use crate::cli::{Command, PasswordSource};
 use crate::config::Config;
@@ -35,6 +36,7 @@ pub async fn run(command: Command, config: &Config) -> Result<()> {
         Command::AutoReply(c) => routing::auto_reply(core, op, c).await,
         Command::Sender(c) => routing::senders(core, op, c).await,
         Command::Routing(c) => routing::settings(core, op, c).await,
+        Command::Sieve(c) => sieve::run(core, op, c).await,
         Command::Sessions(c) => sessions::run(core, op, c).await,
         Command::Queue(c) => queue::run(core, c).await,
         Command::Audit { address, limit } => audit::run(core, op, &address, limit).await,

@@ -33,7 +33,7 @@ pub fn setup_sections(database_url: &str, imap: &str, smtp: &str) -> (PathBuf, P
     std::fs::write(
         &config,
         format!(
-            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n[imap]\nlisten = \"127.0.0.1:0\"\ntls_listen = \"127.0.0.1:0\"\n{imap}\n[dashboard]\nlisten = \"127.0.0.1:0\"\n[webmail]\nlisten = \"127.0.0.1:0\"\n[smtp]\nsubmission_listen = \"127.0.0.1:0\"\nsubmissions_listen = \"127.0.0.1:0\"\ninbound_listen = \"127.0.0.1:0\"\n{smtp}\n",
+            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n[imap]\nlisten = \"127.0.0.1:0\"\ntls_listen = \"127.0.0.1:0\"\n{imap}\n[dashboard]\nlisten = \"127.0.0.1:0\"\n[webmail]\nlisten = \"127.0.0.1:0\"\n[smtp]\nsubmission_listen = \"127.0.0.1:0\"\nsubmissions_listen = \"127.0.0.1:0\"\ninbound_listen = \"127.0.0.1:0\"\n{smtp}\n[managesieve]\nlisten = \"127.0.0.1:0\"\n",
             dir.join("data").display()
         ),
     )
@@ -280,6 +280,16 @@ pub fn smtp_port(lines: &[String], which: &str) -> u16 {
         .and_then(|rest| rest.trim().split([' ', ':']).nth(1))
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("no SMTP {which} port in {lines:?}"))
+}
+
+/// The port `serve` printed for its ManageSieve listener.
+pub fn managesieve_port(lines: &[String]) -> u16 {
+    lines
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("ManageSieve:"))
+        .and_then(|rest| rest.trim().split([' ', ':']).nth(1))
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no ManageSieve port in {lines:?}"))
 }
 
 /// After a password change: over IMAP, `old` is refused and `new` signs in.

@@ -6,6 +6,7 @@ mod caller;
 mod error;
 mod mailboxes;
 mod routing;
+mod sieve;
 
 use crate::dashboard::AppState;
 use axum::Router;
@@ -61,6 +62,15 @@ pub fn router() -> Router<AppState> {
             "/mailboxes/{id}/sender-filters/{entry}",
             delete(routing::remove_sender),
         )
+        .route("/mailboxes/{id}/sieve-scripts", get(sieve::scripts))
+        .route(
+            "/mailboxes/{id}/sieve-scripts/{name}",
+            get(sieve::script)
+                .put(sieve::put_script)
+                .delete(sieve::delete_script),
+        )
+        .route("/mailboxes/{id}/sieve-active", put(sieve::set_active))
+        .route("/sieve/check", post(sieve::check))
         .fallback(error::no_such_endpoint)
 }
 

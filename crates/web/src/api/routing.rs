@@ -142,7 +142,8 @@ pub struct NewSender {
     pattern: String,
 }
 
-fn admin(caller: &Caller, id: &str) -> Result<Manager<'static>, ApiError> {
+/// The mailbox of the path as its account's admin manages it.
+pub(super) fn admin(caller: &Caller, id: &str) -> Result<Manager<'static>, ApiError> {
     Ok(Manager::Admin(caller.scope, mailbox_id(id)?))
 }
 

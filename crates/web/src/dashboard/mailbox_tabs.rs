@@ -17,15 +17,17 @@ pub enum Tab {
     Forwarding,
     Filters,
     AutoReply,
+    Sieve,
     Security,
 }
 
 impl Tab {
-    pub const STRIP: [Tab; 5] = [
+    pub const STRIP: [Tab; 6] = [
         Tab::Aliases,
         Tab::Forwarding,
         Tab::Filters,
         Tab::AutoReply,
+        Tab::Sieve,
         Tab::Security,
     ];
 
@@ -35,6 +37,7 @@ impl Tab {
             Tab::Forwarding => "Forwarding",
             Tab::Filters => "Filters",
             Tab::AutoReply => "Auto-Reply",
+            Tab::Sieve => "Sieve",
             Tab::Security => "Security",
         }
     }
@@ -46,6 +49,7 @@ impl Tab {
             Tab::Forwarding => "forwarding",
             Tab::Filters => "filters",
             Tab::AutoReply => "auto-reply",
+            Tab::Sieve => "sieve",
             Tab::Security => "security",
         }
     }

@@ -9,6 +9,7 @@ mod mailbox_auto_reply;
 mod mailbox_filters;
 mod mailbox_forwarding;
 mod mailbox_security;
+mod mailbox_sieve;
 mod mailbox_tabs;
 mod mailboxes;
 mod signin;
@@ -106,6 +107,15 @@ pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken)
             "/mailboxes/{id}/time-zone",
             post(mailbox_auto_reply::time_zone),
         )
+        .route(
+            "/mailboxes/{id}/sieve",
+            get(mailbox_sieve::page).post(mailbox_sieve::submit),
+        )
+        .route(
+            "/mailboxes/{id}/sieve/active",
+            post(mailbox_sieve::activate),
+        )
+        .route("/mailboxes/{id}/sieve/delete", post(mailbox_sieve::delete))
         .route("/mailboxes/{id}/security", get(mailbox_security::page))
         .route(
             "/mailboxes/{id}/password",

@@ -134,7 +134,7 @@ fn chosen(folders: &[Folder], id: i64) -> Result<Folder, WebError> {
         .ok_or(WebError::NotFound)
 }
 
-fn frame(owner: &MailOwner) -> Frame {
+pub(super) fn frame(owner: &MailOwner) -> Frame {
     Frame {
         address: owner.address.clone(),
         csrf: owner.csrf.clone(),

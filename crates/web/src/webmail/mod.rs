@@ -13,6 +13,7 @@ mod owner;
 mod pages;
 mod recovery;
 mod security;
+mod sieve;
 mod signin;
 
 use crate::sign_in::Cookies;
@@ -64,6 +65,9 @@ pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken)
             "/settings/senders/{id}/remove",
             post(incoming::remove_sender),
         )
+        .route("/settings/sieve", get(sieve::page).post(sieve::submit))
+        .route("/settings/sieve/active", post(sieve::activate))
+        .route("/settings/sieve/delete", post(sieve::delete))
         .route("/settings/security", get(security::page))
         .route("/settings/2fa/begin", post(security::begin_two_factor))
         .route("/settings/2fa/confirm", post(security::confirm_two_factor))

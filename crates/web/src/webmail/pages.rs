@@ -125,3 +125,12 @@ pub struct IncomingPage {
     pub senders: crate::views::SendersView,
     pub auto_reply: crate::auto_reply_form::AutoReplyView,
 }
+
+#[derive(Template)]
+#[template(path = "webmail/sieve.html")]
+pub struct SievePage {
+    pub brand: Brand,
+    pub frame: Frame,
+    pub notice: Option<String>,
+    pub sieve: crate::sieve_forms::SieveView,
+}

@@ -1,0 +1,4 @@
+require "imap4flags";
+addflag "a";
+addflag "b";
+addflag "c";

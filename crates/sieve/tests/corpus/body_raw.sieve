@@ -1,0 +1,4 @@
+require "body";
+if body :raw :contains "JVBERi0" {
+    discard;
+}

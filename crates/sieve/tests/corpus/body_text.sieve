@@ -1,0 +1,7 @@
+require ["body", "fileinto"];
+if body :contains "lunch" {
+    fileinto "Social";
+}
+if body :text :contains "invoice" {
+    fileinto "Bills";
+}

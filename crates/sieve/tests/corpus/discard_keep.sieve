@@ -1,0 +1,4 @@
+discard;
+if header :contains "to" "me@example.org" {
+    keep;
+}

@@ -1,0 +1,3 @@
+require "date";
+if date :zone "CET" "date" "hour" "1" { stop; }
+if currentdate "century" "21" { stop; }

@@ -1,0 +1,3 @@
+require ["encoded-character", "fileinto"];
+fileinto "${hex:ff}";
+fileinto "${unicode:110000}";

@@ -1,0 +1,3 @@
+if not not not not not not not not not not true {
+    keep;
+}

@@ -1,0 +1,5 @@
+require "fileinto";
+keep;
+fileinto "inbox";
+fileinto "Work";
+fileinto "Work";

@@ -1,0 +1,4 @@
+require ["variables"];
+if header :matches "subject" "*" {
+    redirect "${1}";
+}

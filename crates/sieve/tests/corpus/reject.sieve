@@ -1,0 +1,4 @@
+require "reject";
+if header :is "x-spam-flag" "YES" {
+    reject "No spam, thanks.";
+}

@@ -1,0 +1,5 @@
+require ["reject", "fileinto"];
+if exists "x-spam-score" {
+    fileinto "Junk";
+    reject "spam";
+}

@@ -1,0 +1,3 @@
+require ["reject", "copy"];
+redirect :copy "audit@example.org";
+reject "go away";
