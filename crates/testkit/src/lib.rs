@@ -7,17 +7,18 @@ use std::sync::{Arc, OnceLock};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::access::{MailboxAccess, Operator};
+use trekmail_core::audit::AuditKind;
 use trekmail_core::auth::ThrottlePolicy;
 use trekmail_core::clock::{Clock, SystemClock};
 use trekmail_core::cluster::{ClusterLink, Inbound, NoLink};
 use trekmail_core::domain::{Mailbox, Plan};
-use trekmail_core::ids::{AccountId, MailboxId};
+use trekmail_core::ids::{AccountId, MailboxId, Principal};
 use trekmail_core::security::password_hasher::{HashCost, PasswordHasher};
 use trekmail_core::security::random;
 use trekmail_core::security::secret_box::SecretBox;
-use trekmail_core::services::{Actor, NewMailboxRequest};
+use trekmail_core::services::{Actor, Manager, NewMailboxRequest};
 use trekmail_core::sessions::RegistryTimings;
-use trekmail_core::store::{BlobStore, Store};
+use trekmail_core::store::{BlobStore, QueuedMessage, Store};
 use trekmail_core::{Core, CoreConfig};
 use trekmail_storage::{FsBlobStore, PgLink, SqlStore};
 
@@ -253,4 +254,40 @@ impl Seeded {
             mailbox,
         }
     }
+}
+
+impl Seeded {
+    /// The seeded account's admin, managing ann.
+    pub fn admin(&self) -> Manager<'static> {
+        Manager::Admin(operator().as_account(self.account), self.mailbox.id)
+    }
+
+    /// Whether ann's audit holds a `mail_kept` event (a rule that could not run, the message
+    /// kept) whose detail contains `why`.
+    pub async fn kept_because(&self, why: &str) -> bool {
+        let scope = operator().as_account(self.account);
+        let audit = self
+            .node
+            .core
+            .audit_of(scope, Principal::Mailbox(self.mailbox.id), 20)
+            .await
+            .unwrap();
+        audit
+            .iter()
+            .any(|r| r.event.kind == AuditKind::MailKept && r.event.detail.contains(why))
+    }
+}
+
+/// The one message in the outbound queue: a forward to `recipient` from an SRS sender,
+/// marked as delivered to `via`.
+pub async fn queued_forward(core: &Core, recipient: &str, via: &str) -> QueuedMessage {
+    let mut queued = core.outbound_queue().await.unwrap();
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    let forward = queued.remove(0);
+    assert_eq!(forward.recipient, recipient);
+    assert!(forward.sender.starts_with("SRS0="), "{}", forward.sender);
+    let body = core.outbound_body(forward.id).await.unwrap();
+    let delivered_to = format!("Delivered-To: {via}\r\n");
+    assert!(body.starts_with(delivered_to.as_bytes()));
+    forward
 }

@@ -327,11 +327,8 @@ async fn a_sub_address_files_into_the_folder_its_tag_names() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_forward_that_cannot_go_is_kept_and_audited() {
     for backend in BACKENDS {
-        let Seeded {
-            node,
-            account,
-            mailbox: ann,
-        } = Seeded::new(backend).await;
+        let seeded = Seeded::new(backend).await;
+        let (node, ann, account) = (&seeded.node, &seeded.mailbox, seeded.account);
         let core = &node.core;
         let actor = Actor::operator();
         let scope = operator().as_account(account);
@@ -368,35 +365,15 @@ async fn a_forward_that_cannot_go_is_kept_and_audited() {
         let inbox = core.folder(&node.access(ann.id), "INBOX").await.unwrap();
         let kept = core.messages(&node.access(ann.id), &inbox).await.unwrap();
         assert_eq!(kept.len(), 1, "{backend:?}");
-        let audit = core
-            .audit_of(scope, Principal::Mailbox(ann.id), 5)
-            .await
-            .unwrap();
-        assert!(
-            audit
-                .iter()
-                .any(|r| r.event.kind == AuditKind::MailKept && r.event.detail.contains("refused")),
-            "{audit:?}"
-        );
+        assert!(seeded.kept_because("refused").await);
         // The external copy is queued from an SRS sender at ann's domain, marked as
         // delivered to ann, and a bounce to that sender finds the original one.
-        let queued = core.outbound_queue().await.unwrap();
-        assert_eq!(queued.len(), 1);
-        assert_eq!(queued[0].recipient, "walker@far.example");
-        assert!(
-            queued[0].sender.starts_with("SRS0="),
-            "{}",
-            queued[0].sender
-        );
-        let body = core.outbound_body(queued[0].id).await.unwrap();
-        assert!(body.starts_with(b"Delivered-To: ann@example.com\r\n"));
+        let forward = queued_forward(core, "walker@far.example", "ann@example.com").await;
         assert_eq!(
-            core.srs_return(&queued[0].sender).await.unwrap(),
+            core.srs_return(&forward.sender).await.unwrap(),
             Some("ads@shop.example".to_owned())
         );
-        let elsewhere = queued[0]
-            .sender
-            .replace("@example.com", "@elsewhere.example");
+        let elsewhere = forward.sender.replace("@example.com", "@elsewhere.example");
         assert_eq!(core.srs_return(&elsewhere).await.unwrap(), None);
     }
 }

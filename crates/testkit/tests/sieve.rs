@@ -65,13 +65,9 @@ const MAIL: &str = "From: Walker <walker@far.example>\r\nTo: ann@example.com\r\n
 #[tokio::test(flavor = "multi_thread")]
 async fn a_script_files_flags_and_makes_folders() {
     for backend in BACKENDS {
-        let Seeded {
-            node,
-            account,
-            mailbox: ann,
-        } = Seeded::new(backend).await;
+        let seeded = Seeded::new(backend).await;
+        let (node, ann, admin) = (&seeded.node, &seeded.mailbox, seeded.admin());
         let core = &node.core;
-        let admin = Manager::Admin(operator().as_account(account), ann.id);
         activate(
             core,
             admin,
@@ -92,44 +88,28 @@ if envelope :detail "to" "trips" {
             matches!(sent, Delivered::Stored(_)),
             "{backend:?}: {sent:?}"
         );
-        assert_eq!(folder_flags(&node, &ann, "Trips").await.len(), 1);
+        assert_eq!(folder_flags(node, ann, "Trips").await.len(), 1);
         let urgent = MAIL.replace("See you", "urgent: see you");
         deliver(core, "ann@example.com", "walker@far.example", &urgent).await;
         assert_eq!(
-            folder_flags(&node, &ann, "INBOX").await,
+            folder_flags(node, ann, "INBOX").await,
             vec![vec!["\\Flagged".to_owned()]],
             "{backend:?}"
         );
         // "Invoices" does not exist and :create is missing: the message is kept in INBOX,
         // and the audit says why.
         deliver(core, "ann@example.com", "walker@far.example", MAIL).await;
-        assert_eq!(folder_flags(&node, &ann, "INBOX").await.len(), 2);
-        let audit = core
-            .audit_of(
-                operator().as_account(account),
-                Principal::Mailbox(ann.id),
-                5,
-            )
-            .await
-            .unwrap();
-        assert!(
-            audit.iter().any(|r| r.event.kind == AuditKind::MailKept
-                && r.event.detail.contains("Invoices")),
-            "{audit:?}"
-        );
+        assert_eq!(folder_flags(node, ann, "INBOX").await.len(), 2);
+        assert!(seeded.kept_because("Invoices").await);
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn reject_refuses_discard_drops_and_a_failing_script_keeps() {
     for backend in BACKENDS {
-        let Seeded {
-            node,
-            account,
-            mailbox: ann,
-        } = Seeded::new(backend).await;
+        let seeded = Seeded::new(backend).await;
+        let (node, ann, admin) = (&seeded.node, &seeded.mailbox, seeded.admin());
         let core = &node.core;
-        let admin = Manager::Admin(operator().as_account(account), ann.id);
         activate(
             core,
             admin,
@@ -148,7 +128,7 @@ async fn reject_refuses_discard_drops_and_a_failing_script_keeps() {
             deliver(core, "ann@example.com", "ads@shop.example", &spam).await,
             Delivered::Discarded
         );
-        assert!(folder_flags(&node, &ann, "INBOX").await.is_empty());
+        assert!(folder_flags(node, ann, "INBOX").await.is_empty());
         // A run-time error (reject with fileinto conflicts): implicit keep plus an audit.
         activate(
             core,
@@ -160,34 +140,18 @@ async fn reject_refuses_discard_drops_and_a_failing_script_keeps() {
             deliver(core, "ann@example.com", "walker@far.example", MAIL).await,
             Delivered::Stored(_)
         ));
-        assert_eq!(folder_flags(&node, &ann, "INBOX").await.len(), 1);
-        let audit = core
-            .audit_of(
-                operator().as_account(account),
-                Principal::Mailbox(ann.id),
-                5,
-            )
-            .await
-            .unwrap();
-        assert!(
-            audit.iter().any(|r| r.event.kind == AuditKind::MailKept
-                && r.event.detail.starts_with("the Sieve script failed")),
-            "{audit:?}"
-        );
+        assert_eq!(folder_flags(node, ann, "INBOX").await.len(), 1);
+        assert!(seeded.kept_because("the Sieve script failed").await);
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn redirect_goes_through_the_forwarding_path() {
     for backend in BACKENDS {
-        let Seeded {
-            node,
-            account,
-            mailbox: ann,
-        } = Seeded::new(backend).await;
+        let seeded = Seeded::new(backend).await;
+        let (node, ann, admin) = (&seeded.node, &seeded.mailbox, seeded.admin());
         let core = &node.core;
-        let bob = seed_mailbox(core, account, "bob@example.com").await;
-        let admin = Manager::Admin(operator().as_account(account), ann.id);
+        let bob = seed_mailbox(core, seeded.account, "bob@example.com").await;
         activate(
             core,
             admin,
@@ -201,18 +165,9 @@ async fn redirect_goes_through_the_forwarding_path() {
         );
         // Not kept at ann's (the plain redirect cancels the keep), at bob's marked as
         // delivered to ann, and queued for walker from an SRS sender.
-        assert!(folder_flags(&node, &ann, "INBOX").await.is_empty());
-        assert_eq!(folder_flags(&node, &bob, "INBOX").await.len(), 1);
-        let queued = core.outbound_queue().await.unwrap();
-        assert_eq!(queued.len(), 1);
-        assert_eq!(queued[0].recipient, "walker@far.example");
-        assert!(
-            queued[0].sender.starts_with("SRS0="),
-            "{}",
-            queued[0].sender
-        );
-        let body = core.outbound_body(queued[0].id).await.unwrap();
-        assert!(body.starts_with(b"Delivered-To: ann@example.com\r\n"));
+        assert!(folder_flags(node, ann, "INBOX").await.is_empty());
+        assert_eq!(folder_flags(node, &bob, "INBOX").await.len(), 1);
+        queued_forward(core, "walker@far.example", "ann@example.com").await;
         // A message that came through ann before is not sent round again: kept.
         let looped = format!("Delivered-To: ann@example.com\r\n{MAIL}");
         assert!(matches!(
@@ -226,13 +181,9 @@ async fn redirect_goes_through_the_forwarding_path() {
 #[tokio::test(flavor = "multi_thread")]
 async fn vacation_answers_once_under_the_auto_reply_rules() {
     for backend in BACKENDS {
-        let Seeded {
-            node,
-            account,
-            mailbox: ann,
-        } = Seeded::new(backend).await;
+        let seeded = Seeded::new(backend).await;
+        let (node, ann, admin) = (&seeded.node, &seeded.mailbox, seeded.admin());
         let core = &node.core;
-        let admin = Manager::Admin(operator().as_account(account), ann.id);
         activate(
             core,
             admin,
@@ -270,18 +221,15 @@ async fn vacation_answers_once_under_the_auto_reply_rules() {
         deliver(core, "ann@example.com", "max@near.example", &bcc).await;
         assert_eq!(replies().await, 2, "{backend:?}");
         // Every message was kept: vacation does not cancel the implicit keep.
-        assert_eq!(folder_flags(&node, &ann, "INBOX").await.len(), 5);
+        assert_eq!(folder_flags(node, ann, "INBOX").await.len(), 5);
     }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn scripts_are_checked_before_they_are_kept_and_stay_the_accounts() {
     for backend in BACKENDS {
-        let Seeded {
-            node,
-            account,
-            mailbox: ann,
-        } = Seeded::new(backend).await;
+        let seeded = Seeded::new(backend).await;
+        let (node, ann) = (&seeded.node, &seeded.mailbox);
         let core = &node.core;
         let actor = Actor::operator();
         let access = node.access(ann.id);
@@ -330,7 +278,7 @@ async fn scripts_are_checked_before_they_are_kept_and_stay_the_accounts() {
         );
         let audit = core
             .audit_of(
-                operator().as_account(account),
+                operator().as_account(seeded.account),
                 Principal::Mailbox(ann.id),
                 10,
             )
