@@ -44,6 +44,7 @@ pub struct Core {
     pub(crate) bodies_in_flight: BodiesInFlight,
     /// Wakes the outbound queue's worker when anything (SMTP, a forward, a reply) queues mail.
     pub(crate) outbound_queued: tokio::sync::Notify,
+    pub(crate) compiled_scripts: crate::services::CompiledScripts,
     registry: Arc<SessionRegistry>,
     door: SignInDoor,
 }
@@ -82,6 +83,7 @@ impl Core {
             mail_watch: MailWatch::default(),
             bodies_in_flight: BodiesInFlight::default(),
             outbound_queued: tokio::sync::Notify::new(),
+            compiled_scripts: Default::default(),
             registry,
             door,
         });

@@ -2,15 +2,13 @@
 //! that answers commands, watches its live session and its mailbox, and says `* BYE` when the
 //! session is ended, the server stops or the client idles too long.
 
-use crate::limits::{
-    BYE_TIMEOUT, FloodMeter, HANDSHAKE_TIMEOUT, LineTooLong, MAX_BAD_IN_A_ROW, max_command,
-};
-use crate::listener::{ImapServer, PlaintextAuth};
+use crate::limits::{BYE_TIMEOUT, FloodMeter, LineTooLong, MAX_BAD_IN_A_ROW, max_command};
+use crate::listener::ImapServer;
 use crate::refused::{self, Command as RefusedCommand, Refused};
 use crate::response_edits::Edits;
+use crate::responses as r;
 use crate::selection::Selected;
 use crate::transport::{Transport, TransportError};
-use crate::{responses as r, sasl_plain};
 use imap_codec::imap_types::auth::{AuthMechanism, AuthenticateData};
 use imap_codec::imap_types::command::{Command, CommandBody};
 use imap_codec::imap_types::core::Tag;
@@ -93,7 +91,7 @@ pub(crate) async fn refuse(mut transport: Transport) {
     let bye = b"* BYE Too many connections, try again later\r\n";
     transport.queue(bye);
     let _ = tokio::time::timeout(BYE_TIMEOUT, transport.flush()).await;
-    transport.shutdown().await;
+    transport.close().await;
 }
 
 pub(crate) async fn run(
@@ -106,7 +104,7 @@ pub(crate) async fn run(
     let tls = transport.is_tls();
     // The greeting names the capabilities, so clients need not ask (RFC 3501 §7.1).
     let capabilities = r::capability_list(
-        login_allowed(tls, service.options.plaintext_auth, peer),
+        service.options.plaintext_auth.allows(tls, peer.ip()),
         !tls && service.tls.is_some(),
     );
     let mut conn = Connection {
@@ -138,7 +136,7 @@ pub(crate) async fn run(
                 let Some(acceptor) = conn.service.tls.clone() else {
                     return;
                 };
-                match transport.start_tls(&acceptor, HANDSHAKE_TIMEOUT).await {
+                match transport.start_tls(&acceptor).await {
                     Some(upgraded) => {
                         transport = upgraded;
                         // Plaintext sent after the command is dropped with the old state.
@@ -159,7 +157,7 @@ pub(crate) async fn run(
         // The live session is let go as soon as the BYE is out: whoever ended it waits for
         // that, not for the client to hang up.
         conn.signed_in = None;
-        transport.shutdown().await;
+        transport.close().await;
         return;
     }
 }
@@ -179,14 +177,6 @@ fn protocol_state(service: &ImapServer, greeting_code: Option<Code<'static>>) ->
         while let Err(Interrupt::Io(Io::Output(_))) = server.next() {}
     }
     server
-}
-
-/// Passwords only over TLS, or over loopback when the config allows it.
-fn login_allowed(tls: bool, plaintext: PlaintextAuth, peer: SocketAddr) -> bool {
-    tls || match plaintext {
-        PlaintextAuth::Loopback => peer.ip().is_loopback(),
-        PlaintextAuth::Never => false,
-    }
 }
 
 fn unreachable_greeting() -> Greeting<'static> {
@@ -467,7 +457,8 @@ impl Connection {
     }
 
     fn login_allowed(&self) -> bool {
-        login_allowed(self.tls, self.service.options.plaintext_auth, self.peer)
+        let plaintext = self.service.options.plaintext_auth;
+        plaintext.allows(self.tls, self.peer.ip())
     }
 
     fn starttls_offered(&self) -> bool {
@@ -548,7 +539,7 @@ impl Connection {
     }
 
     async fn plain(&mut self, tag: Tag<'static>, message: &[u8]) -> Status<'static> {
-        match sasl_plain::parse(message) {
+        match trekmail_net::sasl_plain(message) {
             Some((login, secret)) => self.sign_in(tag, &login, &secret).await,
             None => failed(tag),
         }

@@ -21,7 +21,6 @@ mod names;
 mod refused;
 mod response_edits;
 mod responses;
-mod sasl_plain;
 mod selection;
 mod sequence;
 mod threading;
@@ -29,4 +28,5 @@ mod transport;
 mod view;
 mod view_flags;
 
-pub use listener::{ImapOptions, ImapServer, PlaintextAuth};
+pub use listener::{ImapOptions, ImapServer};
+pub use trekmail_net::PlaintextAuth;

@@ -7,8 +7,6 @@ use std::time::Duration;
 pub(crate) const MAX_BAD_IN_A_ROW: u32 = 20;
 /// How long the closing `* BYE` may take to leave.
 pub(crate) const BYE_TIMEOUT: Duration = Duration::from_secs(2);
-/// How long a TLS handshake may take.
-pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Commands a connection may send in one [`FLOOD_WINDOW`]; more is a flood.
 pub(crate) const MAX_COMMANDS_PER_WINDOW: u32 = 10_000;
 pub(crate) const FLOOD_WINDOW: Duration = Duration::from_secs(1);

@@ -3,23 +3,16 @@
 
 use crate::connection;
 use crate::folder_states::FolderStates;
-use crate::limits::{HANDSHAKE_TIMEOUT, InFlightBudget, LineGuard, max_command};
+use crate::limits::{InFlightBudget, LineGuard, max_command};
 use crate::transport::Transport;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::Core;
-use trekmail_net::{Admitted, Connections, Limits, Refused, TrustedProxies};
-
-/// When a password may be sent without TLS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlaintextAuth {
-    /// From 127.0.0.0/8 and ::1 too.
-    Loopback,
-    Never,
-}
+use trekmail_net::{Admitted, Connections, Limits, PlaintextAuth, Refused, Stream, TrustedProxies};
 
 #[derive(Debug, Clone)]
 pub struct ImapOptions {
@@ -63,7 +56,7 @@ pub struct ImapServer {
     pub(crate) core: Arc<Core>,
     pub(crate) options: ImapOptions,
     pub(crate) tls: Option<TlsAcceptor>,
-    connections: Arc<Connections>,
+    connections: Connections,
     budget: InFlightBudget,
     /// The node's kept states of large folders, for SELECT.
     pub(crate) folder_states: FolderStates,
@@ -77,13 +70,13 @@ impl ImapServer {
                 options.max_inflight_bytes,
                 max_command(options.max_line, options.max_literal),
             ),
-            connections: Arc::new(Connections::new(
+            connections: Connections::new(
                 Limits {
                     max_connections: options.max_connections,
                     max_per_ip: options.max_connections_per_ip,
                 },
                 options.trusted_proxies.clone(),
-            )),
+            ),
             core,
             options,
             tls,
@@ -99,39 +92,37 @@ impl ImapServer {
         implicit_tls: bool,
         shutdown: CancellationToken,
     ) {
-        let connections = self.connections.clone();
-        let (this, stop) = (self.clone(), shutdown.clone());
-        let handle = move |tcp: TcpStream, peer, admitted: Result<Admitted, Refused>| {
-            let (server, shutdown) = (this.clone(), stop.clone());
-            async move {
-                let guard =
-                    LineGuard::new(server.options.max_line as usize, server.options.max_literal);
-                let transport = match (implicit_tls, &server.tls) {
-                    (false, _) => Transport::plain(tcp, guard, server.budget.clone()),
-                    (true, Some(acceptor)) => {
-                        let budget = server.budget.clone();
-                        match Transport::tls(tcp, acceptor, HANDSHAKE_TIMEOUT, guard, budget).await
-                        {
-                            Some(t) => t,
-                            None => return,
-                        }
-                    }
-                    (true, None) => return,
-                };
-                match admitted {
-                    Ok(admitted) => {
-                        connection::run(transport, peer, server, shutdown).await;
-                        drop(admitted);
-                    }
-                    Err(_) => connection::refuse(transport).await,
-                }
-            }
-        };
-        connections.serve(listener, shutdown.clone(), handle).await;
+        let context = (self.clone(), implicit_tls);
+        self.connections
+            .serve_with(listener, shutdown, context, connect)
+            .await;
     }
 
     /// Waits until every connection has said its `* BYE` and closed (after shutdown).
     pub async fn closed(&self) {
         self.connections.closed().await;
+    }
+}
+
+/// One connection: its TLS handshake first on an implicit-TLS listener, then the session, or
+/// the refusal when it is over a limit.
+async fn connect(
+    (server, implicit_tls): (Arc<ImapServer>, bool),
+    shutdown: CancellationToken,
+    tcp: TcpStream,
+    peer: SocketAddr,
+    admitted: Result<Admitted, Refused>,
+) {
+    let Some(stream) = Stream::open(tcp, implicit_tls, server.tls.as_ref()).await else {
+        return;
+    };
+    let guard = LineGuard::new(server.options.max_line as usize, server.options.max_literal);
+    let transport = Transport::new(stream, guard, server.budget.clone());
+    match admitted {
+        Ok(admitted) => {
+            connection::run(transport, peer, server, shutdown).await;
+            drop(admitted);
+        }
+        Err(_) => connection::refuse(transport).await,
     }
 }

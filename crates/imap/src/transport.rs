@@ -8,20 +8,14 @@ use crate::deflate::{DEFLATE_PIECE, Deflate};
 use crate::limits::{InFlightBudget, LineGuard, LineTooLong};
 use imap_next::server::{Error as ServerError, Event, Server};
 use imap_next::{Interrupt, Io, State};
-use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio_rustls::TlsAcceptor;
-use tokio_rustls::server::TlsStream;
+use trekmail_net::Stream;
 
 /// Bytes read at a time; on plain TCP they live on the stack only while a read completes, so an
 /// idle connection holds no read buffer.
 const READ_CHUNK: usize = 4096;
-
-/// How long, and how much, a closing connection still reads and drops.
-const LINGER: Duration = Duration::from_secs(1);
-const LINGER_BYTES: usize = 1024 * 1024;
 
 /// Why the stream could not give the next event.
 #[derive(Debug, thiserror::Error)]
@@ -37,13 +31,8 @@ pub(crate) enum TransportError {
     Io(#[from] std::io::Error),
 }
 
-enum Link {
-    Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
-}
-
 pub(crate) struct Transport {
-    link: Link,
+    link: Stream,
     guard: LineGuard,
     /// Output handed over by the protocol state, not written yet.
     out: Vec<u8>,
@@ -65,11 +54,7 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    pub(crate) fn plain(tcp: TcpStream, guard: LineGuard, budget: InFlightBudget) -> Transport {
-        Transport::over(Link::Plain(tcp), guard, budget)
-    }
-
-    fn over(link: Link, guard: LineGuard, budget: InFlightBudget) -> Transport {
+    pub(crate) fn new(link: Stream, guard: LineGuard, budget: InFlightBudget) -> Transport {
         Transport {
             link,
             guard,
@@ -86,28 +71,13 @@ impl Transport {
         }
     }
 
-    /// The server side of a TLS handshake on `tcp`, bounded by `timeout`.
-    pub(crate) async fn tls(
-        tcp: TcpStream,
-        acceptor: &TlsAcceptor,
-        timeout: Duration,
-        guard: LineGuard,
-        budget: InFlightBudget,
-    ) -> Option<Transport> {
-        let tls = tokio::time::timeout(timeout, acceptor.accept(tcp))
-            .await
-            .ok()?
-            .ok()?;
-        Some(Transport::over(Link::Tls(Box::new(tls)), guard, budget))
-    }
-
     /// The client signed in: the full line and literal limits apply from now on.
     pub(crate) fn signed_in(&mut self) {
         self.guard.signed_in();
     }
 
     pub(crate) fn is_tls(&self) -> bool {
-        matches!(self.link, Link::Tls(_))
+        self.link.is_tls()
     }
 
     /// COMPRESS=DEFLATE (RFC 4978) from the next byte on, both ways: the caller has queued
@@ -151,16 +121,10 @@ impl Transport {
 
     /// STARTTLS (RFC 3501 §6.2.1): the handshake on the same socket. Anything the client sent
     /// after the command in plaintext is dropped with the old protocol state by the caller.
-    pub(crate) async fn start_tls(
-        self,
-        acceptor: &TlsAcceptor,
-        timeout: Duration,
-    ) -> Option<Transport> {
+    pub(crate) async fn start_tls(self, acceptor: &TlsAcceptor) -> Option<Transport> {
         let guard = LineGuard::new(self.guard.max_line(), self.guard.max_literal());
-        match self.link {
-            Link::Plain(tcp) => Transport::tls(tcp, acceptor, timeout, guard, self.budget).await,
-            Link::Tls(_) => None,
-        }
+        let link = self.link.start_tls(acceptor).await?;
+        Some(Transport::new(link, guard, self.budget))
     }
 
     /// Progresses `server` to its next event: writes what it has to say, reads when it needs
@@ -210,10 +174,7 @@ impl Transport {
                 // A piece the compressor kept to itself: compress the next.
                 continue;
             }
-            let written = match &mut self.link {
-                Link::Plain(tcp) => tcp.write(pending).await?,
-                Link::Tls(tls) => tls.write(pending).await?,
-            };
+            let written = self.link.write(pending).await?;
             if written == 0 {
                 return Err(TransportError::Closed);
             }
@@ -225,9 +186,8 @@ impl Transport {
                 *buffer = Vec::new();
             }
         }
-        if let Link::Tls(tls) = &mut self.link {
-            tls.flush().await?;
-        }
+        // A no-op on plain TCP; TLS sends its buffered record.
+        self.link.flush().await?;
         Ok(())
     }
 
@@ -281,7 +241,7 @@ impl Transport {
 
     async fn read_raw(&mut self) -> Result<Vec<u8>, TransportError> {
         match &mut self.link {
-            Link::Plain(tcp) => loop {
+            Stream::Plain(tcp) => loop {
                 tcp.readable().await?;
                 let mut chunk = [0u8; READ_CHUNK];
                 match tcp.try_read(&mut chunk) {
@@ -291,7 +251,7 @@ impl Transport {
                     Err(e) => return Err(e.into()),
                 }
             },
-            Link::Tls(tls) => {
+            Stream::Tls(tls) => {
                 let mut chunk = vec![0u8; READ_CHUNK];
                 let n = tls.read(&mut chunk).await?;
                 if n == 0 {
@@ -310,28 +270,8 @@ impl Transport {
         self.out.extend_from_slice(bytes);
     }
 
-    /// Closes the stream (TLS with its close_notify), then reads and drops what the client
-    /// still sends for a moment: closing a socket with unread input resets it, and the reset
-    /// could destroy the `* BYE` before the client reads it.
-    pub(crate) async fn shutdown(&mut self) {
-        let _ = match &mut self.link {
-            Link::Plain(tcp) => tcp.shutdown().await,
-            Link::Tls(tls) => tls.shutdown().await,
-        };
-        let _ = tokio::time::timeout(LINGER, async {
-            let mut chunk = [0u8; 1024];
-            let mut left = LINGER_BYTES;
-            while left > 0 {
-                let n = match &mut self.link {
-                    Link::Plain(tcp) => tcp.read(&mut chunk).await,
-                    Link::Tls(tls) => tls.get_mut().0.read(&mut chunk).await,
-                };
-                match n {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => left = left.saturating_sub(n),
-                }
-            }
-        })
-        .await;
+    /// Closes the stream with a moment's linger, so the `* BYE` is read before a reset.
+    pub(crate) async fn close(&mut self) {
+        self.link.close().await;
     }
 }

@@ -3,9 +3,8 @@
 //! session or a stopping server wins over input already read, so no command runs after it.
 
 use crate::command::{Input, Reader, Refusal, TooMuch, Word};
-use crate::listener::{ManageSieveServer, PlaintextAuth};
+use crate::listener::ManageSieveServer;
 use crate::response::{self as r, Capabilities, Code};
-use crate::sasl_plain;
 use crate::stream::Link;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,8 +18,6 @@ use trekmail_core::services::{Actor, Manager};
 use trekmail_core::sessions::LiveSession;
 use trekmail_core::{Core, CoreError};
 
-/// How long a TLS handshake may take.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long one response may take to leave: a client that does not read is let go.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Bad commands in a row before the client is taken for a flood and let go.
@@ -394,7 +391,8 @@ impl Connection {
     /// Signs in with a base64 PLAIN message through the core's door.
     async fn sign_in(&mut self, message: &[u8]) -> Vec<u8> {
         let failed = || r::no(None, "Authentication failed");
-        let Some((login, secret)) = sasl_plain::parse(message) else {
+        let decoded = data_encoding::BASE64.decode(message).ok();
+        let Some((login, secret)) = decoded.as_deref().and_then(trekmail_net::sasl_plain) else {
             return failed();
         };
         let ip = Some(self.peer.ip());
@@ -440,7 +438,7 @@ impl Connection {
         if !self.send(&r::ok(None, "Begin TLS negotiation now")).await {
             return Flow::Close;
         }
-        if !self.link.start_tls(&acceptor, HANDSHAKE_TIMEOUT).await {
+        if !self.link.start_tls(&acceptor).await {
             return Flow::Close;
         }
         // Plaintext sent after the command is not taken as said under TLS.
@@ -485,11 +483,8 @@ impl Connection {
 
     /// Passwords only over TLS, or over loopback when the config allows it.
     fn login_allowed(&self) -> bool {
-        self.link.is_tls()
-            || match self.service.options.plaintext_auth {
-                PlaintextAuth::Loopback => self.peer.ip().is_loopback(),
-                PlaintextAuth::Never => false,
-            }
+        let plaintext = self.service.options.plaintext_auth;
+        plaintext.allows(self.link.is_tls(), self.peer.ip())
     }
 
     /// Before sign-in and not on TLS yet, when there is a certificate.

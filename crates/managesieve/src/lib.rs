@@ -6,7 +6,7 @@ mod command;
 mod connection;
 mod listener;
 mod response;
-mod sasl_plain;
 mod stream;
 
-pub use listener::{ManageSieveOptions, ManageSieveServer, PlaintextAuth};
+pub use listener::{ManageSieveOptions, ManageSieveServer};
+pub use trekmail_net::PlaintextAuth;

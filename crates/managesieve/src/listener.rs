@@ -3,21 +3,14 @@
 
 use crate::connection;
 use crate::stream::Link;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::Core;
-use trekmail_net::{Admitted, Connections, Limits, Refused, TrustedProxies};
-
-/// When a password may be sent without TLS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlaintextAuth {
-    /// From 127.0.0.0/8 and ::1 too.
-    Loopback,
-    Never,
-}
+use trekmail_net::{Admitted, Connections, Limits, PlaintextAuth, Refused, Stream, TrustedProxies};
 
 #[derive(Debug, Clone)]
 pub struct ManageSieveOptions {
@@ -54,7 +47,7 @@ pub struct ManageSieveServer {
     pub(crate) core: Arc<Core>,
     pub(crate) options: ManageSieveOptions,
     pub(crate) tls: Option<TlsAcceptor>,
-    connections: Arc<Connections>,
+    connections: Connections,
 }
 
 impl ManageSieveServer {
@@ -65,13 +58,13 @@ impl ManageSieveServer {
         tls: Option<TlsAcceptor>,
     ) -> Arc<ManageSieveServer> {
         Arc::new(ManageSieveServer {
-            connections: Arc::new(Connections::new(
+            connections: Connections::new(
                 Limits {
                     max_connections: options.max_connections,
                     max_per_ip: options.max_connections_per_ip,
                 },
                 options.trusted_proxies.clone(),
-            )),
+            ),
             core,
             options,
             tls,
@@ -80,26 +73,31 @@ impl ManageSieveServer {
 
     /// Accepts connections on `listener` until `shutdown`; each then ends with `BYE`.
     pub async fn serve(self: Arc<Self>, listener: TcpListener, shutdown: CancellationToken) {
-        let connections = self.connections.clone();
-        let (this, stop) = (self.clone(), shutdown.clone());
-        let handle = move |tcp: TcpStream, peer, admitted: Result<Admitted, Refused>| {
-            let (server, shutdown) = (this.clone(), stop.clone());
-            async move {
-                let link = Link::Plain(tcp);
-                match admitted {
-                    Ok(admitted) => {
-                        connection::run(link, peer, server, shutdown).await;
-                        drop(admitted);
-                    }
-                    Err(_) => connection::refuse(link).await,
-                }
-            }
-        };
-        connections.serve(listener, shutdown.clone(), handle).await;
+        self.connections
+            .serve_with(listener, shutdown, self.clone(), connect)
+            .await;
     }
 
     /// Waits until every connection has said its `BYE` and closed (after shutdown).
     pub async fn closed(&self) {
         self.connections.closed().await;
+    }
+}
+
+/// One connection: the session, or the refusal when it is over a limit.
+async fn connect(
+    server: Arc<ManageSieveServer>,
+    shutdown: CancellationToken,
+    tcp: TcpStream,
+    peer: SocketAddr,
+    admitted: Result<Admitted, Refused>,
+) {
+    let link = Link::new(Stream::Plain(tcp));
+    match admitted {
+        Ok(admitted) => {
+            connection::run(link, peer, server, shutdown).await;
+            drop(admitted);
+        }
+        Err(_) => connection::refuse(link).await,
     }
 }

@@ -1,14 +1,22 @@
-//! The one accept loop under every TCP listener of a node (IMAP, SMTP): the client's real
-//! address (the PROXY protocol header, from trusted proxies only), how many connections may be
-//! open at once, overall and from one network, and the tasks of the open ones, tracked so that
-//! a stopping server can wait for their closing replies, for a bounded time.
+//! The one accept loop under every TCP listener of a node (IMAP, SMTP, ManageSieve): the
+//! client's real address (the PROXY protocol header, from trusted proxies only), how many
+//! connections may be open at once, overall and from one network, and the tasks of the open
+//! ones, tracked so that a stopping server can wait for their closing replies, for a bounded
+//! time. Also what every listener does alike after accepting: the plain or TLS stream and its
+//! close, when a password may be sent, and SASL PLAIN.
 
 mod admission;
+mod plaintext_auth;
 mod proxy_protocol;
+mod sasl_plain;
+mod stream;
 mod trusted_proxies;
 
 pub use admission::{Admitted, Limits, Refused};
+pub use plaintext_auth::PlaintextAuth;
 pub use proxy_protocol::{ProxyHeaderError, read_header};
+pub use sasl_plain::sasl_plain;
+pub use stream::{HANDSHAKE_TIMEOUT, Stream};
 pub use trusted_proxies::TrustedProxies;
 
 use admission::Admission;
@@ -37,6 +45,28 @@ impl Connections {
             proxies: Arc::new(proxies),
             tasks: TaskTracker::new(),
         }
+    }
+
+    /// `serve` for a protocol service: `handle` gets its own clone of `context` (the service,
+    /// what the listener is for) and of `shutdown`, to say goodbye on, with each connection.
+    pub async fn serve_with<C, F, Fut>(
+        &self,
+        listener: TcpListener,
+        shutdown: CancellationToken,
+        context: C,
+        handle: F,
+    ) where
+        C: Clone + Send + Sync + 'static,
+        F: Fn(C, CancellationToken, TcpStream, SocketAddr, Result<Admitted, Refused>) -> Fut
+            + Send
+            + Sync
+            + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let stop = shutdown.clone();
+        let each =
+            move |tcp, peer, admitted| handle(context.clone(), stop.clone(), tcp, peer, admitted);
+        self.serve(listener, shutdown, each).await;
     }
 
     /// Accepts on `listener` until `shutdown`, and runs `handle` for each connection in a

@@ -91,7 +91,7 @@ async fn session(input: &[u8]) {
                 initial_response, ..
             }) => {
                 if let Ok(bytes) = data_encoding::BASE64.decode(initial_response.as_bytes()) {
-                    let _ = parser::sasl_plain(&bytes);
+                    let _ = trekmail_net::sasl_plain(&bytes);
                 }
             }
             _ => {}

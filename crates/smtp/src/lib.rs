@@ -20,5 +20,6 @@ mod spool;
 mod submission;
 
 pub use client_tls::OutboundTls;
-pub use listener::{PlaintextAuth, Role, Smtp, SmtpOptions};
+pub use listener::{Role, Smtp, SmtpOptions};
 pub use outbound::{QueuePolicy, RelayLogin};
+pub use trekmail_net::PlaintextAuth;

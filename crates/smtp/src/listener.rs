@@ -1,8 +1,10 @@
 //! The listeners: submission (STARTTLS, 587), submissions (implicit TLS, 465) and inbound
-//! (25), sharing one set of connection limits (`trekmail-net`), the TLS acceptor and the outbound queue's wake-up.
+//! (25), sharing one set of connection limits (`trekmail-net`), the TLS acceptor and the
+//! outbound queue's wake-up.
 
 use crate::reply;
 use crate::session::{Io, Session};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,15 +13,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::Core;
-use trekmail_net::{Admitted, Connections, Limits, Refused, TrustedProxies};
-
-/// When a password may be sent without TLS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlaintextAuth {
-    /// From 127.0.0.0/8 and ::1 too.
-    Loopback,
-    Never,
-}
+use trekmail_net::{Admitted, Connections, Limits, PlaintextAuth, Refused, Stream, TrustedProxies};
 
 /// What a listener is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,19 +70,19 @@ pub struct Smtp {
     pub(crate) core: Arc<Core>,
     pub(crate) options: SmtpOptions,
     pub(crate) tls: Option<TlsAcceptor>,
-    connections: Arc<Connections>,
+    connections: Connections,
 }
 
 impl Smtp {
     pub fn new(core: Arc<Core>, options: SmtpOptions, tls: Option<TlsAcceptor>) -> Arc<Smtp> {
         Arc::new(Smtp {
-            connections: Arc::new(Connections::new(
+            connections: Connections::new(
                 Limits {
                     max_connections: options.max_connections,
                     max_per_ip: options.max_connections_per_ip,
                 },
                 options.trusted_proxies.clone(),
-            )),
+            ),
             core,
             options,
             tls,
@@ -104,32 +98,10 @@ impl Smtp {
         implicit_tls: bool,
         shutdown: CancellationToken,
     ) {
-        let connections = self.connections.clone();
-        let (this, stop) = (self.clone(), shutdown.clone());
-        let handle = move |tcp: TcpStream, peer, admitted: Result<Admitted, Refused>| {
-            let (smtp, shutdown) = (this.clone(), stop.clone());
-            async move {
-                let Ok(admitted) = admitted else {
-                    return refuse(tcp).await;
-                };
-                let io: Box<dyn Io> = match (implicit_tls, &smtp.tls) {
-                    (false, _) => Box::new(tcp),
-                    (true, Some(acceptor)) => {
-                        let handshake = acceptor.accept(tcp);
-                        match tokio::time::timeout(Duration::from_secs(30), handshake).await {
-                            Ok(Ok(tls)) => Box::new(tls),
-                            _ => return,
-                        }
-                    }
-                    (true, None) => return,
-                };
-                Session::new(smtp, role, peer, io, implicit_tls)
-                    .run(shutdown)
-                    .await;
-                drop(admitted);
-            }
-        };
-        connections.serve(listener, shutdown.clone(), handle).await;
+        let context = (self.clone(), role, implicit_tls);
+        self.connections
+            .serve_with(listener, shutdown, context, connect)
+            .await;
     }
 
     /// Waits until every connection has had its closing reply (after shutdown).
@@ -141,6 +113,28 @@ impl Smtp {
     pub(crate) async fn queue_woken(&self) {
         self.core.outbound_queued().await;
     }
+}
+
+/// One connection: refused when over a limit (before any TLS handshake, in plaintext), else
+/// its TLS handshake first on an implicit-TLS listener, then the session.
+async fn connect(
+    (smtp, role, implicit_tls): (Arc<Smtp>, Role, bool),
+    shutdown: CancellationToken,
+    tcp: TcpStream,
+    peer: SocketAddr,
+    admitted: Result<Admitted, Refused>,
+) {
+    let Ok(admitted) = admitted else {
+        return refuse(tcp).await;
+    };
+    let Some(stream) = Stream::open(tcp, implicit_tls, smtp.tls.as_ref()).await else {
+        return;
+    };
+    let io: Box<dyn Io> = Box::new(stream);
+    Session::new(smtp, role, peer, io, implicit_tls)
+        .run(shutdown)
+        .await;
+    drop(admitted);
 }
 
 async fn refuse(mut tcp: TcpStream) {

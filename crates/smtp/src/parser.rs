@@ -69,20 +69,6 @@ where
     Ok(Line::Text(std::mem::take(buf)))
 }
 
-/// RFC 4616 SASL PLAIN, `authzid NUL authcid NUL password`: the login and password, or
-/// `None` if malformed or if it asks to act as someone else.
-pub(crate) fn sasl_plain(message: &[u8]) -> Option<(String, String)> {
-    let mut parts = message.split(|b| *b == 0);
-    let (authz, authc, password) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || authc.is_empty() || (!authz.is_empty() && authz != authc) {
-        return None;
-    }
-    Some((
-        std::str::from_utf8(authc).ok()?.to_owned(),
-        std::str::from_utf8(password).ok()?.to_owned(),
-    ))
-}
-
 /// Why a command line was not understood.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum BadCommand {
@@ -147,21 +133,6 @@ mod tests {
                 Line::Closed,
             ]
         );
-    }
-
-    #[test]
-    fn sasl_plain_messages() {
-        assert_eq!(
-            sasl_plain(b"\0a@x.com\0pw"),
-            Some(("a@x.com".into(), "pw".into()))
-        );
-        assert_eq!(
-            sasl_plain(b"a@x.com\0a@x.com\0pw").map(|p| p.1),
-            Some("pw".into())
-        );
-        assert_eq!(sasl_plain(b"b@x.com\0a@x.com\0pw"), None);
-        assert_eq!(sasl_plain(b"\0\0pw"), None);
-        assert_eq!(sasl_plain(b"\0a\0b\0c"), None);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::bdat::{self, Chunks};
 use crate::data::Data;
-use crate::listener::{PlaintextAuth, Role, Smtp};
+use crate::listener::{Role, Smtp};
 use crate::parser::{self, BadCommand, Line, MAX_COMMAND_LINE};
 use crate::reply::{self as r, Reply};
 use crate::spool::Spool;
@@ -21,8 +21,6 @@ use trekmail_core::sessions::LiveSession;
 
 /// Protocol errors a connection may make before it is let go.
 const MAX_ERRORS: u32 = 20;
-/// How long a TLS handshake may take.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A byte stream, plain or TLS.
 pub(crate) trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
@@ -256,9 +254,8 @@ impl Session {
 
     /// Passwords only over TLS, or over loopback when the config allows it.
     pub(crate) fn auth_allowed(&self) -> bool {
-        self.tls
-            || (self.smtp.options.plaintext_auth == PlaintextAuth::Loopback
-                && self.peer.ip().is_loopback())
+        let plaintext = self.smtp.options.plaintext_auth;
+        plaintext.allows(self.tls, self.peer.ip())
     }
 
     /// RFC 3207: the old stream's buffered bytes are dropped (no command injected before the
@@ -282,7 +279,7 @@ impl Session {
         }
         let placeholder: Box<dyn Io> = Box::new(tokio::io::duplex(1).0);
         let plain = std::mem::replace(&mut self.io, BufReader::new(placeholder)).into_inner();
-        match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(plain)).await {
+        match tokio::time::timeout(trekmail_net::HANDSHAKE_TIMEOUT, acceptor.accept(plain)).await {
             Ok(Ok(tls)) => {
                 self.io = BufReader::new(Box::new(tls));
                 self.tls = true;

@@ -3,7 +3,6 @@
 //! addresses the signed-in mailbox owns (the core's `sends_as` says which).
 
 use crate::listener::Role;
-use crate::parser;
 use crate::reply::{self as r, Reply};
 use crate::session::{Envelope, Session, SignedIn};
 use data_encoding::BASE64;
@@ -51,7 +50,7 @@ impl Session {
             "=" => Vec::new(),
             text => decode(text.as_bytes())?,
         };
-        parser::sasl_plain(&message).ok_or(r::AUTH_FAILED)
+        trekmail_net::sasl_plain(&message).ok_or(r::AUTH_FAILED)
     }
 
     async fn login(&mut self, initial: &str) -> Result<(String, String), Reply> {

@@ -291,3 +291,10 @@ pub async fn queued_forward(core: &Core, recipient: &str, via: &str) -> QueuedMe
     assert!(body.starts_with(delivered_to.as_bytes()));
     forward
 }
+
+/// Messages in the outbound queue from the null sender: auto-replies, vacation answers,
+/// bounces.
+pub async fn automatic_answers(core: &Core) -> usize {
+    let queued = core.outbound_queue().await.unwrap();
+    queued.iter().filter(|q| q.sender.is_empty()).count()
+}

@@ -434,14 +434,7 @@ async fn an_auto_reply_goes_once_per_interval_within_its_days_and_never_to_a_lis
                 core.deliver_to(&to, message).await.unwrap();
             }
         };
-        let replies = || async {
-            core.outbound_queue()
-                .await
-                .unwrap()
-                .into_iter()
-                .filter(|q| q.sender.is_empty())
-                .count()
-        };
+        let replies = || automatic_answers(core);
         // Still the 3rd in UTC, the account's zone: no reply yet.
         send(to_ann("")).await;
         assert_eq!(replies().await, 0, "{backend:?}");

@@ -12,6 +12,13 @@ use trekmail_core::services::{Actor, Delivered, Incoming, Manager, Recipient};
 use trekmail_core::{Core, CoreError};
 use trekmail_testkit::*;
 
+/// A seeded node whose ann runs `source`.
+async fn running(backend: Backend, source: &str) -> Seeded {
+    let seeded = Seeded::new(backend).await;
+    activate(&seeded.node.core, seeded.admin(), source).await;
+    seeded
+}
+
 /// Saves `source` as ann's one active script.
 async fn activate(core: &Core, manager: Manager<'_>, source: &str) {
     let actor = Actor::operator();
@@ -65,12 +72,8 @@ const MAIL: &str = "From: Walker <walker@far.example>\r\nTo: ann@example.com\r\n
 #[tokio::test(flavor = "multi_thread")]
 async fn a_script_files_flags_and_makes_folders() {
     for backend in BACKENDS {
-        let seeded = Seeded::new(backend).await;
-        let (node, ann, admin) = (&seeded.node, &seeded.mailbox, seeded.admin());
-        let core = &node.core;
-        activate(
-            core,
-            admin,
+        let seeded = running(
+            backend,
             r#"require ["fileinto", "mailbox", "imap4flags", "envelope", "subaddress", "body"];
 if envelope :detail "to" "trips" {
     fileinto :create "Trips";
@@ -83,6 +86,8 @@ if envelope :detail "to" "trips" {
 "#,
         )
         .await;
+        let (node, ann) = (&seeded.node, &seeded.mailbox);
+        let core = &node.core;
         let sent = deliver(core, "ann+trips@example.com", "walker@far.example", MAIL).await;
         assert!(
             matches!(sent, Delivered::Stored(_)),
@@ -107,16 +112,14 @@ if envelope :detail "to" "trips" {
 #[tokio::test(flavor = "multi_thread")]
 async fn reject_refuses_discard_drops_and_a_failing_script_keeps() {
     for backend in BACKENDS {
-        let seeded = Seeded::new(backend).await;
-        let (node, ann, admin) = (&seeded.node, &seeded.mailbox, seeded.admin());
-        let core = &node.core;
-        activate(
-            core,
-            admin,
+        let seeded = running(
+            backend,
             "require [\"reject\"];\nif header :contains \"subject\" \"sale\" { reject \"No ads, thanks.\"; }\n\
              elsif header :contains \"subject\" \"spam\" { discard; }\n",
         )
         .await;
+        let (node, ann) = (&seeded.node, &seeded.mailbox);
+        let core = &node.core;
         let sale = MAIL.replace("Trip invoice", "Big sale");
         assert_eq!(
             deliver(core, "ann@example.com", "ads@shop.example", &sale).await,
@@ -132,7 +135,7 @@ async fn reject_refuses_discard_drops_and_a_failing_script_keeps() {
         // A run-time error (reject with fileinto conflicts): implicit keep plus an audit.
         activate(
             core,
-            admin,
+            seeded.admin(),
             "require [\"reject\", \"fileinto\"];\nfileinto \"INBOX\";\nreject \"no\";\n",
         )
         .await;
@@ -148,16 +151,14 @@ async fn reject_refuses_discard_drops_and_a_failing_script_keeps() {
 #[tokio::test(flavor = "multi_thread")]
 async fn redirect_goes_through_the_forwarding_path() {
     for backend in BACKENDS {
-        let seeded = Seeded::new(backend).await;
-        let (node, ann, admin) = (&seeded.node, &seeded.mailbox, seeded.admin());
-        let core = &node.core;
-        let bob = seed_mailbox(core, seeded.account, "bob@example.com").await;
-        activate(
-            core,
-            admin,
+        let seeded = running(
+            backend,
             "require [\"copy\"];\nredirect :copy \"walker@far.example\";\nredirect \"bob@example.com\";\n",
         )
         .await;
+        let (node, ann) = (&seeded.node, &seeded.mailbox);
+        let core = &node.core;
+        let bob = seed_mailbox(core, seeded.account, "bob@example.com").await;
         assert_eq!(
             deliver(core, "ann@example.com", "lee@near.example", MAIL).await,
             Delivered::Forwarded,
@@ -181,23 +182,14 @@ async fn redirect_goes_through_the_forwarding_path() {
 #[tokio::test(flavor = "multi_thread")]
 async fn vacation_answers_once_under_the_auto_reply_rules() {
     for backend in BACKENDS {
-        let seeded = Seeded::new(backend).await;
-        let (node, ann, admin) = (&seeded.node, &seeded.mailbox, seeded.admin());
-        let core = &node.core;
-        activate(
-            core,
-            admin,
+        let seeded = running(
+            backend,
             "require [\"vacation\"];\nvacation :days 3 :subject \"Away\" :addresses [\"team@example.com\"] \"Back on Monday.\";\n",
         )
         .await;
-        let replies = || async {
-            core.outbound_queue()
-                .await
-                .unwrap()
-                .into_iter()
-                .filter(|q| q.sender.is_empty())
-                .count()
-        };
+        let (node, ann) = (&seeded.node, &seeded.mailbox);
+        let core = &node.core;
+        let replies = || automatic_answers(core);
         deliver(core, "ann@example.com", "walker@far.example", MAIL).await;
         deliver(core, "ann@example.com", "walker@far.example", MAIL).await;
         assert_eq!(replies().await, 1, "{backend:?}");

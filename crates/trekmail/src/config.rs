@@ -11,7 +11,7 @@ use trekmail_core::CoreConfig;
 use trekmail_core::auth::ThrottlePolicy;
 use trekmail_core::domain::{PlanLimits, Plans, host_key};
 use trekmail_core::sessions::RegistryTimings;
-use trekmail_net::TrustedProxies;
+use trekmail_net::{PlaintextAuth, TrustedProxies};
 
 /// The embedded database's file name in the data dir.
 pub const DATABASE_FILE: &str = "trekmail.db";
@@ -131,7 +131,7 @@ pub struct ImapConfig {
     /// Address of the implicit-TLS listener (port 993 in production); empty to turn it off.
     pub tls_listen: String,
     /// `loopback`: passwords accepted without TLS from 127.0.0.0/8 and ::1 too; `never`.
-    pub plaintext_auth: String,
+    pub plaintext_auth: PlaintextAuth,
     pub max_connections: usize,
     /// Open at once from one network (an IPv4 address or an IPv6 /64).
     pub max_connections_per_ip: usize,
@@ -153,7 +153,7 @@ impl Default for ImapConfig {
         ImapConfig {
             listen: "127.0.0.1:1143".to_owned(),
             tls_listen: "127.0.0.1:1993".to_owned(),
-            plaintext_auth: "loopback".to_owned(),
+            plaintext_auth: PlaintextAuth::Loopback,
             max_connections: options.max_connections,
             max_connections_per_ip: options.max_connections_per_ip,
             max_line_bytes: options.max_line,
@@ -171,7 +171,7 @@ pub struct ManageSieveConfig {
     /// Address of the ManageSieve listener with STARTTLS (port 4190); empty to turn it off.
     pub listen: String,
     /// `loopback`: passwords accepted without TLS from 127.0.0.0/8 and ::1 too; `never`.
-    pub plaintext_auth: String,
+    pub plaintext_auth: PlaintextAuth,
     pub max_connections: usize,
     /// Open at once from one network (an IPv4 address or an IPv6 /64).
     pub max_connections_per_ip: usize,
@@ -188,7 +188,7 @@ impl Default for ManageSieveConfig {
         let options = trekmail_managesieve::ManageSieveOptions::default();
         ManageSieveConfig {
             listen: "127.0.0.1:4190".to_owned(),
-            plaintext_auth: "loopback".to_owned(),
+            plaintext_auth: PlaintextAuth::Loopback,
             max_connections: options.max_connections,
             max_connections_per_ip: options.max_connections_per_ip,
             max_line_bytes: options.max_line,
@@ -206,10 +206,7 @@ impl ManageSieveConfig {
     ) -> trekmail_managesieve::ManageSieveOptions {
         trekmail_managesieve::ManageSieveOptions {
             trusted_proxies: trusted_proxies.clone(),
-            plaintext_auth: match self.plaintext_auth.as_str() {
-                "never" => trekmail_managesieve::PlaintextAuth::Never,
-                _ => trekmail_managesieve::PlaintextAuth::Loopback,
-            },
+            plaintext_auth: self.plaintext_auth,
             max_connections: self.max_connections.max(1),
             max_connections_per_ip: self.max_connections_per_ip.max(1),
             idle_timeout: Duration::from_secs(self.idle_timeout_secs.max(1)),
@@ -231,7 +228,7 @@ pub struct SmtpConfig {
     /// The name in greetings, `Received:` lines and bounces.
     pub hostname: String,
     /// `loopback`: AUTH offered without TLS from 127.0.0.0/8 and ::1 too; `never`.
-    pub plaintext_auth: String,
+    pub plaintext_auth: PlaintextAuth,
     pub max_message_mb: usize,
     pub max_recipients: usize,
     pub max_connections: usize,
@@ -268,7 +265,7 @@ impl Default for SmtpConfig {
             submissions_listen: "127.0.0.1:1465".to_owned(),
             inbound_listen: "127.0.0.1:1025".to_owned(),
             hostname: "localhost".to_owned(),
-            plaintext_auth: "loopback".to_owned(),
+            plaintext_auth: PlaintextAuth::Loopback,
             max_message_mb: 25,
             max_recipients: 100,
             max_connections: 10_000,
@@ -292,10 +289,7 @@ impl SmtpConfig {
     pub fn options(&self) -> trekmail_smtp::SmtpOptions {
         trekmail_smtp::SmtpOptions {
             hostname: self.hostname.clone(),
-            plaintext_auth: match self.plaintext_auth.as_str() {
-                "never" => trekmail_smtp::PlaintextAuth::Never,
-                _ => trekmail_smtp::PlaintextAuth::Loopback,
-            },
+            plaintext_auth: self.plaintext_auth,
             max_message_bytes: self.max_message_mb.max(1).saturating_mul(1024 * 1024),
             max_recipients: self.max_recipients.max(1),
             max_connections: self.max_connections.max(1),
@@ -437,18 +431,6 @@ impl Config {
                 "sessions.node_timeout_secs must be more than twice sessions.sweep_every_secs"
             );
         }
-        if !matches!(self.imap.plaintext_auth.as_str(), "loopback" | "never") {
-            anyhow::bail!("imap.plaintext_auth must be \"loopback\" or \"never\"");
-        }
-        if !matches!(
-            self.managesieve.plaintext_auth.as_str(),
-            "loopback" | "never"
-        ) {
-            anyhow::bail!("managesieve.plaintext_auth must be \"loopback\" or \"never\"");
-        }
-        if !matches!(self.smtp.plaintext_auth.as_str(), "loopback" | "never") {
-            anyhow::bail!("smtp.plaintext_auth must be \"loopback\" or \"never\"");
-        }
         if !matches!(
             self.smtp.outbound_tls.as_str(),
             "opportunistic" | "required" | "off"
@@ -543,10 +525,7 @@ impl ImapConfig {
     pub fn options(&self, trusted_proxies: &TrustedProxies) -> trekmail_imap::ImapOptions {
         trekmail_imap::ImapOptions {
             trusted_proxies: trusted_proxies.clone(),
-            plaintext_auth: match self.plaintext_auth.as_str() {
-                "never" => trekmail_imap::PlaintextAuth::Never,
-                _ => trekmail_imap::PlaintextAuth::Loopback,
-            },
+            plaintext_auth: self.plaintext_auth,
             max_connections: self.max_connections.max(1),
             max_connections_per_ip: self.max_connections_per_ip.max(1),
             idle_timeout: Duration::from_secs(self.autologout_secs.max(1)),
@@ -579,8 +558,8 @@ mod tests {
             options.plaintext_auth,
             trekmail_managesieve::PlaintextAuth::Never
         );
-        let c: Config = toml::from_str("[managesieve]\nplaintext_auth = \"always\"\n").unwrap();
-        assert!(c.check().is_err());
+        let refused = toml::from_str::<Config>("[managesieve]\nplaintext_auth = \"always\"\n");
+        assert!(refused.unwrap_err().to_string().contains("loopback"));
         assert_eq!(Config::default().managesieve.listen, "127.0.0.1:4190");
     }
 

@@ -149,10 +149,7 @@ pub async fn run(config: &Config) -> Result<()> {
     let imap_notes = [
         format!(
             "(STARTTLS; passwords without TLS {})",
-            match config.imap.plaintext_auth.as_str() {
-                "never" => "nowhere",
-                _ => "from loopback only",
-            }
+            config.imap.plaintext_auth.describe()
         ),
         "(implicit TLS)".to_owned(),
     ];
@@ -184,10 +181,7 @@ pub async fn run(config: &Config) -> Result<()> {
     let notes = [
         format!(
             "(STARTTLS; AUTH without TLS {})",
-            match config.smtp.plaintext_auth.as_str() {
-                "never" => "nowhere",
-                _ => "from loopback only",
-            }
+            config.smtp.plaintext_auth.describe()
         ),
         "(implicit TLS)".to_owned(),
         "(hosted domains)".to_owned(),
@@ -201,10 +195,7 @@ pub async fn run(config: &Config) -> Result<()> {
     match &managesieve_task {
         Some((address, _)) => println!(
             "  ManageSieve:      {address} (STARTTLS; passwords without TLS {})",
-            match config.managesieve.plaintext_auth.as_str() {
-                "never" => "nowhere",
-                _ => "from loopback only",
-            }
+            config.managesieve.plaintext_auth.describe()
         ),
         None => println!("  ManageSieve:      off"),
     }

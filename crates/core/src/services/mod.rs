@@ -5,6 +5,7 @@ mod accounts;
 mod api_tokens;
 mod auto_reply;
 mod branding;
+mod compiled_scripts;
 mod delivery;
 mod folders;
 mod forwarding;
@@ -22,6 +23,7 @@ mod sieve_scripts;
 mod two_factor;
 
 pub use api_tokens::{NewApiToken, TokenLifetime};
+pub(crate) use compiled_scripts::CompiledScripts;
 pub use auto_reply::AutoReplyRequest;
 pub use delivery::{Delivered, Incoming, MAX_HOPS};
 pub use forwarding::MAX_FORWARDS;

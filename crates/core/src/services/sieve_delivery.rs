@@ -52,7 +52,10 @@ impl Core {
         source: &str,
     ) -> Result<Outcome, String> {
         let limits = self.sieve_limits();
-        let script = trekmail_sieve::compile(source, &limits).map_err(|e| e.to_string())?;
+        let script = self
+            .compiled_scripts
+            .get(source, &limits)
+            .map_err(|e| e.to_string())?;
         let zone = self.zone_of(&to.mailbox).await.map_err(|e| e.to_string())?;
         let own: Vec<String> = self
             .own_addresses(&to.mailbox)

@@ -16,6 +16,13 @@ fn base(id: MailboxId) -> String {
     format!("/mailboxes/{}/{}", id.0, Tab::Sieve.path())
 }
 
+/// The path's mailbox as its account's admin manages it, once the form's token checks out.
+fn checked(owner: &Owner, id: i64, csrf: &str) -> Result<(MailboxId, Manager<'static>), WebError> {
+    owner.check_csrf(csrf)?;
+    let id = MailboxId(id);
+    Ok((id, Manager::Admin(owner.scope, id)))
+}
+
 pub async fn page(
     State(state): State<AppState>,
     owner: Owner,
@@ -34,9 +41,7 @@ pub async fn submit(
     Path(id): Path<i64>,
     Form(form): Form<ScriptForm>,
 ) -> Result<Response, WebError> {
-    owner.check_csrf(&form.csrf)?;
-    let id = MailboxId(id);
-    let manager = Manager::Admin(owner.scope, id);
+    let (id, manager) = checked(&owner, id, &form.csrf)?;
     match sieve_forms::submit(&state.core, manager, form, &owner.actor(), &base(id)).await? {
         Submitted::Saved(back) => Ok(back),
         Submitted::Shown(sieve) => show(&state, &owner, id, None, sieve).await,
@@ -49,9 +54,7 @@ pub async fn activate(
     Path(id): Path<i64>,
     Form(form): Form<NameForm>,
 ) -> Result<Response, WebError> {
-    owner.check_csrf(&form.csrf)?;
-    let id = MailboxId(id);
-    let manager = Manager::Admin(owner.scope, id);
+    let (id, manager) = checked(&owner, id, &form.csrf)?;
     sieve_forms::activate(&state.core, manager, &form, &owner.actor(), &base(id)).await
 }
 
@@ -61,9 +64,7 @@ pub async fn delete(
     Path(id): Path<i64>,
     Form(form): Form<NameForm>,
 ) -> Result<Response, WebError> {
-    owner.check_csrf(&form.csrf)?;
-    let id = MailboxId(id);
-    let manager = Manager::Admin(owner.scope, id);
+    let (id, manager) = checked(&owner, id, &form.csrf)?;
     match sieve_forms::delete(&state.core, manager, &form, &owner.actor(), &base(id)).await? {
         Ok(back) => Ok(back),
         Err(sieve) => show(&state, &owner, id, None, sieve).await,
