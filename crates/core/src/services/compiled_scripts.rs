@@ -31,6 +31,8 @@ impl CompiledScripts {
 
     /// The map, even if a thread panicked holding it: it holds only finished compilations.
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], Arc<Script>>> {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

@@ -23,8 +23,8 @@ mod sieve_scripts;
 mod two_factor;
 
 pub use api_tokens::{NewApiToken, TokenLifetime};
-pub(crate) use compiled_scripts::CompiledScripts;
 pub use auto_reply::AutoReplyRequest;
+pub(crate) use compiled_scripts::CompiledScripts;
 pub use delivery::{Delivered, Incoming, MAX_HOPS};
 pub use forwarding::MAX_FORWARDS;
 pub use mail::SignedInMailbox;
