@@ -79,6 +79,16 @@ impl Default for Limits {
 #[derive(Debug, Clone)]
 pub struct Script {
     block: ast::Block,
+    required: std::collections::HashSet<String>,
+}
+
+impl Script {
+    /// Whether the script requires `extension`: a caller can leave out of the [`Context`]
+    /// what only an extension it does not use would read (`vacation`: the own addresses;
+    /// `mailbox`: the folders; `date`: the account's time zone).
+    pub fn requires(&self, extension: &str) -> bool {
+        self.required.contains(extension)
+    }
 }
 
 /// One error in a script, where it is (1-based line and column, in characters).
@@ -117,8 +127,8 @@ pub fn compile(source: &str, limits: &Limits) -> Result<Script, CompileErrors> {
     let tokens = lexer::lex(source).map_err(|e| one(e.pos, e.message))?;
     let nodes = parser::parse(&tokens, limits.max_nesting, lexer::end_of(source))
         .map_err(|e| one(e.pos, e.message))?;
-    let block = validate::validate(&nodes).map_err(CompileErrors)?;
-    Ok(Script { block })
+    let (block, required) = validate::validate(&nodes).map_err(CompileErrors)?;
+    Ok(Script { block, required })
 }
 
 /// What a run sees of the message and the mailbox.
@@ -185,4 +195,18 @@ pub struct RunError(pub String);
 /// Runs `script` on one message.
 pub fn run(script: &Script, cx: &Context<'_>, limits: &Limits) -> Result<Outcome, RunError> {
     run::run(&script.block, cx, limits)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::{Limits, compile};
+
+    #[test]
+    fn a_script_tells_which_extensions_it_requires() {
+        let source = "require [\"vacation\", \"fileinto\"];\nvacation \"Away.\";\n";
+        let script = compile(source, &Limits::default()).unwrap();
+        assert!(script.requires("vacation") && script.requires("fileinto"));
+        assert!(!script.requires("date") && !script.requires("mailbox"));
+    }
 }

@@ -56,19 +56,29 @@ impl Core {
             .compiled_scripts
             .get(source, &limits)
             .map_err(|e| e.to_string())?;
-        let zone = self.zone_of(&to.mailbox).await.map_err(|e| e.to_string())?;
-        let own: Vec<String> = self
-            .own_addresses(&to.mailbox)
-            .await
-            .map_err(|e| e.to_string())?
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        let folders = self
-            .store
-            .folders(to.mailbox.id)
-            .await
-            .map_err(|e| e.to_string())?;
+        // Only what the script's extensions read is looked up.
+        let zone = match script.requires("date") {
+            true => self.zone_of(&to.mailbox).await.map_err(|e| e.to_string())?,
+            false => chrono_tz::UTC,
+        };
+        let own: Vec<String> = match script.requires("vacation") {
+            true => self
+                .own_addresses(&to.mailbox)
+                .await
+                .map_err(|e| e.to_string())?
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            false => Vec::new(),
+        };
+        let folders = match script.requires("mailbox") {
+            true => self
+                .store
+                .folders(to.mailbox.id)
+                .await
+                .map_err(|e| e.to_string())?,
+            false => Vec::new(),
+        };
         let folder_exists = |name: &str| find(&folders, name).is_some();
         let now = self.clock.now().with_timezone(&zone).fixed_offset();
         let context = Context {

@@ -21,15 +21,15 @@ pub(crate) struct Validator {
     errors: Vec<CompileError>,
 }
 
-/// Checks `nodes` (a whole script) into its typed form.
-pub(crate) fn validate(nodes: &[Node]) -> Result<Block, Vec<CompileError>> {
+/// Checks `nodes` (a whole script) into its typed form, with the extensions it requires.
+pub(crate) fn validate(nodes: &[Node]) -> Result<(Block, HashSet<String>), Vec<CompileError>> {
     let mut v = Validator {
         required: HashSet::new(),
         errors: Vec::new(),
     };
     let block = v.block(nodes, true);
     if v.errors.is_empty() {
-        Ok(block)
+        Ok((block, v.required))
     } else {
         Err(v.errors)
     }
