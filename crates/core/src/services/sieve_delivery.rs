@@ -110,10 +110,7 @@ impl Core {
         let mut reject = None;
         for action in outcome.actions {
             let filed = match action {
-                Action::Keep { flags } => match self.keep_folder(&access, &to).await {
-                    Ok(folder) => Some((folder, flags)),
-                    Err(e) => return Err(e),
-                },
+                Action::Keep { flags } => Some((self.keep_folder(&access, &to).await?, flags)),
                 Action::FileInto {
                     folder,
                     flags,

@@ -27,13 +27,15 @@ pub fn setup_imap(database_url: &str, imap: &str) -> (PathBuf, PathBuf) {
     setup_sections(database_url, imap, "")
 }
 
+/// The config of a test server on free loopback ports; `[smtp]` comes last, so lines a test
+/// appends to the file are its keys.
 pub fn setup_sections(database_url: &str, imap: &str, smtp: &str) -> (PathBuf, PathBuf) {
     let dir = scratch_dir();
     let config = dir.join("trekmail.toml");
     std::fs::write(
         &config,
         format!(
-            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n[imap]\nlisten = \"127.0.0.1:0\"\ntls_listen = \"127.0.0.1:0\"\n{imap}\n[dashboard]\nlisten = \"127.0.0.1:0\"\n[webmail]\nlisten = \"127.0.0.1:0\"\n[smtp]\nsubmission_listen = \"127.0.0.1:0\"\nsubmissions_listen = \"127.0.0.1:0\"\ninbound_listen = \"127.0.0.1:0\"\n{smtp}\n[managesieve]\nlisten = \"127.0.0.1:0\"\n",
+            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n[imap]\nlisten = \"127.0.0.1:0\"\ntls_listen = \"127.0.0.1:0\"\n{imap}\n[managesieve]\nlisten = \"127.0.0.1:0\"\n[dashboard]\nlisten = \"127.0.0.1:0\"\n[webmail]\nlisten = \"127.0.0.1:0\"\n[smtp]\nsubmission_listen = \"127.0.0.1:0\"\nsubmissions_listen = \"127.0.0.1:0\"\ninbound_listen = \"127.0.0.1:0\"\n{smtp}\n",
             dir.join("data").display()
         ),
     )
