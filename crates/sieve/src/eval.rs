@@ -82,7 +82,7 @@ impl Runner<'_> {
                     .flat_map(|name| pick(self.mail.fields(name), *index))
                     .map(decode_text)
                     .collect();
-                self.matched(how, values, keys)
+                self.matched(how, values, keys)?
             }
             Test::Address {
                 names,
@@ -98,7 +98,7 @@ impl Runner<'_> {
                     .flat_map(address::parse_list)
                     .filter_map(|a| address::part(&a, *part))
                     .collect();
-                self.matched(how, values, keys)
+                self.matched(how, values, keys)?
             }
             Test::Envelope {
                 parts,
@@ -116,7 +116,7 @@ impl Runner<'_> {
                     })
                     .filter_map(|a| address::part(a, *part))
                     .collect();
-                self.matched(how, values, keys)
+                self.matched(how, values, keys)?
             }
             Test::Body {
                 transform,
@@ -131,14 +131,14 @@ impl Runner<'_> {
                         self.mail.parts(|t, s| content_wanted(&types, t, s))
                     }
                 };
-                self.matched(how, values, keys)
+                self.matched(how, values, keys)?
             }
             Test::String { sources, keys, how } => {
                 let mut values = self.expand_all(sources);
                 if matches!(how.kind, crate::ast::MatchKind::Count(_)) {
                     values.retain(|v| !v.is_empty());
                 }
-                self.matched(how, values, keys)
+                self.matched(how, values, keys)?
             }
             Test::HasFlag {
                 variables,
@@ -150,7 +150,7 @@ impl Runner<'_> {
                 } else {
                     flags::normalise(variables.iter().map(|v| self.vars.get(v)))
                 };
-                self.matched(how, values, keys)
+                self.matched(how, values, keys)?
             }
             Test::Date {
                 header,
@@ -165,25 +165,36 @@ impl Runner<'_> {
                     .into_iter()
                     .filter_map(date::parse_header)
                     .collect();
-                self.date_matched(dates, zone, part, keys, how)
+                self.date_matched(dates, zone, part, keys, how)?
             }
             Test::CurrentDate {
                 zone,
                 part,
                 keys,
                 how,
-            } => self.date_matched(vec![self.cx.now], zone, part, keys, how),
+            } => self.date_matched(vec![self.cx.now], zone, part, keys, how)?,
         })
     }
 
     /// Matches `values` against the expanded `keys`, keeping `:matches` captures.
-    fn matched(&mut self, how: &Match, values: Vec<String>, keys: &[Template]) -> bool {
+    /// Compares `values` with `keys`, charged to the run by the work it is: for each value
+    /// and key, a step per KiB of the value and per 64 bytes of the key, so a long key list
+    /// over a large body is bounded like a long script.
+    fn matched(
+        &mut self,
+        how: &Match,
+        values: Vec<String>,
+        keys: &[Template],
+    ) -> Result<bool, RunError> {
         let keys = self.expand_all(keys);
+        let value_units: u64 = values.iter().map(|v| (v.len() / 1024 + 1) as u64).sum();
+        let key_units: u64 = keys.iter().map(|k| (k.len() / 64 + 1) as u64).sum();
+        self.charge(value_units.saturating_mul(key_units))?;
         let result = how.test(&values, &keys);
         if let Some(captures) = result.captures {
             self.vars.set_matches(captures);
         }
-        result.yes
+        Ok(result.yes)
     }
 
     fn date_matched(
@@ -193,13 +204,13 @@ impl Runner<'_> {
         part: &Template,
         keys: &[Template],
         how: &Match,
-    ) -> bool {
+    ) -> Result<bool, RunError> {
         let offset = match zone {
             Zone::Original => None,
             Zone::Local => Some(*self.cx.now.offset()),
             Zone::Given(z) => match date::parse_zone(&self.expand(z)) {
                 Some(offset) => Some(offset),
-                None => return false,
+                None => return Ok(false),
             },
         };
         let part = self.expand(part);
@@ -209,7 +220,7 @@ impl Runner<'_> {
             .collect();
         match values {
             Some(values) if !values.is_empty() => self.matched(how, values, keys),
-            _ => false,
+            _ => Ok(false),
         }
     }
 }

@@ -209,4 +209,32 @@ mod tests {
         assert!(script.requires("vacation") && script.requires("fileinto"));
         assert!(!script.requires("date") && !script.requires("mailbox"));
     }
+
+    /// Twenty keys over a 100 KiB body are some 2,000 steps of work, not one test.
+    #[test]
+    fn comparisons_are_charged_by_the_bytes_they_compare() {
+        let keys: Vec<String> = (0..20).map(|i| format!("\"key{i}\"")).collect();
+        let source = format!(
+            "require \"body\";\nif body :text :contains [{}] {{ discard; }}\n",
+            keys.join(", ")
+        );
+        let message = format!("Subject: big\r\n\r\n{}\r\n", "words ".repeat(17_000));
+        let own = Vec::new();
+        let cx = super::Context {
+            message: message.as_bytes(),
+            envelope_from: "a@example.org",
+            envelope_to: "b@example.org",
+            now: chrono::DateTime::UNIX_EPOCH.fixed_offset(),
+            own_addresses: &own,
+            folder_exists: &|_| false,
+        };
+        let script = compile(&source, &Limits::default()).unwrap();
+        assert!(super::run(&script, &cx, &Limits::default()).is_ok());
+        let tight = Limits {
+            max_steps: 1_000,
+            ..Limits::default()
+        };
+        let refused = super::run(&script, &cx, &tight).unwrap_err();
+        assert!(refused.0.contains("too many steps"), "{refused}");
+    }
 }

@@ -55,7 +55,12 @@ fn folder_name(folder: String) -> String {
 impl Runner<'_> {
     /// Counts one command or test evaluation.
     pub fn step(&mut self) -> Result<(), RunError> {
-        self.steps = self.steps.saturating_add(1);
+        self.charge(1)
+    }
+
+    /// Counts `units` steps of work against the limit.
+    pub fn charge(&mut self, units: u64) -> Result<(), RunError> {
+        self.steps = self.steps.saturating_add(units);
         if self.steps > self.max_steps {
             return Err(RunError(format!(
                 "too many steps (limit {})",

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use trekmail_core::services::{Actor, Manager};
 use trekmail_core::{Core, CoreError};
+use trekmail_sieve::CompileError;
 
 /// The editor's form: "Check" or "Save" (`intent`), the name, and the name it had when
 /// opened (empty for a new script), so that saving under a new name renames it.
@@ -63,13 +64,6 @@ pub struct ScriptRow {
     pub href: String,
 }
 
-/// One error of a checked script.
-pub struct ScriptError {
-    pub line: u32,
-    pub column: u32,
-    pub message: String,
-}
-
 /// The tab as the page shows it.
 pub struct SieveView {
     /// Where the forms post: `{base}`, `{base}/active`, `{base}/delete`.
@@ -78,8 +72,8 @@ pub struct SieveView {
     pub name: String,
     pub original: String,
     pub source: String,
-    /// What "Check" or "Save" found wrong in the script.
-    pub errors: Vec<ScriptError>,
+    /// What "Check" or "Save" found wrong in the script, each with its line and column.
+    pub errors: Vec<CompileError>,
     /// Why the form was refused otherwise (a name, a limit).
     pub error: Option<String>,
     /// "Check" found nothing wrong.
@@ -140,22 +134,11 @@ pub async fn submit(
     actor: &Actor,
     base: &str,
 ) -> Result<Submitted, WebError> {
-    let mut shown = view(core, manager, base, &Opened::default()).await?;
     let source = form.source.replace("\r\n", "\n");
-    if let Err(errors) = core.check_sieve(&source) {
-        shown.errors = errors
-            .0
-            .into_iter()
-            .map(|e| ScriptError {
-                line: e.line,
-                column: e.column,
-                message: e.message,
-            })
-            .collect();
-    } else if form.intent == "check" {
-        shown.checked = true;
-    } else {
-        match save(core, manager, &form, &source, actor).await {
+    let (errors, checked, error) = match core.check_sieve(&source) {
+        Err(errors) => (errors.0, false, None),
+        Ok(()) if form.intent == "check" => (Vec::new(), true, None),
+        Ok(()) => match save(core, manager, &form, &source, actor).await {
             Ok(()) => {
                 let to = format!(
                     "{base}?script={}&saved=1#editor",
@@ -163,9 +146,17 @@ pub async fn submit(
                 );
                 return Ok(Submitted::Saved(Redirect::to(&to).into_response()));
             }
-            Err(e) => shown.error = Some(form_message(&e).ok_or(WebError::from(e))?),
-        }
-    }
+            Err(e) => (
+                Vec::new(),
+                false,
+                Some(form_message(&e).ok_or(WebError::from(e))?),
+            ),
+        },
+    };
+    let mut shown = view(core, manager, base, &Opened::default()).await?;
+    shown.errors = errors;
+    shown.checked = checked;
+    shown.error = error;
     shown.name = form.name;
     shown.original = form.original;
     shown.source = source;
