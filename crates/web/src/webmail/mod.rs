@@ -7,10 +7,12 @@
 mod brand;
 mod events;
 mod incoming;
+mod list;
 mod mail;
 mod message_text;
 mod owner;
 mod pages;
+mod reading;
 mod recovery;
 mod security;
 mod sieve;
@@ -52,8 +54,6 @@ pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken)
         shutdown,
     };
     Router::new()
-        .route("/", get(mail::inbox))
-        .route("/read", get(mail::read))
         .route("/signin", get(signin::page).post(signin::submit))
         .route("/signin/code", post(signin::submit_code))
         .route("/signout", post(signin::sign_out))
@@ -83,6 +83,8 @@ pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken)
             "/favicon.ico",
             get(|| async { axum::http::StatusCode::NO_CONTENT }),
         )
+        .merge(list::routes())
+        .merge(reading::routes())
         .layer(middleware::from_fn(headers::security_headers))
         .with_state(state)
 }

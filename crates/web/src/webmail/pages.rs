@@ -39,49 +39,6 @@ pub struct ForgotPage {
     pub pre: String,
 }
 
-/// One folder in the side list.
-pub struct FolderLink {
-    pub id: i64,
-    pub name: String,
-    pub current: bool,
-}
-
-/// One message in the list.
-pub struct MessageRow {
-    pub uid: u32,
-    pub from: String,
-    pub subject: String,
-    pub date: String,
-    pub unread: bool,
-}
-
-#[derive(Template)]
-#[template(path = "webmail/inbox.html")]
-pub struct InboxPage {
-    pub brand: Brand,
-    pub frame: Frame,
-    pub folders: Vec<FolderLink>,
-    pub folder: String,
-    pub folder_id: i64,
-    pub messages: Vec<MessageRow>,
-    /// How many older messages are not listed.
-    pub more: usize,
-}
-
-#[derive(Template)]
-#[template(path = "webmail/read.html")]
-pub struct ReadPage {
-    pub brand: Brand,
-    pub frame: Frame,
-    pub folder: String,
-    pub folder_id: i64,
-    pub from: String,
-    pub to: String,
-    pub subject: String,
-    pub date: String,
-    pub text: String,
-}
-
 /// One live session of the mailbox.
 pub struct SessionView {
     pub id: String,
