@@ -11,6 +11,7 @@
 //! - SMTP inbound: messages per second, each durable before its `250`; bare, with a
 //!   thousand aliases and blocked senders, and with a 50-rule Sieve script active.
 //! - Sieve: one message through a 50-rule script, in microseconds.
+//! - Webmail: the message list of a 100,000-message folder, first page and deep pages.
 //!
 //! Runs on SQLite, and on PostgreSQL too when TREKMAIL_TEST_PG_URL is set. A word given as
 //! argument (`imap`, `smtp`, `end_sessions`…) runs just the benchmarks whose name holds it.
@@ -28,6 +29,8 @@ mod sieve_eval;
 mod sign_in;
 mod smtp_inbound;
 mod tls;
+mod webmail_list;
+mod webmail_open;
 
 use trekmail_testkit::Backend;
 
@@ -68,6 +71,12 @@ async fn main() -> anyhow::Result<()> {
     }
     if wanted("imap_folder") {
         imap_folder::run(&backends).await?;
+    }
+    if wanted("webmail_list") {
+        webmail_list::run(&backends).await?;
+    }
+    if wanted("webmail_open") {
+        webmail_open::run(&backends).await?;
     }
     if wanted("sieve_eval") {
         sieve_eval::run()?;

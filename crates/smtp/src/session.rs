@@ -15,8 +15,8 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio_util::sync::CancellationToken;
 use trekmail_core::access::MailboxAccess;
-use trekmail_core::domain::{EmailAddress, Mailbox};
-use trekmail_core::services::LocalRecipient;
+use trekmail_core::domain::Mailbox;
+use trekmail_core::services::Target;
 use trekmail_core::sessions::LiveSession;
 
 /// Protocol errors a connection may make before it is let go.
@@ -32,15 +32,6 @@ pub(crate) struct SignedIn {
     /// The signed-in mailbox, as the registry let it in.
     pub(crate) access: MailboxAccess,
     pub(crate) mailbox: Mailbox,
-}
-
-/// Where one accepted recipient's copy goes.
-#[derive(Debug, Clone)]
-pub(crate) enum Target {
-    Local(LocalRecipient),
-    Remote(EmailAddress),
-    /// A bounce to an SRS address of ours, going back to the original sender.
-    Returned(String),
 }
 
 /// MAIL FROM and the accepted RCPT TOs.

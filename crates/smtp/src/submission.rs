@@ -6,9 +6,9 @@ use crate::listener::Role;
 use crate::reply::{self as r, Reply};
 use crate::session::{Envelope, Session, SignedIn};
 use data_encoding::BASE64;
-use mail_parser::{HeaderName, HeaderValue, MessageParser};
 use smtp_proto::{AUTH_LOGIN, AUTH_PLAIN};
 use trekmail_core::audit::Channel;
+use trekmail_core::services;
 
 /// RFC 4954's prompts, base64 of "Username:" and "Password:".
 const USERNAME_PROMPT: &[u8] = b"334 VXNlcm5hbWU6\r\n";
@@ -160,31 +160,12 @@ impl Session {
     }
 }
 
-/// Every address of every `From:` and `Sender:` in a message's header; the refusal when there
-/// is no `From:`, or when one of them names no address (a bare name, an empty group).
+/// Every header sender, or the refusal: no `From:`, or a sender that names no address.
 pub(crate) fn header_senders(header: &[u8]) -> Result<Vec<String>, Reply> {
-    let parsed = MessageParser::new()
-        .parse_headers(header)
-        .ok_or(r::NO_FROM)?;
-    if parsed.header_values(HeaderName::From).next().is_none() {
-        return Err(r::NO_FROM);
-    }
-    let mut found = Vec::new();
-    for name in [HeaderName::From, HeaderName::Sender] {
-        for value in parsed.header_values(name) {
-            let HeaderValue::Address(list) = value else {
-                return Err(r::HEADER_NOT_YOURS);
-            };
-            let before = found.len();
-            for address in list.iter() {
-                found.push(address.address().ok_or(r::HEADER_NOT_YOURS)?.to_owned());
-            }
-            if found.len() == before {
-                return Err(r::HEADER_NOT_YOURS);
-            }
-        }
-    }
-    Ok(found)
+    services::header_senders(header).map_err(|field| match field {
+        None => r::NO_FROM,
+        Some(_) => r::HEADER_NOT_YOURS,
+    })
 }
 
 fn decode(text: &[u8]) -> Result<Vec<u8>, Reply> {

@@ -1,9 +1,10 @@
-//! A folder's STATUS counts as SQL aggregates: one row back, however many messages it holds.
+//! A folder's STATUS counts as SQL aggregates, and its message and unread totals from
+//! indexes: one row back, however many messages it holds.
 
 use crate::error::db_err;
 use crate::rows::get;
 use crate::sql_store::SqlStore;
-use trekmail_core::mail::{FolderCounts, FolderId};
+use trekmail_core::mail::{FolderCounts, FolderId, MessageTotals};
 use trekmail_core::store::{StoreError, StoreResult};
 
 /// Flags are stored space-separated, so a flag is a whole word of `' ' || flags || ' '`.
@@ -21,6 +22,15 @@ const COUNTS: &str = "SELECT CAST(COUNT(m.uid) AS BIGINT) AS messages, \
          AS recent \
      FROM folders f LEFT JOIN messages m ON m.folder_id = f.id \
      WHERE f.id = $1 GROUP BY f.id";
+
+/// Two counts from indexes: the primary key's entries of the folder, and those of the partial
+/// index of unread messages (migration 0018), whose predicate this is word for word.
+const TOTALS: &str = "SELECT \
+     CAST((SELECT COUNT(*) FROM messages m WHERE m.folder_id = f.id) AS BIGINT) AS messages, \
+     CAST((SELECT COUNT(*) FROM messages m WHERE m.folder_id = f.id \
+         AND (' ' || LOWER(m.flags) || ' ') NOT LIKE '% \\seen %' ESCAPE '!') AS BIGINT) \
+         AS unseen \
+     FROM folders f WHERE f.id = $1";
 
 const SEEN: &str = "% \\seen %";
 const DELETED: &str = "% \\deleted %";
@@ -45,6 +55,20 @@ pub(crate) async fn count(store: &SqlStore, folder: FolderId) -> StoreResult<Fol
         deleted_bytes: bytes_column(&row, "deleted_bytes")?,
         bytes: bytes_column(&row, "bytes")?,
         recent: count_column(&row, "recent")?,
+    })
+}
+
+/// `NotFound` if there is no such folder.
+pub(crate) async fn totals(store: &SqlStore, folder: FolderId) -> StoreResult<MessageTotals> {
+    let row = sqlx::query(TOTALS)
+        .bind(folder.0)
+        .fetch_optional(&store.read)
+        .await
+        .map_err(db_err)?
+        .ok_or(StoreError::NotFound)?;
+    Ok(MessageTotals {
+        messages: count_column(&row, "messages")?,
+        unseen: count_column(&row, "unseen")?,
     })
 }
 

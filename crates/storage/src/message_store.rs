@@ -3,14 +3,16 @@
 
 use crate::sql_store::SqlStore;
 use crate::{
-    changes, folder_counts, folders, header_summaries, messages, subscriptions, transfer, usage,
+    changes, folder_counts, folders, header_summaries, message_pages, messages, subscriptions,
+    transfer, usage,
 };
 use trekmail_core::ids::MailboxId;
 use trekmail_core::mail::{
     BlobId, FieldHolds, FlagChange, Flags, FlagsStored, Folder, FolderChanges, FolderCounts,
-    FolderId, HeaderSummary, MessageMeta, MessageState, NewMessage, RecentClaim, SpecialUse,
+    FolderId, HeaderSummary, MessageMeta, MessageState, MessageTotals, NewMessage, RecentClaim,
+    SpecialUse,
 };
-use trekmail_core::store::{MessageStore, StoreResult};
+use trekmail_core::store::{MessageStore, PageStart, StoreResult};
 
 #[async_trait::async_trait]
 impl MessageStore for SqlStore {
@@ -65,6 +67,10 @@ impl MessageStore for SqlStore {
         folder_counts::count(self, folder).await
     }
 
+    async fn message_totals(&self, folder: FolderId) -> StoreResult<MessageTotals> {
+        folder_counts::totals(self, folder).await
+    }
+
     /// `NotFound` if the folder does not exist.
     async fn messages(&self, folder: FolderId) -> StoreResult<Vec<MessageMeta>> {
         messages::list(self, folder).await
@@ -76,6 +82,15 @@ impl MessageStore for SqlStore {
         uids: &[u32],
     ) -> StoreResult<Vec<MessageMeta>> {
         messages::of_uids(self, folder, uids).await
+    }
+
+    async fn messages_page(
+        &self,
+        folder: FolderId,
+        start: PageStart,
+        limit: u32,
+    ) -> StoreResult<Vec<MessageMeta>> {
+        message_pages::page(self, folder, start, limit).await
     }
 
     async fn messages_with_summaries(

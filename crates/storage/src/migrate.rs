@@ -96,6 +96,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0017_sieve.sql"),
         postgres: include_str!("../migrations/postgres/0017_sieve.sql"),
     },
+    Migration {
+        version: 18,
+        sqlite: include_str!("../migrations/sqlite/0018_unseen_index.sql"),
+        postgres: include_str!("../migrations/postgres/0018_unseen_index.sql"),
+    },
 ];
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations \

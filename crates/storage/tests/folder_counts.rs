@@ -1,11 +1,11 @@
-//! STATUS counts from aggregates, on both databases: they agree with the messages themselves,
+//! STATUS counts from aggregates and the list's totals from indexes, on both databases: they agree with the messages themselves,
 //! match flags as whole words in any case, and a missing folder is `NotFound`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
 
 mod common;
 
 use common::*;
-use trekmail_core::mail::{FlagChange, Flags, FolderCounts, FolderId, INBOX};
+use trekmail_core::mail::{FlagChange, Flags, FolderCounts, FolderId, INBOX, MessageTotals};
 use trekmail_core::store::{MessageStore, StoreError};
 
 #[tokio::test]
@@ -46,6 +46,15 @@ async fn counts_follow_flags_sizes_and_expunges() {
             recent: 4,
         };
         assert_eq!(s.folder_counts(inbox.id).await, Ok(want), "{}", db.label);
+        assert_eq!(
+            s.message_totals(inbox.id).await,
+            Ok(MessageTotals {
+                messages: 4,
+                unseen: 2
+            }),
+            "{}: the index of unread messages agrees",
+            db.label
+        );
 
         s.store_flags(
             inbox.id,
@@ -68,6 +77,27 @@ async fn counts_follow_flags_sizes_and_expunges() {
             recent: 0,
         };
         assert_eq!(s.folder_counts(inbox.id).await, Ok(want), "{}", db.label);
+        assert_eq!(
+            s.message_totals(inbox.id).await,
+            Ok(MessageTotals {
+                messages: 3,
+                unseen: 0
+            }),
+            "{}: a flag added and an expunge leave the index",
+            db.label
+        );
+        assert_eq!(
+            s.message_totals(sent.id).await,
+            Ok(MessageTotals::default()),
+            "{}",
+            db.label
+        );
+        assert_eq!(
+            s.message_totals(FolderId(i64::MAX)).await,
+            Err(StoreError::NotFound),
+            "{}",
+            db.label
+        );
         assert_eq!(
             s.folder_counts(sent.id).await,
             Ok(FolderCounts::default()),

@@ -312,11 +312,14 @@ async fn web_listener(
         .await
         .with_context(|| format!("{name}.listen: cannot listen on {listen}"))?;
     let bound = listener.local_addr()?;
+    let smtp = config.smtp.options();
     let options = trekmail_web::WebOptions {
         secure_cookies: tls || secure_cookies,
         trusted_proxies: config.trusted_proxies.clone(),
         limits,
         idle_timeout,
+        max_message_bytes: smtp.max_message_bytes,
+        hostname: smtp.hostname,
     };
     let task = tokio::spawn(trekmail_web::serve_channel(
         channel,

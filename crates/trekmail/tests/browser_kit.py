@@ -1,5 +1,6 @@
-"""What the browser tests (dashboard_browser.py, webmail_browser.py) share: Debian's Chromium
-under Playwright, and TOTP codes from oathtool, an implementation we did not write."""
+"""What the browser tests (dashboard_browser.py, the webmail_*browser.py scripts) share:
+Debian's Chromium under Playwright, TOTP codes from oathtool (an implementation we did not
+write), and the webmail sign-in form."""
 import subprocess
 import time
 
@@ -31,3 +32,12 @@ def oathtool(key, ahead=0):
         text=True,
     )
     return out.stdout.strip()
+
+
+def webmail_sign_in(page, base, address, password):
+    """Signs `address` in on the webmail at `base` through its form; lands on the mailbox."""
+    page.goto(base + "/signin")
+    page.fill("#address", address)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")

@@ -526,6 +526,77 @@ const TABLE: &[(&str, &str, &str, Probe)] = &[
         "/read",
         Foreign("/read?folder={folder}&uid=1", ""),
     ),
+    (
+        "webmail",
+        "GET",
+        "/read/html",
+        Foreign("/read/html?folder={folder}&uid=1", ""),
+    ),
+    (
+        "webmail",
+        "GET",
+        "/read/part",
+        Foreign("/read/part?folder={folder}&uid=1&part=1", ""),
+    ),
+    (
+        "webmail",
+        "GET",
+        "/compose",
+        Foreign("/compose?folder={folder}&reply=1", ""),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/compose",
+        NoIds(
+            "a multipart form: its draft is a UID of the caller's own Drafts, a forwarded message is looked up as GET /compose's",
+        ),
+    ),
+    (
+        "webmail",
+        "GET",
+        "/search",
+        Foreign("/search?folder={folder}&q=carl", ""),
+    ),
+    (
+        "webmail",
+        "GET",
+        "/folders",
+        NoIds("the caller's own folders"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/folders",
+        NoIds("creates a folder in the caller's own mailbox"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/folders/{id}/rename",
+        Foreign("/folders/{folder}/rename", "name=taken"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/folders/{id}/delete",
+        Foreign("/folders/{folder}/delete", "confirm=1"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/folders/{id}/empty",
+        Foreign("/folders/{folder}/empty", "confirm=1"),
+    ),
+    (
+        "webmail",
+        "POST",
+        "/messages/act",
+        Foreign(
+            "/messages/act",
+            "folder={own_folder}&uid=1&action=move&to={folder}",
+        ),
+    ),
     ("webmail", "GET", "/signin", NoIds("the signed-out form")),
     (
         "webmail",
@@ -669,12 +740,25 @@ const TABLE: &[(&str, &str, &str, Probe)] = &[
     ("webmail", "GET", "/favicon.ico", NoIds("no content")),
 ];
 
-/// The routes a router's source declares: `(method, prefix + path)` for each `.route(…)`.
-fn declared(file: &str, prefix: &str) -> Vec<(String, String)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+/// The routes the router files under `dir` declare: `(method, prefix + path)` for each
+/// `.route(…)` call of each file.
+fn declared(dir: &str, prefix: &str) -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../web/src")
-        .join(file);
-    let source = std::fs::read_to_string(&path).unwrap();
+        .join(dir);
+    let mut routes = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let source = std::fs::read_to_string(&path).unwrap();
+            routes.extend(declared_in(&source, prefix));
+        }
+    }
+    routes
+}
+
+/// The routes one file's `.route(…)` calls declare.
+fn declared_in(source: &str, prefix: &str) -> Vec<(String, String)> {
     let mut routes = Vec::new();
     for call in source.split(".route(").skip(1) {
         let route = call.trim_start().strip_prefix('"').unwrap();
@@ -709,9 +793,9 @@ fn declared(file: &str, prefix: &str) -> Vec<(String, String)> {
 fn the_table_holds_every_route_the_routers_declare() {
     let mut declared_routes = BTreeSet::new();
     for (channel, file, prefix) in [
-        ("dashboard", "dashboard/mod.rs", ""),
-        ("api", "api/mod.rs", "/api/v1"),
-        ("webmail", "webmail/mod.rs", ""),
+        ("dashboard", "dashboard", ""),
+        ("api", "api", "/api/v1"),
+        ("webmail", "webmail", ""),
     ] {
         for (method, path) in declared(file, prefix) {
             declared_routes.insert((channel.to_owned(), method, path));
@@ -737,7 +821,7 @@ fn the_table_holds_every_route_the_routers_declare() {
         }
     }
     let foreign = TABLE.iter().filter(|r| matches!(r.3, Foreign(..))).count();
-    assert_eq!(foreign, 58, "the routes that take an id");
+    assert_eq!(foreign, 66, "the routes that take an id");
 }
 
 /// A path with its parameters' names left out: `/a/{}/b`.
@@ -766,7 +850,7 @@ fn the_openapi_document_describes_every_api_route() {
                 .collect::<Vec<_>>()
         })
         .collect();
-    let served: BTreeSet<(String, String)> = declared("api/mod.rs", "/api/v1")
+    let served: BTreeSet<(String, String)> = declared("api", "/api/v1")
         .into_iter()
         .filter(|(_, path)| path != "/api/v1/openapi.json")
         .map(|(method, path)| (method, shape(&path)))
@@ -819,6 +903,21 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
     .unwrap();
     let carl_access = core.operator.mailbox(carl.id);
     let inbox = core.folder(&carl_access, "INBOX").await.unwrap();
+    let ann_address = EmailAddress::parse("ann@example.com").unwrap();
+    let ann_box = core
+        .mailbox_by_address(core.operator.scope(), ann_address.as_str())
+        .await
+        .unwrap();
+    core.deliver(
+        &ann_address,
+        b"From: a@b.example\r\nSubject: for ann\r\n\r\nhi\r\n",
+    )
+    .await
+    .unwrap();
+    let ann_inbox = core
+        .folder(&core.operator.mailbox(ann_box.id), "INBOX")
+        .await
+        .unwrap();
     let b_token = common::side_core::operator_token(&core, B_EMAIL, "b").await;
     let b = core.account_by_email(B_EMAIL).await.unwrap();
     let b_token_id = core.api_tokens(core.operator.scope(), b.id).await.unwrap()[0].id;
@@ -887,6 +986,7 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
         ("{domain}", b_domain.id.0.to_string()),
         ("{token}", b_token_id.to_string()),
         ("{folder}", inbox.id.0.to_string()),
+        ("{own_folder}", ann_inbox.id.0.to_string()),
         ("{session}", carl_session_id.clone()),
     ];
     let answers = tokio::task::spawn_blocking(move || {
@@ -966,7 +1066,7 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
     let (answers, forged) = answers;
     assert_eq!(
         forged.len(),
-        41,
+        47,
         "every POST form of the dashboard and webmail"
     );
     for (route, answer) in &forged {
@@ -975,7 +1075,7 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
             "{route} without its CSRF token: {answer}"
         );
     }
-    assert_eq!(answers.len(), 58);
+    assert_eq!(answers.len(), 66);
     for (route, answer) in &answers {
         assert!(
             final_status(answer).starts_with("HTTP/1.1 404"),

@@ -6,58 +6,13 @@
 
 mod common;
 
+use common::smtp_sink::*;
 use common::*;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Child;
 use std::time::{Duration, Instant};
 
 const ANN: &str = "ann@example.com";
 const PASSWORD: &str = "Ann-first-pass-1";
-
-/// A sink in `mode` on `port` (0: any); returns it and its port.
-fn sink(mode: &str, port: u16) -> (Sink, u16) {
-    sink_with(mode, port, &[])
-}
-
-/// A sink with more arguments: certificate and key (STARTTLS), user and password (AUTH).
-fn sink_with(mode: &str, port: u16, more: &[&str]) -> (Sink, u16) {
-    let port = port.to_string();
-    let mut args = vec![mode, &port];
-    args.extend_from_slice(more);
-    let mut child = python("/usr/bin/python3", "smtp_sink.py", &args);
-    let line = wait_for_line(&mut child, "PORT");
-    let port = line.trim().strip_prefix("PORT ").unwrap().parse().unwrap();
-    (Sink(child), port)
-}
-
-/// A running sink, stopped on drop.
-struct Sink(Child);
-
-impl Sink {
-    /// Stops the sink; everything it printed after its port.
-    fn stop(&mut self) -> String {
-        let _ = self.0.kill();
-        let mut out = String::new();
-        if let Some(mut stdout) = self.0.stdout.take() {
-            let _ = stdout.read_to_string(&mut out);
-        }
-        out
-    }
-}
-
-impl Drop for Sink {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn relay_config(port: u16, give_up_secs: u64) -> String {
-    format!(
-        "relay = \"127.0.0.1:{port}\"\nretry_first_secs = 1\nretry_max_secs = 1\ngive_up_secs = {give_up_secs}\n"
-    )
-}
 
 fn send(lines: &[String], to: &str, subject: &str) {
     let port = smtp_port(lines, "submission").to_string();

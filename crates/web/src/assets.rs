@@ -8,6 +8,16 @@ use axum::response::{IntoResponse, Response};
 const FILES: &[(&str, &str, &str)] = &[
     ("app.css", "text/css", include_str!("../assets/app.css")),
     (
+        "mailbox.css",
+        "text/css",
+        include_str!("../assets/mailbox.css"),
+    ),
+    (
+        "reading.css",
+        "text/css",
+        include_str!("../assets/reading.css"),
+    ),
+    (
         "password.js",
         "text/javascript",
         include_str!("../assets/password.js"),
@@ -26,6 +36,11 @@ const FILES: &[(&str, &str, &str)] = &[
         "copy.js",
         "text/javascript",
         include_str!("../assets/copy.js"),
+    ),
+    (
+        "compose.js",
+        "text/javascript",
+        include_str!("../assets/compose.js"),
     ),
     (
         "rows.js",

@@ -47,6 +47,10 @@ pub struct WebOptions {
     pub limits: Limits,
     /// A connection with no bytes either way for this long is closed.
     pub idle_timeout: std::time::Duration,
+    /// The largest message webmail sends, attachments included: SMTP's limit.
+    pub max_message_bytes: usize,
+    /// This server's name, for the Message-ID of mail written in webmail.
+    pub hostname: String,
 }
 
 impl Default for WebOptions {
@@ -59,6 +63,8 @@ impl Default for WebOptions {
                 max_per_ip: 100,
             },
             idle_timeout: std::time::Duration::from_secs(60),
+            max_message_bytes: 25 * 1024 * 1024,
+            hostname: "localhost".to_owned(),
         }
     }
 }

@@ -221,7 +221,7 @@ pub async fn delete(
 }
 
 /// A script name as a query value: everything but unreserved characters percent-encoded.
-fn query_value(text: &str) -> String {
+pub(crate) fn query_value(text: &str) -> String {
     let mut out = String::new();
     for byte in text.bytes() {
         match byte {

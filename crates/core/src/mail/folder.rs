@@ -80,3 +80,12 @@ pub struct FolderCounts {
     /// Messages no session has seen as \Recent yet: the next SELECT's.
     pub recent: u32,
 }
+
+/// How many messages a folder holds and how many are unread: what a mail list shows beside
+/// a folder, counted from indexes alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MessageTotals {
+    pub messages: u32,
+    /// Messages without `\Seen`.
+    pub unseen: u32,
+}

@@ -13,7 +13,7 @@ mod watch;
 
 pub use changes::{FlagsStored, FolderChanges, MessageState, RecentClaim};
 pub use flags::{FlagChange, Flags};
-pub use folder::{Folder, FolderCounts, FolderId, INBOX, SpecialUse};
+pub use folder::{Folder, FolderCounts, FolderId, INBOX, MessageTotals, SpecialUse};
 pub use header_summary::{FieldHolds, HeaderSummary, SummaryField};
 pub use in_flight::BodiesInFlight;
 pub use message::{BlobId, IncomingMessage, MessageMeta, NewMessage};

@@ -1,7 +1,7 @@
 use crate::Core;
 use crate::access::MailboxAccess;
 use crate::error::CoreError;
-use crate::mail::{Folder, FolderCounts, INBOX, MailChange, MailChangeKind};
+use crate::mail::{Folder, FolderCounts, INBOX, MailChange, MailChangeKind, MessageTotals};
 
 /// Longest folder name accepted, in bytes.
 const MAX_NAME: usize = 255;
@@ -75,6 +75,17 @@ impl Core {
     ) -> Result<FolderCounts, CoreError> {
         access.owns(folder)?;
         Ok(self.store.folder_counts(folder.id).await?)
+    }
+
+    /// How many messages the folder holds, and how many are unread, for a mail list: what
+    /// it costs is the unread count, not the folder.
+    pub async fn message_totals(
+        &self,
+        access: &MailboxAccess,
+        folder: &Folder,
+    ) -> Result<MessageTotals, CoreError> {
+        access.owns(folder)?;
+        Ok(self.store.message_totals(folder.id).await?)
     }
 
     /// SUBSCRIBE / UNSUBSCRIBE. SUBSCRIBE wants the folder to exist (RFC 3501 §6.3.6 lets

@@ -10,6 +10,8 @@ mod delivery;
 mod folders;
 mod forwarding;
 mod mail;
+mod mail_pages;
+mod mail_search;
 mod mailboxes;
 mod outbound;
 mod passwords;
@@ -20,6 +22,7 @@ mod sender_filters;
 mod sessions;
 mod sieve_delivery;
 mod sieve_scripts;
+mod submission;
 mod two_factor;
 
 pub use api_tokens::{NewApiToken, TokenLifetime};
@@ -28,11 +31,15 @@ pub(crate) use compiled_scripts::CompiledScripts;
 pub use delivery::{Delivered, Incoming, MAX_HOPS};
 pub use forwarding::MAX_FORWARDS;
 pub use mail::SignedInMailbox;
+pub use mail_search::{MailQuery, SearchCursor, SearchHit, SearchLimits, SearchResults};
 pub use mailboxes::{MailboxOverview, NewMailboxRequest};
 pub use passwords::OwnerReset;
 pub use recipients::{LocalRecipient, Recipient};
 pub use routing::Manager;
 pub use sender_filters::MAX_SENDER_FILTERS;
+pub use submission::{
+    Copies, Envelope, Missed, SubmitRefused, Submitter, Target, header_senders, one_line,
+};
 pub use two_factor::{CurrentFactors, Enrollment};
 
 use crate::Core;

@@ -2,8 +2,20 @@ use super::StoreResult;
 use crate::ids::MailboxId;
 use crate::mail::{
     BlobId, FieldHolds, FlagChange, Flags, FlagsStored, Folder, FolderChanges, FolderCounts,
-    FolderId, HeaderSummary, MessageMeta, MessageState, NewMessage, RecentClaim, SpecialUse,
+    FolderId, HeaderSummary, MessageMeta, MessageState, MessageTotals, NewMessage, RecentClaim,
+    SpecialUse,
 };
+
+/// Where a page of a folder's messages starts, by UID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageStart {
+    /// The folder's newest messages.
+    Newest,
+    /// The newest messages with a UID below this one: the page after (older than) a page.
+    Before(u32),
+    /// The oldest messages with a UID above this one: the page before (newer than) a page.
+    After(u32),
+}
 
 /// A mailbox's folders and messages. Every method that adds bytes checks the mailbox's quota
 /// and counts its usage in the same transaction (`LimitReached` when it would pass the quota).
@@ -53,6 +65,10 @@ pub trait MessageStore: Send + Sync {
     ) -> StoreResult<Vec<MessageMeta>>;
     /// The folder's counts for STATUS, from aggregates; `NotFound` if there is no such folder.
     async fn folder_counts(&self, folder: FolderId) -> StoreResult<FolderCounts>;
+    /// The folder's messages and unread messages, from the folder's index and the index of
+    /// unread messages: costs the unread count, not the folder; `NotFound` if there is no
+    /// such folder.
+    async fn message_totals(&self, folder: FolderId) -> StoreResult<MessageTotals>;
     /// The folder's messages in UID order.
     async fn messages(&self, folder: FolderId) -> StoreResult<Vec<MessageMeta>>;
     /// The messages with these UIDs, in UID order; absent ones are skipped. Costs what the
@@ -61,6 +77,15 @@ pub trait MessageStore: Send + Sync {
         &self,
         folder: FolderId,
         uids: &[u32],
+    ) -> StoreResult<Vec<MessageMeta>>;
+    /// Up to `limit` of the folder's messages on one side of a UID, newest first: a page of
+    /// a list, read along the (folder, UID) index, so it costs the page, not the folder.
+    /// `NotFound` if there is no such folder.
+    async fn messages_page(
+        &self,
+        folder: FolderId,
+        start: PageStart,
+        limit: u32,
     ) -> StoreResult<Vec<MessageMeta>>;
     /// As `messages_with_uids`, each with its header summary (`None` for a message stored
     /// before summaries were kept); with `holding`, only the messages it lets through.

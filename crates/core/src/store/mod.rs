@@ -11,6 +11,7 @@ mod mailboxes;
 mod messages;
 mod queue;
 mod routing;
+mod search;
 mod sessions;
 mod sieve;
 mod throttle;
@@ -21,9 +22,10 @@ pub use audit::{AuditRecord, AuditStore};
 pub use brands::BrandStore;
 pub use credentials::{CredentialStore, Credentials, RecoveryStatus};
 pub use mailboxes::{MailboxStore, NewMailbox};
-pub use messages::{BlobStore, MessageStore};
+pub use messages::{BlobStore, MessageStore, PageStart};
 pub use queue::{NewOutbound, QueueStore, QueuedMessage};
 pub use routing::{MailboxRules, NewAlias, NewSenderFilter, RoutingStore};
+pub use search::{Arrival, ArrivalWindow, SearchStore};
 pub use sessions::{SessionRow, SessionStore};
 pub use sieve::SieveStore;
 pub use throttle::{Admit, FailureCount, ThrottleStore};
@@ -57,6 +59,7 @@ pub trait Store:
     + BrandStore
     + RoutingStore
     + SieveStore
+    + SearchStore
 {
 }
 
@@ -73,5 +76,6 @@ impl<T> Store for T where
         + BrandStore
         + RoutingStore
         + SieveStore
+        + SearchStore
 {
 }

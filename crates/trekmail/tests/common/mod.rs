@@ -8,6 +8,7 @@ use trekmail_testkit::scratch_dir;
 
 pub mod imap_raw;
 pub mod side_core;
+pub mod smtp_sink;
 pub mod web;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_trekmail");

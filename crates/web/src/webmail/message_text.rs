@@ -26,19 +26,21 @@ impl Parsed {
         }
     }
 
-    /// The headers and the message's text.
-    pub fn whole(raw: &[u8]) -> Parsed {
-        let Some(message) = MessageParser::default().parse(raw) else {
-            return Parsed {
-                text: NO_TEXT.to_owned(),
-                ..Parsed::unreadable()
-            };
-        };
+    /// The headers and the text of a message already parsed.
+    pub fn of(message: &Message<'_>) -> Parsed {
         Parsed {
             text: message
                 .body_text(0)
                 .map_or_else(|| NO_TEXT.to_owned(), |text| text.into_owned()),
-            ..Parsed::headers_of(&message)
+            ..Parsed::headers_of(message)
+        }
+    }
+
+    /// What is shown of a message mail-parser cannot read at all.
+    pub fn not_a_message() -> Parsed {
+        Parsed {
+            text: NO_TEXT.to_owned(),
+            ..Parsed::unreadable()
         }
     }
 
@@ -82,10 +84,18 @@ fn addresses(address: &Address<'_>) -> String {
 mod tests {
     use super::*;
 
+    /// The headers and text of `raw`, as the reading page parses it.
+    fn whole(raw: &[u8]) -> Parsed {
+        match MessageParser::default().parse(raw) {
+            Some(message) => Parsed::of(&message),
+            None => Parsed::not_a_message(),
+        }
+    }
+
     #[test]
     fn reads_headers_and_plain_text() {
         let raw = b"From: Ann <ann@example.com>\r\nTo: bo@example.com, Cy <cy@example.com>\r\nSubject: Hello\r\n there\r\nDate: Mon, 1 Jun 2026 10:00:00 +0000\r\n\r\nBody line\r\n";
-        let p = Parsed::whole(raw);
+        let p = whole(raw);
         assert_eq!(p.from, "Ann <ann@example.com>");
         assert_eq!(p.to, "bo@example.com, Cy <cy@example.com>");
         assert_eq!(p.subject, "Hello there");
@@ -98,16 +108,16 @@ mod tests {
         let raw = b"Subject: =?utf-8?B?SMOpbGxv?= =?utf-8?Q?_w=C3=B6rld?=\n\nx\n";
         assert_eq!(Parsed::headers_only(raw).subject, "Héllo wörld");
         let raw = b"Content-Type: multipart/alternative; boundary=\"b1\"\n\n--b1\nContent-Type: text/html\n\n<p>x</p>\n--b1\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\ncaf=C3=A9 =\nau lait\n--b1--\n";
-        assert_eq!(Parsed::whole(raw).text.trim_end(), "café au lait");
+        assert_eq!(whole(raw).text.trim_end(), "café au lait");
         let raw = b"Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\naGVs\nbG8=\n";
-        assert_eq!(Parsed::whole(raw).text, "hello");
+        assert_eq!(whole(raw).text, "hello");
     }
 
     #[test]
     fn html_only_and_junk_are_shown_plainly() {
-        let p = Parsed::whole(b"Content-Type: text/html\n\n<p>hi <b>there</b></p>");
+        let p = whole(b"Content-Type: text/html\n\n<p>hi <b>there</b></p>");
         assert_eq!(p.text.trim(), "hi there");
         assert_eq!(Parsed::headers_only(b"\xff\xfe").subject, NO_SUBJECT);
-        assert_eq!(Parsed::whole(b"").text, NO_TEXT);
+        assert_eq!(whole(b"").text, NO_TEXT);
     }
 }

@@ -5,15 +5,31 @@
 //! every form works without JavaScript.
 
 mod brand;
+mod compose;
+mod compose_form;
+mod compose_page;
+mod download_name;
+mod drafts;
 mod events;
+mod folder_list;
+mod folders_page;
 mod incoming;
+mod linkified_text;
 mod list;
 mod mail;
+mod mail_actions;
+mod message_download;
+mod message_frame;
+mod message_parts;
 mod message_text;
+mod outgoing_message;
 mod owner;
 mod pages;
 mod reading;
 mod recovery;
+mod reply_forward;
+mod safe_html;
+mod search;
 mod security;
 mod sieve;
 mod signin;
@@ -48,6 +64,7 @@ impl MailState {
 
 /// The webmail's pages and event stream.
 pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken) -> Router {
+    let max_message_bytes = options.max_message_bytes;
     let state = MailState {
         core,
         options,
@@ -84,7 +101,11 @@ pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken)
             get(|| async { axum::http::StatusCode::NO_CONTENT }),
         )
         .merge(list::routes())
+        .merge(mail_actions::routes())
+        .merge(folders_page::routes())
+        .merge(compose::routes(max_message_bytes))
         .merge(reading::routes())
+        .merge(search::routes())
         .layer(middleware::from_fn(headers::security_headers))
         .with_state(state)
 }
