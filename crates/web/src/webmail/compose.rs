@@ -7,9 +7,9 @@ use super::compose_form::{Action, ComposeForm, DRAINED_FACTOR, FieldError, Unrea
 use super::compose_page::{SentPage, compose_page};
 use super::drafts;
 use super::mail::frame;
-use super::reading;
 use super::outgoing_message::{Attachment, Bcc, MESSAGE_TYPE, Outgoing};
 use super::owner::MailOwner;
+use super::reading;
 use super::reply_forward::{self, ReplyTo};
 use crate::error::WebError;
 use crate::views::render;
