@@ -2,7 +2,7 @@
 //! folder's messages, newest first. Pages go by UID ("Older" lists those below the page's
 //! oldest, "Newer" those above its newest), so a page costs the same in a folder of fifty
 //! messages or of a million: the store reads the page along the folder's UID index, and the
-//! counts come from its aggregate.
+//! counts come from its indexes (`message_totals`).
 
 use super::MailState;
 use super::brand::Brand;
