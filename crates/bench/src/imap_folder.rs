@@ -4,22 +4,20 @@
 //! figure is the median of several runs on a folder already opened once (warm), and the first
 //! SELECT is shown apart (cold).
 
+use crate::big_folder;
 use crate::dovecot::{self, Dovecot};
 use crate::imap_client::Client;
 use crate::sample_mail::{self, NEEDLE, NEEDLE_EVERY};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
-use trekmail_core::domain::Mailbox;
-use trekmail_core::mail::{Flags, IncomingMessage};
-use trekmail_core::services::{Actor, NewMailboxRequest};
+use trekmail_core::mail::Flags;
 use trekmail_imap::{ImapOptions, ImapServer};
-use trekmail_testkit::{Backend, PASSWORD, Seeded, operator};
+use trekmail_testkit::{Backend, PASSWORD};
 
 pub const MESSAGES: usize = 100_000;
 const ROUNDS: usize = 5;
 /// How many messages each resync round changes.
 const CHANGES: usize = 100;
-const FILL_BATCH: usize = 1_000;
 
 /// How one figure is taken from a server's.
 type Figure = fn(&Figures) -> Duration;
@@ -46,9 +44,9 @@ pub async fn run(backends: &[Backend]) -> anyhow::Result<()> {
     };
     for backend in backends {
         let seeded = crate::imap_memory::cheap_node(*backend).await;
-        let walker = big_mailbox(&seeded).await?;
+        let walker = big_folder::mailbox(&seeded, "walker@example.com").await?;
         let started = Instant::now();
-        fill(&seeded, &walker).await?;
+        big_folder::fill(&seeded, &walker, MESSAGES, |_| Flags::default()).await?;
         let filled = started.elapsed();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
@@ -59,44 +57,6 @@ pub async fn run(backends: &[Backend]) -> anyhow::Result<()> {
         let ours = measure(port, &address, PASSWORD).await?;
         shutdown.cancel();
         print(*backend, &ours, reference.as_ref(), filled);
-    }
-    Ok(())
-}
-
-/// A mailbox whose quota holds the folder (the seeded one's is 100 MB).
-async fn big_mailbox(seeded: &Seeded) -> anyhow::Result<Mailbox> {
-    let request = NewMailboxRequest {
-        account: seeded.account,
-        address: "walker@example.com",
-        display_name: "Walker",
-        quota_mb: 1024,
-        password: PASSWORD,
-    };
-    let core = &seeded.node.core;
-    Ok(core
-        .create_mailbox(operator().scope(), &request, &Actor::operator())
-        .await?)
-}
-
-/// Appends the messages through the core, a thousand per transaction, each body durable.
-async fn fill(seeded: &Seeded, mailbox: &Mailbox) -> anyhow::Result<()> {
-    let core = &seeded.node.core;
-    let access = seeded.node.access(mailbox.id);
-    let inbox = core.folder(&access, "INBOX").await?;
-    let now = chrono::Utc::now();
-    for start in (0..MESSAGES).step_by(FILL_BATCH) {
-        let bodies: Vec<Vec<u8>> = (start..MESSAGES.min(start + FILL_BATCH))
-            .map(sample_mail::message)
-            .collect();
-        let batch: Vec<IncomingMessage<'_>> = bodies
-            .iter()
-            .map(|body| IncomingMessage {
-                body,
-                flags: Flags::default(),
-                internal_date: now,
-            })
-            .collect();
-        core.append_all(&access, &inbox, &batch).await?;
     }
     Ok(())
 }

@@ -17,6 +17,7 @@
 //! argument (`imap`, `smtp`, `end_sessions`…) runs just the benchmarks whose name holds it.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod big_folder;
 mod dovecot;
 mod end_sessions;
 mod imap_bye;

@@ -3,20 +3,17 @@
 //! and for deep pages ("Older" far down, by UID cursor). Median and p99 of many requests;
 //! the goal is a page under 100 ms however large the folder.
 
+use crate::big_folder;
 use crate::quantile;
-use crate::sample_mail;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_util::sync::CancellationToken;
-use trekmail_core::domain::Mailbox;
-use trekmail_core::mail::{Flags, Folder, IncomingMessage};
-use trekmail_core::services::{Actor, NewMailboxRequest};
-use trekmail_testkit::{Backend, PASSWORD, Seeded, operator};
+use trekmail_core::mail::Flags;
+use trekmail_testkit::{Backend, PASSWORD};
 use trekmail_web::{WebChannel, WebOptions};
 
 const MESSAGES: usize = 100_000;
-const FILL_BATCH: usize = 1_000;
 const REQUESTS: usize = 50;
 /// A page lists this many messages (the webmail's page).
 const ROWS: usize = 50;
@@ -25,8 +22,12 @@ const GOAL_MS: f64 = 100.0;
 pub async fn run(backends: &[Backend]) -> anyhow::Result<()> {
     for backend in backends {
         let seeded = crate::imap_memory::cheap_node(*backend).await;
-        let mailbox = big_mailbox(&seeded).await?;
-        let inbox = fill(&seeded, &mailbox).await?;
+        let mailbox = big_folder::mailbox(&seeded, "reader@example.com").await?;
+        let half_read = |i: usize| match i % 2 {
+            0 => Flags::new(["\\Seen"]),
+            _ => Flags::default(),
+        };
+        let inbox = big_folder::fill(&seeded, &mailbox, MESSAGES, half_read).await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let port = listener.local_addr()?.port();
         let shutdown = CancellationToken::new();
@@ -58,47 +59,6 @@ pub async fn run(backends: &[Backend]) -> anyhow::Result<()> {
         shutdown.cancel();
     }
     Ok(())
-}
-
-/// A mailbox whose quota holds the folder.
-async fn big_mailbox(seeded: &Seeded) -> anyhow::Result<Mailbox> {
-    let request = NewMailboxRequest {
-        account: seeded.account,
-        address: "reader@example.com",
-        display_name: "Reader",
-        quota_mb: 1024,
-        password: PASSWORD,
-    };
-    let core = &seeded.node.core;
-    Ok(core
-        .create_mailbox(operator().scope(), &request, &Actor::operator())
-        .await?)
-}
-
-/// Appends the messages through the core, a thousand per transaction; half of them read.
-async fn fill(seeded: &Seeded, mailbox: &Mailbox) -> anyhow::Result<Folder> {
-    let core = &seeded.node.core;
-    let access = seeded.node.access(mailbox.id);
-    let inbox = core.folder(&access, "INBOX").await?;
-    let now = chrono::Utc::now();
-    for start in (0..MESSAGES).step_by(FILL_BATCH) {
-        let range = start..MESSAGES.min(start + FILL_BATCH);
-        let bodies: Vec<Vec<u8>> = range.clone().map(sample_mail::message).collect();
-        let batch: Vec<IncomingMessage<'_>> = bodies
-            .iter()
-            .zip(range)
-            .map(|(body, i)| IncomingMessage {
-                body,
-                flags: match i % 2 {
-                    0 => Flags::new(["\\Seen"]),
-                    _ => Flags::default(),
-                },
-                internal_date: now,
-            })
-            .collect();
-        core.append_all(&access, &inbox, &batch).await?;
-    }
-    Ok(inbox)
 }
 
 /// Signs in through the webmail's own form; the session's cookie.
