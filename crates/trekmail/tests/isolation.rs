@@ -876,14 +876,7 @@ fn final_status(answer: &str) -> &str {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn account_a_reaches_nothing_of_account_b_on_any_route() {
-    let (dir, config) = setup("");
-    let c = config.clone();
-    tokio::task::spawn_blocking(move || {
-        seed(&c);
-        seed_other(&c);
-    })
-    .await
-    .unwrap();
+    let (dir, config) = two_tenants("").await;
     let c = config.clone();
     let (server, lines) = tokio::task::spawn_blocking(move || serve(&c))
         .await

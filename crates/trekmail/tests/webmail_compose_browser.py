@@ -117,13 +117,19 @@ def send_mode(browser):
     by_subject("Sent", "Photos ü")
     check(messages("Drafts") == [], "the sent draft is gone from Drafts")
 
-    # Reply, Reply all's sibling, and both forwards of a message in INBOX.
+    # Reply all and Reply, and both forwards, of a message in INBOX.
     append("INBOX", (
-        "From: Ann <ann@example.com>\r\nTo: ann@example.com\r\nSubject: Plans\r\n"
+        "From: Ann <ann@example.com>\r\nTo: ann@example.com\r\nCc: Bo <bo@far.example>\r\n"
+        "Subject: Plans\r\n"
         "Message-ID: <orig-1@far.example>\r\nReferences: <root@far.example>\r\n"
         "Date: Mon, 1 Jun 2026 10:00:00 +0000\r\n\r\nSee you at noon.\r\n").encode())
     open_message(page, "Plans")
-    page.click("text=Reply")
+    page.click("text=Reply all")
+    check(page.input_value("#to") == "Ann <ann@example.com>", "Reply all answers the sender")
+    check(page.input_value("#cc") == "Bo <bo@far.example>", "and copies the others but not ann")
+    open_message(page, "Plans")
+    page.get_by_role("link", name="Reply", exact=True).click()
+    check(page.input_value("#cc") == "", "Reply copies nobody")
     check(page.input_value("#subject") == "Re: Plans", "the reply's subject")
     check("> See you at noon." in page.input_value("#text"), "the quoted text")
     page.click("button[value=send]")

@@ -113,14 +113,7 @@ type At = (i64, u32);
 /// A seeded node (with the second tenant's carl) serving, after the hostile message and a
 /// plain one were delivered to ann and one to carl.
 async fn node_with_mail(remote: u16) -> (Serve, Vec<String>, At, At, At) {
-    let (_dir, config) = setup("");
-    let c = config.clone();
-    tokio::task::spawn_blocking(move || {
-        seed(&c);
-        seed_other(&c);
-    })
-    .await
-    .unwrap();
+    let (_dir, config) = two_tenants("").await;
     let data = config.parent().unwrap().join("data");
     let core = common::side_core::side_core(&data, false).await;
     let deliver = async |to: &str, body: &str| -> At {

@@ -263,14 +263,7 @@ fn searches_by_each_key(database: &str, ids: &Ids, base: &str) {
 }
 
 async fn search_on(database: String) {
-    let (dir, config) = setup(&database);
-    let c = config.clone();
-    tokio::task::spawn_blocking(move || {
-        seed(&c);
-        seed_other(&c);
-    })
-    .await
-    .unwrap();
+    let (dir, config) = two_tenants(&database).await;
     let data = dir.join("data");
     let side = match database.is_empty() {
         true => format!("sqlite://{}?mode=rwc", data.join("trekmail.db").display()),

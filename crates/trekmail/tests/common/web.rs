@@ -199,3 +199,17 @@ pub fn seed_other(config: &Path) {
         Some(&format!("{CARL_PASSWORD}\n")),
     );
 }
+
+/// For tokio tests: a config on `database` ("" for SQLite) seeded with both tenants (ann's
+/// account and [`seed_other`]'s), set up off the runtime; its scratch dir and config.
+pub async fn two_tenants(database: &str) -> (PathBuf, PathBuf) {
+    let (dir, config) = setup(database);
+    let c = config.clone();
+    tokio::task::spawn_blocking(move || {
+        seed(&c);
+        seed_other(&c);
+    })
+    .await
+    .unwrap();
+    (dir, config)
+}
