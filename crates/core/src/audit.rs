@@ -94,10 +94,14 @@ pub enum AuditKind {
     AccountChanged,
     /// A Sieve script was saved, renamed, activated, deactivated or deleted.
     SieveChanged,
+    DomainRemoved,
+    /// A domain signs with new DKIM keys; the old ones stay published until retired.
+    DkimKeysRotated,
+    DkimKeyRetired,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 26] = [
+    pub const ALL: [AuditKind; 29] = [
         AuditKind::SignIn,
         AuditKind::SignInFailed,
         AuditKind::PasswordChanged,
@@ -124,6 +128,9 @@ impl AuditKind {
         AuditKind::MailKept,
         AuditKind::AccountChanged,
         AuditKind::SieveChanged,
+        AuditKind::DomainRemoved,
+        AuditKind::DkimKeysRotated,
+        AuditKind::DkimKeyRetired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -154,6 +161,9 @@ impl AuditKind {
             AuditKind::MailKept => "mail_kept",
             AuditKind::AccountChanged => "account_changed",
             AuditKind::SieveChanged => "sieve_changed",
+            AuditKind::DomainRemoved => "domain_removed",
+            AuditKind::DkimKeysRotated => "dkim_keys_rotated",
+            AuditKind::DkimKeyRetired => "dkim_key_retired",
         }
     }
 

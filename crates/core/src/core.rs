@@ -5,7 +5,7 @@ use crate::access::Operator;
 use crate::auth::{SignInDoor, ThrottlePolicy};
 use crate::clock::Clock;
 use crate::cluster::{ClusterLink, ClusterMessage, Inbound};
-use crate::domain::{Plan, PlanLimits, Plans};
+use crate::domain::{Plan, PlanLimits, Plans, PublicEndpoints};
 use crate::events::{DomainEvent, EventBus};
 use crate::ids::NodeId;
 use crate::mail::{BodiesInFlight, MailChange, MailWatch};
@@ -18,6 +18,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+use trekmail_mailauth::dns::Dns;
 
 /// The core's settings, from the `[plans]`, `[security]` and `[sessions]` config sections.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +30,10 @@ pub struct CoreConfig {
     pub issuer: String,
     /// The operator's own host names (shared webmail, dashboard): no account may brand one.
     pub reserved_hosts: Vec<String>,
+    /// The names and ports mail apps and DNS records give out.
+    pub public: PublicEndpoints,
+    /// The DNS server to ask; `None` for the system's (`[dns] nameserver`).
+    pub nameserver: Option<std::net::SocketAddr>,
 }
 
 /// Everything the channels need, shared behind an `Arc`.
@@ -45,6 +50,8 @@ pub struct Core {
     /// Wakes the outbound queue's worker when anything (SMTP, a forward, a reply) queues mail.
     pub(crate) outbound_queued: tokio::sync::Notify,
     pub(crate) compiled_scripts: crate::services::CompiledScripts,
+    /// The resolver, made at its first use so a node without DNS still starts.
+    dns: std::sync::OnceLock<Result<Arc<Dns>, String>>,
     registry: Arc<SessionRegistry>,
     door: SignInDoor,
 }
@@ -84,10 +91,23 @@ impl Core {
             bodies_in_flight: BodiesInFlight::default(),
             outbound_queued: tokio::sync::Notify::new(),
             compiled_scripts: Default::default(),
+            dns: std::sync::OnceLock::new(),
             registry,
             door,
         });
         Ok((core, Operator::new()))
+    }
+
+    /// The one DNS resolver: `[dns] nameserver`, or the system's.
+    pub fn dns(&self) -> Result<&Arc<Dns>, crate::CoreError> {
+        self.dns
+            .get_or_init(|| {
+                Dns::new(self.config.nameserver)
+                    .map(Arc::new)
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|e| crate::CoreError::Config(e.clone()))
     }
 
     /// The sign-in door.
@@ -112,6 +132,11 @@ impl Core {
     /// What `plan` allows, as configured.
     pub fn plan_limits(&self, plan: Plan) -> PlanLimits {
         self.config.plans.limits(plan)
+    }
+
+    /// Where mail apps and other servers reach this server.
+    pub fn public_endpoints(&self) -> &PublicEndpoints {
+        &self.config.public
     }
 
     /// Runs the node's background work until `shutdown`: messages from other nodes, and the

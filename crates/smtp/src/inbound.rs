@@ -72,6 +72,11 @@ impl Session {
         {
             return refused;
         }
+        let checked = match self.check_sender(&envelope.from, message, received).await {
+            Ok(checked) => checked,
+            Err(refused) => return refused,
+        };
+        let message = checked.message;
         let core = self.smtp.core.clone();
         let copies = core
             .send_copies(CopiesOf {
@@ -82,6 +87,7 @@ impl Session {
                     access: &s.access,
                     mailbox: &s.mailbox,
                 }),
+                junk: checked.junk,
             })
             .await;
         let copies = match copies {

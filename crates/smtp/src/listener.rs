@@ -3,6 +3,7 @@
 //! outbound queue's wake-up.
 
 use crate::reply;
+use crate::sender_checks::{DmarcReject, SenderChecks};
 use crate::session::{Io, Session};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -45,6 +46,8 @@ pub struct SmtpOptions {
     pub max_bounces_per_sender_hour: u32,
     /// Where messages are kept while they arrive (unnamed files, gone when closed).
     pub spool_dir: PathBuf,
+    /// SPF, DKIM and DMARC on mail from other servers.
+    pub sender_checks: SenderChecks,
 }
 
 impl Default for SmtpOptions {
@@ -61,6 +64,7 @@ impl Default for SmtpOptions {
             pre_auth_timeout: Duration::from_secs(60),
             max_bounces_per_sender_hour: 20,
             spool_dir: std::env::temp_dir(),
+            sender_checks: SenderChecks::On(DmarcReject::Refuse),
         }
     }
 }

@@ -8,8 +8,6 @@ use crate::client_tls::{Connectors, OutboundTls};
 use crate::dsn::{self, Failure};
 use crate::listener::Smtp;
 use chrono::{DateTime, Utc};
-use hickory_resolver::TokioResolver;
-use hickory_resolver::proto::rr::RData;
 use rustls_pki_types::CertificateDer;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +16,7 @@ use trekmail_core::CoreError;
 use trekmail_core::domain::EmailAddress;
 use trekmail_core::security::random;
 use trekmail_core::store::{NewOutbound, QueuedMessage};
+use trekmail_mailauth::dns::{Answer, Dns, RecordType};
 
 /// How long a claimed attempt may take before another worker may try the row again.
 const LEASE: Duration = Duration::from_secs(10 * 60);
@@ -99,8 +98,8 @@ impl Smtp {
         };
         let resolver = match policy.relay {
             Some(_) => None,
-            None => match TokioResolver::builder_tokio().and_then(|b| b.build()) {
-                Ok(resolver) => Some(resolver),
+            None => match self.core.dns() {
+                Ok(dns) => Some(Arc::clone(dns)),
                 Err(e) => {
                     tracing::error!(error = %e, "no DNS resolver: outbound mail waits in the queue");
                     None
@@ -109,7 +108,7 @@ impl Smtp {
         };
         loop {
             if let Err(e) = self
-                .deliver_due(&policy, &connectors, resolver.as_ref(), &shutdown)
+                .deliver_due(&policy, &connectors, resolver.as_deref(), &shutdown)
                 .await
             {
                 tracing::warn!(error = %e, "outbound queue pass failed; retrying");
@@ -126,7 +125,7 @@ impl Smtp {
         &self,
         policy: &QueuePolicy,
         connectors: &Connectors,
-        resolver: Option<&TokioResolver>,
+        resolver: Option<&Dns>,
         shutdown: &CancellationToken,
     ) -> Result<(), CoreError> {
         let core = &self.core;
@@ -171,7 +170,7 @@ impl Smtp {
         &self,
         policy: &QueuePolicy,
         connectors: &Connectors,
-        resolver: Option<&TokioResolver>,
+        resolver: Option<&Dns>,
         message: &QueuedMessage,
         body: &[u8],
     ) -> Outcome {
@@ -279,22 +278,18 @@ fn later(at: DateTime<Utc>, by: Duration) -> DateTime<Utc> {
 }
 
 /// The domain's mail hosts as `host:25`, best first; the domain itself when it has no MX.
-async fn mx_hosts(resolver: &TokioResolver, recipient: &str) -> Result<Vec<String>, String> {
+async fn mx_hosts(dns: &Dns, recipient: &str) -> Result<Vec<String>, String> {
     let domain = recipient.rsplit_once('@').map_or(recipient, |(_, d)| d);
-    let lookup = match resolver.mx_lookup(format!("{domain}.")).await {
-        Ok(lookup) => lookup,
-        Err(e) if e.is_no_records_found() => return Ok(vec![format!("{domain}:25")]),
-        Err(e) => return Err(format!("MX look-up for {domain} failed: {e}")),
+    let records = match dns.lookup(domain, RecordType::Mx).await {
+        Answer::Records(records) => records,
+        Answer::None => return Ok(vec![format!("{domain}:25")]),
+        Answer::Failed(e) => return Err(format!("MX look-up for {domain} failed: {e}")),
     };
-    let mut found: Vec<(u16, String)> = lookup
-        .answers()
+    let mut found: Vec<(u16, String)> = records
         .iter()
-        .filter_map(|record| match &record.data {
-            RData::MX(mx) => Some((
-                mx.preference,
-                format!("{}:25", mx.exchange.to_ascii().trim_end_matches('.')),
-            )),
-            _ => None,
+        .filter_map(|record| {
+            let (preference, host) = record.split_once(' ')?;
+            Some((preference.parse().ok()?, format!("{host}:25")))
         })
         .collect();
     found.sort();

@@ -1,6 +1,7 @@
 //! Accounts and their domains.
 
 use crate::audit;
+use crate::dkim_keys;
 use crate::error::{conflict, db_err};
 use crate::rows;
 use crate::sql_store::{SqlStore, WriteTx};
@@ -8,7 +9,7 @@ use trekmail_core::audit::AuditEvent;
 use trekmail_core::clock::to_micros;
 use trekmail_core::domain::{Account, Domain, EmailAddress};
 use trekmail_core::ids::{AccountId, DomainId, Principal};
-use trekmail_core::store::{AccountStore, NewAccount, StoreError, StoreResult};
+use trekmail_core::store::{AccountStore, NewAccount, NewDkimKey, StoreError, StoreResult};
 
 const INSERT_ACCOUNT: &str =
     "INSERT INTO accounts (owner_email, plan, created_at) VALUES ($1, $2, $3) RETURNING id";
@@ -32,6 +33,11 @@ const DOMAINS_OF: &str = "SELECT id, account_id, name, catch_all_mailbox_id, cre
      FROM domains WHERE account_id = $1 ORDER BY name";
 const DOMAIN_BY_NAME: &str = "SELECT id, account_id, name, catch_all_mailbox_id, created_at \
      FROM domains WHERE name = $1";
+const DOMAIN_BY_ID: &str = "SELECT id, account_id, name, catch_all_mailbox_id, created_at \
+     FROM domains WHERE id = $1";
+const ADDRESSES_ON: &str = "SELECT COUNT(*) AS n FROM addresses WHERE domain_id = $1";
+const MAILBOXES_ON: &str = "SELECT COUNT(*) AS n FROM mailboxes WHERE domain_id = $1";
+const DELETE_DOMAIN: &str = "DELETE FROM domains WHERE id = $1";
 
 /// First credentials of a new account owner or mailbox.
 pub(crate) const INSERT_CREDENTIALS: &str =
@@ -150,6 +156,7 @@ impl AccountStore for SqlStore {
         account: AccountId,
         name: &str,
         max_domains: u32,
+        keys: &[NewDkimKey],
         audit: &AuditEvent,
     ) -> StoreResult<Domain> {
         let name = name.trim().to_ascii_lowercase();
@@ -175,6 +182,7 @@ impl AccountStore for SqlStore {
             .await
             .map_err(conflict(|| format!("{name} is hosted already")))?;
         let id = DomainId(rows::get(&row, "id")?);
+        dkim_keys::insert(&mut tx, id, keys, created_at).await?;
         let mut audit = audit.clone();
         audit.account_id.get_or_insert(account);
         audit::insert(&mut tx, &audit).await?;
@@ -205,5 +213,55 @@ impl AccountStore for SqlStore {
             .await
             .map_err(db_err)?;
         row.as_ref().map(rows::domain).transpose()
+    }
+
+    async fn domain(&self, id: DomainId) -> StoreResult<Option<Domain>> {
+        let row = sqlx::query(DOMAIN_BY_ID)
+            .bind(id.0)
+            .fetch_optional(&self.read)
+            .await
+            .map_err(db_err)?;
+        row.as_ref().map(rows::domain).transpose()
+    }
+
+    async fn remove_domain(&self, id: DomainId, audit: &AuditEvent) -> StoreResult<()> {
+        let mut tx = self.write_tx().await?;
+        let row = sqlx::query(DOMAIN_BY_ID)
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let domain = row
+            .as_ref()
+            .map(rows::domain)
+            .transpose()?
+            .ok_or(StoreError::NotFound)?;
+        lock_account(&mut tx, domain.account_id).await?;
+        let mut in_use = 0;
+        for count in [ADDRESSES_ON, MAILBOXES_ON] {
+            let row = sqlx::query(count)
+                .bind(id.0)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            in_use += rows::get::<i64>(&row, "n")?;
+        }
+        if in_use > 0 {
+            return Err(StoreError::Conflict(format!(
+                "{} still has mailboxes or aliases: remove them first",
+                domain.name
+            )));
+        }
+        for delete in [dkim_keys::DELETE_ALL, DELETE_DOMAIN] {
+            sqlx::query(delete)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        let mut audit = audit.clone();
+        audit.account_id.get_or_insert(domain.account_id);
+        audit::insert(&mut tx, &audit).await?;
+        tx.commit().await.map_err(db_err)
     }
 }

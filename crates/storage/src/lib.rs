@@ -11,6 +11,7 @@ mod blob_ids;
 mod brands;
 mod changes;
 mod credentials;
+mod dkim_keys;
 mod error;
 mod folder_counts;
 mod folders;

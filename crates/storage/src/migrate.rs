@@ -101,6 +101,11 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0018_unseen_index.sql"),
         postgres: include_str!("../migrations/postgres/0018_unseen_index.sql"),
     },
+    Migration {
+        version: 19,
+        sqlite: include_str!("../migrations/sqlite/0019_dkim_keys.sql"),
+        postgres: include_str!("../migrations/postgres/0019_dkim_keys.sql"),
+    },
 ];
 
 const CREATE_TABLE_SQLITE: &str = "CREATE TABLE IF NOT EXISTS schema_migrations \

@@ -97,13 +97,19 @@ async fn domains_respect_the_plan_and_are_unique() {
         let b = account(s, "b@owner.test").await;
         let audit = ev(AuditKind::DomainAdded, 3_000);
 
-        let d1 = s.add_domain(a.id, "Example.COM", 2, &audit).await.unwrap();
+        let d1 = s
+            .add_domain(a.id, "Example.COM", 2, &[], &audit)
+            .await
+            .unwrap();
         assert_eq!(d1.name, "example.com", "{}", db.label);
         assert_eq!(d1.account_id, a.id);
         assert_eq!(d1.created_at, t(3_000));
-        let d2 = s.add_domain(a.id, "example.org", 2, &audit).await.unwrap();
+        let d2 = s
+            .add_domain(a.id, "example.org", 2, &[], &audit)
+            .await
+            .unwrap();
 
-        let third = s.add_domain(a.id, "example.net", 2, &audit).await;
+        let third = s.add_domain(a.id, "example.net", 2, &[], &audit).await;
         assert_eq!(
             third,
             Err(StoreError::LimitReached(
@@ -114,7 +120,7 @@ async fn domains_respect_the_plan_and_are_unique() {
         );
 
         // Taken by another account, in any case.
-        let taken = s.add_domain(b.id, "EXAMPLE.com", 5, &audit).await;
+        let taken = s.add_domain(b.id, "EXAMPLE.com", 5, &[], &audit).await;
         assert!(
             matches!(taken, Err(StoreError::Conflict(ref m)) if m.contains("example.com")),
             "{}: {taken:?}",
@@ -122,7 +128,7 @@ async fn domains_respect_the_plan_and_are_unique() {
         );
 
         let missing = s
-            .add_domain(AccountId(a.id.0 + 999), "other.test", 5, &audit)
+            .add_domain(AccountId(a.id.0 + 999), "other.test", 5, &[], &audit)
             .await;
         assert_eq!(missing, Err(StoreError::NotFound), "{}", db.label);
 
@@ -158,6 +164,7 @@ async fn concurrent_domain_adds_cannot_pass_the_limit() {
                         a.id,
                         &format!("d{i}.test"),
                         3,
+                        &[],
                         &ev(AuditKind::DomainAdded, 1),
                     )
                     .await

@@ -83,6 +83,8 @@ pub struct NodeOptions {
     pub clock: Arc<dyn Clock>,
     /// Link the node to others on the same PostgreSQL.
     pub linked: bool,
+    /// The DNS server to ask; `None` for the system's.
+    pub nameserver: Option<std::net::SocketAddr>,
 }
 
 impl Default for NodeOptions {
@@ -97,6 +99,7 @@ impl Default for NodeOptions {
             cost: HashCost::default(),
             clock: Arc::new(SystemClock),
             linked: false,
+            nameserver: None,
         }
     }
 }
@@ -150,6 +153,7 @@ impl TestNode {
             timings: options.timings,
             issuer: "TrekMail".into(),
             reserved_hosts: RESERVED_HOSTS.map(str::to_owned).to_vec(),
+            nameserver: options.nameserver,
             ..CoreConfig::default()
         };
         let dyn_store: Arc<dyn Store> = store.clone();
@@ -287,9 +291,32 @@ pub async fn queued_forward(core: &Core, recipient: &str, via: &str) -> QueuedMe
     assert_eq!(forward.recipient, recipient);
     assert!(forward.sender.starts_with("SRS0="), "{}", forward.sender);
     let body = core.outbound_body(forward.id).await.unwrap();
+    let via_domain = via.rsplit_once('@').unwrap().1;
     let delivered_to = format!("Delivered-To: {via}\r\n");
-    assert!(body.starts_with(delivered_to.as_bytes()));
+    assert!(dkim_signed(&body, via_domain).starts_with(delivered_to.as_bytes()));
     forward
+}
+
+/// `message` after the DKIM signatures the queue put on top, which must be there, made for
+/// `domain` with both of its keys.
+pub fn dkim_signed<'a>(message: &'a [u8], domain: &str) -> &'a [u8] {
+    let mut rest = message;
+    let mut signatures = 0;
+    while rest.starts_with(b"DKIM-Signature:") {
+        let mut end = 0;
+        while let Some(at) = rest[end..].windows(2).position(|w| w == b"\r\n") {
+            end += at + 2;
+            if !rest[end..].starts_with(b"\t") && !rest[end..].starts_with(b" ") {
+                break;
+            }
+        }
+        let field = String::from_utf8_lossy(&rest[..end]);
+        assert!(field.contains(&format!("d={domain};")), "{field}");
+        signatures += 1;
+        rest = &rest[end..];
+    }
+    assert_eq!(signatures, 2, "{}", String::from_utf8_lossy(message));
+    rest
 }
 
 /// Messages in the outbound queue from the null sender: auto-replies, vacation answers,

@@ -216,10 +216,12 @@ async fn blocked_senders_are_refused_or_filed_into_junk_and_allowed_ones_win() {
         let from_header = Incoming {
             envelope_from: "bounces@esp.example",
             body: FROM_SHOP,
+            junk: false,
         };
         let from_envelope = Incoming {
             envelope_from: "ads@shop.example",
             body: b"From: someone@esp.example\r\n\r\nhi\r\n",
+            junk: false,
         };
         for message in [from_header, from_envelope] {
             assert_eq!(
@@ -357,6 +359,7 @@ async fn a_forward_that_cannot_go_is_kept_and_audited() {
         let message = Incoming {
             envelope_from: "ads@shop.example",
             body: b"From: ads@shop.example\r\nSubject: sale\r\n\r\nbuy\r\n",
+            junk: false,
         };
         assert_eq!(
             core.deliver_to(&to, message).await.unwrap(),
@@ -430,6 +433,7 @@ async fn an_auto_reply_goes_once_per_interval_within_its_days_and_never_to_a_lis
                 let message = Incoming {
                     envelope_from: "walker@far.example",
                     body: &body,
+                    junk: false,
                 };
                 core.deliver_to(&to, message).await.unwrap();
             }
@@ -511,6 +515,7 @@ async fn a_change_on_one_node_applies_to_the_next_message_on_another() {
     let message = Incoming {
         envelope_from: "ads@shop.example",
         body: FROM_SHOP,
+        junk: false,
     };
     assert_eq!(
         b.core.deliver_to(&to, message).await.unwrap(),

@@ -42,6 +42,7 @@ async fn deliver(core: &Core, to: &str, from: &str, body: &str) -> Delivered {
     let message = Incoming {
         envelope_from: from,
         body: body.as_bytes(),
+        junk: false,
     };
     core.deliver_to(&local, message).await.unwrap()
 }

@@ -24,8 +24,8 @@ pub enum Command {
     /// Accounts: the tenants whose owners sign in to the dashboard.
     #[command(subcommand)]
     Account(AccountCommand),
-    /// Domains an account hosts.
-    #[command(subcommand)]
+    /// Domains an account hosts, their DNS records and DKIM keys.
+    #[command(subcommand, name = "domains", visible_alias = "domain")]
     Domain(DomainCommand),
     /// Mailboxes.
     #[command(subcommand)]
@@ -118,17 +118,40 @@ pub enum AccountCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum DomainCommand {
-    /// Add a domain to the account owned by --account.
+    /// Add a domain to an account, with its first DKIM keys: `domains add ACCOUNT_EMAIL NAME`,
+    /// or `domains add --account ACCOUNT_EMAIL NAME`.
     Add {
-        #[arg(long)]
-        account: String,
-        domain: String,
+        /// The account owner's e-mail, then the domain; the domain alone after --account.
+        #[arg(value_names = ["ACCOUNT_EMAIL", "NAME"], num_args = 1..=2, required = true)]
+        names: Vec<String>,
+        /// The account owner's e-mail.
+        #[arg(long, value_name = "ACCOUNT_EMAIL")]
+        account: Option<String>,
     },
-    /// List an account's domains.
+    /// List an account's domains, each with its number of mailboxes.
     List {
-        #[arg(long)]
-        account: String,
+        /// The account owner's e-mail (or --account).
+        #[arg(
+            value_name = "ACCOUNT_EMAIL",
+            required_unless_present = "account",
+            conflicts_with = "account"
+        )]
+        email: Option<String>,
+        #[arg(long, value_name = "ACCOUNT_EMAIL")]
+        account: Option<String>,
     },
+    /// Remove a domain no mailbox or alias is on; its DKIM keys go with it.
+    Remove { name: String },
+    /// The DNS records a domain publishes, one a line as a zone file takes them.
+    Records { name: String },
+    /// Look each record up in DNS: present, missing, different, or not checkable.
+    Check { name: String },
+    /// Make new DKIM keys that sign from now on; the old ones stay published until retired.
+    #[command(name = "rotate-dkim")]
+    RotateDkim { name: String },
+    /// Stop publishing a rotated-out DKIM key.
+    #[command(name = "retire-dkim")]
+    RetireDkim { name: String, selector: String },
 }
 
 #[derive(Debug, Subcommand)]

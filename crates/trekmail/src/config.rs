@@ -1,6 +1,7 @@
 //! The TOML config `serve` and every operator command read. Every key has a default, so no
 //! config at all runs the embedded setup; an unknown key is an error that names it.
 
+use crate::public_config::{DnsConfig, PublicConfig};
 use anyhow::{Context, Result};
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
@@ -12,6 +13,7 @@ use trekmail_core::auth::ThrottlePolicy;
 use trekmail_core::domain::{PlanLimits, Plans, host_key};
 use trekmail_core::sessions::RegistryTimings;
 use trekmail_net::{PlaintextAuth, TrustedProxies};
+use trekmail_smtp::{DmarcReject, SenderChecks};
 
 /// The embedded database's file name in the data dir.
 pub const DATABASE_FILE: &str = "trekmail.db";
@@ -41,6 +43,8 @@ pub struct Config {
     pub log: LogConfig,
     pub dashboard: DashboardConfig,
     pub webmail: WebmailConfig,
+    pub public: PublicConfig,
+    pub dns: DnsConfig,
 }
 
 /// `[plans.starter]`, `[plans.pro]`, `[plans.agency]`: each key overrides one default limit.
@@ -254,6 +258,21 @@ pub struct SmtpConfig {
     pub give_up_secs: u64,
     /// Bounces to one envelope sender per hour, counted across nodes; more are dropped.
     pub max_bounces_per_sender_hour: u32,
+    /// SPF, DKIM, ARC and DMARC checks on mail from other servers, with an
+    /// Authentication-Results header on every delivered copy.
+    pub sender_checks: bool,
+    /// What a message failing a DMARC policy of `p=reject` gets: "refuse" (`550 5.7.1`),
+    /// "junk" (delivered into Junk) or "mark" (delivered, marked in its header).
+    pub dmarc_reject: DmarcRejectConfig,
+}
+
+/// `[smtp] dmarc_reject`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DmarcRejectConfig {
+    Refuse,
+    Junk,
+    Mark,
 }
 
 impl Default for SmtpConfig {
@@ -281,6 +300,8 @@ impl Default for SmtpConfig {
             retry_max_secs: queue.retry_max.as_secs(),
             give_up_secs: queue.give_up.as_secs(),
             max_bounces_per_sender_hour: options.max_bounces_per_sender_hour,
+            sender_checks: true,
+            dmarc_reject: DmarcRejectConfig::Refuse,
         }
     }
 }
@@ -297,6 +318,12 @@ impl SmtpConfig {
             idle_timeout: Duration::from_secs(self.idle_timeout_secs.max(1)),
             pre_auth_timeout: Duration::from_secs(self.pre_auth_timeout_secs.max(1)),
             max_bounces_per_sender_hour: self.max_bounces_per_sender_hour,
+            sender_checks: match (self.sender_checks, self.dmarc_reject) {
+                (false, _) => SenderChecks::Off,
+                (true, DmarcRejectConfig::Refuse) => SenderChecks::On(DmarcReject::Refuse),
+                (true, DmarcRejectConfig::Junk) => SenderChecks::On(DmarcReject::Junk),
+                (true, DmarcRejectConfig::Mark) => SenderChecks::On(DmarcReject::Mark),
+            },
             ..trekmail_smtp::SmtpOptions::default()
         }
     }
@@ -369,6 +396,8 @@ impl Default for Config {
             log: LogConfig::default(),
             dashboard: DashboardConfig::default(),
             webmail: WebmailConfig::default(),
+            public: PublicConfig::default(),
+            dns: DnsConfig::default(),
         }
     }
 }
@@ -500,6 +529,8 @@ impl Config {
             },
             issuer: self.security.issuer.clone(),
             reserved_hosts: self.reserved_hosts(),
+            public: self.public_endpoints(),
+            nameserver: self.dns.nameserver,
         }
     }
 

@@ -5,6 +5,7 @@ mod commands;
 mod config;
 mod data_dir;
 mod node;
+mod public_config;
 mod serve;
 mod tls;
 

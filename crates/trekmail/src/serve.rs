@@ -8,6 +8,14 @@ use tokio_util::sync::CancellationToken;
 
 pub async fn run(config: &Config) -> Result<()> {
     let node = node::open(config, Role::Server).await?;
+    let keyed = node
+        .core
+        .add_missing_dkim_keys(&node.operator)
+        .await
+        .context("making the DKIM keys of domains that have none")?;
+    if keyed > 0 {
+        tracing::info!(domains = keyed, "DKIM keys made for domains that had none");
+    }
     let tls = crate::tls::prepare(config)?;
     let acceptor = tls.acceptor()?;
     let shutdown = CancellationToken::new();

@@ -41,3 +41,12 @@ def webmail_sign_in(page, base, address, password):
     page.fill("#password", password)
     page.click("button[type=submit]")
     page.wait_for_url(base + "/")
+
+
+def dashboard_sign_in(page, base, email, password):
+    """Signs the account owner `email` in on the dashboard at `base`; lands on Mailboxes."""
+    page.goto(base + "/signin")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/mailboxes")

@@ -259,6 +259,48 @@ const TABLE: &[(&str, &str, &str, Probe)] = &[
     (
         "dashboard",
         "GET",
+        "/domains",
+        NoIds("the caller's own account's domains"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/domains",
+        NoIds("adds to the caller's own account"),
+    ),
+    (
+        "dashboard",
+        "GET",
+        "/domains/{id}",
+        Foreign("/domains/{domain}", ""),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/domains/{id}/remove",
+        Foreign("/domains/{domain}/remove", "x=1"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/domains/{id}/check",
+        Foreign("/domains/{domain}/check", "x=1"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/domains/{id}/dkim/rotate",
+        Foreign("/domains/{domain}/dkim/rotate", "x=1"),
+    ),
+    (
+        "dashboard",
+        "POST",
+        "/domains/{id}/dkim/{selector}/retire",
+        Foreign("/domains/{domain}/dkim/{selector}/retire", "x=1"),
+    ),
+    (
+        "dashboard",
+        "GET",
         "/account/security",
         NoIds("the caller's own account"),
     ),
@@ -519,6 +561,48 @@ const TABLE: &[(&str, &str, &str, Probe)] = &[
         "/api/v1/mailboxes/{id}/sender-filters/{entry}",
         Foreign("/api/v1/mailboxes/{own}/sender-filters/{entry}", ""),
     ),
+    (
+        "api",
+        "GET",
+        "/api/v1/domains",
+        NoIds("the token's own account's domains"),
+    ),
+    (
+        "api",
+        "POST",
+        "/api/v1/domains",
+        NoIds("adds to the token's own account"),
+    ),
+    (
+        "api",
+        "DELETE",
+        "/api/v1/domains/{id}",
+        Foreign("/api/v1/domains/{domain}", ""),
+    ),
+    (
+        "api",
+        "GET",
+        "/api/v1/domains/{id}/records",
+        Foreign("/api/v1/domains/{domain}/records", ""),
+    ),
+    (
+        "api",
+        "POST",
+        "/api/v1/domains/{id}/check",
+        Foreign("/api/v1/domains/{domain}/check", ""),
+    ),
+    (
+        "api",
+        "POST",
+        "/api/v1/domains/{id}/dkim/rotate",
+        Foreign("/api/v1/domains/{domain}/dkim/rotate", ""),
+    ),
+    (
+        "api",
+        "DELETE",
+        "/api/v1/domains/{id}/dkim/{selector}",
+        Foreign("/api/v1/domains/{domain}/dkim/{selector}", ""),
+    ),
     ("webmail", "GET", "/", NoIds("the caller's own INBOX")),
     (
         "webmail",
@@ -684,6 +768,12 @@ const TABLE: &[(&str, &str, &str, Probe)] = &[
     ),
     (
         "webmail",
+        "GET",
+        "/settings/apple-profile.mobileconfig",
+        NoIds("the caller's own mailbox's profile"),
+    ),
+    (
+        "webmail",
         "POST",
         "/settings/2fa/begin",
         NoIds("the caller's own 2FA"),
@@ -821,7 +911,7 @@ fn the_table_holds_every_route_the_routers_declare() {
         }
     }
     let foreign = TABLE.iter().filter(|r| matches!(r.3, Foreign(..))).count();
-    assert_eq!(foreign, 66, "the routes that take an id");
+    assert_eq!(foreign, 76, "the routes that take an id");
 }
 
 /// A path with its parameters' names left out: `/a/{}/b`.
@@ -969,6 +1059,17 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
         .await
         .unwrap();
     let carl_routing = core.routing(carl_manager).await.unwrap();
+    // B's domain with a rotated-out DKIM key, one A could try to retire. Selectors are named
+    // for the second they are made in: a second after the domain's first keys.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    core.rotate_dkim_keys(core.operator.scope(), b_domain.id, &operator)
+        .await
+        .unwrap();
+    let b_keys = core
+        .dkim_keys(core.operator.scope(), b_domain.id)
+        .await
+        .unwrap();
+    let b_old_key = b_keys.iter().find(|k| !k.signing).unwrap().selector.clone();
 
     let ids = [
         ("{mailbox}", carl.id.0.to_string()),
@@ -981,6 +1082,7 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
         ("{folder}", inbox.id.0.to_string()),
         ("{own_folder}", ann_inbox.id.0.to_string()),
         ("{session}", carl_session_id.clone()),
+        ("{selector}", b_old_key),
     ];
     let answers = tokio::task::spawn_blocking(move || {
         // A, signed in on each channel.
@@ -1059,7 +1161,7 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
     let (answers, forged) = answers;
     assert_eq!(
         forged.len(),
-        47,
+        52,
         "every POST form of the dashboard and webmail"
     );
     for (route, answer) in &forged {
@@ -1068,7 +1170,7 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
             "{route} without its CSRF token: {answer}"
         );
     }
-    assert_eq!(answers.len(), 66);
+    assert_eq!(answers.len(), 76);
     for (route, answer) in &answers {
         assert!(
             final_status(answer).starts_with("HTTP/1.1 404"),
@@ -1115,6 +1217,13 @@ async fn account_a_reaches_nothing_of_account_b_on_any_route() {
         .await
         .unwrap();
     assert_eq!(b_domain_after.catch_all, Some(carl.id));
+    assert_eq!(
+        core.dkim_keys(core.operator.scope(), b_domain.id)
+            .await
+            .unwrap(),
+        b_keys,
+        "A changed B's DKIM keys"
+    );
     let carl_page = curl(&[
         "-b",
         &carl_session,

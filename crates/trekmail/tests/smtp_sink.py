@@ -4,6 +4,7 @@ python3-aiosmtpd, so run it with /usr/bin/python3).
 usage: smtp_sink.py MODE [PORT [CERT KEY [USER PASSWORD]]]
   accept   takes every message; prints SESSION tls=<yes|no> auth=<user|->, FROM <sender>
            (<> for the null sender), then RECEIVED <recipient> <subject>
+  keep=DIR as accept, and writes each message as it arrived to DIR/<n>.eml
   refuse   answers RCPT with 550 5.1.1
   defer    answers RCPT with 451 4.3.0
 With CERT and KEY it offers STARTTLS; with USER and PASSWORD it also wants AUTH (only inside
@@ -19,7 +20,8 @@ import sys
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
-mode = sys.argv[1]
+mode, _, keep_dir = sys.argv[1].partition("=")
+kept = 0
 port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
 if port == 0:
     probe = socket.socket()
@@ -54,6 +56,11 @@ class Handler:
         print("FROM", envelope.mail_from or "<>", flush=True)
         for rcpt in envelope.rcpt_tos:
             print("RECEIVED", rcpt, subject, flush=True)
+        if keep_dir:
+            global kept
+            kept += 1
+            with open("%s/%d.eml" % (keep_dir, kept), "wb") as f:
+                f.write(envelope.original_content)
         return "250 OK"
 
 

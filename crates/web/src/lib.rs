@@ -5,6 +5,8 @@
 mod api;
 mod assets;
 mod auto_reply_form;
+mod autoconfig;
+mod autodiscover;
 mod capped_listener;
 mod client;
 mod csrf;

@@ -326,3 +326,102 @@ pub struct MailboxFiltersPage {
     pub senders: SendersView,
     pub blocked_mail: Vec<Choice>,
 }
+
+/// One of the account's domains on the Domains page.
+pub struct DomainRow {
+    pub id: i64,
+    pub name: String,
+    pub mailboxes: usize,
+    pub added: String,
+    pub added_exact: String,
+}
+
+#[derive(Template)]
+#[template(path = "domains.html")]
+pub struct DomainsPage {
+    pub frame: Frame,
+    pub plan: String,
+    /// "1 of 2 domains".
+    pub limit_note: String,
+    pub domains: Vec<DomainRow>,
+    pub notice: Option<String>,
+    /// Why a removal was refused.
+    pub remove_error: Option<String>,
+    /// What the add form holds when shown again, and why it was refused.
+    pub name: String,
+    pub add_error: Option<String>,
+}
+
+/// What "Check DNS" found for one record, as the page and the API name it.
+pub struct Checked {
+    /// `present`, `missing`, `different` or `unknown`.
+    pub state: &'static str,
+    /// The values DNS holds instead of the record's (different).
+    pub found: Vec<String>,
+    /// Why the record could not be looked up (unknown).
+    pub reason: Option<String>,
+}
+
+impl From<trekmail_core::services::RecordState> for Checked {
+    fn from(state: trekmail_core::services::RecordState) -> Checked {
+        use trekmail_core::services::RecordState;
+        let (state, found, reason) = match state {
+            RecordState::Present => ("present", Vec::new(), None),
+            RecordState::Missing => ("missing", Vec::new(), None),
+            RecordState::Different(found) => ("different", found, None),
+            RecordState::Unknown(why) => ("unknown", Vec::new(), Some(why)),
+        };
+        Checked {
+            state,
+            found,
+            reason,
+        }
+    }
+}
+
+impl Checked {
+    /// The state in the page's words.
+    pub fn label(&self) -> &'static str {
+        match self.state {
+            "present" => "Present",
+            "missing" => "Missing",
+            "different" => "Different",
+            _ => "Could not check",
+        }
+    }
+}
+
+/// One record a domain publishes, and what a check found for it.
+pub struct RecordRow {
+    pub name: String,
+    pub kind: String,
+    pub value: String,
+    pub purpose: String,
+    /// `None` until "Check DNS" is pressed.
+    pub checked: Option<Checked>,
+}
+
+/// One of a domain's DKIM keys.
+pub struct DkimKeyRow {
+    pub selector: String,
+    pub algorithm: String,
+    /// Signs outgoing mail; otherwise rotated out, still published until retired.
+    pub signing: bool,
+    pub created: String,
+    pub created_exact: String,
+}
+
+#[derive(Template)]
+#[template(path = "domain.html")]
+pub struct DomainPage {
+    pub frame: Frame,
+    pub id: i64,
+    pub name: String,
+    pub notice: Option<String>,
+    /// Why a change on the page was refused.
+    pub error: Option<String>,
+    pub records: Vec<RecordRow>,
+    /// The records carry the states of a "Check DNS" just made.
+    pub checked: bool,
+    pub keys: Vec<DkimKeyRow>,
+}

@@ -1,7 +1,7 @@
 use super::{Actor, Scope};
 use crate::Core;
 use crate::audit::AuditKind;
-use crate::domain::{Account, Domain, EmailAddress, Plan, domain_name_is_valid};
+use crate::domain::{Account, EmailAddress, Plan};
 use crate::error::CoreError;
 use crate::ids::AccountId;
 use crate::security::password_policy::unmet_rules;
@@ -48,50 +48,6 @@ impl Core {
 
     pub async fn accounts(&self) -> Result<Vec<Account>, CoreError> {
         Ok(self.store.accounts().await?)
-    }
-
-    /// Adds a domain within the plan's domain limit.
-    pub async fn add_domain(
-        &self,
-        scope: Scope,
-        account: AccountId,
-        name: &str,
-        actor: &Actor,
-    ) -> Result<Domain, CoreError> {
-        let account = self.account(scope, account).await?;
-        let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
-        if !domain_name_is_valid(&name) {
-            return Err(CoreError::Invalid(format!(
-                "{name:?} is not a domain name such as example.com"
-            )));
-        }
-        let limits = self.config.plans.limits(account.plan);
-        let audit = actor
-            .event(self.clock.now(), AuditKind::DomainAdded)
-            .account(account.id)
-            .detail(name.clone());
-        Ok(self
-            .store
-            .add_domain(account.id, &name, limits.max_domains, &audit)
-            .await?)
-    }
-
-    pub async fn domains(
-        &self,
-        scope: Scope,
-        account: AccountId,
-    ) -> Result<Vec<Domain>, CoreError> {
-        let account = self.account(scope, account).await?;
-        Ok(self.store.domains_of(account.id).await?)
-    }
-
-    /// A hosted domain by name, if `scope` may see it.
-    pub async fn domain(&self, scope: Scope, name: &str) -> Result<Domain, CoreError> {
-        let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
-        match self.store.domain_by_name(&name).await? {
-            Some(d) if scope.covers(d.account_id) => Ok(d),
-            _ => Err(CoreError::NotFound),
-        }
     }
 }
 

@@ -219,6 +219,7 @@ impl Core {
                 body: reply,
                 parent: None,
                 kept: false,
+                junk: false,
             }),
             Recipient::Remote => {
                 self.enqueue_outbound(&NewOutbound {

@@ -23,6 +23,9 @@ pub struct Incoming<'a> {
     pub envelope_from: &'a str,
     /// The whole message, header first.
     pub body: &'a [u8],
+    /// The checks on arrival found it suspect (it failed a DMARC policy that asks for
+    /// quarantine): it is filed into Junk, neither answered nor forwarded.
+    pub junk: bool,
 }
 
 /// What the pipeline did with a message for one mailbox.
@@ -64,6 +67,8 @@ pub(super) struct Pass {
     pub(super) parent: Option<usize>,
     /// Whether this mailbox has stored the message.
     pub(super) kept: bool,
+    /// Suspect on arrival: filed into Junk and nothing more.
+    pub(super) junk: bool,
 }
 
 impl Core {
@@ -84,6 +89,7 @@ impl Core {
             body: message.body.to_vec(),
             parent: None,
             kept: false,
+            junk: message.junk,
         }];
         let mut next = 0;
         let mut first = None;
@@ -111,8 +117,13 @@ impl Core {
         let message = Incoming {
             envelope_from,
             body: &body,
+            junk: pass.junk,
         };
         let access = MailboxAccess::new(to.mailbox.id);
+        if message.junk {
+            let junk = self.special_folder(&access, SpecialUse::Junk).await?;
+            return self.store_in(&access, &junk, &body, Flags::default()).await;
+        }
         let rules = self
             .store
             .rules_for(to.mailbox.id, &sender_patterns(message))
@@ -183,6 +194,7 @@ impl Core {
                     body: onward.clone(),
                     parent: Some(index),
                     kept: false,
+                    junk: false,
                 }),
                 Ok(Recipient::Full(_) | Recipient::Unknown) | Err(_) => {
                     failed.push(format!("the forward to {forward} cannot be delivered"))
@@ -332,6 +344,7 @@ impl Core {
         let message = Incoming {
             envelope_from: "",
             body,
+            junk: false,
         };
         self.deliver_to(&local, message).await
     }

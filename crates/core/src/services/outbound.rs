@@ -6,10 +6,17 @@ use chrono::{DateTime, Utc};
 
 /// The outbound queue, for SMTP's delivery worker and the operator's `queue list`.
 impl Core {
-    /// Queues a message for other servers; durable when this returns, and this node's queue
-    /// worker is woken for it.
+    /// Queues a message for other servers, DKIM-signed when it leaves from a hosted domain;
+    /// durable when this returns, and this node's queue worker is woken for it.
     pub async fn enqueue_outbound(&self, message: &NewOutbound) -> Result<(), CoreError> {
-        self.store.enqueue(message).await?;
+        let signed = NewOutbound {
+            body: self.dkim_signed(&message.sender, &message.body).await,
+            sender: message.sender.clone(),
+            recipients: message.recipients.clone(),
+            charge: message.charge,
+            created_at: message.created_at,
+        };
+        self.store.enqueue(&signed).await?;
         self.outbound_queued.notify_one();
         Ok(())
     }

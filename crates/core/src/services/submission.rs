@@ -49,6 +49,8 @@ pub struct Envelope<'a> {
     /// The message as stored and sent (with any trace header the channel added).
     pub message: &'a [u8],
     pub submitter: Option<Submitter<'a>>,
+    /// The checks on arrival found it suspect: hosted copies go to Junk (see [`Incoming`]).
+    pub junk: bool,
 }
 
 /// Why one hosted recipient did not get a copy that others got.
@@ -181,6 +183,7 @@ impl Core {
             to: &targets,
             message,
             submitter: Some(submitter),
+            junk: false,
         };
         self.send_copies(envelope).await.map_err(|e| match e {
             CoreError::LimitReached(_) => SubmitRefused::SenderFull,
@@ -226,6 +229,7 @@ impl Core {
         let incoming = Incoming {
             envelope_from: envelope.from,
             body: envelope.message,
+            junk: envelope.junk,
         };
         for target in targets {
             let Target::Local(local) = target else {

@@ -1,7 +1,8 @@
 use super::StoreResult;
 use crate::audit::AuditEvent;
 use crate::domain::{Account, Domain, EmailAddress, Plan};
-use crate::ids::AccountId;
+use crate::ids::{AccountId, DomainId};
+use crate::store::NewDkimKey;
 use chrono::{DateTime, Utc};
 
 /// An account to create, with its owner's first password hash.
@@ -29,16 +30,21 @@ pub trait AccountStore: Send + Sync {
         audit: &AuditEvent,
     ) -> StoreResult<()>;
 
-    /// Adds a domain unless the account already has `max_domains` (`LimitReached`) or the name
-    /// is hosted already (`Conflict`), checked and written in one transaction. Its creation
-    /// time is the audit record's.
+    /// Adds a domain with its first DKIM keys (signing) unless the account already has
+    /// `max_domains` (`LimitReached`) or the name is hosted already (`Conflict`), checked and
+    /// written in one transaction. Its creation time is the audit record's.
     async fn add_domain(
         &self,
         account: AccountId,
         name: &str,
         max_domains: u32,
+        keys: &[NewDkimKey],
         audit: &AuditEvent,
     ) -> StoreResult<Domain>;
+    /// Removes a domain and its DKIM keys; `Conflict` while a mailbox is on it, `NotFound`
+    /// for no such domain.
+    async fn remove_domain(&self, domain: DomainId, audit: &AuditEvent) -> StoreResult<()>;
     async fn domains_of(&self, account: AccountId) -> StoreResult<Vec<Domain>>;
     async fn domain_by_name(&self, name: &str) -> StoreResult<Option<Domain>>;
+    async fn domain(&self, id: DomainId) -> StoreResult<Option<Domain>>;
 }

@@ -7,6 +7,7 @@ mod api_tokens;
 mod audit;
 mod brands;
 mod credentials;
+mod dkim_keys;
 mod mailboxes;
 mod messages;
 mod queue;
@@ -21,6 +22,7 @@ pub use api_tokens::{ApiToken, ApiTokenStore};
 pub use audit::{AuditRecord, AuditStore};
 pub use brands::BrandStore;
 pub use credentials::{CredentialStore, Credentials, RecoveryStatus};
+pub use dkim_keys::{DkimKeyStore, NewDkimKey, SealedDkimKey};
 pub use mailboxes::{MailboxStore, NewMailbox};
 pub use messages::{BlobStore, MessageStore, PageStart};
 pub use queue::{NewOutbound, QueueStore, QueuedMessage};
@@ -60,6 +62,7 @@ pub trait Store:
     + RoutingStore
     + SieveStore
     + SearchStore
+    + DkimKeyStore
 {
 }
 
@@ -77,5 +80,6 @@ impl<T> Store for T where
         + RoutingStore
         + SieveStore
         + SearchStore
+        + DkimKeyStore
 {
 }

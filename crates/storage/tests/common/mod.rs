@@ -190,7 +190,7 @@ pub async fn account(store: &SqlStore, owner: &str) -> Account {
 
 pub async fn domain(store: &SqlStore, account: AccountId, name: &str) -> Domain {
     store
-        .add_domain(account, name, 100, &ev(AuditKind::DomainAdded, 1_001))
+        .add_domain(account, name, 100, &[], &ev(AuditKind::DomainAdded, 1_001))
         .await
         .expect("add domain")
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use trekmail_testkit::scratch_dir;
 
+pub mod dns;
 pub mod imap_raw;
 pub mod side_core;
 pub mod smtp_sink;
@@ -29,14 +30,20 @@ pub fn setup_imap(database_url: &str, imap: &str) -> (PathBuf, PathBuf) {
 }
 
 /// The config of a test server on free loopback ports; `[smtp]` comes last, so lines a test
-/// appends to the file are its keys.
+/// appends to the file are its keys. Mail from other servers is not checked (SPF, DKIM,
+/// DMARC) unless `smtp` turns the checks on, with a DNS server of the test's own
+/// ([`dns::DnsServer`]): no test asks the network's DNS.
 pub fn setup_sections(database_url: &str, imap: &str, smtp: &str) -> (PathBuf, PathBuf) {
+    let checks = match smtp.contains("sender_checks") {
+        true => "",
+        false => "sender_checks = false\n",
+    };
     let dir = scratch_dir();
     let config = dir.join("trekmail.toml");
     std::fs::write(
         &config,
         format!(
-            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n[imap]\nlisten = \"127.0.0.1:0\"\ntls_listen = \"127.0.0.1:0\"\n{imap}\n[managesieve]\nlisten = \"127.0.0.1:0\"\n[dashboard]\nlisten = \"127.0.0.1:0\"\n[webmail]\nlisten = \"127.0.0.1:0\"\n[smtp]\nsubmission_listen = \"127.0.0.1:0\"\nsubmissions_listen = \"127.0.0.1:0\"\ninbound_listen = \"127.0.0.1:0\"\n{smtp}\n",
+            "data_dir = \"{}\"\n[database]\nurl = \"{database_url}\"\n[sessions]\nsweep_every_secs = 1\nnode_timeout_secs = 10\n[imap]\nlisten = \"127.0.0.1:0\"\ntls_listen = \"127.0.0.1:0\"\n{imap}\n[managesieve]\nlisten = \"127.0.0.1:0\"\n[dashboard]\nlisten = \"127.0.0.1:0\"\n[webmail]\nlisten = \"127.0.0.1:0\"\n[smtp]\nsubmission_listen = \"127.0.0.1:0\"\nsubmissions_listen = \"127.0.0.1:0\"\ninbound_listen = \"127.0.0.1:0\"\n{checks}{smtp}\n",
             dir.join("data").display()
         ),
     )

@@ -3,6 +3,7 @@
 //! answer 404 like ids that do not exist.
 
 mod caller;
+mod domains;
 mod error;
 mod mailboxes;
 mod routing;
@@ -71,6 +72,12 @@ pub fn router() -> Router<AppState> {
         )
         .route("/mailboxes/{id}/sieve-active", put(sieve::set_active))
         .route("/sieve/check", post(sieve::check))
+        .route("/domains", get(domains::list).post(domains::add))
+        .route("/domains/{id}", delete(domains::remove))
+        .route("/domains/{id}/records", get(domains::records))
+        .route("/domains/{id}/check", post(domains::check))
+        .route("/domains/{id}/dkim/rotate", post(domains::rotate))
+        .route("/domains/{id}/dkim/{selector}", delete(domains::retire))
         .fallback(error::no_such_endpoint)
 }
 

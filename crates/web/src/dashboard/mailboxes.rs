@@ -168,7 +168,7 @@ async fn build(
     })
 }
 
-fn capitalised_word(word: &str) -> String {
+pub(super) fn capitalised_word(word: &str) -> String {
     let mut chars = word.chars();
     chars
         .next()

@@ -2,6 +2,8 @@
 //! POST carrying the session's CSRF token.
 
 mod account_security;
+mod domain_page;
+mod domains;
 mod events;
 mod format;
 mod mailbox_aliases;
@@ -132,6 +134,15 @@ pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken)
         .route(
             "/mailboxes/{id}/delete",
             get(mailbox_security::confirm_delete).post(mailbox_security::delete),
+        )
+        .route("/domains", get(domains::page).post(domains::add))
+        .route("/domains/{id}", get(domain_page::page))
+        .route("/domains/{id}/remove", post(domains::remove))
+        .route("/domains/{id}/check", post(domain_page::check))
+        .route("/domains/{id}/dkim/rotate", post(domain_page::rotate))
+        .route(
+            "/domains/{id}/dkim/{selector}/retire",
+            post(domain_page::retire),
         )
         .route("/account/security", get(account_security::page))
         .route(

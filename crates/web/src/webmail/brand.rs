@@ -45,7 +45,7 @@ impl Brand {
 }
 
 /// The request's host name, lower-cased, without its port.
-fn host_name(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn host_name(headers: &HeaderMap) -> Option<String> {
     let host = headers.get(header::HOST)?.to_str().ok()?.trim();
     let name = match host.rsplit_once(':') {
         Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,

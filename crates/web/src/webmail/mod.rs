@@ -4,6 +4,7 @@
 //! the mailbox itself. Same headers, CSRF and cookies as the dashboard;
 //! every form works without JavaScript.
 
+mod apple_profile;
 mod brand;
 mod compose;
 mod compose_form;
@@ -33,6 +34,8 @@ mod search;
 mod security;
 mod sieve;
 mod signin;
+
+pub(crate) use brand::host_name;
 
 use crate::sign_in::Cookies;
 use crate::{WebOptions, assets, headers};
@@ -106,6 +109,9 @@ pub fn router(core: Arc<Core>, options: WebOptions, shutdown: CancellationToken)
         .merge(compose::routes(max_message_bytes))
         .merge(reading::routes())
         .merge(search::routes())
+        .merge(apple_profile::routes())
+        .merge(crate::autoconfig::routes(state.core.clone()))
+        .merge(crate::autodiscover::routes(state.core.clone()))
         .layer(middleware::from_fn(headers::security_headers))
         .with_state(state)
 }
