@@ -50,6 +50,7 @@ pub struct Core {
     /// Wakes the outbound queue's worker when anything (SMTP, a forward, a reply) queues mail.
     pub(crate) outbound_queued: tokio::sync::Notify,
     pub(crate) compiled_scripts: crate::services::CompiledScripts,
+    pub(crate) dkim_signers: crate::services::DkimSigners,
     /// The resolver, made at its first use so a node without DNS still starts.
     dns: std::sync::OnceLock<Result<Arc<Dns>, String>>,
     registry: Arc<SessionRegistry>,
@@ -91,6 +92,7 @@ impl Core {
             bodies_in_flight: BodiesInFlight::default(),
             outbound_queued: tokio::sync::Notify::new(),
             compiled_scripts: Default::default(),
+            dkim_signers: Default::default(),
             dns: std::sync::OnceLock::new(),
             registry,
             door,

@@ -7,7 +7,7 @@ use mail_auth::common::headers::HeaderWriter;
 use mail_auth::dmarc::Policy;
 use mail_auth::dmarc::verify::DmarcParameters;
 use mail_auth::spf::verify::SpfParameters;
-use mail_auth::{AuthenticatedMessage, AuthenticationResults, DmarcResult, SpfResult};
+use mail_auth::{AuthenticatedMessage, AuthenticationResults, DmarcResult};
 use std::net::IpAddr;
 
 /// One SMTP transaction's facts the checks read.
@@ -38,8 +38,6 @@ pub struct Verdict {
     /// The DMARC verdict when the message failed a published policy; `None` when it passed or
     /// its domain publishes none.
     pub dmarc_failure: Option<DmarcFailure>,
-    /// SPF's result for the envelope sender, for logs and tests.
-    pub spf: SpfResult,
 }
 
 /// Runs every check on `message` as it arrived in `arrival`.
@@ -79,7 +77,6 @@ pub async fn check(dns: &Dns, arrival: &Arrival<'_>, message: &[u8]) -> Verdict 
         return Verdict {
             header: results.to_header(),
             dmarc_failure: None,
-            spf: spf.result(),
         };
     };
     let dkim = authenticator.verify_dkim(&parsed).await;
@@ -105,6 +102,5 @@ pub async fn check(dns: &Dns, arrival: &Arrival<'_>, message: &[u8]) -> Verdict 
     Verdict {
         header,
         dmarc_failure,
-        spf: spf.result(),
     }
 }

@@ -13,8 +13,9 @@ use crate::routing::header::addresses;
 use crate::security::random;
 use crate::store::{NewDkimKey, SealedDkimKey};
 use mail_parser::HeaderName;
+use std::sync::Arc;
 use trekmail_mailauth::keys;
-use trekmail_mailauth::signing::{self, SigningKey};
+use trekmail_mailauth::signing::{Signer, SigningKey};
 
 impl Core {
     /// A domain's keys, signing ones first.
@@ -176,16 +177,35 @@ impl Core {
 
     /// The `DKIM-Signature` fields of `domain`'s signing keys for `message`.
     async fn sign_as(&self, domain: &Domain, message: &[u8]) -> Result<String, CoreError> {
-        let stored = self.store.dkim_keys(domain.id).await?;
-        let keys: Vec<SigningKey> = stored
+        let stored: Vec<SealedDkimKey> = self
+            .store
+            .dkim_keys(domain.id)
+            .await?
             .into_iter()
             .filter(|s| s.key.signing)
-            .map(|s| self.open_key(&domain.name, s))
-            .collect::<Result<_, _>>()?;
-        signing::sign(&domain.name, &keys, message).map_err(|e| CoreError::Internal(e.to_string()))
+            .collect();
+        let selectors: Vec<&str> = stored.iter().map(|s| s.key.selector.as_str()).collect();
+        let signer = match self.dkim_signers.get(domain.id, &selectors) {
+            Some(signer) => signer,
+            None => {
+                let keys: Vec<SigningKey> = stored
+                    .iter()
+                    .map(|s| self.open_key(&domain.name, s))
+                    .collect::<Result<_, _>>()?;
+                let signer = Arc::new(
+                    Signer::new(&domain.name, &keys)
+                        .map_err(|e| CoreError::Internal(e.to_string()))?,
+                );
+                self.dkim_signers.keep(domain.id, signer.clone());
+                signer
+            }
+        };
+        signer
+            .sign(message)
+            .map_err(|e| CoreError::Internal(e.to_string()))
     }
 
-    fn open_key(&self, domain: &str, stored: SealedDkimKey) -> Result<SigningKey, CoreError> {
+    fn open_key(&self, domain: &str, stored: &SealedDkimKey) -> Result<SigningKey, CoreError> {
         let private_der = self
             .secrets
             .open(
@@ -200,7 +220,7 @@ impl Core {
             })?;
         Ok(SigningKey {
             algorithm: stored.key.algorithm,
-            selector: stored.key.selector,
+            selector: stored.key.selector.clone(),
             private_der,
         })
     }
