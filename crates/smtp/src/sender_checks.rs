@@ -83,7 +83,7 @@ impl Session {
                 let header = match verdict {
                     Some(verdict) => verdict.header,
                     None => format!(
-                        "Authentication-Results: {hostname}; none (the checks took too long)\r\n"
+                        "Authentication-Results: {hostname}; none (the checks could not run)\r\n"
                     ),
                 };
                 (header, junk)

@@ -124,8 +124,8 @@ impl Core {
 
     /// `message` with DKIM signatures of the hosted domain it leaves from: its `From:`
     /// domain (or the hosted domain above it), else its envelope sender's; unchanged when
-    /// neither is hosted here. A key that
-    /// cannot be used is logged and the message goes unsigned rather than not at all.
+    /// neither is hosted here. A key that cannot be used is logged and the message goes
+    /// unsigned rather than not at all.
     pub(crate) async fn dkim_signed(&self, envelope_sender: &str, message: &[u8]) -> Vec<u8> {
         let domain = match self.signing_domain(envelope_sender, message).await {
             Ok(Some(domain)) => domain,
