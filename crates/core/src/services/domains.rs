@@ -61,6 +61,24 @@ impl Core {
         Ok(self.store.domains_of(account.id).await?)
     }
 
+    /// The account's domains, each with the number of mailboxes on it: one read of each.
+    pub async fn domains_with_mailbox_counts(
+        &self,
+        scope: Scope,
+        account: AccountId,
+    ) -> Result<Vec<(Domain, usize)>, CoreError> {
+        let account = self.account(scope, account).await?;
+        let mailboxes = self.store.mailboxes_of(account.id).await?;
+        let domains = self.store.domains_of(account.id).await?;
+        Ok(domains
+            .into_iter()
+            .map(|d| {
+                let on = mailboxes.iter().filter(|m| m.domain_id == d.id).count();
+                (d, on)
+            })
+            .collect())
+    }
+
     /// Whether `name` is a domain hosted here: public knowledge (its MX says so), asked by
     /// the mail-app autoconfiguration before it names this server's hosts.
     pub async fn hosts_domain(&self, name: &str) -> Result<bool, CoreError> {

@@ -24,12 +24,7 @@ pub async fn run(core: &Core, op: Scope, command: DomainCommand) -> Result<()> {
         DomainCommand::List { email, account } => {
             let email = email.or(account).unwrap_or_default();
             let id = account_id(core, &email).await?;
-            let mailboxes = core.mailboxes(op, id).await?;
-            for d in core.domains(op, id).await? {
-                let on = mailboxes
-                    .iter()
-                    .filter(|o| o.mailbox.domain_id == d.id)
-                    .count();
+            for (d, on) in core.domains_with_mailbox_counts(op, id).await? {
                 println!("{}\t{on} mailbox(es)", d.name);
             }
         }

@@ -97,19 +97,11 @@ pub async fn list(
     caller: Caller,
 ) -> Result<Json<Vec<DomainBody>>, ApiError> {
     let core = &state.core;
-    let mailboxes = core.mailboxes(caller.scope, caller.account).await?;
-    let domains = core.domains(caller.scope, caller.account).await?;
+    let domains = core
+        .domains_with_mailbox_counts(caller.scope, caller.account)
+        .await?;
     Ok(Json(
-        domains
-            .iter()
-            .map(|d| {
-                let on = mailboxes
-                    .iter()
-                    .filter(|o| o.mailbox.domain_id == d.id)
-                    .count();
-                domain_body(d, on)
-            })
-            .collect(),
+        domains.iter().map(|(d, on)| domain_body(d, *on)).collect(),
     ))
 }
 

@@ -44,10 +44,7 @@ pub async fn page(
     Path(id): Path<i64>,
     Query(done): Query<Done>,
 ) -> Result<Response, WebError> {
-    let id = DomainId(id);
-    let records = state.core.dns_records(owner.scope, id).await?;
-    let rows = records.into_iter().map(|r| row(r, None)).collect();
-    let mut page = build(&state, &owner, id, rows, false).await?;
+    let mut page = unchecked(&state, &owner, DomainId(id)).await?;
     page.notice = done.notice().map(str::to_owned);
     Ok(render(&page).into_response())
 }
@@ -108,11 +105,16 @@ async fn back_or_refused(
         Ok(()) => return Ok(Redirect::to(&format!("/domains/{}?{query}", id.0)).into_response()),
         Err(e) => refusal(e)?,
     };
-    let records = state.core.dns_records(owner.scope, id).await?;
-    let rows = records.into_iter().map(|r| row(r, None)).collect();
-    let mut page = build(state, owner, id, rows, false).await?;
+    let mut page = unchecked(state, owner, id).await?;
     page.error = Some(error);
     Ok(render(&page).into_response())
+}
+
+/// The page with the records to publish, not looked up.
+async fn unchecked(state: &AppState, owner: &Owner, id: DomainId) -> Result<DomainPage, WebError> {
+    let records = state.core.dns_records(owner.scope, id).await?;
+    let rows = records.into_iter().map(|r| row(r, None)).collect();
+    build(state, owner, id, rows, false).await
 }
 
 fn row(record: DnsRecord, state: Option<RecordState>) -> RecordRow {

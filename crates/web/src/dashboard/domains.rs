@@ -112,18 +112,14 @@ async fn build(state: &AppState, owner: &Owner, shown: Shown) -> Result<DomainsP
     let core = &state.core;
     let account = core.account(owner.scope, owner.account).await?;
     let limits = core.plan_limits(account.plan);
-    let mailboxes = core.mailboxes(owner.scope, owner.account).await?;
     let now = core.clock().now();
     let domains: Vec<DomainRow> = core
-        .domains(owner.scope, owner.account)
+        .domains_with_mailbox_counts(owner.scope, owner.account)
         .await?
         .into_iter()
-        .map(|d| DomainRow {
+        .map(|(d, mailboxes)| DomainRow {
             id: d.id.0,
-            mailboxes: mailboxes
-                .iter()
-                .filter(|o| o.mailbox.domain_id == d.id)
-                .count(),
+            mailboxes,
             added: relative_time::ago(d.created_at, now),
             added_exact: relative_time::exact(d.created_at),
             name: d.name,
