@@ -57,7 +57,13 @@ pub fn options_for(connections: usize) -> ImapOptions {
 
 /// A node whose sign-ins are cheap; see the module's note.
 pub async fn cheap_node(backend: Backend) -> Seeded {
+    cheap_node_with(backend, false).await
+}
+
+/// [`cheap_node`], keeping metrics or not.
+pub async fn cheap_node_with(backend: Backend, metrics: bool) -> Seeded {
     let options = NodeOptions {
+        metrics,
         cost: HashCost {
             memory_kib: 64,
             passes: 1,

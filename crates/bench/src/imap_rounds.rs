@@ -43,7 +43,7 @@ pub async fn run() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn rounds_per_second(seeded: Seeded) -> anyhow::Result<f64> {
+pub async fn rounds_per_second(seeded: Seeded) -> anyhow::Result<f64> {
     let core = seeded.node.core.clone();
     for i in 0..10 {
         let body = format!("From: bob@example.net\r\nSubject: {i}\r\n\r\nHello\r\n");

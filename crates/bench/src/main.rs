@@ -29,6 +29,7 @@ mod imap_memory;
 mod imap_rounds;
 mod loopback_dns;
 mod mail_auth;
+mod metrics_cost;
 mod sample_mail;
 mod sieve_eval;
 mod sign_in;
@@ -91,6 +92,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if wanted("smtp_inbound") {
         smtp_inbound::run().await?;
+    }
+    if wanted("metrics_cost") {
+        metrics_cost::run().await?;
     }
     Ok(())
 }

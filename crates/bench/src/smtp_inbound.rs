@@ -21,7 +21,7 @@ use trekmail_testkit::{
     Backend, NodeOptions, OWNER_PASSWORD, TestNode, fresh_database, operator, seed_mailbox,
 };
 
-const MESSAGES: usize = 20_000;
+pub(crate) const MESSAGES: usize = 20_000;
 const CONNECTIONS: usize = 20;
 const SIZE: usize = 4096;
 /// Debian's postfix package puts it here.
@@ -69,7 +69,7 @@ pub async fn run() -> anyhow::Result<()> {
 
 /// What the mailbox has on it for a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Setup {
+pub(crate) enum Setup {
     Bare,
     /// Aliases and blocked senders.
     Routed,
@@ -77,10 +77,12 @@ enum Setup {
     Sieve,
     /// Bare, with the checks on arrival on.
     Checked,
+    /// Bare, with the node's metrics on.
+    Metered,
 }
 
 /// One run; messages per second.
-async fn measure(setup: Setup) -> anyhow::Result<f64> {
+pub(crate) async fn measure(setup: Setup) -> anyhow::Result<f64> {
     // The sender's domain publishes SPF and a DMARC policy; every run's node asks this server.
     let records = HashMap::from([
         (
@@ -94,10 +96,12 @@ async fn measure(setup: Setup) -> anyhow::Result<f64> {
     ]);
     let options = NodeOptions {
         nameserver: Some(loopback_dns::start(records).await?),
+        metrics: setup == Setup::Metered,
         ..NodeOptions::default()
     };
     let node = TestNode::start(&fresh_database(Backend::Sqlite).await, options).await;
     let core = node.core.clone();
+    crate::metrics_cost::count_statements(core.metrics());
     let actor = Actor::operator();
     let account = core
         .create_account("owner@example.com", Plan::Agency, OWNER_PASSWORD, &actor)
@@ -177,6 +181,7 @@ async fn measure(setup: Setup) -> anyhow::Result<f64> {
         }
         Setup::Sieve => ", a 50-rule Sieve script".to_owned(),
         Setup::Checked => ", the checks on arrival on".to_owned(),
+        Setup::Metered => ", metrics on".to_owned(),
     };
     println!(
         "| SMTP inbound: smtp-source, {MESSAGES} messages of 4 KiB over {CONNECTIONS} connections, each fsync'd and committed before its 250{what} | SQLite + files | {rate:.0} messages/s ({seconds:.1} s) | - |"

@@ -3,25 +3,25 @@
 //! reads the certificate from a file).
 
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::pki_types::{CertificateDer, ServerName};
 use std::path::Path;
 use std::sync::Arc;
-use tokio_rustls::{TlsAcceptor, TlsConnector};
+use tokio_rustls::TlsConnector;
+use trekmail_net::{Certificates, ServedKey, Tls};
 
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
 /// A certificate for `localhost` written to `cert_path` as PEM, and the acceptor serving it.
-pub fn acceptor(cert_path: &Path) -> anyhow::Result<TlsAcceptor> {
+pub fn acceptor(cert_path: &Path) -> anyhow::Result<Tls> {
     let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])?;
     std::fs::write(cert_path, made.cert.pem())?;
-    let key = PrivateKeyDer::from_pem_slice(made.signing_key.serialize_pem().as_bytes())?;
-    let config = rustls::ServerConfig::builder_with_provider(provider())
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(vec![made.cert.der().clone()], key)?;
-    Ok(TlsAcceptor::from(Arc::new(config)))
+    let key = ServedKey::from_pem(
+        made.cert.pem().as_bytes(),
+        made.signing_key.serialize_pem().as_bytes(),
+    )?;
+    Ok(Tls::new(Certificates::new(key))?)
 }
 
 /// A connector that trusts the certificate at `cert_path` and nothing else.

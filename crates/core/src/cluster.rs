@@ -44,6 +44,10 @@ pub enum Inbound {
 #[async_trait::async_trait]
 pub trait ClusterLink: Send + Sync {
     async fn send(&self, envelope: &Envelope) -> Result<(), CoreError>;
+    /// Whether messages from other nodes can arrive now (`/readyz`).
+    fn is_up(&self) -> bool {
+        true
+    }
 }
 
 /// For a process alone on its database, with nobody to tell.

@@ -9,6 +9,7 @@ use crate::domain::{Plan, PlanLimits, Plans, PublicEndpoints};
 use crate::events::{DomainEvent, EventBus};
 use crate::ids::NodeId;
 use crate::mail::{BodiesInFlight, MailChange, MailWatch};
+use crate::metrics::{Metrics, TimedBlobs};
 use crate::security::password_hasher::PasswordHasher;
 use crate::security::random;
 use crate::security::secret_box::SecretBox;
@@ -34,6 +35,8 @@ pub struct CoreConfig {
     pub public: PublicEndpoints,
     /// The DNS server to ask; `None` for the system's (`[dns] nameserver`).
     pub nameserver: Option<std::net::SocketAddr>,
+    /// Whether the node keeps metrics (`[metrics] listen` set).
+    pub metrics: bool,
 }
 
 /// Everything the channels need, shared behind an `Arc`.
@@ -55,6 +58,7 @@ pub struct Core {
     dns: std::sync::OnceLock<Result<Arc<Dns>, String>>,
     registry: Arc<SessionRegistry>,
     door: SignInDoor,
+    metrics: Metrics,
 }
 
 impl Core {
@@ -71,14 +75,23 @@ impl Core {
         clock: Arc<dyn Clock>,
     ) -> Result<(Arc<Core>, Operator), crate::CoreError> {
         let node = NodeId(random::hex_token()?);
-        let registry =
-            SessionRegistry::new(node, store.clone(), link, clock.clone(), config.timings);
+        let metrics = Metrics::new(config.metrics);
+        let blobs = TimedBlobs::wrap(blobs, &metrics);
+        let registry = SessionRegistry::new(
+            node,
+            store.clone(),
+            link,
+            clock.clone(),
+            config.timings,
+            metrics.clone(),
+        );
         let door = SignInDoor::new(
             store.clone(),
             hasher.clone(),
             secrets.clone(),
             config.throttle,
             clock.clone(),
+            metrics.clone(),
         )?;
         let core = Arc::new(Core {
             store,
@@ -96,6 +109,7 @@ impl Core {
             dns: std::sync::OnceLock::new(),
             registry,
             door,
+            metrics,
         });
         Ok((core, Operator::new()))
     }
@@ -110,6 +124,11 @@ impl Core {
             })
             .as_ref()
             .map_err(|e| crate::CoreError::Config(e.clone()))
+    }
+
+    /// The node's metrics, for the channels to count in.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// The sign-in door.

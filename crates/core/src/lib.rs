@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod ids;
 pub mod mail;
+pub mod metrics;
 pub mod routing;
 pub mod security;
 pub mod services;

@@ -9,9 +9,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
-use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::Core;
+use trekmail_net::Tls;
 use trekmail_net::{Admitted, Connections, Limits, PlaintextAuth, Refused, Stream, TrustedProxies};
 
 #[derive(Debug, Clone)]
@@ -55,7 +55,7 @@ impl Default for ImapOptions {
 pub struct ImapServer {
     pub(crate) core: Arc<Core>,
     pub(crate) options: ImapOptions,
-    pub(crate) tls: Option<TlsAcceptor>,
+    pub(crate) tls: Option<Tls>,
     connections: Connections,
     budget: InFlightBudget,
     /// The node's kept states of large folders, for SELECT.
@@ -64,7 +64,7 @@ pub struct ImapServer {
 
 impl ImapServer {
     /// Without `tls` there is no STARTTLS and no implicit-TLS listener.
-    pub fn new(core: Arc<Core>, options: ImapOptions, tls: Option<TlsAcceptor>) -> Arc<ImapServer> {
+    pub fn new(core: Arc<Core>, options: ImapOptions, tls: Option<Tls>) -> Arc<ImapServer> {
         Arc::new(ImapServer {
             budget: InFlightBudget::new(
                 options.max_inflight_bytes,
@@ -76,6 +76,7 @@ impl ImapServer {
                     max_per_ip: options.max_connections_per_ip,
                 },
                 options.trusted_proxies.clone(),
+                trekmail_net::Meter::new(core.metrics(), trekmail_core::audit::Channel::Imap),
             ),
             core,
             options,

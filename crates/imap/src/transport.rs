@@ -10,8 +10,8 @@ use imap_next::server::{Error as ServerError, Event, Server};
 use imap_next::{Interrupt, Io, State};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::OwnedSemaphorePermit;
-use tokio_rustls::TlsAcceptor;
 use trekmail_net::Stream;
+use trekmail_net::Tls;
 
 /// Bytes read at a time; on plain TCP they live on the stack only while a read completes, so an
 /// idle connection holds no read buffer.
@@ -121,7 +121,7 @@ impl Transport {
 
     /// STARTTLS (RFC 3501 §6.2.1): the handshake on the same socket. Anything the client sent
     /// after the command in plaintext is dropped with the old protocol state by the caller.
-    pub(crate) async fn start_tls(self, acceptor: &TlsAcceptor) -> Option<Transport> {
+    pub(crate) async fn start_tls(self, acceptor: &Tls) -> Option<Transport> {
         let guard = LineGuard::new(self.guard.max_line(), self.guard.max_literal());
         let link = self.link.start_tls(acceptor).await?;
         Some(Transport::new(link, guard, self.budget))

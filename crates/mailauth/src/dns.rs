@@ -116,6 +116,24 @@ impl Dns {
     }
 }
 
+impl Dns {
+    /// The A and AAAA records of `name`, as addresses in text: whether a host points here.
+    pub async fn addresses(&self, name: &str) -> Answer {
+        let fqdn = format!("{}.", name.trim_end_matches('.'));
+        match self.authenticator.resolver().lookup_ip(fqdn).await {
+            Ok(found) => {
+                let found: Vec<String> = found.iter().map(|ip| ip.to_string()).collect();
+                match found.is_empty() {
+                    true => Answer::None,
+                    false => Answer::Records(found),
+                }
+            }
+            Err(e) if e.is_no_records_found() || e.is_nx_domain() => Answer::None,
+            Err(e) => Answer::Failed(e.to_string()),
+        }
+    }
+}
+
 /// One record's data as [`Answer::Records`] shows it; `None` for records of another type
 /// (a CNAME met while asking for TXT).
 fn presentation(data: &RData, kind: RecordType) -> Option<String> {

@@ -7,9 +7,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
-use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::Core;
+use trekmail_net::Tls;
 use trekmail_net::{Admitted, Connections, Limits, PlaintextAuth, Refused, Stream, TrustedProxies};
 
 #[derive(Debug, Clone)]
@@ -46,7 +46,7 @@ impl Default for ManageSieveOptions {
 pub struct ManageSieveServer {
     pub(crate) core: Arc<Core>,
     pub(crate) options: ManageSieveOptions,
-    pub(crate) tls: Option<TlsAcceptor>,
+    pub(crate) tls: Option<Tls>,
     connections: Connections,
 }
 
@@ -55,7 +55,7 @@ impl ManageSieveServer {
     pub fn new(
         core: Arc<Core>,
         options: ManageSieveOptions,
-        tls: Option<TlsAcceptor>,
+        tls: Option<Tls>,
     ) -> Arc<ManageSieveServer> {
         Arc::new(ManageSieveServer {
             connections: Connections::new(
@@ -64,6 +64,10 @@ impl ManageSieveServer {
                     max_per_ip: options.max_connections_per_ip,
                 },
                 options.trusted_proxies.clone(),
+                trekmail_net::Meter::new(
+                    core.metrics(),
+                    trekmail_core::audit::Channel::ManageSieve,
+                ),
             ),
             core,
             options,

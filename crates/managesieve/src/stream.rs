@@ -3,8 +3,8 @@
 
 use std::io;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio_rustls::TlsAcceptor;
 use trekmail_net::Stream;
+use trekmail_net::Tls;
 
 /// `None` once a TLS handshake failed: nothing more to say or hear.
 pub(crate) struct Link(Option<Stream>);
@@ -36,7 +36,7 @@ impl Link {
     }
 
     /// STARTTLS on the same socket; false (and the link gone) if it fails.
-    pub(crate) async fn start_tls(&mut self, acceptor: &TlsAcceptor) -> bool {
+    pub(crate) async fn start_tls(&mut self, acceptor: &Tls) -> bool {
         let Some(stream) = self.0.take() else {
             return false;
         };

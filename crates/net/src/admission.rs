@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use trekmail_core::auth::network;
+use trekmail_core::metrics::OpenConnection;
 
 /// How many connections may be open at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +43,8 @@ pub struct Admitted {
     _permit: OwnedSemaphorePermit,
     network: String,
     admission: Arc<Admission>,
+    /// Its place in the open-connections gauge.
+    pub(crate) open: Option<OpenConnection>,
 }
 
 impl Admission {
@@ -70,6 +73,7 @@ impl Admission {
             _permit: permit,
             network,
             admission: this.clone(),
+            open: None,
         })
     }
 }

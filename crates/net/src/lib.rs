@@ -6,17 +6,23 @@
 //! close, when a password may be sent, and SASL PLAIN.
 
 mod admission;
+mod certificates;
+mod challenge_tokens;
 mod plaintext_auth;
 mod proxy_protocol;
 mod sasl_plain;
 mod stream;
+mod tls;
 mod trusted_proxies;
 
 pub use admission::{Admitted, Limits, Refused};
+pub use certificates::{ACME_TLS_ALPN, CertificateError, Certificates, ServedKey};
+pub use challenge_tokens::ChallengeTokens;
 pub use plaintext_auth::PlaintextAuth;
 pub use proxy_protocol::{ProxyHeaderError, read_header};
 pub use sasl_plain::sasl_plain;
 pub use stream::{HANDSHAKE_TIMEOUT, Stream};
+pub use tls::{Accepted, Tls};
 pub use trusted_proxies::TrustedProxies;
 
 use admission::Admission;
@@ -27,6 +33,8 @@ use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use trekmail_core::audit::Channel;
+use trekmail_core::metrics::Metrics;
 
 /// How long a trusted proxy may take to send its PROXY header.
 const PROXY_HEADER_TIMEOUT: Duration = Duration::from_secs(5);
@@ -36,14 +44,30 @@ pub struct Connections {
     admission: Arc<Admission>,
     proxies: Arc<TrustedProxies>,
     tasks: TaskTracker,
+    meter: Arc<Meter>,
+}
+
+/// Where a service's accepted connections are counted: the node's metrics, by channel.
+pub struct Meter(Option<(Metrics, Channel)>);
+
+impl Meter {
+    pub fn new(metrics: &Metrics, channel: Channel) -> Meter {
+        Meter(Some((metrics.clone(), channel)))
+    }
+
+    /// Not counted (the metrics listener's own scrapes).
+    pub fn off() -> Meter {
+        Meter(None)
+    }
 }
 
 impl Connections {
-    pub fn new(limits: Limits, proxies: TrustedProxies) -> Connections {
+    pub fn new(limits: Limits, proxies: TrustedProxies, meter: Meter) -> Connections {
         Connections {
             admission: Arc::new(Admission::new(limits)),
             proxies: Arc::new(proxies),
             tasks: TaskTracker::new(),
+            meter: Arc::new(meter),
         }
     }
 
@@ -96,12 +120,13 @@ impl Connections {
             let _ = tcp.set_nodelay(true);
             if !self.proxies.trusts(peer.ip()) {
                 // Admitted here, in the order connections arrive.
-                let admitted = admit(&self.admission, peer);
+                let admitted = admit(&self.admission, &self.meter, peer);
                 self.tasks.spawn(handle(tcp, peer, admitted));
                 continue;
             }
             // A proxy's connection is admitted for the client its header names, once read.
-            let (admission, handle) = (self.admission.clone(), handle.clone());
+            let (admission, meter, handle) =
+                (self.admission.clone(), self.meter.clone(), handle.clone());
             self.tasks.spawn(async move {
                 let mut tcp = tcp;
                 let header = tokio::time::timeout(PROXY_HEADER_TIMEOUT, read_header(&mut tcp));
@@ -110,7 +135,7 @@ impl Connections {
                     Ok(Err(e)) => return tracing::warn!(%peer, error = %e, "proxy refused"),
                     Err(_) => return tracing::warn!(%peer, "no PROXY header in time"),
                 };
-                let admitted = admit(&admission, client);
+                let admitted = admit(&admission, &meter, client);
                 handle(tcp, client, admitted).await;
             });
         }
@@ -123,10 +148,19 @@ impl Connections {
     }
 }
 
-fn admit(admission: &Arc<Admission>, client: SocketAddr) -> Result<Admitted, Refused> {
-    let admitted = Admission::admit(admission, client.ip());
-    if let Err(refused) = &admitted {
-        tracing::warn!(%client, %refused, "connection refused");
+fn admit(
+    admission: &Arc<Admission>,
+    meter: &Meter,
+    client: SocketAddr,
+) -> Result<Admitted, Refused> {
+    let mut admitted = Admission::admit(admission, client.ip());
+    match &mut admitted {
+        Ok(place) => {
+            if let Some((metrics, channel)) = &meter.0 {
+                place.open = Some(metrics.connection_opened(*channel));
+            }
+        }
+        Err(refused) => tracing::warn!(%client, %refused, "connection refused"),
     }
     admitted
 }

@@ -2,13 +2,13 @@
 //! with its one timeout (implicit on ports 465 and 993, or after STARTTLS on the same socket),
 //! and the lingering close that lets the client read the last response.
 
+use crate::tls::{Accepted, Tls};
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
-use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
 /// How long a client may take over its TLS handshake.
@@ -30,7 +30,7 @@ impl Stream {
     pub async fn open(
         tcp: TcpStream,
         implicit_tls: bool,
-        acceptor: Option<&TlsAcceptor>,
+        acceptor: Option<&Tls>,
     ) -> Option<Stream> {
         match (implicit_tls, acceptor) {
             (false, _) => Some(Stream::Plain(tcp)),
@@ -39,17 +39,17 @@ impl Stream {
         }
     }
 
-    /// The server side of a TLS handshake on `tcp`, bounded by `HANDSHAKE_TIMEOUT`.
-    pub async fn tls(tcp: TcpStream, acceptor: &TlsAcceptor) -> Option<Stream> {
-        let tls = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp))
-            .await
-            .ok()?
-            .ok()?;
-        Some(Stream::Tls(Box::new(tls)))
+    /// The server side of a TLS handshake on `tcp`, bounded by `HANDSHAKE_TIMEOUT`; `None`
+    /// too after an ACME validation, which ends the connection.
+    pub async fn tls(tcp: TcpStream, acceptor: &Tls) -> Option<Stream> {
+        match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+            Ok(Ok(Accepted::Stream(tls))) => Some(Stream::Tls(tls)),
+            _ => None,
+        }
     }
 
     /// STARTTLS: the handshake on the same socket; `None` if it fails or TLS is on already.
-    pub async fn start_tls(self, acceptor: &TlsAcceptor) -> Option<Stream> {
+    pub async fn start_tls(self, acceptor: &Tls) -> Option<Stream> {
         match self {
             Stream::Plain(tcp) => Stream::tls(tcp, acceptor).await,
             Stream::Tls(_) => None,

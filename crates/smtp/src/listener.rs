@@ -11,9 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
-use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::Core;
+use trekmail_net::Tls;
 use trekmail_net::{Admitted, Connections, Limits, PlaintextAuth, Refused, Stream, TrustedProxies};
 
 /// What a listener is for.
@@ -73,12 +73,12 @@ impl Default for SmtpOptions {
 pub struct Smtp {
     pub(crate) core: Arc<Core>,
     pub(crate) options: SmtpOptions,
-    pub(crate) tls: Option<TlsAcceptor>,
+    pub(crate) tls: Option<Tls>,
     connections: Connections,
 }
 
 impl Smtp {
-    pub fn new(core: Arc<Core>, options: SmtpOptions, tls: Option<TlsAcceptor>) -> Arc<Smtp> {
+    pub fn new(core: Arc<Core>, options: SmtpOptions, tls: Option<Tls>) -> Arc<Smtp> {
         Arc::new(Smtp {
             connections: Connections::new(
                 Limits {
@@ -86,6 +86,7 @@ impl Smtp {
                     max_per_ip: options.max_connections_per_ip,
                 },
                 options.trusted_proxies.clone(),
+                trekmail_net::Meter::new(core.metrics(), trekmail_core::audit::Channel::Smtp),
             ),
             core,
             options,

@@ -14,6 +14,7 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::CoreError;
 use trekmail_core::domain::EmailAddress;
+use trekmail_core::metrics::OutboundOutcome;
 use trekmail_core::security::random;
 use trekmail_core::store::{NewOutbound, QueuedMessage};
 use trekmail_mailauth::dns::{Answer, Dns, RecordType};
@@ -146,13 +147,20 @@ impl Smtp {
                 .attempt(policy, connectors, resolver, &message, &body)
                 .await;
             let now = core.clock().now();
+            let expired = now >= later(message.created_at, policy.give_up);
+            core.metrics().outbound(match &outcome {
+                Outcome::Delivered => OutboundOutcome::Delivered,
+                Outcome::Permanent(_) => OutboundOutcome::Bounced,
+                Outcome::Temporary(_) if expired => OutboundOutcome::Bounced,
+                Outcome::Temporary(_) => OutboundOutcome::Deferred,
+            });
             match outcome {
                 Outcome::Delivered => {
                     tracing::info!(id = message.id, to = %message.recipient, "outbound delivered");
                     core.dequeue_outbound(message.id).await?;
                 }
                 Outcome::Permanent(reason) => self.bounce(&message, &body, &reason, now).await?,
-                Outcome::Temporary(reason) if now >= later(message.created_at, policy.give_up) => {
+                Outcome::Temporary(reason) if expired => {
                     self.bounce(&message, &body, &reason, now).await?;
                 }
                 Outcome::Temporary(reason) => {

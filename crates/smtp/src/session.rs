@@ -16,6 +16,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio_util::sync::CancellationToken;
 use trekmail_core::access::MailboxAccess;
 use trekmail_core::domain::Mailbox;
+use trekmail_core::metrics::{SmtpRole, SmtpStage};
 use trekmail_core::services::Target;
 use trekmail_core::sessions::LiveSession;
 
@@ -180,10 +181,14 @@ impl Session {
                 Ok(()) if from.size > self.smtp.options.max_message_bytes => r::TOO_BIG,
                 Ok(()) => self.mail(from.address).await,
             },
-            Request::Rcpt { to } => match self.check_rcpt() {
-                Err(reply) => reply,
-                Ok(()) => self.rcpt(&to.address).await,
-            },
+            Request::Rcpt { to } => {
+                let reply = match self.check_rcpt() {
+                    Err(reply) => reply,
+                    Ok(()) => self.rcpt(&to.address).await,
+                };
+                self.count(SmtpStage::Rcpt, &reply);
+                reply
+            }
             Request::Data if self.chunks.is_some() => r::CHUNKS_PENDING,
             Request::Data => return self.data(shutdown).await,
             Request::Bdat {
@@ -271,8 +276,8 @@ impl Session {
         let placeholder: Box<dyn Io> = Box::new(tokio::io::duplex(1).0);
         let plain = std::mem::replace(&mut self.io, BufReader::new(placeholder)).into_inner();
         match tokio::time::timeout(trekmail_net::HANDSHAKE_TIMEOUT, acceptor.accept(plain)).await {
-            Ok(Ok(tls)) => {
-                self.io = BufReader::new(Box::new(tls));
+            Ok(Ok(trekmail_net::Accepted::Stream(tls))) => {
+                self.io = BufReader::new(tls);
                 self.tls = true;
                 self.helo = None;
                 self.reset_transaction();
@@ -354,6 +359,7 @@ impl Session {
             (Data::LineTooLong, _) => r::BAD_DATA_LONG,
             (Data::Gone, _) => return Flow::Close,
         };
+        self.count(SmtpStage::Data, &reply);
         self.reply(&reply).await
     }
 
@@ -408,6 +414,7 @@ impl Session {
         };
         if let Some(reply) = failed {
             self.reset_transaction();
+            self.count(SmtpStage::Data, &reply);
             return self.reply(&reply).await;
         }
         if !last {
@@ -423,7 +430,17 @@ impl Session {
             (None, Some(spool)) => self.deliver(envelope, spool).await,
             (None, None) => r::TEMPORARY,
         };
+        self.count(SmtpStage::Data, &reply);
         self.reply(&reply).await
+    }
+
+    /// Counts a recipient's or a message's answer in the metrics.
+    fn count(&self, stage: SmtpStage, reply: &Reply) {
+        let role = match self.role {
+            Role::Submission => SmtpRole::Submission,
+            Role::Inbound => SmtpRole::Inbound,
+        };
+        self.smtp.core.metrics().smtp_reply(role, stage, reply.code);
     }
 
     /// Whether the live session was ended (a password change, an administrator): then no

@@ -7,6 +7,7 @@
 mod accounts;
 mod api_tokens;
 mod audit;
+pub mod backup;
 mod blob_ids;
 mod brands;
 mod changes;
@@ -32,6 +33,7 @@ mod sieve;
 mod socket_link;
 mod sql_blobs;
 mod sql_store;
+mod status;
 mod subscriptions;
 mod throttle;
 mod transfer;

@@ -3,6 +3,8 @@
 use crate::error::{cannot_connect, cause};
 use sqlx::Connection;
 use sqlx::postgres::{PgConnection, PgListener, PgPool, PgPoolOptions};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use trekmail_core::cluster::{ClusterLink, Envelope, Inbound};
@@ -22,6 +24,8 @@ const LAST_RETRY: Duration = Duration::from_secs(10);
 #[derive(Debug, Clone)]
 pub struct PgLink {
     pool: PgPool,
+    /// Whether the listening connection is up (false while it reconnects), for `/readyz`.
+    listening: Arc<AtomicBool>,
 }
 
 impl PgLink {
@@ -56,8 +60,9 @@ impl PgLink {
             .await
             .map_err(|e| cannot_connect(url, &e))?;
         let (tx, rx) = mpsc::channel(capacity.max(1));
-        tokio::spawn(listen(listener, listen_pool, tx));
-        Ok((PgLink { pool }, rx))
+        let listening = Arc::new(AtomicBool::new(true));
+        tokio::spawn(listen(listener, listen_pool, tx, listening.clone()));
+        Ok((PgLink { pool, listening }, rx))
     }
 }
 
@@ -73,6 +78,10 @@ impl ClusterLink for PgLink {
             .map_err(|e| CoreError::Storage(format!("cannot notify other nodes: {}", cause(&e))))?;
         Ok(())
     }
+
+    fn is_up(&self) -> bool {
+        self.listening.load(Ordering::Relaxed)
+    }
 }
 
 async fn subscribe(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
@@ -83,7 +92,12 @@ async fn subscribe(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
 
 /// Forwards notifications until the receiver goes. Any break in the connection may have lost
 /// messages, so each reconnect is followed by `Resync`.
-async fn listen(mut listener: PgListener, pool: PgPool, tx: mpsc::Sender<Inbound>) {
+async fn listen(
+    mut listener: PgListener,
+    pool: PgPool,
+    tx: mpsc::Sender<Inbound>,
+    listening: Arc<AtomicBool>,
+) {
     loop {
         let next = tokio::select! {
             _ = tx.closed() => return,
@@ -107,10 +121,12 @@ async fn listen(mut listener: PgListener, pool: PgPool, tx: mpsc::Sender<Inbound
             Err(e) => {
                 tracing::warn!(error = %cause(&e), "cluster listener failed; reconnecting");
                 drop(listener);
+                listening.store(false, Ordering::Relaxed);
                 listener = match resubscribe(&pool, &tx).await {
                     Some(l) => l,
                     None => return,
                 };
+                listening.store(true, Ordering::Relaxed);
                 tracing::info!("cluster listener reconnected");
                 Inbound::Resync
             }

@@ -85,6 +85,8 @@ pub struct NodeOptions {
     pub linked: bool,
     /// The DNS server to ask; `None` for the system's.
     pub nameserver: Option<std::net::SocketAddr>,
+    /// Whether the node keeps metrics.
+    pub metrics: bool,
 }
 
 impl Default for NodeOptions {
@@ -100,6 +102,7 @@ impl Default for NodeOptions {
             clock: Arc::new(SystemClock),
             linked: false,
             nameserver: None,
+            metrics: false,
         }
     }
 }
@@ -154,6 +157,7 @@ impl TestNode {
             issuer: "TrekMail".into(),
             reserved_hosts: RESERVED_HOSTS.map(str::to_owned).to_vec(),
             nameserver: options.nameserver,
+            metrics: options.metrics,
             ..CoreConfig::default()
         };
         let dyn_store: Arc<dyn Store> = store.clone();

@@ -54,12 +54,20 @@ pub enum Command {
     /// The outbound mail queue.
     #[command(subcommand)]
     Queue(QueueCommand),
+    /// The ACME certificates: their status, and renewal on demand.
+    #[command(subcommand)]
+    Certificates(crate::commands::certificates::CertificatesCommand),
     /// A mailbox's audit events, newest first.
     Audit {
         address: String,
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// Back up this node into DIR (new or empty) while it runs: the database, the message
+    /// bodies and the server key, checked. On PostgreSQL: the key, and what to run instead.
+    Backup { dir: PathBuf },
+    /// Restore a backup from DIR into this config's data dir, which must hold no data yet.
+    Restore { dir: PathBuf },
 }
 
 /// Where a new password comes from.

@@ -1,6 +1,8 @@
 //! The TOML config `serve` and every operator command read. Every key has a default, so no
 //! config at all runs the embedded setup; an unknown key is an error that names it.
 
+use crate::acme_config::AcmeConfig;
+use crate::metrics_config::MetricsConfig;
 use crate::public_config::{DnsConfig, PublicConfig};
 use anyhow::{Context, Result};
 use rustls_pki_types::CertificateDer;
@@ -41,10 +43,12 @@ pub struct Config {
     pub managesieve: ManageSieveConfig,
     pub plans: PlansConfig,
     pub log: LogConfig,
+    pub metrics: MetricsConfig,
     pub dashboard: DashboardConfig,
     pub webmail: WebmailConfig,
     pub public: PublicConfig,
     pub dns: DnsConfig,
+    pub acme: AcmeConfig,
 }
 
 /// `[plans.starter]`, `[plans.pro]`, `[plans.agency]`: each key overrides one default limit.
@@ -377,6 +381,16 @@ impl std::fmt::Debug for Secret {
 pub struct LogConfig {
     /// A tracing filter such as `info` or `trekmail=debug,info`; RUST_LOG wins when set.
     pub level: String,
+    pub format: LogFormat,
+}
+
+/// `[log] format`: lines for people, or one JSON object a line for log shippers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 impl Default for Config {
@@ -394,10 +408,12 @@ impl Default for Config {
             managesieve: ManageSieveConfig::default(),
             plans: PlansConfig::default(),
             log: LogConfig::default(),
+            metrics: MetricsConfig::default(),
             dashboard: DashboardConfig::default(),
             webmail: WebmailConfig::default(),
             public: PublicConfig::default(),
             dns: DnsConfig::default(),
+            acme: AcmeConfig::default(),
         }
     }
 }
@@ -428,6 +444,7 @@ impl Default for LogConfig {
     fn default() -> LogConfig {
         LogConfig {
             level: "info".to_owned(),
+            format: LogFormat::Text,
         }
     }
 }
@@ -531,6 +548,7 @@ impl Config {
             reserved_hosts: self.reserved_hosts(),
             public: self.public_endpoints(),
             nameserver: self.dns.nameserver,
+            metrics: self.metrics.enabled,
         }
     }
 

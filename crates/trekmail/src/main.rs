@@ -1,9 +1,14 @@
 //! The `trekmail` binary: wiring only. The behaviour lives in the core and protocol crates.
 
+mod acme_config;
+mod certificate_manager;
+mod certificate_status;
 mod cli;
 mod commands;
 mod config;
 mod data_dir;
+mod logging;
+mod metrics_config;
 mod node;
 mod public_config;
 mod serve;
@@ -18,7 +23,7 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(&e),
     };
-    init_logging(&config, matches!(cli.command, cli::Command::Serve));
+    logging::init(&config, matches!(cli.command, cli::Command::Serve));
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => return fail(&anyhow::anyhow!("cannot start the runtime: {e}")),
@@ -36,19 +41,4 @@ fn main() -> ExitCode {
 fn fail(e: &anyhow::Error) -> ExitCode {
     eprintln!("trekmail: error: {}", format!("{e:#}").replace('\n', " "));
     ExitCode::FAILURE
-}
-
-fn init_logging(config: &config::Config, serving: bool) {
-    let default = if serving {
-        config.log.level.as_str()
-    } else {
-        "warn"
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .or_else(|_| tracing_subscriber::EnvFilter::try_new(default))
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
 }

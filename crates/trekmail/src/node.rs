@@ -6,13 +6,13 @@ use crate::data_dir;
 use anyhow::{Context, Result};
 use std::sync::Arc;
 use tokio::sync::mpsc;
-use trekmail_core::Core;
 use trekmail_core::access::Operator;
 use trekmail_core::clock::SystemClock;
 use trekmail_core::cluster::{ClusterLink, Inbound};
 use trekmail_core::security::password_hasher::PasswordHasher;
 use trekmail_core::security::secret_box::SecretBox;
 use trekmail_core::store::{BlobStore, Store};
+use trekmail_core::{Core, CoreConfig};
 use trekmail_storage::{FsBlobStore, PgLink, SocketLink, SqlStore};
 
 /// Whether this process serves (and listens for other nodes) or runs one operator command.
@@ -66,8 +66,13 @@ pub async fn open(config: &Config, role: Role) -> Result<Node> {
             }
         };
     let secrets = SecretBox::load_or_create(&config.key_file())?;
+    // An operator command keeps no metrics: nobody scrapes it.
+    let core_config = CoreConfig {
+        metrics: role == Role::Server && config.metrics.enabled,
+        ..config.core_config()
+    };
     let (core, operator) = Core::new(
-        config.core_config(),
+        core_config,
         store,
         blobs,
         link,

@@ -1,5 +1,6 @@
 //! `trekmail serve`: the node's background work, until Ctrl-C or SIGTERM.
 
+use crate::certificate_manager::CertificateManager;
 use crate::config::Config;
 use crate::node::{self, Role};
 use anyhow::{Context, Result};
@@ -17,9 +18,16 @@ pub async fn run(config: &Config) -> Result<()> {
         tracing::info!(domains = keyed, "DKIM keys made for domains that had none");
     }
     let tls = crate::tls::prepare(config)?;
-    let acceptor = tls.acceptor()?;
+    let certificates = std::sync::Arc::new(CertificateManager::open(config, tls)?);
+    let acceptor = certificates.tls().clone();
     let shutdown = CancellationToken::new();
+    let operator = node.operator.scope();
+    let acme_http = certificates.start(node.core.clone(), operator, shutdown.clone());
+    let acme_http = acme_http.await?;
     let background = node.core.start(node.inbound, shutdown.clone());
+    crate::logging::count_statements(node.core.metrics());
+    let served = acceptor.certificates().clone();
+    let certificate_expiry = trekmail_web::CertificateExpiry::new(move || served.not_after());
     let imap_server = trekmail_imap::ImapServer::new(
         node.core.clone(),
         config.imap.options(&config.trusted_proxies),
@@ -57,8 +65,9 @@ pub async fn run(config: &Config) -> Result<()> {
         },
         idle_timeout: Duration::from_secs(config.dashboard.idle_timeout_secs.max(1)),
         channel: trekmail_web::WebChannel::Dashboard,
+        certificate_expiry: certificate_expiry.clone(),
     };
-    let dashboard = web_listener(dashboard, config, &node.core, &acceptor, &shutdown).await?;
+    let dashboard = web_listener(dashboard, config, &node.core, &certificates, &shutdown).await?;
     let webmail = WebSection {
         name: "webmail",
         listen: &config.webmail.listen,
@@ -70,8 +79,26 @@ pub async fn run(config: &Config) -> Result<()> {
         },
         idle_timeout: Duration::from_secs(config.webmail.idle_timeout_secs.max(1)),
         channel: trekmail_web::WebChannel::Webmail,
+        certificate_expiry: certificate_expiry.clone(),
     };
-    let webmail = web_listener(webmail, config, &node.core, &acceptor, &shutdown).await?;
+    let webmail = web_listener(webmail, config, &node.core, &certificates, &shutdown).await?;
+    let metrics = match config.metrics.enabled {
+        true => {
+            let address = config.metrics.listen;
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("metrics.listen: cannot listen on {address}"))?;
+            let bound = listener.local_addr()?;
+            let task = tokio::spawn(trekmail_web::serve_metrics(
+                node.core.clone(),
+                listener,
+                certificate_expiry.clone(),
+                shutdown.clone(),
+            ));
+            Some((bound, task))
+        }
+        false => None,
+    };
     let smtp_options = trekmail_smtp::SmtpOptions {
         spool_dir: config.data_dir.join("spool"),
         trusted_proxies: config.trusted_proxies.clone(),
@@ -142,15 +169,10 @@ pub async fn run(config: &Config) -> Result<()> {
     );
     println!("  database:   {}", describe_database(config));
     println!("  server key: {}", config.key_file().display());
-    println!(
-        "  TLS:        {}{}",
-        tls.cert.display(),
-        if tls.self_signed {
-            " (self-signed)"
-        } else {
-            ""
-        }
-    );
+    println!("  TLS:        {}", certificates.describe());
+    if let Some(address) = acme_http {
+        println!("  ACME HTTP:  {address} (HTTP-01 tokens; the rest redirected to HTTPS)");
+    }
     if !config.is_postgres() {
         println!("  control:    {}", config.socket_path().display());
     }
@@ -207,13 +229,17 @@ pub async fn run(config: &Config) -> Result<()> {
         ),
         None => println!("  ManageSieve:      off"),
     }
+    match &metrics {
+        Some((address, _)) => println!("  Metrics:          http://{address}/metrics"),
+        None => println!("  Metrics:          off"),
+    }
     match config.smtp.relay.as_str() {
         "" => println!("  SMTP outbound:    by MX look-up"),
         relay => println!("  SMTP outbound:    through {relay}"),
     }
     println!("Press Ctrl-C to stop.");
 
-    wait_for_signal().await?;
+    wait_for_signal(&certificates).await?;
     tracing::info!("stopping");
     shutdown.cancel();
     // Every connection says its closing reply, within the deadline; whatever is still running
@@ -236,6 +262,9 @@ pub async fn run(config: &Config) -> Result<()> {
             let _ = task.await;
         }
         if let Some((_, _, task)) = webmail {
+            let _ = task.await;
+        }
+        if let Some((_, task)) = metrics {
             let _ = task.await;
         }
         // An attempt in flight is bounded by its own timeouts; its lease covers a cut-off one.
@@ -264,18 +293,27 @@ fn describe_database(config: &Config) -> String {
     }
 }
 
-async fn wait_for_signal() -> Result<()> {
+/// Until Ctrl-C or SIGTERM; each SIGHUP re-reads the certificates.
+async fn wait_for_signal(certificates: &CertificateManager) -> Result<()> {
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r?,
-            _ = term.recv() => {}
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut hangup = signal(SignalKind::hangup())?;
+        loop {
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => return Ok(r?),
+                _ = term.recv() => return Ok(()),
+                _ = hangup.recv() => certificates.reload(),
+            }
         }
     }
     #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await?;
-    Ok(())
+    {
+        let _ = certificates;
+        tokio::signal::ctrl_c().await?;
+        Ok(())
+    }
 }
 
 /// A `[dashboard]` or `[webmail]` section, and the channel it serves.
@@ -287,6 +325,7 @@ struct WebSection<'a> {
     limits: trekmail_net::Limits,
     idle_timeout: Duration,
     channel: trekmail_web::WebChannel,
+    certificate_expiry: trekmail_web::CertificateExpiry,
 }
 
 /// Where a web listener is bound, whether it speaks HTTPS, and its task.
@@ -301,7 +340,7 @@ async fn web_listener(
     section: WebSection<'_>,
     config: &Config,
     core: &std::sync::Arc<trekmail_core::Core>,
-    acceptor: &tokio_rustls::TlsAcceptor,
+    certificates: &CertificateManager,
     shutdown: &CancellationToken,
 ) -> Result<Option<WebListener>> {
     let WebSection {
@@ -312,6 +351,7 @@ async fn web_listener(
         limits,
         idle_timeout,
         channel,
+        certificate_expiry,
     } = section;
     if listen.is_empty() {
         return Ok(None);
@@ -328,13 +368,15 @@ async fn web_listener(
         idle_timeout,
         max_message_bytes: smtp.max_message_bytes,
         hostname: smtp.hostname,
+        acme_challenges: certificates.tokens(),
+        certificate_expiry,
     };
     let task = tokio::spawn(trekmail_web::serve_channel(
         channel,
         core.clone(),
         options,
         listener,
-        tls.then(|| acceptor.clone()),
+        tls.then(|| certificates.tls().clone()),
         shutdown.clone(),
     ));
     Ok(Some((bound, tls, task)))

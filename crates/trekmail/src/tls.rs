@@ -4,11 +4,8 @@
 use crate::config::Config;
 use crate::data_dir::{private_dir, write_private};
 use anyhow::{Context, Result};
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use tokio_rustls::TlsAcceptor;
+use trekmail_net::ServedKey;
 
 /// Where the certificate and key are, and whether they were made just now.
 #[derive(Debug, Clone)]
@@ -19,23 +16,18 @@ pub struct TlsFiles {
 }
 
 impl TlsFiles {
-    /// The acceptor every TLS listener (IMAP, SMTP, web) shares; TLS 1.2 and 1.3, ring only.
-    pub fn acceptor(&self) -> Result<TlsAcceptor> {
-        let certs = CertificateDer::pem_file_iter(&self.cert)
-            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
-            .with_context(|| {
-                format!("tls: cannot read certificates from {}", self.cert.display())
-            })?;
-        let key = PrivateKeyDer::from_pem_file(&self.key)
-            .with_context(|| format!("tls: cannot read the key from {}", self.key.display()))?;
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .context("tls: no protocol versions")?
-            .with_no_client_auth()
-            .with_single_cert(certs, key)
-            .context("tls: the certificate and key do not go together")?;
-        Ok(TlsAcceptor::from(Arc::new(config)))
+    /// The certificate and key as served, read from the files now (at start and each SIGHUP).
+    pub fn served_key(&self) -> Result<ServedKey> {
+        let read = |path: &Path| {
+            std::fs::read(path).with_context(|| format!("tls: cannot read {}", path.display()))
+        };
+        ServedKey::from_pem(&read(&self.cert)?, &read(&self.key)?).with_context(|| {
+            format!(
+                "tls: {} and {} cannot be served",
+                self.cert.display(),
+                self.key.display()
+            )
+        })
     }
 }
 

@@ -17,7 +17,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio::time::Sleep;
 use tokio_util::sync::CancellationToken;
-use trekmail_net::{Admitted, Connections, Limits, TrustedProxies};
+use trekmail_net::{Admitted, Connections, Limits, Meter, TrustedProxies};
 
 /// Admitted connections waiting for the server to take them.
 const QUEUE: usize = 128;
@@ -32,6 +32,7 @@ impl CappedListener {
     pub fn new(
         tcp: TcpListener,
         limits: Limits,
+        meter: Meter,
         idle: Duration,
         shutdown: CancellationToken,
     ) -> io::Result<CappedListener> {
@@ -39,7 +40,7 @@ impl CappedListener {
         let (tx, ready) = mpsc::channel(QUEUE);
         tokio::spawn(async move {
             // The web takes no PROXY header: its proxies speak HTTP (`X-Forwarded-For`).
-            let connections = Connections::new(limits, TrustedProxies::default());
+            let connections = Connections::new(limits, TrustedProxies::default(), meter);
             connections
                 .serve(tcp, shutdown, move |io, peer, admitted| {
                     let tx = tx.clone();

@@ -2,6 +2,7 @@
 //! API for scripts; the webmail is the mailbox owner's. Nothing here hashes a password, reads a
 //! TOTP secret or runs SQL: every check and change is a call on [`trekmail_core::Core`].
 
+pub mod acme_challenge;
 mod api;
 mod assets;
 mod auto_reply_form;
@@ -13,6 +14,7 @@ mod csrf;
 mod dashboard;
 mod error;
 mod headers;
+mod health;
 mod own_credentials;
 mod qr;
 mod relative_time;
@@ -32,10 +34,12 @@ use capped_listener::CappedListener;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::Core;
-use trekmail_net::{Limits, TrustedProxies};
+use trekmail_core::audit::Channel;
+use trekmail_net::{ChallengeTokens, Limits, Meter, Tls, TrustedProxies};
+
+pub use health::{CertificateExpiry, serve_metrics};
 
 /// How the web listeners behave.
 #[derive(Debug, Clone)]
@@ -53,6 +57,10 @@ pub struct WebOptions {
     pub max_message_bytes: usize,
     /// This server's name, for the Message-ID of mail written in webmail.
     pub hostname: String,
+    /// HTTP-01 tokens of ACME orders in progress, answered under `/.well-known/acme-challenge/`.
+    pub acme_challenges: ChallengeTokens,
+    /// The served certificate's expiry, for the dashboard's `/readyz`.
+    pub certificate_expiry: CertificateExpiry,
 }
 
 impl Default for WebOptions {
@@ -67,6 +75,8 @@ impl Default for WebOptions {
             idle_timeout: std::time::Duration::from_secs(60),
             max_message_bytes: 25 * 1024 * 1024,
             hostname: "localhost".to_owned(),
+            acme_challenges: ChallengeTokens::default(),
+            certificate_expiry: CertificateExpiry::default(),
         }
     }
 }
@@ -87,16 +97,28 @@ pub async fn serve_channel(
     core: Arc<Core>,
     options: WebOptions,
     listener: TcpListener,
-    tls: Option<TlsAcceptor>,
+    tls: Option<Tls>,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
     let https = options.secure_cookies;
     let proxies = Arc::new(options.trusted_proxies.clone());
     let (limits, idle) = (options.limits, options.idle_timeout);
+    let challenges = acme_challenge::router(options.acme_challenges.clone());
+    let meter = Meter::new(
+        core.metrics(),
+        match channel {
+            WebChannel::Dashboard => Channel::Dashboard,
+            WebChannel::Webmail => Channel::Webmail,
+        },
+    );
     let mut router = match channel {
-        WebChannel::Dashboard => dashboard::router(core, options, shutdown.clone()),
+        WebChannel::Dashboard => {
+            let health = health::routes(core.clone(), options.certificate_expiry.clone());
+            dashboard::router(core, options, shutdown.clone()).merge(health)
+        }
         WebChannel::Webmail => webmail::router(core, options, shutdown.clone()),
     };
+    router = router.merge(challenges);
     if https {
         router = router.layer(axum::middleware::from_fn(headers::strict_transport));
     }
@@ -104,7 +126,7 @@ pub async fn serve_channel(
         proxies,
         client::resolve,
     ));
-    let listener = CappedListener::new(listener, limits, idle, shutdown.clone())?;
+    let listener = CappedListener::new(listener, limits, meter, idle, shutdown.clone())?;
     match tls {
         Some(acceptor) => {
             let listener = tls_listener::TlsListener::new(listener, acceptor)?;

@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
-use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
+use trekmail_net::{Accepted, Tls};
 
 /// How long a client may take to finish its handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -22,7 +22,7 @@ pub struct TlsListener {
 
 impl TlsListener {
     /// Handshakes what `tcp` admits; ends when it stops or this listener is dropped.
-    pub fn new(mut tcp: CappedListener, acceptor: TlsAcceptor) -> std::io::Result<TlsListener> {
+    pub fn new(mut tcp: CappedListener, acceptor: Tls) -> std::io::Result<TlsListener> {
         let local = tcp.local_addr()?;
         let (tx, ready) = mpsc::channel(QUEUE);
         tokio::spawn(async move {
@@ -34,9 +34,10 @@ impl TlsListener {
                 let tx = tx.clone();
                 tokio::spawn(async move {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                        Ok(Ok(tls)) => {
-                            let _ = tx.send((tls, peer)).await;
+                        Ok(Ok(Accepted::Stream(tls))) => {
+                            let _ = tx.send((*tls, peer)).await;
                         }
+                        Ok(Ok(Accepted::Challenge)) => {}
                         Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                         Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
                     }

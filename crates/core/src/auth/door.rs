@@ -5,6 +5,7 @@ use crate::clock::{Clock, from_micros, to_micros};
 use crate::domain::EmailAddress;
 use crate::error::CoreError;
 use crate::ids::{AccountId, Principal};
+use crate::metrics::{Metrics, SignInOutcome};
 use crate::security::password_hasher::PasswordHasher;
 use crate::security::secret_box::SecretBox;
 use crate::security::totp::{self, TotpSecret};
@@ -97,6 +98,24 @@ struct Found {
 /// The sign-in service: password hash, TOTP and its replay guard, throttling and audit, for
 /// every channel. Every failure is [`CoreError::Denied`] and costs about one password hash,
 /// whether or not the login exists.
+/// Why a second factor was refused.
+#[derive(Debug, Clone, Copy)]
+enum CodeRefusal {
+    WrongOrReused,
+    /// The password was right, the code not sent (a mail app with the password alone).
+    Missing,
+}
+
+impl CodeRefusal {
+    /// The audit's words and the metric's outcome.
+    fn why(self) -> (&'static str, SignInOutcome) {
+        match self {
+            CodeRefusal::WrongOrReused => ("wrong or reused code", SignInOutcome::Wrong),
+            CodeRefusal::Missing => ("code needed", SignInOutcome::CodeNeeded),
+        }
+    }
+}
+
 pub struct SignInDoor {
     store: Arc<dyn Store>,
     hasher: PasswordHasher,
@@ -107,6 +126,7 @@ pub struct SignInDoor {
     verified: RecentlyVerified,
     /// Woken when an attempt gives its count back, for the attempts settling behind it.
     given_back: tokio::sync::Notify,
+    metrics: Metrics,
 }
 
 impl SignInDoor {
@@ -116,6 +136,7 @@ impl SignInDoor {
         secrets: SecretBox,
         policy: ThrottlePolicy,
         clock: Arc<dyn Clock>,
+        metrics: Metrics,
     ) -> Result<SignInDoor, CoreError> {
         let verified = RecentlyVerified::new()?;
         Ok(SignInDoor {
@@ -127,6 +148,7 @@ impl SignInDoor {
             dummy_hash: OnceCell::new(),
             verified,
             given_back: tokio::sync::Notify::new(),
+            metrics,
         })
     }
 
@@ -168,6 +190,7 @@ impl SignInDoor {
         }
         // The password was right: not a failure, but no sign-in yet either.
         self.refund(attempt).await;
+        self.metrics.sign_in(channel, SignInOutcome::CodeNeeded);
         let body = TicketBody {
             principal: found.principal,
             account: found.account_id,
@@ -232,7 +255,7 @@ impl SignInDoor {
                     &body.login,
                     remote,
                     found.as_ref(),
-                    "wrong or reused code",
+                    CodeRefusal::WrongOrReused,
                 )
                 .await),
         }
@@ -275,20 +298,14 @@ impl SignInDoor {
             self.verified.remember(key, self.clock.now());
         }
         if two_factor {
-            let fresh = match code {
-                Some(code) => self.code_is_fresh(&found, code).await?,
-                None => false,
+            let refusal = match code {
+                Some(code) if self.code_is_fresh(&found, code).await? => None,
+                Some(_) => Some(CodeRefusal::WrongOrReused),
+                None => Some(CodeRefusal::Missing),
             };
-            if !fresh {
+            if let Some(refusal) = refusal {
                 return Err(self
-                    .refuse(
-                        attempt,
-                        channel,
-                        &login,
-                        remote,
-                        Some(&found),
-                        "missing, wrong or reused code",
-                    )
+                    .refuse(attempt, channel, &login, remote, Some(&found), refusal)
                     .await);
             }
         }
@@ -361,6 +378,7 @@ impl SignInDoor {
                 Reserved::Throttled { wait, .. } => break (wait, "throttled"),
             }
         };
+        self.metrics.sign_in(channel, SignInOutcome::Throttled);
         // On the record of whom it was aimed at, when that is someone.
         let mut event = AuditEvent::new(self.clock.now(), AuditKind::SignInFailed, channel, login)
             .remote(remote)
@@ -384,6 +402,28 @@ impl SignInDoor {
         who: Option<(Principal, AccountId)>,
         why: &str,
     ) -> CoreError {
+        self.refuse_as(
+            attempt,
+            channel,
+            login,
+            remote,
+            who,
+            (why, SignInOutcome::Wrong),
+        )
+        .await
+    }
+
+    /// [`Self::refuse_principal`], counted as `outcome`.
+    async fn refuse_as(
+        &self,
+        attempt: Attempt,
+        channel: Channel,
+        login: &str,
+        remote: Option<IpAddr>,
+        who: Option<(Principal, AccountId)>,
+        (why, outcome): (&str, SignInOutcome),
+    ) -> CoreError {
+        self.metrics.sign_in(channel, outcome);
         let delay = self.throttle.earned(&attempt);
         let mut event = AuditEvent::new(self.clock.now(), AuditKind::SignInFailed, channel, login)
             .remote(remote)
@@ -431,10 +471,10 @@ impl SignInDoor {
         login: &str,
         remote: Option<IpAddr>,
         found: Option<&Found>,
-        why: &str,
+        refusal: CodeRefusal,
     ) -> CoreError {
         let who = found.map(|f| (f.principal, f.account_id));
-        self.refuse_principal(attempt, channel, login, remote, who, why)
+        self.refuse_as(attempt, channel, login, remote, who, refusal.why())
             .await
     }
 
@@ -447,6 +487,7 @@ impl SignInDoor {
         found: &Found,
     ) -> Result<Authenticated, CoreError> {
         self.forgive(attempt).await;
+        self.metrics.sign_in(channel, SignInOutcome::Ok);
         self.audit(
             AuditEvent::new(self.clock.now(), AuditKind::SignIn, channel, login)
                 .principal(found.principal)

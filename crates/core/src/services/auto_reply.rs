@@ -10,6 +10,7 @@ use crate::audit::AuditKind;
 use crate::domain::{EmailAddress, Mailbox};
 use crate::error::CoreError;
 use crate::ids::AccountId;
+use crate::metrics::DeliveryAction;
 use crate::routing::{self, AutoReply, Content, DEFAULT_INTERVAL_DAYS, ReplyTo, suppressed};
 use crate::security::random;
 use crate::store::NewOutbound;
@@ -231,8 +232,9 @@ impl Core {
                 })
                 .await?
             }
-            Recipient::Full(_) | Recipient::Unknown => {}
+            Recipient::Full(_) | Recipient::Unknown => return Ok(()),
         }
+        self.metrics().delivery(DeliveryAction::AutoReplied);
         Ok(())
     }
 }

@@ -116,6 +116,23 @@ impl Core {
             .then_some(brand))
     }
 
+    /// The branded webmail hosts of the accounts in `scope` whose plan includes branding, for
+    /// the certificates ordered for them.
+    pub async fn branded_hosts(&self, scope: Scope) -> Result<Vec<String>, CoreError> {
+        let mut hosts = Vec::new();
+        for account in self.accounts().await? {
+            if !scope.covers(account.id) || !self.config.plans.limits(account.plan).branding {
+                continue;
+            }
+            if let Some(brand) = self.store.brand_of(account.id).await?
+                && !self.host_is_reserved(&brand.host)
+            {
+                hosts.push(brand.host);
+            }
+        }
+        Ok(hosts)
+    }
+
     /// Whether `host` (a [`host_key`]) is the operator's: the shared webmail's, the dashboard's.
     fn host_is_reserved(&self, host: &str) -> bool {
         self.config

@@ -12,6 +12,7 @@ use crate::domain::{EmailAddress, Mailbox};
 use crate::error::CoreError;
 use crate::ids::Principal;
 use crate::mail::{Flags, Folder, INBOX, MessageMeta, SpecialUse};
+use crate::metrics::DeliveryAction;
 use crate::routing::{BlockedMail, SenderPattern, Verdict, header, srs};
 use crate::store::NewOutbound;
 use mail_parser::HeaderName;
@@ -98,6 +99,9 @@ impl Core {
                 true => self.pass(&mut passes, next).await,
                 false => Err(CoreError::Invalid("too many forwards".into())),
             };
+            if let Ok(Delivered::Refused | Delivered::Rejected(_)) = &outcome {
+                self.metrics().delivery(DeliveryAction::Refused);
+            }
             match (next, outcome) {
                 (0, outcome) => first = Some(outcome?),
                 (_, Ok(delivered)) if delivered.accepted() => {}
@@ -188,20 +192,24 @@ impl Core {
         for forward in destinations {
             match self.recipient(&forward).await {
                 Ok(Recipient::Remote) => remote.push(forward.to_string()),
-                Ok(Recipient::Local(local)) => passes.push(Pass {
-                    to: local,
-                    from: from.clone(),
-                    body: onward.clone(),
-                    parent: Some(index),
-                    kept: false,
-                    junk: false,
-                }),
+                Ok(Recipient::Local(local)) => {
+                    self.metrics().delivery(DeliveryAction::Forwarded);
+                    passes.push(Pass {
+                        to: local,
+                        from: from.clone(),
+                        body: onward.clone(),
+                        parent: Some(index),
+                        kept: false,
+                        junk: false,
+                    })
+                }
                 Ok(Recipient::Full(_) | Recipient::Unknown) | Err(_) => {
                     failed.push(format!("the forward to {forward} cannot be delivered"))
                 }
             }
         }
         if !remote.is_empty() {
+            let forwards = remote.len();
             let queued = self
                 .enqueue_outbound(&NewOutbound {
                     sender: srs::forward_sender(
@@ -216,8 +224,13 @@ impl Core {
                     created_at: self.clock.now(),
                 })
                 .await;
-            if let Err(e) = queued {
-                failed.push(format!("the forward could not be queued: {e}"));
+            match queued {
+                Ok(()) => {
+                    for _ in 0..forwards {
+                        self.metrics().delivery(DeliveryAction::Forwarded);
+                    }
+                }
+                Err(e) => failed.push(format!("the forward could not be queued: {e}")),
             }
         }
         failed
@@ -311,12 +324,17 @@ impl Core {
         let stored = self
             .append(access, folder, body, flags, self.clock.now())
             .await?;
+        self.metrics().delivery(match folder.name == INBOX {
+            true => DeliveryAction::Stored,
+            false => DeliveryAction::Filed,
+        });
         Ok(Delivered::Stored(stored))
     }
 
     /// Records that a rule could not run and the message was kept instead.
     pub(super) async fn audit_kept(&self, mailbox: &Mailbox, why: String) {
         tracing::warn!(to = %mailbox.address, why, "a message was kept in the mailbox");
+        self.metrics().delivery(DeliveryAction::KeptOnError);
         let event = AuditEvent::new(
             self.clock.now(),
             AuditKind::MailKept,

@@ -26,6 +26,7 @@ mod sender_filters;
 mod sessions;
 mod sieve_delivery;
 mod sieve_scripts;
+mod status;
 mod submission;
 mod two_factor;
 
@@ -43,6 +44,7 @@ pub use passwords::OwnerReset;
 pub use recipients::{LocalRecipient, Recipient};
 pub use routing::Manager;
 pub use sender_filters::MAX_SENDER_FILTERS;
+pub use status::ReadyCheck;
 pub use submission::{
     Copies, Envelope, Missed, SubmitRefused, Submitter, Target, header_senders, one_line,
 };

@@ -5,6 +5,7 @@ use crate::ids::{Principal, SessionId};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::time::Instant;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
@@ -45,6 +46,8 @@ pub(crate) struct LocalEntry {
     pub confirmed: bool,
     /// The endings waiting for this entry to close.
     pub batches: Vec<Arc<CloseBatch>>,
+    /// When an ending first reached this entry: how long it took to close is a metric.
+    pub ending_since: Option<Instant>,
 }
 
 #[derive(Default)]
@@ -99,19 +102,25 @@ impl LocalSessions {
             }
             batch.pending.fetch_add(1, Ordering::AcqRel);
             entry.batches.push(batch.clone());
+            entry.ending_since.get_or_insert_with(Instant::now);
             tokens.push(entry.cancel.clone());
         }
         tokens
     }
 
-    pub fn cancel_session(&self, id: &SessionId) -> usize {
+    pub fn cancel_session(&mut self, id: &SessionId) -> usize {
         let Some(keys) = self.by_session.get(id) else {
             return 0;
         };
-        keys.iter()
-            .filter_map(|k| self.entries.get(k))
-            .map(|e| e.cancel.cancel())
-            .count()
+        let mut cancelled = 0;
+        for key in keys {
+            if let Some(e) = self.entries.get_mut(key) {
+                e.ending_since.get_or_insert_with(Instant::now);
+                e.cancel.cancel();
+                cancelled += 1;
+            }
+        }
+        cancelled
     }
 
     pub fn confirm(&mut self, key: u64) {

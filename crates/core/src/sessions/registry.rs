@@ -6,6 +6,7 @@ use crate::clock::{Clock, to_micros};
 use crate::cluster::{ClusterLink, ClusterMessage, Envelope};
 use crate::error::CoreError;
 use crate::ids::{NodeId, Principal, SessionId};
+use crate::metrics::Metrics;
 use crate::security::random;
 use crate::store::{SessionRow, Store};
 use chrono::{DateTime, Utc};
@@ -75,6 +76,7 @@ pub struct SessionRegistry {
     clock: Arc<dyn Clock>,
     timings: RegistryTimings,
     local: Mutex<LocalSessions>,
+    metrics: Metrics,
 }
 
 impl SessionRegistry {
@@ -84,6 +86,7 @@ impl SessionRegistry {
         link: Arc<dyn ClusterLink>,
         clock: Arc<dyn Clock>,
         timings: RegistryTimings,
+        metrics: Metrics,
     ) -> Arc<SessionRegistry> {
         Arc::new(SessionRegistry {
             node,
@@ -92,6 +95,7 @@ impl SessionRegistry {
             clock,
             timings,
             local: Mutex::new(LocalSessions::default()),
+            metrics,
         })
     }
 
@@ -124,6 +128,7 @@ impl SessionRegistry {
             web_token_hash: None,
             confirmed: false,
             batches: Vec::new(),
+            ending_since: None,
         });
         let session = LiveSession {
             id: id.clone(),
@@ -217,6 +222,7 @@ impl SessionRegistry {
             web_token_hash: Some(hash.clone()),
             confirmed: true,
             batches: Vec::new(),
+            ending_since: None,
         });
         let watch = SessionWatch {
             id: row.id.clone(),
@@ -353,7 +359,7 @@ impl SessionRegistry {
             }
         }
         {
-            let local = self.lock();
+            let mut local = self.lock();
             for id in &gone {
                 local.cancel_session(id);
             }
@@ -371,6 +377,11 @@ impl SessionRegistry {
         Ok(())
     }
 
+    /// Whether messages from other nodes can reach this one.
+    pub fn link_up(&self) -> bool {
+        self.link.is_up()
+    }
+
     /// How many connections and event streams this node holds.
     pub fn local_count(&self) -> usize {
         self.lock().len()
@@ -380,6 +391,9 @@ impl SessionRegistry {
     /// removes its row.
     pub(super) fn close(&self, key: u64, id: &SessionId, delete_row: bool) {
         let removed = self.lock().remove(key);
+        if let Some(since) = removed.as_ref().and_then(|e| e.ending_since) {
+            self.metrics.session_closed_after_end(since.elapsed());
+        }
         let ended_already = removed.as_ref().is_none_or(|e| e.cancel.is_cancelled());
         if !delete_row || ended_already {
             return;

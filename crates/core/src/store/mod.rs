@@ -15,6 +15,7 @@ mod routing;
 mod search;
 mod sessions;
 mod sieve;
+mod status;
 mod throttle;
 
 pub use accounts::{AccountStore, NewAccount};
@@ -30,6 +31,7 @@ pub use routing::{MailboxRules, NewAlias, NewSenderFilter, RoutingStore};
 pub use search::{Arrival, ArrivalWindow, SearchStore};
 pub use sessions::{SessionRow, SessionStore};
 pub use sieve::SieveStore;
+pub use status::{QueueDepth, StatusStore};
 pub use throttle::{Admit, FailureCount, ThrottleStore};
 
 /// Why a store call failed.
@@ -63,6 +65,7 @@ pub trait Store:
     + SieveStore
     + SearchStore
     + DkimKeyStore
+    + StatusStore
 {
 }
 
@@ -81,5 +84,6 @@ impl<T> Store for T where
         + SieveStore
         + SearchStore
         + DkimKeyStore
+        + StatusStore
 {
 }

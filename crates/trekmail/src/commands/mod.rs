@@ -3,9 +3,12 @@
 
 mod accounts;
 mod audit;
+mod backup;
+pub mod certificates;
 mod domains;
 mod mailboxes;
 mod queue;
+mod restore;
 mod routing;
 mod sessions;
 mod sieve;
@@ -20,14 +23,18 @@ use trekmail_core::security::password_generator::generate_password;
 use trekmail_core::services::{Actor, Scope};
 
 pub async fn run(command: Command, config: &Config) -> Result<()> {
-    if let Command::Serve = command {
-        return crate::serve::run(config).await;
-    }
+    // These need no core: a restore must not make a database before it checks the backup.
+    let command = match command {
+        Command::Serve => return crate::serve::run(config).await,
+        Command::Backup { dir } => return backup::run(config, &dir).await,
+        Command::Restore { dir } => return restore::run(config, &dir).await,
+        other => other,
+    };
     let node = node::open(config, Role::Command).await?;
     let core = &node.core;
     let op = node.operator.scope();
     match command {
-        Command::Serve => Ok(()),
+        Command::Serve | Command::Backup { .. } | Command::Restore { .. } => Ok(()),
         Command::Account(c) => accounts::run(core, op, c).await,
         Command::Domain(c) => domains::run(core, op, c).await,
         Command::Mailbox(c) => mailboxes::run(core, op, c).await,
@@ -39,6 +46,7 @@ pub async fn run(command: Command, config: &Config) -> Result<()> {
         Command::Sieve(c) => sieve::run(core, op, c).await,
         Command::Sessions(c) => sessions::run(core, op, c).await,
         Command::Queue(c) => queue::run(core, c).await,
+        Command::Certificates(c) => certificates::run(config, c),
         Command::Audit { address, limit } => audit::run(core, op, &address, limit).await,
     }
 }
