@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use trekmail_net::ChallengeTokens;
+use trekmail_net::{ChallengeTokens, Limits};
 
 /// The challenge route alone, to merge into a channel's router.
 pub(crate) fn router(tokens: ChallengeTokens) -> Router {
@@ -24,10 +24,18 @@ pub async fn serve_http(
     tokens: ChallengeTokens,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    let app = router(tokens).fallback(to_https);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
-        .await
+    // Open to the world (the CA's validators, browsers sent on to HTTPS), so capped.
+    let limits = Limits {
+        max_connections: 1024,
+        max_per_ip: 32,
+    };
+    crate::serve_plain(
+        listener,
+        router(tokens).fallback(to_https),
+        limits,
+        shutdown,
+    )
+    .await
 }
 
 async fn answer(State(tokens): State<ChallengeTokens>, Path(token): Path<String>) -> Response {

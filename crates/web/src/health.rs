@@ -3,19 +3,18 @@
 //! the link to other nodes is up, the served certificate has not expired) on the dashboard and
 //! the metrics listener, and `/metrics` on the metrics listener only.
 
-use crate::capped_listener::CappedListener;
 use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::Core;
 use trekmail_core::services::ReadyCheck;
-use trekmail_net::{Limits, Meter};
+use trekmail_net::Limits;
 
 /// When the served TLS certificate expires, asked at each check (it changes as certificates
 /// are renewed); `None` where no listener speaks TLS.
@@ -139,7 +138,5 @@ pub async fn serve_metrics(
         max_connections: 64,
         max_per_ip: 16,
     };
-    let idle = Duration::from_secs(30);
-    let listener = CappedListener::new(listener, limits, Meter::off(), idle, shutdown.clone())?;
-    crate::serve(listener, router, shutdown).await
+    crate::serve_plain(listener, router, limits, shutdown).await
 }

@@ -136,6 +136,19 @@ pub async fn serve_channel(
     }
 }
 
+/// A plain-HTTP listener beside the channels (metrics, ACME's port 80): under connection caps
+/// and an idle timeout like theirs, its connections counted in no channel's metrics.
+pub(crate) async fn serve_plain(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    let idle = std::time::Duration::from_secs(30);
+    let listener = CappedListener::new(listener, limits, Meter::off(), idle, shutdown.clone())?;
+    serve(listener, router, shutdown).await
+}
+
 async fn serve<L: Listener<Addr = SocketAddr>>(
     listener: L,
     router: Router,
