@@ -49,6 +49,7 @@ pub struct Core {
     pub(crate) config: CoreConfig,
     events: EventBus,
     pub(crate) mail_watch: MailWatch,
+    pub(crate) folder_deltas: crate::mail::FolderDeltas,
     pub(crate) bodies_in_flight: BodiesInFlight,
     /// Wakes the outbound queue's worker when anything (SMTP, a forward, a reply) queues mail.
     pub(crate) outbound_queued: tokio::sync::Notify,
@@ -102,6 +103,7 @@ impl Core {
             config,
             events: EventBus::default(),
             mail_watch: MailWatch::default(),
+            folder_deltas: Default::default(),
             bodies_in_flight: BodiesInFlight::default(),
             outbound_queued: tokio::sync::Notify::new(),
             compiled_scripts: Default::default(),

@@ -23,7 +23,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use trekmail_core::access::MailboxAccess;
 use trekmail_core::audit::Channel;
-use trekmail_core::mail::MailChange;
+use trekmail_core::mail::{Heard, MailChange};
 use trekmail_core::sessions::LiveSession;
 use trekmail_core::{Core, CoreError};
 
@@ -34,8 +34,8 @@ pub(crate) struct SignedIn {
     pub(crate) access: MailboxAccess,
     watch: broadcast::Receiver<MailChange>,
     pub(crate) selected: Option<Selected>,
-    /// A change to the selected folder was heard and is not in its view yet.
-    pub(crate) stale: bool,
+    /// A change to the selected folder was heard (at this mark) and is not in its view yet.
+    pub(crate) stale: Option<Heard>,
     /// CONDSTORE is on (RFC 7162 §3.1): untagged FETCHes carry MODSEQ.
     pub(crate) condstore: bool,
     /// QRESYNC is on (RFC 7162 §3.2): expunges are told as VANISHED.
@@ -502,7 +502,7 @@ impl Connection {
             access,
             watch: core.watch_mail(&access),
             selected: None,
-            stale: false,
+            stale: None,
             condstore: false,
             qresync: false,
         });
@@ -558,7 +558,7 @@ impl Connection {
             Err(_) => true,
         };
         if relevant {
-            signed_in.stale = true;
+            signed_in.stale = Some(self.core.mail_heard());
             if self.idle_tag.is_some() {
                 self.refresh(true).await;
             }

@@ -140,7 +140,7 @@ impl Connection {
         };
         if let Some(signed_in) = self.signed_in.as_mut() {
             signed_in.selected = Some(Selected { folder, view });
-            signed_in.stale = false;
+            signed_in.stale = None;
         }
         let done = match read_only {
             true => "EXAMINE completed",
@@ -220,11 +220,14 @@ impl Connection {
         let Some(selected) = signed_in.selected.as_mut() else {
             return;
         };
-        if signed_in.stale {
+        if let Some(heard) = signed_in.stale {
             let since = selected.view.modseq();
-            match core.changes_since(&access, &selected.folder, since).await {
+            match core
+                .changes_heard(&access, &selected.folder, since, heard)
+                .await
+            {
                 Ok(changes) => {
-                    signed_in.stale = false;
+                    signed_in.stale = None;
                     let unclaimed = changes.unclaimed_recent;
                     let added = selected.view.apply(changes);
                     // Another session may have claimed them already: then no write is due.

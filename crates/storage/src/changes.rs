@@ -4,7 +4,8 @@
 
 use crate::error::db_err;
 use crate::folders;
-use crate::rows;
+use crate::reads::Reads;
+use crate::rows::{self, Columns};
 use crate::sql_store::SqlStore;
 use sqlx::AnyConnection;
 use trekmail_core::mail::{Flags, FolderChanges, FolderId, MessageState, RecentClaim};
@@ -82,16 +83,17 @@ pub(crate) async fn since(
     folder: FolderId,
     since: u64,
 ) -> StoreResult<FolderChanges> {
-    let mut conn = store.read.acquire().await.map_err(db_err)?;
-    let row = sqlx::query(HIGHEST)
-        .bind(folder.0)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db_err)?
+    let mut reads = store.reads().await?;
+    let (highest, unclaimed_recent) = reads
+        .rows(HIGHEST, &[folder.0.into()], |row| {
+            let highest = rows::u64_column(row, "highest_modseq")?;
+            let unclaimed =
+                rows::u32_column(row, "recent_uid")? < rows::u32_column(row, "uid_next")?;
+            Ok((highest, unclaimed))
+        })
+        .await?
+        .pop()
         .ok_or(StoreError::NotFound)?;
-    let highest = rows::u64_column(&row, "highest_modseq")?;
-    let unclaimed_recent =
-        rows::u32_column(&row, "recent_uid")? < rows::u32_column(&row, "uid_next")?;
     if highest <= since {
         return Ok(FolderChanges {
             highest_modseq: highest,
@@ -99,56 +101,54 @@ pub(crate) async fn since(
             ..FolderChanges::default()
         });
     }
-    let range = (folder, rows::i64_of(since)?, rows::i64_of(highest)?);
-    let changed = in_range(&mut conn, CHANGED, range).await?;
-    let expunged = in_range(&mut conn, EXPUNGED, range).await?;
+    let range = [
+        folder.0.into(),
+        rows::i64_of(since)?.into(),
+        rows::i64_of(highest)?.into(),
+    ];
     Ok(FolderChanges {
         highest_modseq: highest,
-        changed: changed.iter().map(state).collect::<StoreResult<_>>()?,
-        expunged: expunged
-            .iter()
-            .map(|r| rows::u32_column(r, "uid"))
-            .collect::<StoreResult<_>>()?,
+        changed: reads.rows(CHANGED, &range, |row| state(row)).await?,
+        expunged: reads
+            .rows(EXPUNGED, &range, |row| rows::u32_column(row, "uid"))
+            .await?,
         unclaimed_recent,
     })
 }
 
-/// The rows of `sql` whose mod-sequence is in `(from, to]` for the folder.
-async fn in_range(
-    conn: &mut AnyConnection,
-    sql: &'static str,
-    (folder, from, to): (FolderId, i64, i64),
-) -> StoreResult<Vec<sqlx::any::AnyRow>> {
-    sqlx::query(sql)
-        .bind(folder.0)
-        .bind(from)
-        .bind(to)
-        .fetch_all(conn)
-        .await
-        .map_err(db_err)
+/// The UIDs no session has claimed as \Recent yet.
+async fn recent(reads: &mut Reads<'_>, folder: FolderId) -> StoreResult<RecentClaim> {
+    reads
+        .rows(RECENT, &[folder.0.into()], |row| {
+            Ok(RecentClaim {
+                first: rows::u32_column(row, "recent_uid")?,
+                next: rows::u32_column(row, "uid_next")?,
+            })
+        })
+        .await?
+        .pop()
+        .ok_or(StoreError::NotFound)
 }
 
-pub(crate) fn state(row: &sqlx::any::AnyRow) -> StoreResult<MessageState> {
+pub(crate) fn state(row: &(impl Columns + ?Sized)) -> StoreResult<MessageState> {
     Ok(MessageState {
         uid: rows::u32_column(row, "uid")?,
-        flags: Flags::from_stored(&rows::get::<String>(row, "flags")?),
+        flags: Flags::from_stored(&row.text("flags")?),
         modseq: rows::u64_column(row, "modseq")?,
     })
 }
 
 /// Hands the caller the UIDs no session has claimed yet, up to the folder's next UID.
+/// Most claims find nothing new (another session claimed first): a plain read answers those
+/// without taking the write lock.
 pub(crate) async fn claim_recent(store: &SqlStore, folder: FolderId) -> StoreResult<RecentClaim> {
+    let unclaimed = recent(&mut store.reads().await?, folder).await?;
+    if unclaimed.first >= unclaimed.next {
+        return Ok(unclaimed);
+    }
     let mut tx = store.write_tx().await?;
     folders::lock(&mut tx, folder).await?;
-    let row = sqlx::query(RECENT)
-        .bind(folder.0)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
-    let claim = RecentClaim {
-        first: rows::u32_column(&row, "recent_uid")?,
-        next: rows::u32_column(&row, "uid_next")?,
-    };
+    let claim = recent(&mut Reads::Borrowed(&mut tx), folder).await?;
     if claim.first < claim.next {
         sqlx::query(CLAIM)
             .bind(folder.0)

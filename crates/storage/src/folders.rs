@@ -36,15 +36,11 @@ const DELETE: &str = "DELETE FROM folders WHERE id = $1";
 const DELETE_OF_MAILBOX: &str = "DELETE FROM folders WHERE mailbox_id = $1";
 
 pub(crate) async fn list(store: &SqlStore, mailbox: MailboxId) -> StoreResult<Vec<Folder>> {
-    let rows = sqlx::query(OF_MAILBOX)
-        .bind(mailbox.0)
-        .fetch_all(&store.read)
-        .await
-        .map_err(db_err)?;
-    let mut folders = rows
-        .iter()
-        .map(rows::folder)
-        .collect::<StoreResult<Vec<_>>>()?;
+    let mut folders = store
+        .reads()
+        .await?
+        .rows(OF_MAILBOX, &[mailbox.0.into()], |row| rows::folder(row))
+        .await?;
     // In Rust, so both databases order alike whatever their collation.
     folders.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(folders)
@@ -55,13 +51,13 @@ pub(crate) async fn by_name(
     mailbox: MailboxId,
     name: &str,
 ) -> StoreResult<Option<Folder>> {
-    let row = sqlx::query(BY_NAME)
-        .bind(mailbox.0)
-        .bind(name)
-        .fetch_optional(&store.read)
-        .await
-        .map_err(db_err)?;
-    row.as_ref().map(rows::folder).transpose()
+    let args = [mailbox.0.into(), name.into()];
+    let mut found = store
+        .reads()
+        .await?
+        .rows(BY_NAME, &args, |row| rows::folder(row))
+        .await?;
+    Ok(found.pop())
 }
 
 pub(crate) async fn create(

@@ -2,6 +2,7 @@
 //! the same transaction; flags; and finding the bodies no message refers to any more.
 
 use crate::error::{conflict, db_err};
+use crate::reads::Reads;
 use crate::rows;
 use crate::sql_store::SqlStore;
 use crate::{changes, folders, header_summaries, usage};
@@ -149,7 +150,7 @@ pub(crate) async fn store_flags(
     let mut tx = store.write_tx().await?;
     folders::lock(&mut tx, folder).await?;
     let mut stored = FlagsStored {
-        messages: with_uids(&mut tx, folder, uids).await?,
+        messages: with_uids(&mut Reads::Borrowed(&mut tx), folder, uids).await?,
         modified: Vec::new(),
     };
     let mut modseq = None;
@@ -200,8 +201,7 @@ pub(crate) async fn of_uids(
     folder: FolderId,
     uids: &[u32],
 ) -> StoreResult<Vec<MessageMeta>> {
-    let mut conn = store.read.acquire().await.map_err(db_err)?;
-    with_uids(&mut conn, folder, uids).await
+    with_uids(&mut store.reads().await?, folder, uids).await
 }
 
 async fn folder_exists(conn: &mut AnyConnection, folder: FolderId) -> StoreResult<()> {
@@ -224,7 +224,7 @@ pub(crate) async fn expunge(
     let mut tx = store.write_tx().await?;
     let mailbox = folders::lock_with_mailbox(&mut tx, folder).await?;
     let candidates = match uids {
-        Some(uids) => with_uids(&mut tx, folder, uids).await?,
+        Some(uids) => with_uids(&mut Reads::Borrowed(&mut tx), folder, uids).await?,
         None => fetch(&mut tx, MAYBE_DELETED, folder).await?,
     };
     let doomed: Vec<MessageMeta> = candidates
@@ -265,12 +265,24 @@ pub(crate) async fn delete_one(conn: &mut AnyConnection, meta: &MessageMeta) -> 
 /// with gaps, a SEARCH over it) are read in one query over their span and picked out, rather
 /// than one query per run.
 pub(crate) async fn with_uids(
-    conn: &mut AnyConnection,
+    reads: &mut Reads<'_>,
     folder: FolderId,
     uids: &[u32],
 ) -> StoreResult<Vec<MessageMeta>> {
-    let rows = rows_with_uids(conn, IN_RANGE, folder, uids, |q| q).await?;
-    rows.iter().map(rows::message).collect()
+    let wanted: BTreeSet<u32> = uids.iter().copied().collect();
+    let mut found = Vec::new();
+    for (first, last) in spans(uids) {
+        let args = [
+            folder.0.into(),
+            i64::from(first).into(),
+            i64::from(last).into(),
+        ];
+        let rows = reads
+            .rows(IN_RANGE, &args, |row| rows::message(row))
+            .await?;
+        found.extend(rows.into_iter().filter(|m| wanted.contains(&m.uid)));
+    }
+    Ok(found)
 }
 
 /// A query of these stores, before or after its arguments are bound.
@@ -286,19 +298,9 @@ pub(crate) async fn rows_with_uids(
     uids: &[u32],
     bind: impl Fn(AnyQuery) -> AnyQuery,
 ) -> StoreResult<Vec<AnyRow>> {
-    let runs = runs(uids);
-    let spans = match (runs.first(), runs.last()) {
-        (Some((first, _)), Some((_, last)))
-            if runs.len() > MAX_RUN_QUERIES
-                || u64::from(last - first) < SPAN_PER_UID * uids.len() as u64 =>
-        {
-            vec![(*first, *last)]
-        }
-        _ => runs,
-    };
     let wanted: BTreeSet<u32> = uids.iter().copied().collect();
     let mut found = Vec::new();
-    for (first, last) in spans {
+    for (first, last) in spans(uids) {
         let query = sqlx::query(sql)
             .bind(folder.0)
             .bind(i64::from(first))
@@ -326,10 +328,20 @@ async fn fetch(
     rows.iter().map(rows::message).collect()
 }
 
-/// `uids` sorted and grouped into inclusive runs of consecutive values.
-fn runs(uids: &[u32]) -> Vec<(u32, u32)> {
+/// The UID ranges a read of `uids` asks for: a query per run of consecutive UIDs, or one
+/// span over them all past a few runs or when they lie close together.
+fn spans(uids: &[u32]) -> Vec<(u32, u32)> {
     let sorted: BTreeSet<u32> = uids.iter().copied().collect();
-    uid_runs(sorted)
+    let runs = uid_runs(sorted);
+    match (runs.first(), runs.last()) {
+        (Some((first, _)), Some((_, last)))
+            if runs.len() > MAX_RUN_QUERIES
+                || u64::from(last - first) < SPAN_PER_UID * uids.len() as u64 =>
+        {
+            vec![(*first, *last)]
+        }
+        _ => runs,
+    }
 }
 
 /// Deletes the folder's messages; returns their total size and their distinct blobs.
@@ -420,14 +432,20 @@ pub(crate) fn copied_to(
 
 #[cfg(test)]
 mod tests {
-    use super::runs;
+    use super::spans;
 
     #[test]
-    fn runs_of_consecutive_uids() {
-        assert_eq!(runs(&[]), vec![]);
-        assert_eq!(runs(&[5, 1, 2, 3, 3, 9, 10]), vec![(1, 3), (5, 5), (9, 10)]);
+    fn runs_far_apart_are_read_each_and_close_ones_in_one_span() {
+        assert_eq!(spans(&[]), vec![]);
+        assert_eq!(spans(&[5, 1, 2, 3, 3, 9, 10]), vec![(1, 10)]);
         assert_eq!(
-            runs(&[u32::MAX, u32::MAX - 1]),
+            spans(&[1, 2, 500, 9_000]),
+            vec![(1, 2), (500, 500), (9_000, 9_000)]
+        );
+        let many: Vec<u32> = (0..20).map(|n| n * 1_000).collect();
+        assert_eq!(spans(&many), vec![(0, 19_000)], "past a few runs, one span");
+        assert_eq!(
+            spans(&[u32::MAX, u32::MAX - 1]),
             vec![(u32::MAX - 1, u32::MAX)]
         );
     }

@@ -16,6 +16,27 @@ use trekmail_core::store::{
     StoreResult,
 };
 
+/// A row of either way of reading (`reads.rs`): the columns the hot reads decode.
+pub(crate) trait Columns {
+    fn int(&self, column: &str) -> StoreResult<i64>;
+    fn text(&self, column: &str) -> StoreResult<String>;
+    fn optional_text(&self, column: &str) -> StoreResult<Option<String>>;
+}
+
+impl Columns for AnyRow {
+    fn int(&self, column: &str) -> StoreResult<i64> {
+        get(self, column)
+    }
+
+    fn text(&self, column: &str) -> StoreResult<String> {
+        get(self, column)
+    }
+
+    fn optional_text(&self, column: &str) -> StoreResult<Option<String>> {
+        get(self, column)
+    }
+}
+
 /// One column, typed.
 pub(crate) fn get<T>(row: &AnyRow, column: &str) -> StoreResult<T>
 where
@@ -33,14 +54,14 @@ fn optional_time(row: &AnyRow, column: &str) -> StoreResult<Option<DateTime<Utc>
 }
 
 /// A stored BIGINT that IMAP sees as a u32 (UIDs, UIDVALIDITY).
-pub(crate) fn u32_column(row: &AnyRow, column: &str) -> StoreResult<u32> {
-    let value: i64 = get(row, column)?;
+pub(crate) fn u32_column(row: &(impl Columns + ?Sized), column: &str) -> StoreResult<u32> {
+    let value = row.int(column)?;
     u32::try_from(value).map_err(|_| invalid(column, &value.to_string()))
 }
 
 /// A stored BIGINT that IMAP sees as a u64 (mod-sequences).
-pub(crate) fn u64_column(row: &AnyRow, column: &str) -> StoreResult<u64> {
-    let value: i64 = get(row, column)?;
+pub(crate) fn u64_column(row: &(impl Columns + ?Sized), column: &str) -> StoreResult<u64> {
+    let value = row.int(column)?;
     u64::try_from(value).map_err(|_| invalid(column, &value.to_string()))
 }
 
@@ -194,15 +215,15 @@ pub(crate) fn audit_record(row: &AnyRow) -> StoreResult<AuditRecord> {
     })
 }
 
-pub(crate) fn folder(row: &AnyRow) -> StoreResult<Folder> {
-    let special_use = match get::<Option<String>>(row, "special_use")? {
+pub(crate) fn folder(row: &(impl Columns + ?Sized)) -> StoreResult<Folder> {
+    let special_use = match row.optional_text("special_use")? {
         Some(text) => Some(SpecialUse::parse(&text).ok_or_else(|| invalid("special_use", &text))?),
         None => None,
     };
     Ok(Folder {
-        id: FolderId(get(row, "id")?),
-        mailbox_id: MailboxId(get(row, "mailbox_id")?),
-        name: get(row, "name")?,
+        id: FolderId(row.int("id")?),
+        mailbox_id: MailboxId(row.int("mailbox_id")?),
+        name: row.text("name")?,
         special_use,
         uid_validity: u32_column(row, "uid_validity")?,
         uid_next: u32_column(row, "uid_next")?,
@@ -211,14 +232,14 @@ pub(crate) fn folder(row: &AnyRow) -> StoreResult<Folder> {
     })
 }
 
-pub(crate) fn message(row: &AnyRow) -> StoreResult<MessageMeta> {
+pub(crate) fn message(row: &(impl Columns + ?Sized)) -> StoreResult<MessageMeta> {
     Ok(MessageMeta {
-        folder_id: FolderId(get(row, "folder_id")?),
+        folder_id: FolderId(row.int("folder_id")?),
         uid: u32_column(row, "uid")?,
-        flags: Flags::from_stored(&get::<String>(row, "flags")?),
-        internal_date: time(row, "internal_date")?,
-        size: get(row, "size")?,
-        blob: BlobId(get(row, "blob_id")?),
+        flags: Flags::from_stored(&row.text("flags")?),
+        internal_date: from_micros(row.int("internal_date")?),
+        size: row.int("size")?,
+        blob: BlobId(row.text("blob_id")?),
         modseq: u64_column(row, "modseq")?,
     })
 }

@@ -2,9 +2,11 @@
 
 use crate::error::{cannot_connect, db_err, mask_password};
 use crate::migrate;
+use crate::sqlite_in_place::InPlaceReads;
 use sqlx::AnyConnection;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyPool, Connection, Transaction};
+use std::sync::Arc;
 use std::time::Duration;
 use trekmail_core::store::{StoreError, StoreResult};
 
@@ -43,6 +45,8 @@ impl Backend {
 pub struct SqlStore {
     pub(crate) read: AnyPool,
     pub(crate) write: AnyPool,
+    /// On a SQLite file, readers called in place for the hot reads (`reads.rs`).
+    pub(crate) in_place: Option<Arc<InPlaceReads>>,
     backend: Backend,
 }
 
@@ -77,13 +81,14 @@ impl SqlStore {
 
         let store = match backend {
             Backend::Postgres => {
-                let pool = pool_options(POSTGRES_CONNECTIONS)
+                let pool = postgres_pool_options()
                     .connect(url)
                     .await
                     .map_err(|e| cannot_connect(url, &e))?;
                 SqlStore {
                     read: pool.clone(),
                     write: pool,
+                    in_place: None,
                     backend,
                 }
             }
@@ -102,6 +107,7 @@ impl SqlStore {
                 SqlStore {
                     read: pool.clone(),
                     write: pool,
+                    in_place: None,
                     backend,
                 }
             }
@@ -114,9 +120,12 @@ impl SqlStore {
                     .connect(url)
                     .await
                     .map_err(|e| cannot_connect(url, &e))?;
+                let options: sqlx::sqlite::SqliteConnectOptions =
+                    url.parse().map_err(|e| cannot_connect(url, &e))?;
                 SqlStore {
                     read,
                     write,
+                    in_place: Some(InPlaceReads::open(options.get_filename())?),
                     backend,
                 }
             }
@@ -158,9 +167,26 @@ fn pool_options(max: u32) -> AnyPoolOptions {
         .acquire_timeout(ACQUIRE_TIMEOUT)
 }
 
+/// A PostgreSQL connection can break while it sits idle (the server restarted, a firewall
+/// dropped it), so one idle this long is pinged before use and replaced if the ping fails; a
+/// connection in steady use is not, since a ping is a round trip before every statement.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(5);
+
+fn postgres_pool_options() -> AnyPoolOptions {
+    pool_options(POSTGRES_CONNECTIONS)
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_AFTER_IDLE {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
 /// A SQLite file's connections live in this process and do not break while idle, so they
-/// are not pinged before each use (each ping is a round trip to the connection's own thread);
-/// PostgreSQL's, over the network, are.
+/// are not pinged before use (each ping is a round trip to the connection's own thread).
 fn sqlite_pool_options(max: u32) -> AnyPoolOptions {
     pool_options(max).test_before_acquire(false)
 }

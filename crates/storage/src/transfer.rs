@@ -1,6 +1,7 @@
 //! COPY and MOVE between two folders of one mailbox, each in one transaction.
 
 use crate::error::db_err;
+use crate::reads::Reads;
 use crate::sql_store::SqlStore;
 use crate::{changes, folders, header_summaries, messages, usage};
 use trekmail_core::mail::FolderId;
@@ -31,7 +32,7 @@ pub(crate) async fn transfer(
     if second != first {
         folders::lock(&mut tx, second).await?;
     }
-    let sources = messages::with_uids(&mut tx, from, uids).await?;
+    let sources = messages::with_uids(&mut Reads::Borrowed(&mut tx), from, uids).await?;
     if sources.is_empty() {
         return Ok(Vec::new());
     }

@@ -58,6 +58,12 @@ async fn behaves_as_a_blob_store(store: &dyn BlobStore, label: &str) {
         Some(&big[..1000]),
         "{label}"
     );
+    // Past the size read in place: its first 100,000 bytes, read off the runtime's threads.
+    assert_eq!(
+        store.head(&big_id, 100_000).await.unwrap().as_deref(),
+        Some(&big[..100_000]),
+        "{label}"
+    );
     assert_eq!(
         store.head(&id, 1000).await.unwrap().as_deref(),
         Some(&b"hello\n"[..]),

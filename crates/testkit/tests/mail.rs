@@ -337,6 +337,34 @@ async fn a_watcher_on_another_node_hears_new_mail() {
         .folder(&b.access(seeded.mailbox.id), INBOX)
         .await
         .unwrap();
+    // A session of node B that heard it reads it, through the node's shared delta log.
+    let access_b = b.access(seeded.mailbox.id);
+    let changes = b
+        .core
+        .changes_heard(&access_b, &inbox, 0, b.core.mail_heard())
+        .await
+        .unwrap();
+    assert_eq!(changes.changed.len(), 1);
+    seeded
+        .node
+        .core
+        .deliver(&ann(), &message("cross-node 2", 10))
+        .await
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(2), watcher.recv())
+        .await
+        .expect("node B never heard of the second mail")
+        .unwrap();
+    let changes = b
+        .core
+        .changes_heard(&access_b, &inbox, 0, b.core.mail_heard())
+        .await
+        .unwrap();
+    assert_eq!(
+        changes.changed.len(),
+        2,
+        "a change heard later is read again"
+    );
     let listed = b
         .core
         .messages(&b.access(seeded.mailbox.id), &inbox)
@@ -349,4 +377,83 @@ async fn a_watcher_on_another_node_hears_new_mail() {
             .unwrap(),
         message("cross-node", 10)
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sessions_that_heard_the_same_change_share_one_read_and_a_later_one_reads_again() {
+    use trekmail_core::store::MessageStore;
+    for backend in BACKENDS {
+        let Seeded {
+            node, mailbox: m, ..
+        } = Seeded::new(backend).await;
+        let (core, a) = (&node.core, node.access(m.id));
+        for n in 0..3 {
+            core.deliver(&ann(), &message(&format!("m{n}"), 10))
+                .await
+                .unwrap();
+        }
+        let inbox = core.folder(&a, INBOX).await.unwrap();
+        let since = inbox.highest_modseq;
+        let seen = Flags::new(["\\Seen"]);
+        core.store_flags(&a, &inbox, &[1], FlagChange::Add, &seen)
+            .await
+            .unwrap();
+        let heard = core.mail_heard();
+        let first = core.changes_heard(&a, &inbox, since, heard).await.unwrap();
+        let uids = |c: &trekmail_core::mail::FolderChanges| -> Vec<u32> {
+            c.changed.iter().map(|s| s.uid).collect()
+        };
+        assert_eq!(uids(&first), [1], "{backend:?}");
+        // A change nobody has heard of yet (straight in the store, not published): a session
+        // that heard what the first did is answered from the first's read, without it.
+        node.store
+            .store_flags(inbox.id, &[2], FlagChange::Add, &seen, None)
+            .await
+            .unwrap();
+        let shared = core.changes_heard(&a, &inbox, since, heard).await.unwrap();
+        assert_eq!(shared, first, "{backend:?}: one read for both");
+        // A change heard after that read: the next session reads again, from where the log
+        // ends, and is told both.
+        core.store_flags(&a, &inbox, &[3], FlagChange::Add, &seen)
+            .await
+            .unwrap();
+        let later = core
+            .changes_heard(&a, &inbox, since, core.mail_heard())
+            .await
+            .unwrap();
+        assert_eq!(uids(&later), [1, 2, 3], "{backend:?}");
+        let caught_up = core
+            .changes_heard(&a, &inbox, first.highest_modseq, core.mail_heard())
+            .await
+            .unwrap();
+        assert_eq!(uids(&caught_up), [2, 3], "{backend:?}");
+        // An expunge heard: it leaves the changed and joins the expunged.
+        core.store_flags(
+            &a,
+            &inbox,
+            &[2],
+            FlagChange::Add,
+            &Flags::new(["\\Deleted"]),
+        )
+        .await
+        .unwrap();
+        core.expunge(&a, &inbox, None).await.unwrap();
+        let after = core
+            .changes_heard(&a, &inbox, since, core.mail_heard())
+            .await
+            .unwrap();
+        assert_eq!(
+            (uids(&after), after.expunged.clone()),
+            (vec![1, 3], vec![2]),
+            "{backend:?}"
+        );
+        // Another mailbox's session reaches no folder of this one through the log.
+        let other = node.access(trekmail_core::ids::MailboxId(m.id.0 + 1_000));
+        assert!(
+            core.changes_heard(&other, &inbox, since, core.mail_heard())
+                .await
+                .is_err(),
+            "{backend:?}"
+        );
+    }
 }

@@ -7,6 +7,7 @@ use crate::ids::MailboxId;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::broadcast;
 
 /// What changed; watchers re-read the folder and tell their client the difference.
@@ -27,12 +28,19 @@ pub struct MailChange {
     pub kind: MailChangeKind,
 }
 
+/// How many changes this node had heard of at some moment: a store read begun after a
+/// session took its mark sees every change the session had heard (each is committed before
+/// it is published).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Heard(pub(crate) u64);
+
 /// A watcher that falls this far behind is told it lagged and re-reads everything.
 const BACKLOG: usize = 64;
 
 #[derive(Default)]
 pub struct MailWatch {
     channels: Mutex<HashMap<MailboxId, broadcast::Sender<MailChange>>>,
+    published: AtomicU64,
 }
 
 impl MailWatch {
@@ -47,11 +55,18 @@ impl MailWatch {
     /// Tells this node's watchers of the mailbox; forgets the channel once nobody listens.
     pub fn publish_local(&self, change: MailChange) {
         let mut channels = self.lock();
+        // Counted before any watcher can hear it, so a mark taken on hearing covers it.
+        self.published.fetch_add(1, Ordering::SeqCst);
         if let Some(sender) = channels.get(&change.mailbox)
             && sender.send(change).is_err()
         {
             channels.remove(&change.mailbox);
         }
+    }
+
+    /// The mark of what this node has heard of so far.
+    pub fn heard(&self) -> Heard {
+        Heard(self.published.load(Ordering::SeqCst))
     }
 
     /// How many mailboxes have watchers here.
@@ -78,7 +93,9 @@ mod tests {
             folder: Some(FolderId(7)),
             kind: MailChangeKind::Appended,
         };
+        let before = watch.heard();
         watch.publish_local(change);
+        assert!(watch.heard() > before, "a change heard moves the mark");
         assert_eq!(a.recv().await.unwrap(), change);
         assert!(b.try_recv().is_err());
         drop(a);

@@ -4,8 +4,8 @@ use crate::domain::Mailbox;
 use crate::error::CoreError;
 use crate::mail::{
     BlobId, FieldHolds, FlagChange, Flags, FlagsStored, Folder, FolderChanges, HeaderSummary,
-    INBOX, IncomingMessage, MailChange, MailChangeKind, MessageMeta, MessageState, NewMessage,
-    RecentClaim,
+    Heard, INBOX, IncomingMessage, MailChange, MailChangeKind, MessageMeta, MessageState,
+    NewMessage, RecentClaim,
 };
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
@@ -282,6 +282,33 @@ impl Core {
         Ok(self.store.changes_since(folder.id, modseq).await?)
     }
 
+    /// The mark of the mail changes this node has heard of: a session takes it when it hears
+    /// that its folder changed, and asks `changes_heard` with it.
+    pub fn mail_heard(&self) -> Heard {
+        self.mail_watch.heard()
+    }
+
+    /// What changed in the folder after `modseq`, for a session that took the mark `heard`
+    /// when it heard of a change: the node's sessions of the folder share one store read.
+    pub async fn changes_heard(
+        &self,
+        access: &MailboxAccess,
+        folder: &Folder,
+        modseq: u64,
+        heard: Heard,
+    ) -> Result<FolderChanges, CoreError> {
+        access.owns(folder)?;
+        let log = self.folder_deltas.log(folder.id, folder.uid_validity);
+        let mut log = log.lock().await;
+        if let Some(changes) = log.serve(modseq, heard) {
+            return Ok(changes);
+        }
+        let from = log.read_from(modseq);
+        let read_at = self.mail_watch.heard();
+        let changes = self.store.changes_since(folder.id, from).await?;
+        Ok(log.take(modseq, from, changes, read_at))
+    }
+
     /// Claims the folder's messages no session has seen as \Recent yet, for this session.
     pub async fn claim_recent(
         &self,
@@ -289,7 +316,11 @@ impl Core {
         folder: &Folder,
     ) -> Result<RecentClaim, CoreError> {
         access.owns(folder)?;
-        Ok(self.store.claim_recent(folder.id).await?)
+        let claim = self.store.claim_recent(folder.id).await?;
+        if let Some(log) = self.folder_deltas.existing(folder.id, folder.uid_validity) {
+            log.lock().await.recent_claimed();
+        }
+        Ok(claim)
     }
 
     /// EXPUNGE: removes `\Deleted` messages (of `uids` if given) and their unreferenced bodies.

@@ -111,7 +111,7 @@ impl Connection {
             .and_then(|s| s.selected.as_ref())
             .is_some_and(|s| s.folder.id == folder.id);
         if selected && let Some(s) = self.signed_in.as_mut() {
-            s.stale = true;
+            s.stale = Some(self.core.mail_heard());
         }
         // RFC 3501 §6.3.11: a new message in the selected folder is reported at once.
         self.refresh(true).await;

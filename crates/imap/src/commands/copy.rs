@@ -54,13 +54,13 @@ impl Connection {
             let moved: Vec<u32> = pairs.iter().map(|(from, _)| *from).collect();
             self.announce_expunged(&moved).await;
             if into_selected && let Some(s) = self.signed_in.as_mut() {
-                s.stale = true;
+                s.stale = Some(self.core.mail_heard());
             }
             self.refresh(true).await;
             self.done(tag, "MOVE completed");
         } else {
             if into_selected && let Some(s) = self.signed_in.as_mut() {
-                s.stale = true;
+                s.stale = Some(self.core.mail_heard());
             }
             self.refresh(true).await;
             self.server

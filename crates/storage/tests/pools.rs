@@ -1,0 +1,83 @@
+//! How the stores reach their database: SQLite's hot reads run in place on read-only
+//! connections of their own and see every commit at once, however many run together; a
+//! PostgreSQL connection broken while idle is replaced before a statement fails on it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
+
+mod common;
+
+use common::*;
+use std::time::Duration;
+use trekmail_core::mail::{FlagChange, Flags, INBOX};
+use trekmail_core::store::MessageStore;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reads_see_each_commit_at_once_from_any_connection_and_many_at_a_time() {
+    for db in both().await {
+        let s = &db.store;
+        let (_, _, m) = mailbox_fixture(s).await;
+        let inbox = folder(s, m.id, INBOX).await;
+        for n in 1..=20 {
+            s.append(inbox.id, &message(n, 10, &[])).await.unwrap();
+        }
+        let seen = Flags::new(["\\Seen"]);
+        s.store_flags(inbox.id, &[3], FlagChange::Add, &seen, None)
+            .await
+            .unwrap();
+        let read = s.messages_with_uids(inbox.id, &[3]).await.unwrap();
+        assert!(read[0].flags.contains("\\Seen"), "{}", db.label);
+        // Written by another connection (an operator command, another process).
+        db.raw(
+            "UPDATE folders SET highest_modseq = 23 WHERE name = 'INBOX'; \
+             UPDATE messages SET flags = '\\Flagged', modseq = 23 WHERE uid = 4",
+        )
+        .await;
+        let read = s.messages_with_uids(inbox.id, &[4]).await.unwrap();
+        assert!(read[0].flags.contains("\\Flagged"), "{}", db.label);
+        let changes = s.changes_since(inbox.id, 22).await.unwrap();
+        assert!(
+            changes.changed.iter().any(|c| c.uid == 4),
+            "{}: {changes:?}",
+            db.label
+        );
+        // More readers at once than connections are kept idle.
+        let readers: Vec<_> = (1..=40u32)
+            .map(|n| {
+                let store = s.clone();
+                tokio::spawn(async move {
+                    let uid = n % 20 + 1;
+                    let found = store.messages_with_uids(inbox.id, &[uid]).await.unwrap();
+                    assert_eq!(found[0].uid, uid);
+                    store
+                        .changes_since(inbox.id, 0)
+                        .await
+                        .unwrap()
+                        .changed
+                        .len()
+                })
+            })
+            .collect();
+        for reader in readers {
+            assert_eq!(reader.await.unwrap(), 20, "{}", db.label);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_postgresql_connection_broken_while_idle_is_replaced_before_use() {
+    let db = postgres().await;
+    let s = &db.store;
+    let (_, _, m) = mailbox_fixture(s).await;
+    let inbox = folder(s, m.id, INBOX).await;
+    s.append(inbox.id, &message(1, 10, &[])).await.unwrap();
+    assert_eq!(s.messages_with_uids(inbox.id, &[1]).await.unwrap().len(), 1);
+    let killed = db
+        .count(
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .await;
+    assert!(killed >= 1, "the pool had a connection to break");
+    // Past the idle time after which a connection is pinged before use.
+    tokio::time::sleep(Duration::from_millis(5_500)).await;
+    assert_eq!(s.messages_with_uids(inbox.id, &[1]).await.unwrap().len(), 1);
+}
