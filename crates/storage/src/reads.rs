@@ -7,7 +7,7 @@ use crate::rows::Columns;
 use crate::sql_store::SqlStore;
 use crate::sqlite_in_place::InPlaceConn;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection};
+use sqlx::{Any, AnyConnection, AnyPool};
 use trekmail_core::store::StoreResult;
 
 /// A statement's argument.
@@ -34,7 +34,8 @@ pub(crate) enum Reads<'c> {
     Borrowed(&'c mut AnyConnection),
     /// One of the read pool's connections.
     Pooled(PoolConnection<Any>),
-    InPlace(InPlaceConn),
+    /// In place, with the read pool for a read too long to finish there.
+    InPlace(InPlaceConn, AnyPool),
 }
 
 impl Reads<'_> {
@@ -45,8 +46,15 @@ impl Reads<'_> {
         args: &[Arg<'_>],
         decode: impl Fn(&dyn Columns) -> StoreResult<T>,
     ) -> StoreResult<Vec<T>> {
+        let mut fallback;
         let conn: &mut AnyConnection = match self {
-            Reads::InPlace(conn) => return conn.rows(sql, args, decode),
+            Reads::InPlace(conn, pool) => match conn.rows(sql, args, &decode)? {
+                Some(found) => return Ok(found),
+                None => {
+                    fallback = pool.acquire().await.map_err(db_err)?;
+                    &mut fallback
+                }
+            },
             Reads::Borrowed(conn) => conn,
             Reads::Pooled(conn) => conn,
         };
@@ -66,7 +74,7 @@ impl SqlStore {
     /// A reader for a read standing alone: in place on a SQLite file, else a pooled connection.
     pub(crate) async fn reads(&self) -> StoreResult<Reads<'static>> {
         match &self.in_place {
-            Some(reads) => Ok(Reads::InPlace(reads.take()?)),
+            Some(reads) => Ok(Reads::InPlace(reads.take()?, self.read.clone())),
             None => Ok(Reads::Pooled(self.read.acquire().await.map_err(db_err)?)),
         }
     }

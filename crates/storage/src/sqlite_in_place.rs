@@ -4,7 +4,7 @@
 //! 87 µs against a few). The hot reads of IMAP sessions (message rows by UID, a folder's
 //! changes since a mod-sequence) come here; each touches only the rows it answers with, so
 //! the thread is held for less than the hand-over would take. Whole-folder reads stay on
-//! sqlx's threads.
+//! sqlx's threads, and so does any read that turns out to pass a thousand rows.
 
 use crate::reads::Arg;
 use crate::rows::Columns;
@@ -13,6 +13,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use trekmail_core::store::{StoreError, StoreResult};
 
+/// Rows one read takes in place (a FETCH reads 256 at a time): a read that passes them, such
+/// as a QRESYNC from mod-sequence 0 on a large folder, holds the thread no longer than that
+/// and is done again on sqlx's threads.
+pub(crate) const MAX_ROWS: usize = 1_000;
 /// Connections kept open between reads; more are opened when more readers run at once.
 const MAX_IDLE: usize = 8;
 /// Statements each connection keeps prepared.
@@ -80,13 +84,14 @@ pub(crate) struct InPlaceConn {
 }
 
 impl InPlaceConn {
-    /// The rows of `sql` with `args` bound as `$1`, `$2`, …, each decoded.
+    /// The rows of `sql` with `args` bound as `$1`, `$2`, …, each decoded; `None` once they
+    /// pass [`MAX_ROWS`], for the caller to read again off the runtime's threads.
     pub(crate) fn rows<T>(
         &mut self,
         sql: &str,
         args: &[Arg<'_>],
-        decode: impl Fn(&dyn Columns) -> StoreResult<T>,
-    ) -> StoreResult<Vec<T>> {
+        decode: &impl Fn(&dyn Columns) -> StoreResult<T>,
+    ) -> StoreResult<Option<Vec<T>>> {
         let conn = self
             .conn
             .as_ref()
@@ -97,9 +102,12 @@ impl InPlaceConn {
             .map_err(sqlite_err)?;
         let mut found = Vec::new();
         while let Some(row) = rows.next().map_err(sqlite_err)? {
+            if found.len() == MAX_ROWS {
+                return Ok(None);
+            }
             found.push(decode(row)?);
         }
-        Ok(found)
+        Ok(Some(found))
     }
 }
 

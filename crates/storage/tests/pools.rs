@@ -1,5 +1,6 @@
 //! How the stores reach their database: SQLite's hot reads run in place on read-only
-//! connections of their own and see every commit at once, however many run together; a
+//! connections of their own and see every commit at once, however many run together, and a
+//! read past a thousand rows is finished on sqlx's threads, whole; a
 //! PostgreSQL connection broken while idle is replaced before a statement fails on it.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
 
@@ -17,7 +18,9 @@ async fn reads_see_each_commit_at_once_from_any_connection_and_many_at_a_time() 
         let (_, _, m) = mailbox_fixture(s).await;
         let inbox = folder(s, m.id, INBOX).await;
         for n in 1..=20 {
-            s.append(inbox.id, &message(n, 10, &[])).await.unwrap();
+            s.append(inbox.id, &message(n, 1, &[]))
+                .await
+                .unwrap_or_else(|e| panic!("{n}: {e:?}"));
         }
         let seen = Flags::new(["\\Seen"]);
         s.store_flags(inbox.id, &[3], FlagChange::Add, &seen, None)
@@ -80,4 +83,23 @@ async fn a_postgresql_connection_broken_while_idle_is_replaced_before_use() {
     // Past the idle time after which a connection is pinged before use.
     tokio::time::sleep(Duration::from_millis(5_500)).await;
     assert_eq!(s.messages_with_uids(inbox.id, &[1]).await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_too_long_for_in_place_is_answered_whole() {
+    for db in both().await {
+        let s = &db.store;
+        let (_, _, m) = mailbox_fixture(s).await;
+        let inbox = folder(s, m.id, INBOX).await;
+        for part in [1..=750, 751..=1_500] {
+            // The fixture knows bodies 1 to 999; a body may be in many messages.
+            let messages: Vec<_> = part.map(|n| message(n % 999 + 1, 1, &[])).collect();
+            s.append_all(inbox.id, &messages).await.unwrap();
+        }
+        let changes = s.changes_since(inbox.id, 0).await.unwrap();
+        assert_eq!(changes.changed.len(), 1_500, "{}", db.label);
+        let uids: Vec<u32> = (1..=1_500).collect();
+        let rows = s.messages_with_uids(inbox.id, &uids).await.unwrap();
+        assert_eq!(rows.len(), 1_500, "{}", db.label);
+    }
 }
