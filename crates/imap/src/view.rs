@@ -13,7 +13,8 @@ use trekmail_core::mail::{Flags, FolderChanges, RecentClaim};
 /// Which messages are \Recent to this session.
 #[derive(Debug)]
 pub(crate) enum Recent {
-    /// Read-write: the UID ranges this session claimed, each `first..next`.
+    /// Read-write: the UID ranges this session claimed, each `first..next`, ascending (each
+    /// claim starts where the folder's last one ended) and each holding a message of the view.
     Claimed(Vec<(u32, u32)>),
     /// Read-only (EXAMINE): what no session had claimed when the folder was opened, claiming
     /// nothing itself.
@@ -133,18 +134,18 @@ impl View {
 
     pub(crate) fn is_recent(&self, uid: u32) -> bool {
         match &self.recent {
-            Recent::Claimed(ranges) => ranges.iter().any(|(a, b)| (*a..*b).contains(&uid)),
+            Recent::Claimed(ranges) => {
+                let at = ranges.partition_point(|(_, next)| *next <= uid);
+                ranges.get(at).is_some_and(|(first, _)| *first <= uid)
+            }
             Recent::From(first) => uid >= *first,
         }
     }
 
     pub(crate) fn recent_count(&self) -> usize {
-        let between = |a: u32, b: u32| {
-            self.uids.partition_point(|u| *u < b) - self.uids.partition_point(|u| *u < a)
-        };
         match &self.recent {
-            Recent::Claimed(ranges) => ranges.iter().map(|(a, b)| between(*a, *b)).sum(),
-            Recent::From(first) => between(*first, u32::MAX),
+            Recent::Claimed(ranges) => ranges.iter().map(|(a, b)| held(&self.uids, *a, *b)).sum(),
+            Recent::From(first) => held(&self.uids, *first, u32::MAX),
         }
     }
 
@@ -292,10 +293,20 @@ impl View {
             keep
         });
         self.uids.retain(|uid| !gone.contains(uid));
+        // Claims interleave with other sessions' (one range a message): keep only ranges
+        // that still hold one, so counting \Recent costs what the view's recent ones do.
+        if let Recent::Claimed(ranges) = &mut self.recent {
+            ranges.retain(|(first, next)| held(&self.uids, *first, *next) > 0);
+        }
         self.told_exists = self.told_exists.saturating_sub(gone.len());
         self.told_recent = self.recent_count();
         told
     }
+}
+
+/// How many of `uids` (ascending) lie in `first..next`.
+fn held(uids: &[u32], first: u32, next: u32) -> usize {
+    uids.partition_point(|u| *u < next) - uids.partition_point(|u| *u < first)
 }
 
 fn count(n: usize) -> u32 {
@@ -403,6 +414,42 @@ mod tests {
         view.claimed(RecentClaim { first: 9, next: 9 });
         assert!(matches!(&view.recent, Recent::Claimed(r) if r == &vec![(4, 9)]));
         assert!(view.is_recent(8) && !view.is_recent(3));
+    }
+
+    #[test]
+    fn claims_between_other_sessions_stay_apart_and_go_with_their_messages() {
+        let mut view = opened();
+        let arrivals: Vec<MessageState> = (6..=20).map(|uid| state(uid, &[], 2)).collect();
+        view.apply(FolderChanges {
+            highest_modseq: 2,
+            changed: arrivals,
+            expunged: Vec::new(),
+            unclaimed_recent: false,
+        });
+        // This session claims every other arrival, another session those between.
+        for uid in (7..=19).step_by(2) {
+            view.claimed(RecentClaim {
+                first: uid,
+                next: uid + 1,
+            });
+        }
+        let recent: Vec<u32> = (1..=20).filter(|uid| view.is_recent(*uid)).collect();
+        assert_eq!(recent, [4, 5, 7, 9, 11, 13, 15, 17, 19]);
+        assert_eq!(view.recent_count(), 9);
+        view.apply(FolderChanges {
+            highest_modseq: 3,
+            changed: Vec::new(),
+            expunged: vec![4, 5, 7, 9, 10, 11],
+            unclaimed_recent: false,
+        });
+        view.tell(ALL);
+        assert_eq!(view.recent_count(), 4);
+        assert!(
+            matches!(&view.recent, Recent::Claimed(r) if r == &vec![(13, 14), (15, 16), (17, 18), (19, 20)]),
+            "{:?}",
+            view.recent
+        );
+        assert!(view.is_recent(15) && !view.is_recent(14) && !view.is_recent(20));
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! mod-sequence inside its own transaction (under the folder's lock), so what changed after a
 //! point is a range read on `(folder_id, modseq)` of the messages and of the expunge log.
 
+use crate::conn::{Conn, Flush, transaction};
 use crate::error::db_err;
 use crate::folders;
-use crate::reads::Reads;
 use crate::rows::{self, Columns};
 use crate::sql_store::SqlStore;
 use sqlx::AnyConnection;
@@ -27,31 +27,25 @@ const RECENT: &str = "SELECT recent_uid, uid_next FROM folders WHERE id = $1";
 const CLAIM: &str = "UPDATE folders SET recent_uid = uid_next WHERE id = $1";
 
 /// The folder's next mod-sequence; `NotFound` without the folder.
-pub(crate) async fn next_modseq(conn: &mut AnyConnection, folder: FolderId) -> StoreResult<u64> {
-    let row = sqlx::query(NEXT_MODSEQ)
-        .bind(folder.0)
-        .fetch_optional(conn)
-        .await
-        .map_err(db_err)?
-        .ok_or(StoreError::NotFound)?;
-    rows::u64_column(&row, "highest_modseq")
+pub(crate) async fn next_modseq(conn: &mut Conn<'_>, folder: FolderId) -> StoreResult<u64> {
+    conn.first(NEXT_MODSEQ, &[folder.0.into()], |row| {
+        rows::u64_column(row, "highest_modseq")
+    })
+    .await?
+    .ok_or(StoreError::NotFound)
 }
 
 /// Records UIDs expunged at `modseq`, for sessions and QRESYNC clients that still know them.
 pub(crate) async fn log_expunged(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     folder: FolderId,
     uids: &[u32],
     modseq: u64,
 ) -> StoreResult<()> {
+    let modseq = rows::i64_of(modseq)?;
     for uid in uids {
-        sqlx::query(LOG_EXPUNGE)
-            .bind(folder.0)
-            .bind(i64::from(*uid))
-            .bind(rows::i64_of(modseq)?)
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
+        let args = [folder.0.into(), i64::from(*uid).into(), modseq.into()];
+        conn.execute(LOG_EXPUNGE, &args).await?;
     }
     Ok(())
 }
@@ -117,17 +111,15 @@ pub(crate) async fn since(
 }
 
 /// The UIDs no session has claimed as \Recent yet.
-async fn recent(reads: &mut Reads<'_>, folder: FolderId) -> StoreResult<RecentClaim> {
-    reads
-        .rows(RECENT, &[folder.0.into()], |row| {
-            Ok(RecentClaim {
-                first: rows::u32_column(row, "recent_uid")?,
-                next: rows::u32_column(row, "uid_next")?,
-            })
+async fn recent(conn: &mut Conn<'_>, folder: FolderId) -> StoreResult<RecentClaim> {
+    conn.first(RECENT, &[folder.0.into()], |row| {
+        Ok(RecentClaim {
+            first: rows::u32_column(row, "recent_uid")?,
+            next: rows::u32_column(row, "uid_next")?,
         })
-        .await?
-        .pop()
-        .ok_or(StoreError::NotFound)
+    })
+    .await?
+    .ok_or(StoreError::NotFound)
 }
 
 pub(crate) fn state(row: &(impl Columns + ?Sized)) -> StoreResult<MessageState> {
@@ -146,16 +138,14 @@ pub(crate) async fn claim_recent(store: &SqlStore, folder: FolderId) -> StoreRes
     if unclaimed.first >= unclaimed.next {
         return Ok(unclaimed);
     }
-    let mut tx = store.write_tx().await?;
-    folders::lock(&mut tx, folder).await?;
-    let claim = recent(&mut Reads::Borrowed(&mut tx), folder).await?;
+    transaction!(store, 1, Flush::Later, |conn| claim_recent_in(conn, folder))
+}
+
+async fn claim_recent_in(conn: &mut Conn<'_>, folder: FolderId) -> StoreResult<RecentClaim> {
+    folders::lock(conn, folder).await?;
+    let claim = recent(conn, folder).await?;
     if claim.first < claim.next {
-        sqlx::query(CLAIM)
-            .bind(folder.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+        conn.execute(CLAIM, &[folder.0.into()]).await?;
     }
-    tx.commit().await.map_err(db_err)?;
     Ok(claim)
 }

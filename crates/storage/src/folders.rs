@@ -1,6 +1,7 @@
 //! A mailbox's folders: made with the mailbox, created, renamed with their children, deleted
 //! with their messages. Each new folder gets a UIDVALIDITY never handed out before.
 
+use crate::conn::Conn;
 use crate::error::{conflict, db_err};
 use crate::rows;
 use crate::sql_store::SqlStore;
@@ -67,7 +68,7 @@ pub(crate) async fn create(
     special_use: Option<SpecialUse>,
 ) -> StoreResult<Folder> {
     let mut tx = store.write_tx().await?;
-    usage::lock(&mut tx, mailbox).await?;
+    usage::lock(&mut Conn::Borrowed(&mut tx), mailbox).await?;
     // CREATE does not subscribe (RFC 3501 §6.3.3); a client subscribes if it wants to.
     let folder = insert(&mut tx, mailbox, name, special_use).await?;
     tx.commit().await.map_err(db_err)?;
@@ -139,7 +140,7 @@ pub(crate) async fn rename(
     to: &str,
 ) -> StoreResult<()> {
     let mut tx = store.write_tx().await?;
-    usage::lock(&mut tx, mailbox).await?;
+    usage::lock(&mut Conn::Borrowed(&mut tx), mailbox).await?;
     let rows = sqlx::query(NAMES)
         .bind(mailbox.0)
         .fetch_all(&mut *tx)
@@ -218,7 +219,7 @@ fn renames<'a>(
 /// Deletes the folder and its messages, giving their bytes back to the mailbox.
 pub(crate) async fn delete(store: &SqlStore, folder: FolderId) -> StoreResult<Vec<BlobId>> {
     let mut tx = store.write_tx().await?;
-    let mailbox = lock_with_mailbox(&mut tx, folder).await?;
+    let mailbox = lock_with_mailbox(&mut Conn::Borrowed(&mut tx), folder).await?;
     let (bytes, blobs) = messages::delete_all(&mut tx, folder).await?;
     changes::forget_folder(&mut tx, folder).await?;
     sqlx::query(DELETE)
@@ -226,8 +227,9 @@ pub(crate) async fn delete(store: &SqlStore, folder: FolderId) -> StoreResult<Ve
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
-    usage::refund(&mut tx, mailbox, bytes).await?;
-    let orphans = messages::unreferenced(&mut tx, blobs).await?;
+    let mut conn = Conn::Borrowed(&mut tx);
+    usage::refund(&mut conn, mailbox, bytes).await?;
+    let orphans = messages::unreferenced(&mut conn, blobs).await?;
     tx.commit().await.map_err(db_err)?;
     Ok(orphans)
 }
@@ -250,23 +252,18 @@ pub(crate) async fn delete_all(
 }
 
 /// The mailbox a folder belongs to (it never changes); `NotFound` without the folder.
-pub(crate) async fn mailbox_of(
-    conn: &mut AnyConnection,
-    folder: FolderId,
-) -> StoreResult<MailboxId> {
-    let row = sqlx::query(MAILBOX_OF)
-        .bind(folder.0)
-        .fetch_optional(conn)
-        .await
-        .map_err(db_err)?
-        .ok_or(StoreError::NotFound)?;
-    Ok(MailboxId(rows::get(&row, "mailbox_id")?))
+pub(crate) async fn mailbox_of(conn: &mut Conn<'_>, folder: FolderId) -> StoreResult<MailboxId> {
+    conn.first(MAILBOX_OF, &[folder.0.into()], |row| {
+        row.int("mailbox_id").map(MailboxId)
+    })
+    .await?
+    .ok_or(StoreError::NotFound)
 }
 
 /// Locks the folder's mailbox, then the folder, for the rest of the transaction; returns
 /// the mailbox. `NotFound` if the folder does not exist (or has just been deleted).
 pub(crate) async fn lock_with_mailbox(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     folder: FolderId,
 ) -> StoreResult<MailboxId> {
     let mailbox = mailbox_of(conn, folder).await?;
@@ -276,13 +273,8 @@ pub(crate) async fn lock_with_mailbox(
 }
 
 /// Locks the folder for the rest of the transaction; `NotFound` if it does not exist.
-pub(crate) async fn lock(conn: &mut AnyConnection, folder: FolderId) -> StoreResult<()> {
-    let done = sqlx::query(LOCK)
-        .bind(folder.0)
-        .execute(conn)
-        .await
-        .map_err(db_err)?;
-    if done.rows_affected() == 0 {
+pub(crate) async fn lock(conn: &mut Conn<'_>, folder: FolderId) -> StoreResult<()> {
+    if conn.execute(LOCK, &[folder.0.into()]).await? == 0 {
         return Err(StoreError::NotFound);
     }
     Ok(())
@@ -291,18 +283,15 @@ pub(crate) async fn lock(conn: &mut AnyConnection, folder: FolderId) -> StoreRes
 /// Takes `count` UIDs of the folder (and its lock); returns the first. `LimitReached` once
 /// the folder has used every UID a u32 allows.
 pub(crate) async fn reserve_uids(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     folder: FolderId,
     count: u32,
 ) -> StoreResult<u32> {
-    let row = sqlx::query(RESERVE_UIDS)
-        .bind(folder.0)
-        .bind(i64::from(count))
-        .fetch_optional(conn)
-        .await
-        .map_err(db_err)?
+    let args = [folder.0.into(), i64::from(count).into()];
+    let next = conn
+        .first(RESERVE_UIDS, &args, |row| row.int("uid_next"))
+        .await?
         .ok_or(StoreError::NotFound)?;
-    let next: i64 = rows::get(&row, "uid_next")?;
     next.checked_sub(i64::from(count))
         .filter(|_| next <= i64::from(u32::MAX))
         .and_then(|first| u32::try_from(first).ok())

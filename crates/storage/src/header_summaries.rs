@@ -1,12 +1,12 @@
 //! Each message's header summary (SEARCH's address, subject and sent-date fields): written
 //! with the message, copied with it, gone with it (the rows cascade from `messages`).
 
+use crate::conn::Conn;
 use crate::error::db_err;
 use crate::messages;
 use crate::rows;
 use crate::sql_store::SqlStore;
 use chrono::{Datelike, NaiveDate};
-use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use trekmail_core::mail::{FieldHolds, FolderId, HeaderSummary, MessageMeta, SummaryField};
 use trekmail_core::store::StoreResult;
@@ -42,40 +42,41 @@ const IN_RANGE_HOLDING: &str = in_range!(
 );
 
 pub(crate) async fn insert(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     folder: FolderId,
     uid: u32,
     summary: &HeaderSummary,
 ) -> StoreResult<()> {
-    sqlx::query(INSERT)
-        .bind(folder.0)
-        .bind(i64::from(uid))
-        .bind(summary.subject.as_deref())
-        .bind(summary.from.as_deref())
-        .bind(summary.to.as_deref())
-        .bind(summary.cc.as_deref())
-        .bind(summary.bcc.as_deref())
-        .bind(summary.sent_on.map(|d| i64::from(d.num_days_from_ce())))
-        .execute(conn)
-        .await
-        .map_err(db_err)?;
+    let args = [
+        folder.0.into(),
+        i64::from(uid).into(),
+        summary.subject.as_deref().into(),
+        summary.from.as_deref().into(),
+        summary.to.as_deref().into(),
+        summary.cc.as_deref().into(),
+        summary.bcc.as_deref().into(),
+        summary
+            .sent_on
+            .map(|d| i64::from(d.num_days_from_ce()))
+            .into(),
+    ];
+    conn.execute(INSERT, &args).await?;
     Ok(())
 }
 
 /// Gives a copied message its source's summary, if that has one.
 pub(crate) async fn copy(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     (from, from_uid): (FolderId, u32),
     (to, to_uid): (FolderId, u32),
 ) -> StoreResult<()> {
-    sqlx::query(COPY)
-        .bind(from.0)
-        .bind(i64::from(from_uid))
-        .bind(to.0)
-        .bind(i64::from(to_uid))
-        .execute(conn)
-        .await
-        .map_err(db_err)?;
+    let args = [
+        from.0.into(),
+        i64::from(from_uid).into(),
+        to.0.into(),
+        i64::from(to_uid).into(),
+    ];
+    conn.execute(COPY, &args).await?;
     Ok(())
 }
 

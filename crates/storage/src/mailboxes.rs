@@ -3,6 +3,7 @@
 
 use crate::accounts::{insert_credentials, lock_account};
 use crate::audit;
+use crate::conn::Conn;
 use crate::error::{conflict, db_err};
 use crate::sql_store::{SqlStore, WriteTx};
 use crate::{folders, messages, routing, rows, usage};
@@ -177,7 +178,7 @@ impl MailboxStore for SqlStore {
         audit: &AuditEvent,
     ) -> StoreResult<(u64, Vec<BlobId>)> {
         let mut tx = self.write_tx().await?;
-        usage::lock(&mut tx, id).await?;
+        usage::lock(&mut Conn::Borrowed(&mut tx), id).await?;
         let blobs = folders::delete_all(&mut tx, id).await?;
         let sessions = sqlx::query(DELETE_SESSIONS)
             .bind(id.0)
@@ -204,7 +205,7 @@ impl MailboxStore for SqlStore {
             return Err(StoreError::NotFound);
         }
         audit::insert(&mut tx, audit).await?;
-        let orphans = messages::unreferenced(&mut tx, blobs).await?;
+        let orphans = messages::unreferenced(&mut Conn::Borrowed(&mut tx), blobs).await?;
         tx.commit().await.map_err(db_err)?;
         Ok((sessions, orphans))
     }

@@ -160,7 +160,6 @@ impl MessageStore for SqlStore {
     }
 
     async fn unreferenced_blobs(&self, candidates: &[BlobId]) -> StoreResult<Vec<BlobId>> {
-        let mut conn = self.read.acquire().await.map_err(crate::error::db_err)?;
-        messages::unreferenced(&mut conn, candidates.iter().cloned()).await
+        messages::unreferenced(&mut self.reads().await?, candidates.iter().cloned()).await
     }
 }

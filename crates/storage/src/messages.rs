@@ -1,8 +1,8 @@
 //! Messages in folders: appended with the folder's next UID and counted against the quota in
 //! the same transaction; flags; and finding the bodies no message refers to any more.
 
-use crate::error::{conflict, db_err};
-use crate::reads::Reads;
+use crate::conn::{Conn, Flush, transaction};
+use crate::error::db_err;
 use crate::rows;
 use crate::sql_store::SqlStore;
 use crate::{changes, folders, header_summaries, usage};
@@ -69,18 +69,27 @@ pub(crate) async fn append_all(
     if messages.is_empty() {
         return Ok(Vec::new());
     }
+    transaction!(store, messages.len(), Flush::Now, |conn| append_in(
+        conn, folder, messages
+    ))
+}
+
+async fn append_in(
+    conn: &mut Conn<'_>,
+    folder: FolderId,
+    messages: &[NewMessage],
+) -> StoreResult<Vec<MessageMeta>> {
     let count = u32::try_from(messages.len())
         .map_err(|_| StoreError::LimitReached("too many messages at once".into()))?;
-    let mut tx = store.write_tx().await?;
-    let mailbox = folders::mailbox_of(&mut tx, folder).await?;
+    let mailbox = folders::mailbox_of(conn, folder).await?;
     usage::charge(
-        &mut tx,
+        conn,
         mailbox,
         usage::total(messages.iter().map(|m| m.size))?,
     )
     .await?;
-    let first_uid = folders::reserve_uids(&mut tx, folder, count).await?;
-    let modseq = changes::next_modseq(&mut tx, folder).await?;
+    let first_uid = folders::reserve_uids(conn, folder, count).await?;
+    let modseq = changes::next_modseq(conn, folder).await?;
     let mut metas = Vec::with_capacity(messages.len());
     for (message, uid) in messages.iter().zip(first_uid..) {
         let meta = MessageMeta {
@@ -92,29 +101,30 @@ pub(crate) async fn append_all(
             blob: message.blob.clone(),
             modseq,
         };
-        insert(&mut tx, &meta).await?;
-        header_summaries::insert(&mut tx, folder, uid, &message.summary).await?;
+        insert(conn, &meta).await?;
+        header_summaries::insert(conn, folder, uid, &message.summary).await?;
         metas.push(meta);
     }
-    tx.commit().await.map_err(db_err)?;
     Ok(metas)
 }
 
 /// Inserts `meta` as is, in `meta.folder_id` under `meta.uid`. `NotFound` on PostgreSQL when
 /// its body is not in `blobs` (another node deleted it meanwhile).
-pub(crate) async fn insert(conn: &mut AnyConnection, meta: &MessageMeta) -> StoreResult<()> {
-    sqlx::query(INSERT)
-        .bind(meta.folder_id.0)
-        .bind(i64::from(meta.uid))
-        .bind(meta.flags.to_stored())
-        .bind(to_micros(meta.internal_date))
-        .bind(meta.size)
-        .bind(meta.blob.0.as_str())
-        .bind(rows::i64_of(meta.modseq)?)
-        .execute(conn)
-        .await
-        .map_err(conflict(|| format!("message {} exists already", meta.uid)))?;
-    Ok(())
+pub(crate) async fn insert(conn: &mut Conn<'_>, meta: &MessageMeta) -> StoreResult<()> {
+    let flags = meta.flags.to_stored();
+    let args = [
+        meta.folder_id.0.into(),
+        i64::from(meta.uid).into(),
+        flags.as_str().into(),
+        to_micros(meta.internal_date).into(),
+        meta.size.into(),
+        meta.blob.0.as_str().into(),
+        rows::i64_of(meta.modseq)?.into(),
+    ];
+    conn.insert(INSERT, &args, || {
+        format!("message {} exists already", meta.uid)
+    })
+    .await
 }
 
 /// The folder's messages; `NotFound` if there is no such folder.
@@ -147,10 +157,22 @@ pub(crate) async fn store_flags(
     flags: &Flags,
     unchanged_since: Option<u64>,
 ) -> StoreResult<FlagsStored> {
-    let mut tx = store.write_tx().await?;
-    folders::lock(&mut tx, folder).await?;
+    transaction!(store, uids.len(), Flush::Later, |conn| {
+        store_flags_in(conn, folder, uids, change, flags, unchanged_since)
+    })
+}
+
+async fn store_flags_in(
+    conn: &mut Conn<'_>,
+    folder: FolderId,
+    uids: &[u32],
+    change: FlagChange,
+    flags: &Flags,
+    unchanged_since: Option<u64>,
+) -> StoreResult<FlagsStored> {
+    folders::lock(conn, folder).await?;
     let mut stored = FlagsStored {
-        messages: with_uids(&mut Reads::Borrowed(&mut tx), folder, uids).await?,
+        messages: with_uids(conn, folder, uids).await?,
         modified: Vec::new(),
     };
     let mut modseq = None;
@@ -166,19 +188,18 @@ pub(crate) async fn store_flags(
         }
         let next = match modseq {
             Some(next) => next,
-            None => *modseq.insert(changes::next_modseq(&mut tx, folder).await?),
+            None => *modseq.insert(changes::next_modseq(conn, folder).await?),
         };
         meta.modseq = next;
-        sqlx::query(SET_FLAGS)
-            .bind(folder.0)
-            .bind(i64::from(meta.uid))
-            .bind(meta.flags.to_stored())
-            .bind(rows::i64_of(next)?)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+        let flags = meta.flags.to_stored();
+        let args = [
+            folder.0.into(),
+            i64::from(meta.uid).into(),
+            flags.as_str().into(),
+            rows::i64_of(next)?.into(),
+        ];
+        conn.execute(SET_FLAGS, &args).await?;
     }
-    tx.commit().await.map_err(db_err)?;
     Ok(stored)
 }
 
@@ -221,42 +242,46 @@ pub(crate) async fn expunge(
     folder: FolderId,
     uids: Option<&[u32]>,
 ) -> StoreResult<(Vec<u32>, Vec<BlobId>)> {
-    let mut tx = store.write_tx().await?;
-    let mailbox = folders::lock_with_mailbox(&mut tx, folder).await?;
+    // Without UIDs, the whole folder is looked through: in place it may be cut short.
+    let rows = uids.map_or(1, <[u32]>::len);
+    transaction!(store, rows, Flush::Now, |conn| expunge_in(
+        conn, folder, uids
+    ))
+}
+
+async fn expunge_in(
+    conn: &mut Conn<'_>,
+    folder: FolderId,
+    uids: Option<&[u32]>,
+) -> StoreResult<(Vec<u32>, Vec<BlobId>)> {
+    let mailbox = folders::lock_with_mailbox(conn, folder).await?;
     let candidates = match uids {
-        Some(uids) => with_uids(&mut Reads::Borrowed(&mut tx), folder, uids).await?,
-        None => fetch(&mut tx, MAYBE_DELETED, folder).await?,
+        Some(uids) => with_uids(conn, folder, uids).await?,
+        None => {
+            conn.rows(MAYBE_DELETED, &[folder.0.into()], |row| rows::message(row))
+                .await?
+        }
     };
     let doomed: Vec<MessageMeta> = candidates
         .into_iter()
         .filter(|m| m.flags.contains(DELETED))
         .collect();
     for meta in &doomed {
-        delete_one(&mut tx, meta).await?;
+        delete_one(conn, meta).await?;
     }
     let uids: Vec<u32> = doomed.iter().map(|m| m.uid).collect();
     if !uids.is_empty() {
-        let modseq = changes::next_modseq(&mut tx, folder).await?;
-        changes::log_expunged(&mut tx, folder, &uids, modseq).await?;
+        let modseq = changes::next_modseq(conn, folder).await?;
+        changes::log_expunged(conn, folder, &uids, modseq).await?;
     }
-    usage::refund(
-        &mut tx,
-        mailbox,
-        usage::total(doomed.iter().map(|m| m.size))?,
-    )
-    .await?;
-    let orphans = unreferenced(&mut tx, doomed.into_iter().map(|m| m.blob)).await?;
-    tx.commit().await.map_err(db_err)?;
+    usage::refund(conn, mailbox, usage::total(doomed.iter().map(|m| m.size))?).await?;
+    let orphans = unreferenced(conn, doomed.into_iter().map(|m| m.blob)).await?;
     Ok((uids, orphans))
 }
 
-pub(crate) async fn delete_one(conn: &mut AnyConnection, meta: &MessageMeta) -> StoreResult<()> {
-    sqlx::query(DELETE_ONE)
-        .bind(meta.folder_id.0)
-        .bind(i64::from(meta.uid))
-        .execute(conn)
-        .await
-        .map_err(db_err)?;
+pub(crate) async fn delete_one(conn: &mut Conn<'_>, meta: &MessageMeta) -> StoreResult<()> {
+    let args = [meta.folder_id.0.into(), i64::from(meta.uid).into()];
+    conn.execute(DELETE_ONE, &args).await?;
     Ok(())
 }
 
@@ -265,7 +290,7 @@ pub(crate) async fn delete_one(conn: &mut AnyConnection, meta: &MessageMeta) -> 
 /// with gaps, a SEARCH over it) are read in one query over their span and picked out, rather
 /// than one query per run.
 pub(crate) async fn with_uids(
-    reads: &mut Reads<'_>,
+    conn: &mut Conn<'_>,
     folder: FolderId,
     uids: &[u32],
 ) -> StoreResult<Vec<MessageMeta>> {
@@ -277,9 +302,7 @@ pub(crate) async fn with_uids(
             i64::from(first).into(),
             i64::from(last).into(),
         ];
-        let rows = reads
-            .rows(IN_RANGE, &args, |row| rows::message(row))
-            .await?;
+        let rows = conn.rows(IN_RANGE, &args, |row| rows::message(row)).await?;
         found.extend(rows.into_iter().filter(|m| wanted.contains(&m.uid)));
     }
     Ok(found)
@@ -313,19 +336,6 @@ pub(crate) async fn rows_with_uids(
         }
     }
     Ok(found)
-}
-
-async fn fetch(
-    conn: &mut AnyConnection,
-    sql: &'static str,
-    folder: FolderId,
-) -> StoreResult<Vec<MessageMeta>> {
-    let rows = sqlx::query(sql)
-        .bind(folder.0)
-        .fetch_all(conn)
-        .await
-        .map_err(db_err)?;
-    rows.iter().map(rows::message).collect()
 }
 
 /// The UID ranges a read of `uids` asks for: a query per run of consecutive UIDs, or one
@@ -396,17 +406,15 @@ async fn blob_ids(
 /// Of `candidates`, the distinct blobs no message row refers to, in id order. Inside a
 /// writing transaction it sees that transaction's own deletions.
 pub(crate) async fn unreferenced(
-    conn: &mut AnyConnection,
+    conn: &mut Conn<'_>,
     candidates: impl IntoIterator<Item = BlobId>,
 ) -> StoreResult<Vec<BlobId>> {
     let candidates: BTreeSet<BlobId> = candidates.into_iter().collect();
     let mut orphans = Vec::new();
     for blob in candidates {
-        let used = sqlx::query(REFERENCED)
-            .bind(blob.0.as_str())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(db_err)?;
+        let used = conn
+            .first(REFERENCED, &[blob.0.as_str().into()], |_| Ok(()))
+            .await?;
         if used.is_none() {
             orphans.push(blob);
         }

@@ -2,6 +2,7 @@
 //! recipient, each message's body once in `outbound_bodies`; and the bounce counts in
 //! `bounce_counts`.
 
+use crate::conn::Conn;
 use crate::error::db_err;
 use crate::rows;
 use crate::sql_store::SqlStore;
@@ -67,7 +68,7 @@ impl QueueStore for SqlStore {
                 .await
                 .map_err(db_err)?;
             if rows::get::<i64>(&used, "n")? == 0 {
-                usage::charge(&mut tx, mailbox, size).await?;
+                usage::charge(&mut Conn::Borrowed(&mut tx), mailbox, size).await?;
             }
         }
         for recipient in &message.recipients {
@@ -156,7 +157,7 @@ impl QueueStore for SqlStore {
             && let Some(mailbox) = rows::get::<Option<i64>>(&body, "mailbox_id")?
         {
             let size: i64 = rows::get(&body, "size")?;
-            usage::refund(&mut tx, MailboxId(mailbox), size).await?;
+            usage::refund(&mut Conn::Borrowed(&mut tx), MailboxId(mailbox), size).await?;
         }
         tx.commit().await.map_err(db_err)
     }

@@ -4,6 +4,7 @@
 
 use crate::accounts::lock_account;
 use crate::audit;
+use crate::conn::Conn;
 use crate::error::{conflict, db_err};
 use crate::sql_store::{SqlStore, WriteTx};
 use crate::{rows, usage};
@@ -517,7 +518,7 @@ impl RoutingStore for SqlStore {
         audit: &AuditEvent,
     ) -> StoreResult<Forward> {
         let mut tx = self.write_tx().await?;
-        usage::lock(&mut tx, mailbox).await?;
+        usage::lock(&mut Conn::Borrowed(&mut tx), mailbox).await?;
         if count(&mut tx, COUNT_FORWARDS, mailbox.0).await? >= i64::from(max) {
             return Err(StoreError::LimitReached(format!(
                 "a mailbox forwards to at most {max} addresses"
@@ -625,7 +626,7 @@ impl RoutingStore for SqlStore {
         audit: &AuditEvent,
     ) -> StoreResult<SenderFilter> {
         let mut tx = self.write_tx().await?;
-        usage::lock(&mut tx, new.mailbox_id).await?;
+        usage::lock(&mut Conn::Borrowed(&mut tx), new.mailbox_id).await?;
         if count(&mut tx, COUNT_FILTERS, new.mailbox_id.0).await? >= i64::from(max) {
             return Err(StoreError::LimitReached(format!(
                 "a mailbox has at most {max} allowed and blocked senders"

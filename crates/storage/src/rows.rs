@@ -16,7 +16,7 @@ use trekmail_core::store::{
     StoreResult,
 };
 
-/// A row of either way of reading (`reads.rs`): the columns the hot reads decode.
+/// A row of either way of reading (`conn.rs`): the columns the hot reads decode.
 pub(crate) trait Columns {
     fn int(&self, column: &str) -> StoreResult<i64>;
     fn text(&self, column: &str) -> StoreResult<String>;

@@ -2,6 +2,7 @@
 //! insert it allows, or a deactivation and the activation after it, are never interleaved.
 
 use crate::audit;
+use crate::conn::Conn;
 use crate::error::{conflict, db_err};
 use crate::sql_store::{SqlStore, WriteTx};
 use crate::{rows, usage};
@@ -65,7 +66,7 @@ impl SqlStore {
     /// A transaction for a change to the mailbox's scripts, the mailbox row locked.
     async fn scripts_tx(&self, mailbox: MailboxId) -> StoreResult<WriteTx> {
         let mut tx = self.write_tx().await?;
-        usage::lock(&mut tx, mailbox).await?;
+        usage::lock(&mut Conn::Borrowed(&mut tx), mailbox).await?;
         Ok(tx)
     }
 }

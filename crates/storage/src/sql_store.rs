@@ -2,11 +2,10 @@
 
 use crate::error::{cannot_connect, db_err, mask_password};
 use crate::migrate;
-use crate::sqlite_in_place::InPlaceReads;
+use crate::sqlite_in_place::InPlace;
 use sqlx::AnyConnection;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyPool, Connection, Transaction};
-use std::sync::Arc;
 use std::time::Duration;
 use trekmail_core::store::{StoreError, StoreResult};
 
@@ -45,8 +44,9 @@ impl Backend {
 pub struct SqlStore {
     pub(crate) read: AnyPool,
     pub(crate) write: AnyPool,
-    /// On a SQLite file, readers called in place for the hot reads (`reads.rs`).
-    pub(crate) in_place: Option<Arc<InPlaceReads>>,
+    /// On a SQLite file, the hot reads' readers and the small transactions' writer, called
+    /// in place (`conn.rs`).
+    pub(crate) in_place: Option<InPlace>,
     backend: Backend,
 }
 
@@ -125,7 +125,7 @@ impl SqlStore {
                 SqlStore {
                     read,
                     write,
-                    in_place: Some(InPlaceReads::open(options.get_filename())?),
+                    in_place: Some(InPlace::open(options.get_filename())?),
                     backend,
                 }
             }

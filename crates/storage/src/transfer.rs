@@ -1,7 +1,6 @@
 //! COPY and MOVE between two folders of one mailbox, each in one transaction.
 
-use crate::error::db_err;
-use crate::reads::Reads;
+use crate::conn::{Conn, Flush, transaction};
 use crate::sql_store::SqlStore;
 use crate::{changes, folders, header_summaries, messages, usage};
 use trekmail_core::mail::FolderId;
@@ -20,48 +19,53 @@ pub(crate) async fn transfer(
     to: FolderId,
     remove: bool,
 ) -> StoreResult<Vec<(u32, u32)>> {
-    let mut tx = store.write_tx().await?;
-    let mailbox = folders::mailbox_of(&mut tx, from).await?;
-    if folders::mailbox_of(&mut tx, to).await? != mailbox {
+    transaction!(store, uids.len(), Flush::Now, |conn| {
+        transfer_in(conn, from, uids, to, remove)
+    })
+}
+
+async fn transfer_in(
+    conn: &mut Conn<'_>,
+    from: FolderId,
+    uids: &[u32],
+    to: FolderId,
+    remove: bool,
+) -> StoreResult<Vec<(u32, u32)>> {
+    let mailbox = folders::mailbox_of(conn, from).await?;
+    if folders::mailbox_of(conn, to).await? != mailbox {
         // A folder of another mailbox is, to this one, no folder at all.
         return Err(StoreError::NotFound);
     }
-    usage::lock(&mut tx, mailbox).await?;
+    usage::lock(conn, mailbox).await?;
     let (first, second) = if from <= to { (from, to) } else { (to, from) };
-    folders::lock(&mut tx, first).await?;
+    folders::lock(conn, first).await?;
     if second != first {
-        folders::lock(&mut tx, second).await?;
+        folders::lock(conn, second).await?;
     }
-    let sources = messages::with_uids(&mut Reads::Borrowed(&mut tx), from, uids).await?;
+    let sources = messages::with_uids(conn, from, uids).await?;
     if sources.is_empty() {
         return Ok(Vec::new());
     }
     if !remove {
-        usage::charge(
-            &mut tx,
-            mailbox,
-            usage::total(sources.iter().map(|m| m.size))?,
-        )
-        .await?;
+        usage::charge(conn, mailbox, usage::total(sources.iter().map(|m| m.size))?).await?;
     }
     let count = u32::try_from(sources.len())
         .map_err(|_| StoreError::LimitReached("too many messages at once".into()))?;
-    let first_uid = folders::reserve_uids(&mut tx, to, count).await?;
-    let added = changes::next_modseq(&mut tx, to).await?;
+    let first_uid = folders::reserve_uids(conn, to, count).await?;
+    let added = changes::next_modseq(conn, to).await?;
     let mut pairs = Vec::with_capacity(sources.len());
     for (source, uid) in sources.iter().zip(first_uid..) {
-        messages::insert(&mut tx, &messages::copied_to(source, to, uid, added)).await?;
-        header_summaries::copy(&mut tx, (from, source.uid), (to, uid)).await?;
+        messages::insert(conn, &messages::copied_to(source, to, uid, added)).await?;
+        header_summaries::copy(conn, (from, source.uid), (to, uid)).await?;
         if remove {
-            messages::delete_one(&mut tx, source).await?;
+            messages::delete_one(conn, source).await?;
         }
         pairs.push((source.uid, uid));
     }
     if remove {
         let moved: Vec<u32> = sources.iter().map(|m| m.uid).collect();
-        let gone = changes::next_modseq(&mut tx, from).await?;
-        changes::log_expunged(&mut tx, from, &moved, gone).await?;
+        let gone = changes::next_modseq(conn, from).await?;
+        changes::log_expunged(conn, from, &moved, gone).await?;
     }
-    tx.commit().await.map_err(db_err)?;
     Ok(pairs)
 }

@@ -4,6 +4,7 @@
 //! Lock order, so PostgreSQL transactions never wait on each other in a circle: account, then
 //! mailbox, then folders by id, then the UIDVALIDITY counter, then message rows.
 
+use crate::conn::Conn;
 use crate::error::db_err;
 use crate::mailboxes::size;
 use crate::rows;
@@ -20,13 +21,8 @@ const REFUND: &str = "UPDATE mailboxes SET used_bytes = used_bytes - $2 WHERE id
 const USAGE: &str = "SELECT used_bytes, quota_bytes FROM mailboxes WHERE id = $1";
 
 /// Locks the mailbox for the rest of the transaction; `NotFound` if it does not exist.
-pub(crate) async fn lock(conn: &mut AnyConnection, mailbox: MailboxId) -> StoreResult<()> {
-    let done = sqlx::query(LOCK)
-        .bind(mailbox.0)
-        .execute(conn)
-        .await
-        .map_err(db_err)?;
-    if done.rows_affected() == 0 {
+pub(crate) async fn lock(conn: &mut Conn<'_>, mailbox: MailboxId) -> StoreResult<()> {
+    if conn.execute(LOCK, &[mailbox.0.into()]).await? == 0 {
         return Err(StoreError::NotFound);
     }
     Ok(())
@@ -34,28 +30,20 @@ pub(crate) async fn lock(conn: &mut AnyConnection, mailbox: MailboxId) -> StoreR
 
 /// Counts `bytes` more against the mailbox's quota (and locks it); `LimitReached` if they do
 /// not fit, and the caller's transaction must then be dropped.
-pub(crate) async fn charge(
-    conn: &mut AnyConnection,
-    mailbox: MailboxId,
-    bytes: i64,
-) -> StoreResult<()> {
-    let done = sqlx::query(CHARGE)
-        .bind(mailbox.0)
-        .bind(bytes)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
-    if done.rows_affected() > 0 {
+pub(crate) async fn charge(conn: &mut Conn<'_>, mailbox: MailboxId, bytes: i64) -> StoreResult<()> {
+    if conn
+        .execute(CHARGE, &[mailbox.0.into(), bytes.into()])
+        .await?
+        > 0
+    {
         return Ok(());
     }
-    let row = sqlx::query(USAGE)
-        .bind(mailbox.0)
-        .fetch_optional(conn)
-        .await
-        .map_err(db_err)?
+    let (used, quota) = conn
+        .first(USAGE, &[mailbox.0.into()], |row| {
+            Ok((row.int("used_bytes")?, row.int("quota_bytes")?))
+        })
+        .await?
         .ok_or(StoreError::NotFound)?;
-    let used: i64 = rows::get(&row, "used_bytes")?;
-    let quota: i64 = rows::get(&row, "quota_bytes")?;
     Err(StoreError::LimitReached(format!(
         "this mailbox is full: it holds {} of its {} and {} more does not fit",
         size(used),
@@ -65,20 +53,12 @@ pub(crate) async fn charge(
 }
 
 /// Counts `bytes` less; the caller holds the mailbox's lock.
-pub(crate) async fn refund(
-    conn: &mut AnyConnection,
-    mailbox: MailboxId,
-    bytes: i64,
-) -> StoreResult<()> {
+pub(crate) async fn refund(conn: &mut Conn<'_>, mailbox: MailboxId, bytes: i64) -> StoreResult<()> {
     if bytes == 0 {
         return Ok(());
     }
-    sqlx::query(REFUND)
-        .bind(mailbox.0)
-        .bind(bytes)
-        .execute(conn)
-        .await
-        .map_err(db_err)?;
+    conn.execute(REFUND, &[mailbox.0.into(), bytes.into()])
+        .await?;
     Ok(())
 }
 
