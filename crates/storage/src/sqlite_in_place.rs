@@ -188,9 +188,9 @@ impl InPlaceWriter {
             Flush::Now => "PRAGMA synchronous = FULL",
             Flush::Later => "PRAGMA synchronous = NORMAL",
         };
-        conn.execute_batch(synchronous).map_err(sqlite_err)?;
-        match conn.execute_batch("BEGIN IMMEDIATE") {
-            Ok(()) => Ok(Some(InPlaceTx {
+        run(&conn, synchronous, &[]).map_err(sqlite_err)?;
+        match run(&conn, "BEGIN IMMEDIATE", &[]) {
+            Ok(_) => Ok(Some(InPlaceTx {
                 conn,
                 cut_short: self.cut_short.clone(),
             })),
@@ -220,9 +220,11 @@ impl InPlaceTx {
     /// Commits on a blocking thread, since a commit waits for the disk. The transaction goes
     /// with it, so a caller that stops waiting still leaves it ended.
     pub(crate) async fn commit(self) -> StoreResult<()> {
-        tokio::task::spawn_blocking(move || self.conn.execute_batch("COMMIT").map_err(sqlite_err))
-            .await
-            .map_err(|e| StoreError::Backend(format!("the commit's thread failed: {e}")))?
+        tokio::task::spawn_blocking(move || {
+            run(&self.conn, "COMMIT", &[]).map(drop).map_err(sqlite_err)
+        })
+        .await
+        .map_err(|e| StoreError::Backend(format!("the commit's thread failed: {e}")))?
     }
 }
 
@@ -230,7 +232,7 @@ impl Drop for InPlaceTx {
     fn drop(&mut self) {
         if !self.conn.is_autocommit() {
             // Nothing of it reached the disk; a failed rollback leaves the next `begin` to fail.
-            let _ = self.conn.execute_batch("ROLLBACK");
+            let _ = run(&self.conn, "ROLLBACK", &[]);
         }
     }
 }
@@ -296,6 +298,8 @@ pub(crate) fn insert(
     }
 }
 
+/// Runs a statement prepared once (`BEGIN` and `COMMIT` too: parsing them each time costs more
+/// than running them).
 fn run(conn: &rusqlite::Connection, sql: &str, args: &[Arg<'_>]) -> rusqlite::Result<usize> {
     let mut statement = conn.prepare_cached(sql)?;
     bind(&mut statement, args)?;
