@@ -69,15 +69,29 @@ class ZoneResolver(BaseResolver):
         return reply
 
 
-probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-probe.bind(("127.0.0.1", 0))
-port = probe.getsockname()[1]
-probe.close()
-resolver = ZoneResolver()
-servers = [
-    DNSServer(resolver, port=port, address="127.0.0.1", tcp=tcp, logger=None)
-    for tcp in (False, True)
-]
+def listen():
+    """Both servers on one port. A port free for UDP may be taken for TCP (a client's
+    ephemeral port, say), so a port that fails for either is given up and another tried."""
+    resolver = ZoneResolver()
+    for _ in range(50):
+        probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()
+        servers = []
+        try:
+            for tcp in (True, False):
+                servers.append(
+                    DNSServer(resolver, port=port, address="127.0.0.1", tcp=tcp, logger=None)
+                )
+            return port, servers
+        except OSError:
+            for server in servers:
+                server.server.server_close()
+    sys.exit("no port free for both UDP and TCP")
+
+
+port, servers = listen()
 for server in servers:
     server.start_thread()
 print("PORT", port, flush=True)
