@@ -28,6 +28,7 @@ mod pg_link;
 mod queue;
 mod routing;
 mod rows;
+mod rows_with_bodies;
 mod search;
 mod sessions;
 mod sieve;

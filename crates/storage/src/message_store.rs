@@ -3,8 +3,8 @@
 
 use crate::sql_store::SqlStore;
 use crate::{
-    changes, folder_counts, folders, header_summaries, message_pages, messages, subscriptions,
-    transfer, usage,
+    changes, folder_counts, folders, header_summaries, message_pages, messages, rows_with_bodies,
+    subscriptions, transfer, usage,
 };
 use trekmail_core::ids::MailboxId;
 use trekmail_core::mail::{
@@ -82,6 +82,15 @@ impl MessageStore for SqlStore {
         uids: &[u32],
     ) -> StoreResult<Vec<MessageMeta>> {
         messages::of_uids(self, folder, uids).await
+    }
+
+    async fn messages_with_bodies(
+        &self,
+        folder: FolderId,
+        uids: &[u32],
+        budget: usize,
+    ) -> StoreResult<Vec<(MessageMeta, Option<Vec<u8>>)>> {
+        rows_with_bodies::with_uids(self, folder, uids, budget).await
     }
 
     async fn messages_page(

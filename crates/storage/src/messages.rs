@@ -340,7 +340,7 @@ pub(crate) async fn rows_with_uids(
 
 /// The UID ranges a read of `uids` asks for: a query per run of consecutive UIDs, or one
 /// span over them all past a few runs or when they lie close together.
-fn spans(uids: &[u32]) -> Vec<(u32, u32)> {
+pub(crate) fn spans(uids: &[u32]) -> Vec<(u32, u32)> {
     let sorted: BTreeSet<u32> = uids.iter().copied().collect();
     let runs = uid_runs(sorted);
     match (runs.first(), runs.last()) {

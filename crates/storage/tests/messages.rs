@@ -7,7 +7,9 @@ mod common;
 use common::*;
 use trekmail_core::audit::AuditKind;
 use trekmail_core::domain::Plan;
-use trekmail_core::mail::{FlagChange, Flags, FlagsStored, FolderId, INBOX, MessageMeta};
+use trekmail_core::mail::{
+    FlagChange, Flags, FlagsStored, FolderId, INBOX, MessageMeta, NewMessage,
+};
 use trekmail_core::store::{MailboxStore, MessageStore, StoreError};
 use trekmail_storage::SqlStore;
 
@@ -642,4 +644,69 @@ async fn on_postgres_a_message_needs_its_body() {
     assert_eq!(uids(s, inbox.id).await, Vec::<u32>::new());
     assert_eq!(s.usage(m.id).await, Ok(0));
     s.append(inbox.id, &message(1, 10, &[])).await.unwrap();
+}
+
+#[tokio::test]
+async fn bodies_come_with_their_rows_on_postgres_up_to_the_budget() {
+    for db in both().await {
+        let s = &db.store;
+        let on_pg = db.label != "sqlite";
+        let (_, _, m) = mailbox_fixture(s).await;
+        let inbox = folder(s, m.id, INBOX).await;
+        let mut bodies = Vec::new();
+        for n in 1..=9u64 {
+            let body = format!("Subject: {n}\r\n\r\n{}", "x".repeat(100 * n as usize)).into_bytes();
+            let id = trekmail_core::store::BlobStore::put(s, &body)
+                .await
+                .unwrap();
+            let new = NewMessage {
+                blob: id,
+                size: body.len() as i64,
+                ..message(n, 0, &[])
+            };
+            s.append(inbox.id, &new).await.unwrap();
+            bodies.push(body);
+        }
+        let len = |uid: usize| bodies[uid - 1].len();
+        let came = |read: &[(MessageMeta, Option<Vec<u8>>)]| -> Vec<Option<Vec<u8>>> {
+            read.iter().map(|(_, body)| body.clone()).collect()
+        };
+        // One run of UIDs: the first bodies that fit, in UID order; an absent UID is skipped.
+        let read = s
+            .messages_with_bodies(inbox.id, &[1, 2, 3, 4, 10], len(1) + len(2) + len(3) - 1)
+            .await
+            .unwrap();
+        let uids: Vec<u32> = read.iter().map(|(m, _)| m.uid).collect();
+        assert_eq!(uids, [1, 2, 3, 4], "{}", db.label);
+        let expected = match on_pg {
+            true => vec![Some(bodies[0].clone()), Some(bodies[1].clone()), None, None],
+            // The files are read from the blob store there.
+            false => vec![None; 4],
+        };
+        assert_eq!(came(&read), expected, "{}", db.label);
+        // A body comes if it fits exactly, not if it is one byte over.
+        for (budget, comes) in [(len(4), on_pg), (len(4) - 1, false)] {
+            let read = s
+                .messages_with_bodies(inbox.id, &[4], budget)
+                .await
+                .unwrap();
+            assert_eq!(read.len(), 1);
+            assert_eq!(read[0].1.is_some(), comes, "{} {budget}", db.label);
+        }
+        // Runs read apart share the budget: half each, so 9's body does not come.
+        let read = s
+            .messages_with_bodies(inbox.id, &[1, 9], len(1) + len(9))
+            .await
+            .unwrap();
+        let expected = match on_pg {
+            true => vec![Some(bodies[0].clone()), None],
+            false => vec![None; 2],
+        };
+        assert_eq!(came(&read), expected, "{}", db.label);
+        let missing = FolderId(inbox.id.0 + 1000);
+        assert_eq!(
+            s.messages_with_bodies(missing, &[1], 1 << 20).await,
+            Ok(vec![])
+        );
+    }
 }

@@ -10,6 +10,10 @@ use crate::mail::{
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 
+/// The bytes of bodies a read of rows may bring with them: a FETCH holds these besides the
+/// body it is sending.
+const BODIES_WITH_ROWS: usize = 1 << 20;
+
 /// What [`Core::signed_in_mailbox`] finds for a signed-in mailbox.
 #[derive(Debug, Clone)]
 pub struct SignedInMailbox {
@@ -243,6 +247,22 @@ impl Core {
     ) -> Result<Vec<MessageMeta>, CoreError> {
         access.owns(folder)?;
         Ok(self.store.messages_with_uids(folder.id, uids).await?)
+    }
+
+    /// As `messages_with_uids`, the first ones with their bodies (1 MiB of them at most)
+    /// where the database keeps the bodies: what a FETCH of bodies needs, in one round trip
+    /// to PostgreSQL for many small messages. A message without its body here: `message_body`.
+    pub async fn messages_with_bodies(
+        &self,
+        access: &MailboxAccess,
+        folder: &Folder,
+        uids: &[u32],
+    ) -> Result<Vec<(MessageMeta, Option<Vec<u8>>)>, CoreError> {
+        access.owns(folder)?;
+        Ok(self
+            .store
+            .messages_with_bodies(folder.id, uids, BODIES_WITH_ROWS)
+            .await?)
     }
 
     /// The messages with these UIDs and their header summaries: what SEARCH reads for its

@@ -78,6 +78,15 @@ pub trait MessageStore: Send + Sync {
         folder: FolderId,
         uids: &[u32],
     ) -> StoreResult<Vec<MessageMeta>>;
+    /// As `messages_with_uids`, with the bodies of the first messages, up to `budget` bytes
+    /// in all, where the store keeps the bodies itself (PostgreSQL's `blobs`): read in
+    /// the same round trip. `None` for the others: read them from the `BlobStore`.
+    async fn messages_with_bodies(
+        &self,
+        folder: FolderId,
+        uids: &[u32],
+        budget: usize,
+    ) -> StoreResult<Vec<(MessageMeta, Option<Vec<u8>>)>>;
     /// Up to `limit` of the folder's messages on one side of a UID, newest first: a page of
     /// a list, read along the (folder, UID) index, so it costs the page, not the folder.
     /// `NotFound` if there is no such folder.

@@ -131,26 +131,36 @@ impl Connection {
         // read, so a FETCH holds one body whatever the range.
         for part in target.chosen.chunks(CHUNK) {
             let uids: Vec<u32> = part.iter().map(|(uid, _)| *uid).collect();
-            let metas: HashMap<u32, MessageMeta> = match needs_meta {
-                true => match core
+            let read = match (needs_body, needs_meta) {
+                (true, _) => {
+                    core.messages_with_bodies(&target.access, &target.folder, &uids)
+                        .await
+                }
+                (false, true) => core
                     .messages_with_uids(&target.access, &target.folder, &uids)
                     .await
-                {
-                    Ok(m) => m.into_iter().map(|m| (m.uid, m)).collect(),
-                    Err(e) => return self.core_no(tag, &e, "No such folder"),
-                },
-                false => HashMap::new(),
+                    .map(|metas| metas.into_iter().map(|m| (m, None)).collect()),
+                (false, false) => Ok(Vec::new()),
+            };
+            let mut metas: HashMap<u32, (MessageMeta, Option<Vec<u8>>)> = match read {
+                Ok(read) => read.into_iter().map(|m| (m.0.uid, m)).collect(),
+                Err(e) => return self.core_no(tag, &e, "No such folder"),
             };
             let mut last = None;
             for (uid, seq) in part {
-                let meta = metas.get(uid);
+                let (meta, read_body) = match metas.remove(uid) {
+                    Some((meta, body)) => (Some(meta), body),
+                    None => (None, None),
+                };
+                let meta = meta.as_ref();
                 // Expunged by another session meanwhile: the rest is answered, then NO.
                 if needs_meta && meta.is_none() {
                     expunge_issued = true;
                     continue;
                 }
-                let body = match (needs_body, meta) {
-                    (true, Some(meta)) => match core
+                let body = match (needs_body, meta, read_body) {
+                    (true, Some(_), Some(body)) => body,
+                    (true, Some(meta), None) => match core
                         .message_body(&target.access, &target.folder, meta)
                         .await
                     {
