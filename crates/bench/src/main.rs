@@ -40,6 +40,10 @@ mod webmail_open;
 
 use trekmail_testkit::Backend;
 
+/// The `trekmail` binary's allocator, so that what is measured here is what ships.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // The child process that holds the memory benchmark's client connections.
