@@ -109,23 +109,15 @@ async fn measure(port: u16, user: &str, password: &str) -> anyhow::Result<Figure
 /// each of its first five uses on each connection of the pool before it keeps the plan; a
 /// server that has run a while has kept them).
 async fn fetch_one(client: &mut Client) -> anyhow::Result<Duration> {
+    let command = |seq: usize| format!("FETCH {seq} (FLAGS RFC822.SIZE BODY.PEEK[HEADER])");
     for i in 0..100 {
-        let seq = 1 + (i * 997) % MESSAGES;
-        client
-            .ok(&format!(
-                "FETCH {seq} (FLAGS RFC822.SIZE BODY.PEEK[HEADER])"
-            ))
-            .await?;
+        client.ok(&command(1 + (i * 997) % MESSAGES)).await?;
     }
     let mut times = Vec::new();
     for i in 0..51 {
         let seq = 1 + (i * 1_999) % MESSAGES;
         let started = Instant::now();
-        let answer = client
-            .ok(&format!(
-                "FETCH {seq} (FLAGS RFC822.SIZE BODY.PEEK[HEADER])"
-            ))
-            .await?;
+        let answer = client.ok(&command(seq)).await?;
         times.push(started.elapsed());
         anyhow::ensure!(
             answer.untagged.len() == 1,

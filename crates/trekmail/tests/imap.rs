@@ -107,7 +107,20 @@ async fn two_serve_processes_on_one_postgres_end_each_others_sessions() {
 /// STATUS, the folder commands and malformed FETCH input, each answer checked by the script.
 #[test]
 fn imaplib_appends_fetches_stores_searches_copies_and_expunges() {
-    let (_dir, config) = setup("");
+    mail_commands("");
+}
+
+/// The same on PostgreSQL, where bodies are rows of the database and come with the message rows.
+#[tokio::test(flavor = "multi_thread")]
+async fn imaplib_mail_commands_on_postgres() {
+    let url = fresh_database(Backend::Postgres).await;
+    tokio::task::spawn_blocking(move || mail_commands(&url))
+        .await
+        .unwrap();
+}
+
+fn mail_commands(database_url: &str) {
+    let (_dir, config) = setup(database_url);
     let (_server, lines) = serve(&config);
     let port = imap_port(&lines);
     seed(&config);

@@ -188,6 +188,13 @@ if mode == "mail":
     typ, data = m.fetch("2", "ALL")
     assert typ == "OK" and b"ENVELOPE (NIL " in data[0] and b"RFC822.SIZE" in data[0], data
     assert b'"Second"' in data[0], data
+    # Every body in one command, in order (on PostgreSQL they come with their rows).
+    typ, data = m.fetch("1:*", "(BODY.PEEK[])")
+    got = fetched(data)
+    assert typ == "OK" and [got[n][0][1] for n in (1, 2, 3)] == MAIL, data
+    typ, data = m.uid("FETCH", f"{uids[0]},{uids[2]}", "(BODY.PEEK[TEXT])")
+    got = fetched(data)
+    assert [got[1][0][1], got[3][0][1]] == [b"First body, about ZEBRAS.\r\n", b"short\r\n"], data
     print("FETCHED BODIES", flush=True)
 
     # UID FETCH: past the last UID.

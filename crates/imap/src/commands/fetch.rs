@@ -148,17 +148,14 @@ impl Connection {
             };
             let mut last = None;
             for (uid, seq) in part {
-                let (meta, read_body) = match metas.remove(uid) {
-                    Some((meta, body)) => (Some(meta), body),
-                    None => (None, None),
-                };
+                let (meta, read_body) = metas.remove(uid).unzip();
                 let meta = meta.as_ref();
                 // Expunged by another session meanwhile: the rest is answered, then NO.
                 if needs_meta && meta.is_none() {
                     expunge_issued = true;
                     continue;
                 }
-                let body = match (needs_body, meta, read_body) {
+                let body = match (needs_body, meta, read_body.flatten()) {
                     (true, Some(_), Some(body)) => body,
                     (true, Some(meta), None) => match core
                         .message_body(&target.access, &target.folder, meta)
